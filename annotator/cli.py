@@ -1,0 +1,177 @@
+"""The command line: `annotator` opens the window; subcommands import, export, report and edit labels."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from annotator import __version__
+from annotator.errors import AnnotatorError
+
+FORMAT_CHOICES = ["auto", "txt", "html", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy",
+                  "spacy_json"]
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Tag SOURCE, LOCATION, FIGURE and CLAIM spans in news articles; export spaCy training data.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument("--db", help="database file or SQLAlchemy URL (default: $ANNOTATOR_DB, else the user data folder)")
+    parser.add_argument("--annotator", help="who is annotating (default: $ANNOTATOR_USER or the login name)")
+    parser.add_argument("--project", default=None, help="project name (default: the last one used, or 'default')")
+    parser.add_argument("--self-test", action="store_true", help="run the built-in end-to-end check and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import articles and annotations from files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", default="auto", choices=FORMAT_CHOICES)
+    p.add_argument("--lang", default="en", help="language of a new project (spaCy code, default en)")
+
+    p = sub.add_parser("export", help="export a project (spaCy DocBin train/dev + config, or another tool's format)")
+    p.add_argument("--format", required=True, choices=["spacy", "prodigy", "doccano", "labelstudio", "brat", "conll"])
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--split", type=float, default=0.8, help="share of documents in train.spacy (default 0.8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--spans-key", default="sc")
+    p.add_argument("--align", choices=["strict", "expand"], default="strict")
+    p.add_argument("--only-done", action="store_true", help="only documents the --annotator marked done")
+
+    p = sub.add_parser("stats", help="documents by status, spans by label and annotator")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("labels", help="list or change the project's labels")
+    lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
+    lsub.add_parser("list")
+    a = lsub.add_parser("add")
+    a.add_argument("name")
+    a.add_argument("--colour", default="")
+    a.add_argument("--key", default="")
+    a.add_argument("--description", default="")
+    for action, value in (("rename", "new_name"), ("recolour", "colour"), ("rekey", "key"), ("describe", "description")):
+        a = lsub.add_parser(action)
+        a.add_argument("name")
+        a.add_argument(value)
+    a = lsub.add_parser("delete")
+    a.add_argument("name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.self_test:
+            from annotator.app import self_test
+
+            return self_test()
+        if args.command is None:
+            from annotator.app import run_gui
+
+            return run_gui(db=args.db, annotator=args.annotator, project=args.project)
+        return _run(args)
+    except AnnotatorError as e:
+        print(f"annotator: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("annotator: interrupted; the current file's import or the export was not written", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from annotator.services.workspace import DEFAULT_PROJECT, default_annotator, open_workspace
+
+    ws = open_workspace(args.db)
+    try:
+        project = args.project or DEFAULT_PROJECT
+        annotator = args.annotator or default_annotator()
+        if args.command == "import":
+            return _import(ws, args, project, annotator)
+        if args.command == "export":
+            return _export(ws, args, project)
+        if args.command == "stats":
+            return _stats(ws, args, project)
+        if args.command == "labels":
+            return _labels(ws, args, project)
+    finally:
+        ws.close()
+    return 0
+
+
+def _import(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    from annotator.services.importing import import_paths
+
+    bar = tqdm(unit=" docs", desc="importing", disable=None, file=sys.stderr)
+
+    def progress(read: int, _files_done: int, _current: str) -> None:
+        bar.update(read - bar.n)
+
+    try:
+        summary = import_paths(ws, args.paths, project=project, annotator=annotator, fmt=args.format,
+                               lang=args.lang, progress=progress)
+    finally:
+        bar.close()
+    for line in summary.lines():
+        print(line)
+    return EXIT_ERROR if summary.errors else 0
+
+
+def _export(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.services.exporting import export
+
+    summary = export(ws, fmt=args.format, out=args.out, project=project, annotator=args.annotator,
+                     split=args.split, seed=args.seed, spans_key=args.spans_key, align=args.align,
+                     only_done=args.only_done)
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def _stats(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.services.stats import project_stats
+
+    stats = project_stats(ws, project)
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return 0
+    print(f"project {stats['project']} ({stats['language']}): {stats['documents']} documents, {stats['spans']} spans")
+    for who, counts in stats["status_by_annotator"].items():
+        print(f"  {who}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for label, n in stats["spans_by_label"].items():
+        per = ", ".join(f"{who} {c.get(label, 0)}" for who, c in stats["spans_by_annotator"].items() if label in c)
+        print(f"  {label}: {n} ({per})")
+    return 0
+
+
+def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.services import labels as service
+    from annotator.services.workspace import ensure_project
+
+    ensure_project(ws, project)
+    action = args.labels_command or "list"
+    if action == "add":
+        service.add_label(ws, project, args.name, colour=args.colour, key=args.key, description=args.description)
+    elif action == "rename":
+        service.update_label(ws, project, args.name, new_name=args.new_name)
+    elif action == "recolour":
+        service.update_label(ws, project, args.name, colour=args.colour)
+    elif action == "rekey":
+        service.update_label(ws, project, args.name, key=args.key)
+    elif action == "describe":
+        service.update_label(ws, project, args.name, description=args.description)
+    elif action == "delete":
+        service.delete_label(ws, project, args.name)
+    for label in service.list_labels(ws, project):
+        keys = "/".join(label.keys()) or "-"
+        print(f"{label.name:<16} {label.colour}  key {keys:<5} {label.description[:60]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

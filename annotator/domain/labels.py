@@ -1,0 +1,127 @@
+"""Labels and the label set: name, colour, keys and the guideline an annotator reads."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from annotator.errors import LabelError
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Keys the window keeps for itself; a label cannot take them.
+RESERVED_KEYS = frozenset({"?", " "})
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    colour: str
+    key: str = ""
+    alt_key: str = ""
+    description: str = ""
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k in (self.key, self.alt_key) if k)
+
+
+def validate_name(name: str) -> str:
+    name = name.strip()
+    if not _NAME.match(name):
+        raise LabelError(
+            f"label name {name!r} is not valid",
+            hint="use a letter first, then letters, digits, '_' or '-', at most 64 characters",
+        )
+    return name
+
+
+def normalise_label_name(raw: str) -> str:
+    """Turn a label from another tool ("Reporter-Arg", "B-LOC" stripped, "Restaurant Name") into a valid name."""
+    cleaned = re.sub(r"[^A-Za-z0-9_\-]+", "_", raw.strip()).strip("_")
+    if not cleaned:
+        raise LabelError(f"label {raw!r} has no usable characters", hint="give the span a label made of letters")
+    if not cleaned[0].isalpha():
+        cleaned = "L_" + cleaned
+    return cleaned[:64]
+
+
+def validate_colour(colour: str) -> str:
+    if not _COLOUR.match(colour):
+        raise LabelError(f"colour {colour!r} is not valid", hint="write it as #RRGGBB, for example #e6194b")
+    return colour.lower()
+
+
+def validate_key(key: str) -> str:
+    if key == "":
+        return key
+    if len(key) != 1 or not key.isprintable() or key in RESERVED_KEYS:
+        raise LabelError(f"key {key!r} cannot be used for a label", hint="choose one letter or digit")
+    return key.upper() if key.isalpha() else key
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSet:
+    labels: tuple[Label, ...]
+
+    def __iter__(self) -> Iterator[Label]:
+        return iter(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __contains__(self, name: object) -> bool:
+        return any(label.name == name for label in self.labels)
+
+    def get(self, name: str) -> Label | None:
+        return next((label for label in self.labels if label.name == name), None)
+
+    def names(self) -> list[str]:
+        return [label.name for label in self.labels]
+
+    def by_key(self, key: str) -> Label | None:
+        key = key.upper() if key.isalpha() else key
+        return next((label for label in self.labels if key in label), None)
+
+    def check_key_free(self, key: str, *, ignore: str | None = None) -> None:
+        if not key:
+            return
+        owner = self.by_key(key)
+        if owner is not None and owner.name != ignore:
+            raise LabelError(f"key {key!r} is already used by {owner.name}", hint="choose another key")
+
+    def with_label(self, label: Label) -> LabelSet:
+        return LabelSet(tuple(label if old.name == label.name else old for old in self.labels))
+
+
+# A qualitative palette that stays readable as a light background under black text.
+PALETTE = ("#f4a259", "#8cb369", "#5b8fd9", "#bc4b51", "#b07cc6", "#e3c04b", "#4fb0a5", "#d4869c", "#7d8b99")
+
+
+def next_colour(used: Iterable[str]) -> str:
+    used = {c.lower() for c in used}
+    for colour in PALETTE:
+        if colour not in used:
+            return colour
+    return PALETTE[len(used) % len(PALETTE)]
+
+
+def labels_from_json(text: str) -> LabelSet:
+    data = json.loads(text)
+    return LabelSet(
+        tuple(
+            Label(
+                name=validate_name(item["name"]),
+                colour=validate_colour(item["colour"]),
+                key=validate_key(item.get("key", "")),
+                alt_key=validate_key(item.get("alt_key", "")),
+                description=item.get("description", ""),
+            )
+            for item in data["labels"]
+        )
+    )
+
+
+def with_replaced(label: Label, **changes: str) -> Label:
+    return replace(label, **changes)

@@ -1,0 +1,128 @@
+"""One exception hierarchy. Every message a user sees carries a stable code and says how to fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class AnnotatorError(Exception):
+    """Base of every error that is meant to reach a user as one plain line."""
+
+    code = "A000"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"[{self.code}] {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class UsageError(AnnotatorError):
+    """A wrong option, an unknown format or project name."""
+
+    code = "A001"
+
+
+class ImportFormatError(AnnotatorError):
+    """A file, line or field that cannot be read. Names the place: file, line, field."""
+
+    code = "A010"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str = "",
+    ) -> None:
+        self.path = None if path is None else Path(path)
+        self.line = line
+        self.field = field
+        where = []
+        if self.path is not None:
+            where.append(str(self.path))
+        if line is not None:
+            where.append(f"line {line}")
+        if field:
+            where.append(f'field "{field}"')
+        self.detail = message
+        super().__init__(f"{', '.join(where)}: {message}" if where else message, hint=hint)
+
+
+class MissingFileError(ImportFormatError):
+    code = "A011"
+
+
+class UnknownFormatError(ImportFormatError):
+    code = "A012"
+
+
+class SpanRuleError(AnnotatorError):
+    """A span that breaks a rule of the domain (out of range, empty, overlapping its own label)."""
+
+    code = "A020"
+
+
+class ExportAlignmentError(AnnotatorError):
+    """Spans that do not fall on token boundaries; the export stops and lists them."""
+
+    code = "A030"
+
+    def __init__(self, misaligned: Sequence[tuple[str, int, int, str, str]]) -> None:
+        self.misaligned = list(misaligned)
+        lines = [
+            f"  document {doc!r} [{start}:{end}] {label} {text!r}" for doc, start, end, label, text in misaligned[:20]
+        ]
+        more = f"\n  ... and {len(misaligned) - 20} more" if len(misaligned) > 20 else ""
+        super().__init__(
+            f"{len(misaligned)} span(s) do not fall on token boundaries; nothing was written:\n"
+            + "\n".join(lines)
+            + more,
+            hint="fix them, or export with --align expand to snap them outward to whole tokens",
+        )
+
+
+class ExportError(AnnotatorError):
+    code = "A031"
+
+
+class StorageError(AnnotatorError):
+    """The database cannot be opened, read or written."""
+
+    code = "A040"
+
+
+class DatabaseLockedError(StorageError):
+    code = "A041"
+
+
+class DatabaseReadOnlyError(StorageError):
+    code = "A042"
+
+
+class DatabaseCorruptError(StorageError):
+    code = "A043"
+
+
+class DatabaseTooNewError(StorageError):
+    code = "A044"
+
+
+class DatabaseURLError(StorageError):
+    code = "A045"
+
+
+class LabelError(AnnotatorError):
+    """A label name, key or colour that cannot be used."""
+
+    code = "A050"
+
+
+class NotFoundError(AnnotatorError):
+    code = "A060"

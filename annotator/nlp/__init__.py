@@ -1,0 +1,1 @@
+"""spaCy, loaded lazily: tokenizers, token boundaries, DocBin reading and writing, training config."""

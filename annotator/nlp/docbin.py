@@ -1,0 +1,155 @@
+"""spaCy DocBin: write a train/dev corpus with its config, and read .spacy files back as records."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.spans import snap
+from annotator.errors import ExportAlignmentError, ImportFormatError
+from annotator.nlp.tokens import blank, bounds_of
+
+# Labels that are statements rather than entities stay out of doc.ents by default.
+NON_ENTITY_LABELS = frozenset({"CLAIM"})
+MAX_SUGGESTER_TOKENS = 60
+
+
+@dataclass
+class DocBinReport:
+    documents: dict[str, int] = field(default_factory=lambda: {"train": 0, "dev": 0})
+    spans: int = 0
+    moved: int = 0  # spans snapped outward under --align expand
+    left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
+    longest_span_tokens: int = 1
+    labels: set[str] = field(default_factory=set)
+
+
+class DocBinWriter:
+    """Streams documents into train and dev DocBins; nothing appears at `out` until `commit()`.
+
+    Alignment is strict unless `expand` is set: a span that does not fall on token boundaries is listed,
+    and `commit()` raises ExportAlignmentError instead of writing.
+    """
+
+    def __init__(self, out: Path, lang: str, *, spans_key: str = "sc", expand: bool = False,
+                 non_entity_labels: Iterable[str] = NON_ENTITY_LABELS) -> None:
+        from spacy.tokens import DocBin
+
+        self.out = out
+        self.nlp = blank(lang)
+        self.lang = lang
+        self.spans_key = spans_key
+        self.expand = expand
+        self.non_entity = frozenset(non_entity_labels)
+        self.bins = {"train": DocBin(store_user_data=False), "dev": DocBin(store_user_data=False)}
+        self.report = DocBinReport()
+        self.misaligned: list[tuple[str, int, int, str, str]] = []
+
+    def add(self, name: str, text: str, spans: Iterable[SpanRecord], part: str) -> None:
+        from spacy.tokens import Span as SpacySpan
+        from spacy.util import filter_spans
+
+        doc = self.nlp.make_doc(text)
+        bounds = None
+        made = []
+        for span in spans:
+            s = doc.char_span(span.start, span.end, label=span.label, alignment_mode="strict")
+            if s is None or doc.text[span.start : span.end] != s.text or s.text != s.text.strip():
+                if not self.expand:
+                    self.misaligned.append((name, span.start, span.end, span.label, text[span.start : span.end]))
+                    continue
+                bounds = bounds or bounds_of(doc)
+                snapped = snap(text, span.start, span.end, bounds)
+                s = None if snapped is None else doc.char_span(*snapped, label=span.label, alignment_mode="expand")
+                if s is None:
+                    self.misaligned.append((name, span.start, span.end, span.label, text[span.start : span.end]))
+                    continue
+                self.report.moved += 1
+            made.append(s)
+            self.report.longest_span_tokens = max(self.report.longest_span_tokens, len(s))
+            self.report.labels.add(span.label)
+        made = sorted(set(made), key=lambda s: (s.start, s.end, s.label_))
+        doc.spans[self.spans_key] = made
+        entity_like = [s for s in made if s.label_ not in self.non_entity]
+        ents = filter_spans(entity_like)  # longest first, earliest wins ties
+        doc.ents = [SpacySpan(doc, s.start, s.end, label=s.label_) for s in ents]
+        kept = {(s.start, s.end, s.label_) for s in ents}
+        for s in entity_like:
+            if (s.start, s.end, s.label_) not in kept:
+                self.report.left_out_of_ents.append((name, s.start_char, s.end_char, s.label_))
+        self.report.spans += len(made)
+        self.report.documents[part] += 1
+        self.bins[part].add(doc)
+
+    def commit(self) -> DocBinReport:
+        if self.misaligned:
+            raise ExportAlignmentError(self.misaligned)
+        self.out.mkdir(parents=True, exist_ok=True)
+        for part, docbin in self.bins.items():
+            atomic_write_bytes(self.out / f"{part}.spacy", docbin.to_bytes())
+        config = training_config(self.lang, self.spans_key, self.report.longest_span_tokens)
+        atomic_write_bytes(self.out / "config.cfg", config.encode("utf-8"))
+        return self.report
+
+
+def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
+    """A span-categorizer config that `python -m spacy train config.cfg` runs on from the export folder."""
+    from spacy.cli.init_config import init_config
+
+    config = init_config(lang=lang, pipeline=["spancat"], optimize="efficiency", gpu=False, silent=True)
+    config["paths"]["train"] = "train.spacy"
+    config["paths"]["dev"] = "dev.spacy"
+    spancat = config["components"]["spancat"]
+    spancat["spans_key"] = spans_key
+    # CLAIMs are whole clauses: the suggester must propose spans as long as the longest one annotated.
+    spancat["suggester"] = {
+        "@misc": "spacy.ngram_range_suggester.v1",
+        "min_size": 1,
+        "max_size": max(3, min(longest_span_tokens, MAX_SUGGESTER_TOKENS)),
+    }
+    config["training"]["score_weights"] = {
+        f"spans_{spans_key}_f": 1.0, f"spans_{spans_key}_p": 0.0, f"spans_{spans_key}_r": 0.0,
+    }
+    return config.to_str()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_docbin(path: Path) -> Iterator[DocumentRecord]:
+    """Every span of every spans key, and the entities, of a .spacy file, as records."""
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    try:
+        docbin = DocBin().from_disk(path)
+    except Exception as e:  # spaCy raises ValueError, KeyError or msgpack errors for a damaged file
+        raise ImportFormatError(f"not a readable spaCy DocBin file ({type(e).__name__})", path=path) from e
+    vocab = Vocab()
+    for number, doc in enumerate(docbin.get_docs(vocab), start=1):
+        found: dict[tuple[int, int, str], None] = {}
+        for key in doc.spans:
+            for s in doc.spans[key]:
+                found[(s.start_char, s.end_char, s.label_)] = None
+        for s in doc.ents:
+            found[(s.start_char, s.end_char, s.label_)] = None
+        yield DocumentRecord(
+            text=doc.text,
+            spans=tuple(SpanRecord(a, b, label) for a, b, label in found),
+            source=path.name,
+            line=number,
+        )

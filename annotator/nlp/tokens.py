@@ -1,0 +1,51 @@
+"""The tokenizer of a project's language and the token boundaries that snapping and alignment use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from annotator.domain.spans import TokenBounds
+from annotator.errors import UsageError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@lru_cache(maxsize=8)
+def blank(lang: str) -> Language:
+    """`spacy.blank(lang)`, cached; spaCy is imported here, on first use, never at start-up."""
+    import spacy
+
+    try:
+        return spacy.blank(lang)
+    except (ImportError, OSError, KeyError, ValueError) as e:
+        raise UsageError(f"spaCy has no tokenizer for language {lang!r}", hint="use an ISO code such as en, uk, ar") from e
+
+
+def tokenize(text: str, lang: str) -> Any:
+    """A spaCy Doc of `text` made by the language's tokenizer alone."""
+    return blank(lang).make_doc(text)
+
+
+def bounds_of(doc: Any) -> TokenBounds:
+    starts = []
+    ends = []
+    for token in doc:
+        if token.is_space:  # whitespace tokens are never span edges
+            continue
+        starts.append(token.idx)
+        ends.append(token.idx + len(token.text))
+    return TokenBounds(tuple(starts), tuple(ends))
+
+
+def token_bounds(text: str, lang: str) -> TokenBounds:
+    return bounds_of(tokenize(text, lang))
+
+
+def misaligned(text: str, lang: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (start, end) pairs that do not fall on token boundaries."""
+    if not spans:
+        return []
+    bounds = token_bounds(text, lang)
+    return [(s, e) for s, e in spans if not bounds.is_aligned(s, e)]

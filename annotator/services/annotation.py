@@ -1,0 +1,174 @@
+"""Annotating one document: spans added, removed and relabelled, status, moving between documents.
+
+Every call is one committed transaction: what the window shows is already on disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from annotator.domain.documents import Changes, Document, DocumentListItem, Status
+from annotator.domain.labels import LabelSet
+from annotator.domain.spans import Span, TokenBounds, snap, token_at, validate_span
+from annotator.errors import NotFoundError, SpanRuleError, UsageError
+from annotator.services.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    counts: dict[Status, int]
+
+    @property
+    def left(self) -> int:
+        return self.counts[Status.TODO] + self.counts[Status.IN_PROGRESS]
+
+
+@lru_cache(maxsize=32)
+def _bounds(text: str, lang: str) -> TokenBounds | None:
+    from annotator.nlp.tokens import token_bounds
+
+    try:
+        return token_bounds(text, lang)
+    except UsageError:
+        return None
+
+
+class Annotations:
+    """The annotation use cases for one annotator in one project."""
+
+    def __init__(self, ws: Workspace, project_id: int, annotator: str) -> None:
+        self.ws = ws
+        self.project_id = project_id
+        self.annotator = annotator
+        with ws.unit() as repo:
+            self.annotator_id: int = repo.annotator_id(annotator)  # type: ignore[assignment]
+            project = repo.project_by_id(project_id)
+        if project is None:
+            raise NotFoundError(f"project {project_id} does not exist")
+        self.lang = project.lang
+
+    # -- reading ----------------------------------------------------------------------------------
+    def labels(self) -> LabelSet:
+        with self.ws.unit() as repo:
+            return repo.labels(self.project_id)
+
+    def document(self, document_id: int) -> Document:
+        with self.ws.unit() as repo:
+            doc = repo.document(document_id)
+        if doc is None:
+            raise NotFoundError(f"document {document_id} does not exist")
+        return doc
+
+    def spans(self, document_id: int) -> list[Span]:
+        with self.ws.unit() as repo:
+            return repo.spans(document_id, self.annotator_id)
+
+    def status(self, document_id: int) -> Status:
+        with self.ws.unit() as repo:
+            return repo.status(document_id, self.annotator_id)[0]
+
+    def token_bounds(self, document: Document) -> TokenBounds | None:
+        return _bounds(document.text, document.lang)
+
+    def snapped(self, document: Document, start: int, end: int, *, snap_to_tokens: bool = True) -> tuple[int, int] | None:
+        """The range a tag of [start, end) would cover; a caret (start == end) takes the token around it."""
+        bounds = self.token_bounds(document) if snap_to_tokens else None
+        if start == end:
+            return token_at(document.text, start, bounds)
+        return snap(document.text, start, end, bounds)
+
+    def list_documents(self, *, status: Status | None = None, text: str = "", offset: int = 0,
+                       limit: int = 200) -> list[DocumentListItem]:
+        with self.ws.unit() as repo:
+            return repo.list_documents(self.project_id, self.annotator_id, status=status, text=text,
+                                       offset=offset, limit=limit)
+
+    def count_documents(self, *, status: Status | None = None, text: str = "") -> int:
+        with self.ws.unit() as repo:
+            return repo.count_documents(self.project_id, self.annotator_id, status=status, text=text)
+
+    def progress(self) -> Progress:
+        with self.ws.unit() as repo:
+            counts = repo.status_counts(self.project_id, self.annotator_id)
+        return Progress(counts[Status.DONE], sum(counts.values()), counts)
+
+    def neighbour(self, document_id: int, *, forward: bool) -> int | None:
+        with self.ws.unit() as repo:
+            position = repo.position_of(document_id)
+            return None if position is None else repo.neighbour(self.project_id, position, forward=forward)
+
+    def first_document(self) -> int | None:
+        with self.ws.unit() as repo:
+            return repo.next_todo(self.project_id, self.annotator_id, -1) or repo.neighbour(
+                self.project_id, -1, forward=True)
+
+    def position(self, document_id: int) -> int:
+        """0-based place of the document in the project's order."""
+        with self.ws.unit() as repo:
+            position = repo.position_of(document_id)
+            if position is None:
+                return 0
+            return repo.count_documents_before(self.project_id, position)
+
+    # -- changing ---------------------------------------------------------------------------------
+    def add_span(self, document_id: int, label: str, start: int, end: int, *, span_id: int | None = None) -> tuple[Span, Changes]:
+        """Add a span exactly at [start, end) (callers snap first); `span_id` re-creates an undone span."""
+        with self.ws.unit() as repo:
+            doc = repo.document(document_id)
+            if doc is None:
+                raise NotFoundError(f"document {document_id} does not exist")
+            label_ids = repo.label_ids(self.project_id)
+            if label not in label_ids:
+                raise SpanRuleError(f"there is no label {label!r} in this project")
+            span = Span(start, end, label, None, self.annotator)
+            validate_span(doc.text, span, repo.spans(document_id, self.annotator_id))
+            new_id = repo.add_span(document_id, self.annotator_id, label_ids[label], start, end, span_id)
+            self._touch(repo, document_id)
+        return Span(start, end, label, new_id, self.annotator), Changes(documents=frozenset({document_id}),
+                                                                       spans_added=(new_id,))
+
+    def remove_span(self, span_id: int) -> tuple[Span, int, Changes]:
+        """Remove a span; returns it and its document so that undo can put it back."""
+        with self.ws.unit() as repo:
+            found = repo.span(span_id)
+            if found is None:
+                raise NotFoundError(f"span {span_id} no longer exists")
+            document_id, span = found
+            repo.delete_span(span_id)
+            self._touch(repo, document_id)
+        return span, document_id, Changes(documents=frozenset({document_id}), spans_removed=(span_id,))
+
+    def relabel(self, span_id: int, label: str) -> tuple[str, Changes]:
+        """Give a span another label; returns the old label."""
+        with self.ws.unit() as repo:
+            found = repo.span(span_id)
+            if found is None:
+                raise NotFoundError(f"span {span_id} no longer exists")
+            document_id, span = found
+            label_ids = repo.label_ids(self.project_id)
+            if label not in label_ids:
+                raise SpanRuleError(f"there is no label {label!r} in this project")
+            doc = repo.document(document_id)
+            assert doc is not None
+            others = [s for s in repo.spans(document_id, self.annotator_id) if s.id != span_id]
+            validate_span(doc.text, Span(span.start, span.end, label), others)
+            repo.relabel_span(span_id, label_ids[label])
+        return span.label, Changes(documents=frozenset({document_id}), spans_added=(span_id,), spans_removed=(span_id,))
+
+    def set_status(self, document_id: int, status: Status, *, seconds: float = 0.0) -> Changes:
+        with self.ws.unit() as repo:
+            repo.set_status(document_id, self.annotator_id, status, seconds)
+        return Changes(documents=frozenset({document_id}), statuses=frozenset({document_id}))
+
+    def next_todo(self, after_document: int | None) -> int | None:
+        with self.ws.unit() as repo:
+            position = -1 if after_document is None else (repo.position_of(after_document) or 0)
+            return repo.next_todo(self.project_id, self.annotator_id, position)
+
+    def _touch(self, repo, document_id: int) -> None:  # type: ignore[no-untyped-def]
+        status, _ = repo.status(document_id, self.annotator_id)
+        if status == Status.TODO:
+            repo.set_status(document_id, self.annotator_id, Status.IN_PROGRESS)

@@ -1,0 +1,152 @@
+"""Export: a project's documents and spans to spaCy DocBin (train/dev + config) or another tool's format."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator import formats
+from annotator.domain.documents import Status
+from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.errors import UsageError
+from annotator.services.workspace import Workspace, get_project
+
+EXPORT_FORMATS = ("spacy", "prodigy", "doccano", "labelstudio", "brat", "conll")
+BATCH = 500
+
+
+@dataclass
+class ExportSummary:
+    format: str
+    out: Path
+    documents: int = 0
+    spans: int = 0
+    train: int = 0
+    dev: int = 0
+    moved: int = 0
+    left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"wrote {self.documents} documents and {self.spans} spans to {self.out}"]
+        if self.format == "spacy":
+            out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: {self.out / 'config.cfg'}")
+            if self.left_out_of_ents:
+                out.append(f"{len(self.left_out_of_ents)} overlapping span(s) kept in doc.spans but left out of doc.ents:")
+                out.extend(f"  {doc} [{s}:{e}] {label}" for doc, s, e, label in self.left_out_of_ents[:20])
+                if len(self.left_out_of_ents) > 20:
+                    out.append(f"  ... and {len(self.left_out_of_ents) - 20} more")
+        if self.moved:
+            out.append(f"{self.moved} span(s) were snapped outward to whole tokens (--align expand)")
+        return out
+
+
+def _documents(ws: Workspace, project_id: int, ids: list[int], annotator: str | None,
+               per_annotator: bool) -> Iterator[tuple[int, DocumentRecord]]:
+    """Stream documents with their spans in batches: memory stays flat in the corpus size."""
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        with ws.unit() as repo:
+            annotator_id = None
+            if annotator is not None:
+                annotator_id = repo.annotator_id(annotator, create=False)
+                if annotator_id is None:
+                    raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.annotators())}")
+            docs = repo.documents_batch(chunk)
+            spans = repo.spans_for_documents(chunk, annotator_id)
+        order = {doc_id: n for n, doc_id in enumerate(chunk)}
+        docs.sort(key=lambda d: order[d[0]])
+        for doc_id, text, title, source, meta in docs:
+            doc_spans = spans.get(doc_id, [])
+            if per_annotator:
+                # One record per annotator keeps each annotator's spans apart, so re-importing keeps them all.
+                by_who: dict[str | None, list[SpanRecord]] = {}
+                for s in doc_spans:
+                    by_who.setdefault(s.annotator, []).append(SpanRecord(s.start, s.end, s.label))
+                for who, group in (by_who or {None: []}).items():
+                    yield doc_id, DocumentRecord(text, tuple(group), meta, title, source, who)
+            else:
+                unique = dict.fromkeys(SpanRecord(s.start, s.end, s.label) for s in doc_spans)
+                yield doc_id, DocumentRecord(text, tuple(unique), meta, title, source, annotator)
+
+
+def export(
+    ws: Workspace,
+    *,
+    fmt: str,
+    out: Path,
+    project: str,
+    annotator: str | None = None,
+    split: float = 0.8,
+    seed: int = 0,
+    spans_key: str = "sc",
+    align: str = "strict",
+    only_done: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportSummary:
+    """Write the project's documents; spaCy exports are checked against token boundaries first."""
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(EXPORT_FORMATS)}")
+    if align not in ("strict", "expand"):
+        raise UsageError(f"--align must be strict or expand, not {align!r}")
+    if not 0.0 < split <= 1.0:
+        raise UsageError(f"--split must be between 0 and 1, not {split}")
+    project_obj = get_project(ws, project)
+    with ws.unit() as repo:
+        ids = repo.document_ids(project_obj.id)
+        if only_done:
+            who = repo.annotator_id(annotator or "", create=False) if annotator else None
+            if who is None:
+                raise UsageError("--only-done needs --annotator: done is a status per annotator")
+            done = {d.id for d in repo.list_documents(project_obj.id, who, status=Status.DONE, limit=10**9)}
+            ids = [i for i in ids if i in done]
+    if not ids:
+        raise UsageError(f"project {project!r} has no documents to export")
+    summary = ExportSummary(fmt, out)
+    total = len(ids)
+
+    def counted(records: Iterator[tuple[int, DocumentRecord]]) -> Iterator[DocumentRecord]:
+        for n, (_doc_id, record) in enumerate(records, start=1):
+            summary.spans += len(record.spans)
+            if progress and n % 100 == 0:
+                progress(n, total)
+            yield record
+
+    if fmt == "spacy":
+        _export_spacy(ws, project_obj.id, project_obj.lang, ids, annotator, out, split, seed, spans_key,
+                      align == "expand", summary, progress)
+    else:
+        summary.documents = formats.write(counted(_documents(ws, project_obj.id, ids, annotator, annotator is None)),
+                                          out, fmt)
+        summary.files = [out]
+    return summary
+
+
+def _export_spacy(ws: Workspace, project_id: int, lang: str, ids: list[int], annotator: str | None, out: Path,
+                  split: float, seed: int, spans_key: str, expand: bool, summary: ExportSummary,
+                  progress: Callable[[int, int], None] | None) -> None:
+    from annotator.nlp.docbin import DocBinWriter
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} is a file; a spaCy export writes a folder (train.spacy, dev.spacy, config.cfg)")
+    shuffled = list(ids)
+    random.Random(seed).shuffle(shuffled)
+    n_train = round(len(shuffled) * split)
+    if len(shuffled) >= 2:  # spacy train needs at least one document on each side
+        n_train = min(max(n_train, 1), len(shuffled) - 1)
+    train_ids = set(shuffled[:n_train])
+    writer = DocBinWriter(out, lang, spans_key=spans_key, expand=expand)
+    for n, (doc_id, record) in enumerate(_documents(ws, project_id, ids, annotator, False), start=1):
+        writer.add(record.title or f"#{doc_id}", record.text, record.spans, "train" if doc_id in train_ids else "dev")
+        if progress and n % 100 == 0:
+            progress(n, len(ids))
+    report = writer.commit()
+    summary.documents = report.documents["train"] + report.documents["dev"]
+    summary.train = report.documents["train"]
+    summary.dev = report.documents["dev"]
+    summary.spans = report.spans
+    summary.moved = report.moved
+    summary.left_out_of_ents = report.left_out_of_ents
+    summary.files = [out / "train.spacy", out / "dev.spacy", out / "config.cfg"]

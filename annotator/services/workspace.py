@@ -1,0 +1,97 @@
+"""Opening the database, the default project and its labels, who is annotating."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator import APP_NAME, ORG_NAME
+from annotator.domain.documents import Project
+from annotator.domain.labels import LabelSet, labels_from_json
+from annotator.errors import NotFoundError
+from annotator.resources import resource
+from annotator.storage.engine import Database, open_database
+from annotator.storage.unit import unit_of_work
+
+DEFAULT_PROJECT = "default"
+ENV_DB = "ANNOTATOR_DB"
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, ORG_NAME))
+
+
+def log_dir() -> Path:
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_NAME, ORG_NAME))
+
+
+def default_database() -> Path:
+    return data_dir() / "annotator.db"
+
+
+def default_annotator() -> str:
+    try:
+        return os.environ.get("ANNOTATOR_USER") or getpass.getuser() or "annotator"
+    except (KeyError, OSError):  # no user name in a container without /etc/passwd entry
+        return "annotator"
+
+
+def default_labels() -> LabelSet:
+    return labels_from_json(resource("labels.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Workspace:
+    """An open database; every service takes one."""
+
+    db: Database
+
+    @property
+    def where(self) -> str:
+        return str(self.db.path) if self.db.path else "the database server"
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def unit(self):  # type: ignore[no-untyped-def]
+        return unit_of_work(self.db)
+
+
+def open_workspace(target: str | os.PathLike[str] | None = None) -> Workspace:
+    """Open the database named by `target`, else $ANNOTATOR_DB, else the default file in the user data folder."""
+    if target is None:
+        target = os.environ.get(ENV_DB) or None
+    if target is None:
+        path = default_database()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target = path
+    return Workspace(open_database(target))
+
+
+def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = "en") -> Project:
+    """The project called `name`, created with the default labels when it does not exist yet."""
+    with ws.unit() as repo:
+        found = repo.project(name)
+        if found is not None:
+            return found
+        return repo.create_project(name, lang, default_labels())
+
+
+def get_project(ws: Workspace, name: str) -> Project:
+    with ws.unit() as repo:
+        found = repo.project(name)
+        names = [p.name for p in repo.projects()] if found is None else []
+    if found is None:
+        raise NotFoundError(f"there is no project {name!r}", hint=f"projects: {', '.join(names) or 'none yet'}")
+    return found
+
+
+def list_projects(ws: Workspace) -> list[Project]:
+    with ws.unit() as repo:
+        return repo.projects()

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, the engine with its SQLite pragmas, repositories and the Alembic upgrade."""

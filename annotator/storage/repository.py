@@ -1,0 +1,335 @@
+"""Queries and writes, one session at a time; rows become domain objects here and never leave."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from annotator.domain.documents import Document, DocumentListItem, Project, Status
+from annotator.domain.labels import Label, LabelSet
+from annotator.domain.spans import Span
+from annotator.storage.models import (
+    AnnotatorRow,
+    DocumentRow,
+    DocumentStatusRow,
+    LabelRow,
+    ProjectRow,
+    SpanRow,
+)
+
+
+def _project(row: ProjectRow) -> Project:
+    return Project(row.id, row.name, row.lang)
+
+
+def _document(row: DocumentRow, lang: str) -> Document:
+    return Document(row.id, row.project_id, row.text, row.title, row.source, dict(row.meta or {}), lang)
+
+
+class Repository:
+    """All SQL of the application. Portable SQL only: it runs on SQLite and PostgreSQL alike."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # -- annotators and projects ------------------------------------------------------------------
+    def annotator_id(self, name: str, *, create: bool = True) -> int | None:
+        found = self.s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+        if found is None and create:
+            row = AnnotatorRow(name=name)
+            self.s.add(row)
+            self.s.flush()
+            return row.id
+        return found
+
+    def annotators(self) -> list[str]:
+        return list(self.s.scalars(select(AnnotatorRow.name).order_by(AnnotatorRow.name)))
+
+    def project(self, name: str) -> Project | None:
+        row = self.s.scalar(select(ProjectRow).where(ProjectRow.name == name))
+        return _project(row) if row else None
+
+    def project_by_id(self, project_id: int) -> Project | None:
+        row = self.s.get(ProjectRow, project_id)
+        return _project(row) if row else None
+
+    def projects(self) -> list[Project]:
+        return [_project(r) for r in self.s.scalars(select(ProjectRow).order_by(ProjectRow.id))]
+
+    def create_project(self, name: str, lang: str, labels: Iterable[Label]) -> Project:
+        row = ProjectRow(name=name, lang=lang, created_at=datetime.now(UTC))
+        self.s.add(row)
+        self.s.flush()
+        for label in labels:
+            self.add_label(row.id, label)
+        return _project(row)
+
+    # -- labels -----------------------------------------------------------------------------------
+    def labels(self, project_id: int) -> LabelSet:
+        rows = self.s.scalars(select(LabelRow).where(LabelRow.project_id == project_id).order_by(LabelRow.position))
+        return LabelSet(tuple(Label(r.name, r.colour, r.key, r.alt_key, r.description) for r in rows))
+
+    def label_ids(self, project_id: int) -> dict[str, int]:
+        rows = self.s.execute(select(LabelRow.name, LabelRow.id).where(LabelRow.project_id == project_id))
+        return {name: id_ for name, id_ in rows}
+
+    def add_label(self, project_id: int, label: Label) -> int:
+        position = self.s.scalar(select(func.count()).where(LabelRow.project_id == project_id)) or 0
+        row = LabelRow(
+            project_id=project_id,
+            name=label.name,
+            colour=label.colour,
+            key=label.key,
+            alt_key=label.alt_key,
+            description=label.description,
+            position=position,
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def update_label(self, project_id: int, old_name: str, label: Label) -> None:
+        self.s.execute(
+            update(LabelRow)
+            .where(LabelRow.project_id == project_id, LabelRow.name == old_name)
+            .values(name=label.name, colour=label.colour, key=label.key, alt_key=label.alt_key,
+                    description=label.description)
+        )
+
+    def delete_label(self, project_id: int, name: str) -> None:
+        self.s.execute(delete(LabelRow).where(LabelRow.project_id == project_id, LabelRow.name == name))
+
+    # -- documents --------------------------------------------------------------------------------
+    def document(self, document_id: int) -> Document | None:
+        row = self.s.get(DocumentRow, document_id)
+        if row is None:
+            return None
+        lang = self.s.scalar(select(ProjectRow.lang).where(ProjectRow.id == row.project_id)) or "en"
+        return _document(row, lang)
+
+    def existing_hashes(self, project_id: int, hashes: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(hashes), 500):  # stay under any driver's bound-parameter limit
+            chunk = hashes[i : i + 500]
+            found.update(
+                self.s.scalars(
+                    select(DocumentRow.content_hash).where(
+                        DocumentRow.project_id == project_id, DocumentRow.content_hash.in_(chunk)
+                    )
+                )
+            )
+        return found
+
+    def next_position(self, project_id: int) -> int:
+        top = self.s.scalar(select(func.max(DocumentRow.position)).where(DocumentRow.project_id == project_id))
+        return 0 if top is None else top + 1
+
+    def insert_documents(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Bulk insert through Core; returns the new ids in the order given."""
+        if not rows:
+            return []
+        now = datetime.now(UTC)
+        for row in rows:
+            row.setdefault("created_at", now)
+        result = self.s.execute(insert(DocumentRow).returning(DocumentRow.id, sort_by_parameter_order=True), rows)
+        return [r[0] for r in result]
+
+    def insert_spans(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        now = datetime.now(UTC)
+        for row in rows:
+            row.setdefault("created_at", now)
+        self.s.execute(insert(SpanRow), rows)
+
+    def document_ids(self, project_id: int) -> list[int]:
+        return list(
+            self.s.scalars(
+                select(DocumentRow.id).where(DocumentRow.project_id == project_id).order_by(DocumentRow.position)
+            )
+        )
+
+    def documents_batch(self, ids: Sequence[int]) -> list[tuple[int, str, str, str, dict[str, Any]]]:
+        rows = self.s.execute(
+            select(DocumentRow.id, DocumentRow.text, DocumentRow.title, DocumentRow.source, DocumentRow.meta)
+            .where(DocumentRow.id.in_(list(ids)))
+            .order_by(DocumentRow.position)
+        )
+        return [(r[0], r[1], r[2], r[3], dict(r[4] or {})) for r in rows]
+
+    def _list_query(self, project_id: int, annotator_id: int, status: Status | None, text: str) -> Select[Any]:
+        status_col = func.coalesce(DocumentStatusRow.status, Status.TODO.value)
+        query = (
+            select(DocumentRow.id, DocumentRow.title, status_col, DocumentRow.position)
+            .outerjoin(
+                DocumentStatusRow,
+                and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
+            )
+            .where(DocumentRow.project_id == project_id)
+        )
+        if status is not None:
+            query = query.where(status_col == status.value)
+        if text:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                or_(DocumentRow.title.ilike(pattern, escape="\\"), DocumentRow.text.ilike(pattern, escape="\\"))
+            )
+        return query
+
+    def list_documents(
+        self, project_id: int, annotator_id: int, *, status: Status | None = None, text: str = "",
+        offset: int = 0, limit: int = 200,
+    ) -> list[DocumentListItem]:
+        query = self._list_query(project_id, annotator_id, status, text).order_by(DocumentRow.position)
+        rows = self.s.execute(query.offset(offset).limit(limit)).all()
+        counts = self.span_counts([r[0] for r in rows], annotator_id)
+        return [DocumentListItem(r[0], r[1], Status(r[2]), counts.get(r[0], 0), r[3]) for r in rows]
+
+    def count_documents(self, project_id: int, annotator_id: int, *, status: Status | None = None, text: str = "") -> int:
+        sub = self._list_query(project_id, annotator_id, status, text).subquery()
+        return self.s.scalar(select(func.count()).select_from(sub)) or 0
+
+    def span_counts(self, document_ids: Sequence[int], annotator_id: int) -> dict[int, int]:
+        if not document_ids:
+            return {}
+        rows = self.s.execute(
+            select(SpanRow.document_id, func.count())
+            .where(SpanRow.document_id.in_(list(document_ids)), SpanRow.annotator_id == annotator_id)
+            .group_by(SpanRow.document_id)
+        )
+        return {doc: n for doc, n in rows}
+
+    def status_counts(self, project_id: int, annotator_id: int) -> dict[Status, int]:
+        status_col = func.coalesce(DocumentStatusRow.status, Status.TODO.value)
+        rows = self.s.execute(
+            select(status_col, func.count())
+            .select_from(DocumentRow)
+            .outerjoin(
+                DocumentStatusRow,
+                and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
+            )
+            .where(DocumentRow.project_id == project_id)
+            .group_by(status_col)
+        )
+        counts = {s: 0 for s in Status}
+        for value, n in rows:
+            counts[Status(value)] = n
+        return counts
+
+    def neighbour(self, project_id: int, position: int, *, forward: bool) -> int | None:
+        col = DocumentRow.position
+        query = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
+        query = query.where(col > position).order_by(col) if forward else query.where(col < position).order_by(col.desc())
+        return self.s.scalar(query.limit(1))
+
+    def count_documents_before(self, project_id: int, position: int) -> int:
+        return self.s.scalar(
+            select(func.count()).where(DocumentRow.project_id == project_id, DocumentRow.position < position)
+        ) or 0
+
+    def position_of(self, document_id: int) -> int | None:
+        return self.s.scalar(select(DocumentRow.position).where(DocumentRow.id == document_id))
+
+    def next_todo(self, project_id: int, annotator_id: int, after_position: int) -> int | None:
+        status_col = func.coalesce(DocumentStatusRow.status, Status.TODO.value)
+        base = (
+            select(DocumentRow.id)
+            .outerjoin(
+                DocumentStatusRow,
+                and_(DocumentStatusRow.document_id == DocumentRow.id, DocumentStatusRow.annotator_id == annotator_id),
+            )
+            .where(DocumentRow.project_id == project_id, status_col.in_([Status.TODO.value, Status.IN_PROGRESS.value]))
+            .order_by(DocumentRow.position)
+            .limit(1)
+        )
+        return self.s.scalar(base.where(DocumentRow.position > after_position)) or self.s.scalar(base)
+
+    # -- status -----------------------------------------------------------------------------------
+    def status(self, document_id: int, annotator_id: int) -> tuple[Status, float]:
+        row = self.s.get(DocumentStatusRow, (document_id, annotator_id))
+        return (Status(row.status), row.seconds) if row else (Status.TODO, 0.0)
+
+    def set_status(self, document_id: int, annotator_id: int, status: Status, add_seconds: float = 0.0) -> None:
+        row = self.s.get(DocumentStatusRow, (document_id, annotator_id))
+        now = datetime.now(UTC)
+        if row is None:
+            self.s.add(DocumentStatusRow(document_id=document_id, annotator_id=annotator_id, status=status.value,
+                                         seconds=add_seconds, updated_at=now))
+        else:
+            row.status = status.value
+            row.seconds = (row.seconds or 0.0) + add_seconds
+            row.updated_at = now
+        self.s.flush()
+
+    # -- spans ------------------------------------------------------------------------------------
+    def spans(self, document_id: int, annotator_id: int | None) -> list[Span]:
+        query = (
+            select(SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(SpanRow.document_id == document_id)
+            .order_by(SpanRow.start, SpanRow.end.desc(), SpanRow.id)
+        )
+        if annotator_id is not None:
+            query = query.where(SpanRow.annotator_id == annotator_id)
+        return [Span(r[1], r[2], r[3], r[0], r[4]) for r in self.s.execute(query)]
+
+    def spans_for_documents(self, document_ids: Sequence[int], annotator_id: int | None) -> dict[int, list[Span]]:
+        query = (
+            select(SpanRow.document_id, SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(SpanRow.document_id.in_(list(document_ids)))
+            .order_by(SpanRow.document_id, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
+        )
+        if annotator_id is not None:
+            query = query.where(SpanRow.annotator_id == annotator_id)
+        out: dict[int, list[Span]] = {d: [] for d in document_ids}
+        for doc, id_, start, end, label, who in self.s.execute(query):
+            out[doc].append(Span(start, end, label, id_, who))
+        return out
+
+    def add_span(self, document_id: int, annotator_id: int, label_id: int, start: int, end: int,
+                 span_id: int | None = None) -> int:
+        row = SpanRow(document_id=document_id, annotator_id=annotator_id, label_id=label_id, start=start, end=end,
+                      created_at=datetime.now(UTC))
+        if span_id is not None:  # redo of an undone removal keeps the span's identity
+            row.id = span_id
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def span(self, span_id: int) -> tuple[int, Span] | None:
+        row = self.s.execute(
+            select(SpanRow.document_id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(SpanRow.id == span_id)
+        ).first()
+        return (row[0], Span(row[1], row[2], row[3], span_id, row[4])) if row else None
+
+    def delete_span(self, span_id: int) -> bool:
+        return bool(self.s.execute(delete(SpanRow).where(SpanRow.id == span_id)).rowcount)
+
+    def relabel_span(self, span_id: int, label_id: int) -> None:
+        self.s.execute(update(SpanRow).where(SpanRow.id == span_id).values(label_id=label_id))
+
+    # -- statistics -------------------------------------------------------------------------------
+    def span_stats(self, project_id: int) -> list[tuple[str, str, int]]:
+        rows = self.s.execute(
+            select(LabelRow.name, AnnotatorRow.name, func.count())
+            .select_from(SpanRow)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(LabelRow.project_id == project_id)
+            .group_by(LabelRow.name, AnnotatorRow.name)
+            .order_by(LabelRow.name, AnnotatorRow.name)
+        )
+        return [(label, who, n) for label, who, n in rows]
+
+    def document_count(self, project_id: int) -> int:
+        return self.s.scalar(select(func.count()).where(DocumentRow.project_id == project_id)) or 0

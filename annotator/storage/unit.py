@@ -1,0 +1,16 @@
+"""The unit of work: one transaction, one Repository, driver errors turned into StorageError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from annotator.storage.engine import Database, storage_errors
+from annotator.storage.repository import Repository
+
+
+@contextmanager
+def unit_of_work(database: Database) -> Iterator[Repository]:
+    where = str(database.path) if database.path else "the database server"
+    with storage_errors(where), database.sessions.begin() as session:
+        yield Repository(session)
