@@ -168,7 +168,7 @@ def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     elif action == "delete":
         service.delete_label(ws, project, args.name)
     for label in service.list_labels(ws, project):
-        keys = "/".join(label.keys()) or "-"
+        keys = "/".join(label.shortcut_keys()) or "-"
         print(f"{label.name:<16} {label.colour}  key {keys:<5} {label.description[:60]}")
     return 0
 

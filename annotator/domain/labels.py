@@ -23,7 +23,7 @@ class Label:
     alt_key: str = ""
     description: str = ""
 
-    def keys(self) -> tuple[str, ...]:
+    def shortcut_keys(self) -> tuple[str, ...]:
         return tuple(k for k in (self.key, self.alt_key) if k)
 
 
@@ -82,7 +82,7 @@ class LabelSet:
 
     def by_key(self, key: str) -> Label | None:
         key = key.upper() if key.isalpha() else key
-        return next((label for label in self.labels if key in label), None)
+        return next((label for label in self.labels if key in label.shortcut_keys()), None)
 
     def check_key_free(self, key: str, *, ignore: str | None = None) -> None:
         if not key:

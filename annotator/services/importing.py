@@ -157,7 +157,8 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
                     annotator_ids[who] = repo.annotator_id(who)  # type: ignore[assignment]
                 for span in record.spans:
                     span_rows.append({"document_id": doc_id, "annotator_id": annotator_ids[who],
-                                      "label_id": label_ids[span.label], "start": span.start, "end": span.end})
+                                      "label_id": label_ids[span.label], "start": span.start, "end": span.end,
+                                      "origin": "import"})
             repo.insert_spans(span_rows)
             result.documents_added += len(ids)
             result.spans_added += len(span_rows)

@@ -27,7 +27,7 @@ from annotator.errors import (
     StorageError,
 )
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = int(os.environ.get("ANNOTATOR_BUSY_TIMEOUT_MS", "5000"))
 
 
 @dataclass

@@ -1,0 +1,323 @@
+"""What the format modules share: exact UTF-8 decoding, streamed JSON, span checks and atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.spans import check_bounds
+from annotator.errors import ExportError, ImportFormatError, MissingFileError, SpanRuleError
+
+BOM = "\ufeff"
+_BOM_BYTES = BOM.encode("utf-8")
+UTF8_HINT = "save the file as UTF-8 and import it again"
+# A JSON string cannot hold a raw line break, so strings can be cut out line by line before counting brackets.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+_MAX_PENDING_CHARS = 64 * 1024 * 1024
+
+
+def read_bytes(path: Path) -> bytes:
+    """The whole file, with a clear error when it is missing or cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as e:
+        raise MissingFileError("no such file", path=path) from e
+    except IsADirectoryError as e:
+        raise ImportFormatError("is a folder, expected a file", path=path) from e
+    except OSError as e:
+        raise ImportFormatError(f"cannot be read: {e.strerror or e}", path=path) from e
+
+
+def decode_utf8(data: bytes, path: Path, *, keep_bom: bool = False) -> str:
+    """Decode UTF-8 exactly (no newline or Unicode normalisation); a leading BOM is dropped unless kept."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ImportFormatError(
+            f"is not valid UTF-8: byte {e.start} (0x{data[e.start]:02x}) cannot be decoded",
+            path=path, line=line, hint=UTF8_HINT,
+        ) from e
+    if not keep_bom and text.startswith(BOM):
+        text = text[1:]
+    return text
+
+
+def iter_lines(path: Path, *, split_lone_cr: bool = False) -> Iterator[tuple[int, str]]:
+    """Each line of a UTF-8 file, line ending kept, numbered from 1; a leading BOM is dropped.
+
+    Reads line by line, so a file of any size streams. Lines end at "\\n" only, unless `split_lone_cr`
+    also ends them at a "\\r" that no "\\n" follows (old Mac files, for the csv module).
+    """
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError as e:
+        raise MissingFileError("no such file", path=path) from e
+    except OSError as e:
+        raise ImportFormatError(f"cannot be read: {e.strerror or e}", path=path) from e
+    with handle:
+        offset = 0
+        lineno = 1
+        for raw in handle:
+            start = offset
+            offset += len(raw)
+            if start == 0 and raw.startswith(_BOM_BYTES):
+                raw = raw[len(_BOM_BYTES) :]
+                start += len(_BOM_BYTES)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ImportFormatError(
+                    f"is not valid UTF-8: byte {start + e.start} (0x{raw[e.start]:02x}) cannot be decoded",
+                    path=path, line=lineno, hint=UTF8_HINT,
+                ) from e
+            if split_lone_cr and "\r" in line:
+                for piece in _LONE_CR.split(line):
+                    if piece:
+                        yield lineno, piece
+                        lineno += 1
+            else:
+                yield lineno, line
+                lineno += 1
+
+
+def iter_json_values(path: Path) -> Iterator[tuple[int, Any]]:
+    """Each JSON value of a file with the line it starts on, read line by line.
+
+    Takes JSON Lines, values pretty-printed over several lines one after another (doccano's export
+    example), and one top-level array, whose items are yielded one by one. A value is decoded once the
+    brackets opened since the last complete value are closed, so nothing is parsed twice.
+    """
+    decoder = json.JSONDecoder()
+    pending: list[str] = []
+    pending_chars = 0
+    first_line = 0
+    depth = 0
+    in_array: bool | None = None
+    array_closed = False
+    for lineno, line in iter_lines(path):
+        if in_array is None:
+            stripped = line.lstrip()
+            if not stripped:
+                continue
+            in_array = stripped.startswith("[")
+            if in_array:
+                line = line.replace("[", " ", 1)  # a space keeps the columns of the line as they were
+        if array_closed:
+            if line.strip():
+                raise ImportFormatError("unexpected text after the closing ] of the JSON array", path=path,
+                                        line=lineno)
+            continue
+        if not pending:
+            bare = line.strip()
+            if not bare or (in_array and bare == ","):
+                continue
+            if not in_array:
+                try:  # the common case, one value per line
+                    yield lineno, json.loads(bare)
+                    continue
+                except json.JSONDecodeError:
+                    pass
+            first_line = lineno
+        depth += _bracket_balance(line, path, lineno)
+        pending.append(line)
+        pending_chars += len(line)
+        whole_line_object = len(pending) == 1 and line.strip().rstrip(",").endswith("}") and line.lstrip().startswith("{")
+        if depth <= 0 or whole_line_object:
+            for value_line, value, closed in _drain("".join(pending), first_line, in_array, decoder, path):
+                if closed:
+                    array_closed = True
+                else:
+                    yield value_line, value
+            pending.clear()
+            pending_chars = depth = 0
+        elif pending_chars > _MAX_PENDING_CHARS:
+            raise ImportFormatError(f"a JSON value starting here is not closed after {len(pending)} lines",
+                                    path=path, line=first_line)
+    if pending:
+        for _ in _drain("".join(pending), first_line, in_array, decoder, path):
+            pass
+        raise ImportFormatError("the JSON value starting here is not closed before the end of the file",
+                                path=path, line=first_line)
+    if in_array and not array_closed:
+        raise ImportFormatError("the JSON array is not closed: the file ends before its ]", path=path)
+
+
+def _bracket_balance(line: str, path: Path, lineno: int) -> int:
+    bare = _JSON_STRING.sub("", line)
+    if '"' in bare:
+        raise ImportFormatError("invalid JSON: a string is not closed on its line", path=path, line=lineno)
+    return bare.count("{") + bare.count("[") - bare.count("}") - bare.count("]")
+
+
+def _drain(
+    buf: str, first_line: int, in_array: bool | None, decoder: json.JSONDecoder, path: Path
+) -> Iterator[tuple[int, Any, bool]]:
+    """The complete values in `buf`; (line, None, True) when the top-level array's ] is reached."""
+    skip = re.compile(r"[\s,]*" if in_array else r"\s*")
+    pos = 0
+    line = first_line
+    while True:
+        new_pos = skip.match(buf, pos).end()  # type: ignore[union-attr]
+        line += buf.count("\n", pos, new_pos)
+        pos = new_pos
+        if pos >= len(buf):
+            return
+        if in_array and buf[pos] == "]":
+            if buf[pos + 1 :].strip():
+                raise ImportFormatError("unexpected text after the closing ] of the JSON array", path=path,
+                                        line=line)
+            yield line, None, True
+            return
+        try:
+            value, end = decoder.raw_decode(buf, pos)
+        except json.JSONDecodeError as e:
+            bad_line = line + buf.count("\n", pos, e.pos)
+            raise ImportFormatError(f"invalid JSON: {e.msg}", path=path, line=bad_line,
+                                    hint="each record must be one complete JSON value") from e
+        yield line, value, False
+        line += buf.count("\n", pos, end)
+        pos = end
+
+
+def type_name(value: object) -> str:
+    """How JSON would call the type of `value`, for messages."""
+    names = {dict: "an object", list: "an array", str: "a string", bool: "true/false", type(None): "null"}
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+def require_object(value: object, path: Path, line: int | None, what: str, field: str | None = None) -> dict:
+    if not isinstance(value, dict):
+        raise ImportFormatError(f"expected {what}, found {type_name(value)}", path=path, line=line, field=field)
+    return value
+
+
+def require_text(record: dict, key: str, path: Path, line: int | None, field: str | None = None) -> str:
+    """The document text under `key`, which must be there and be a string (kept exactly)."""
+    name = field or key
+    if key not in record:
+        raise ImportFormatError(f'missing "{key}": every record needs the document text', path=path, line=line,
+                                field=name)
+    text = record[key]
+    if not isinstance(text, str):
+        raise ImportFormatError(f"the text must be a string, found {type_name(text)}", path=path, line=line,
+                                field=name)
+    return text
+
+
+def make_span(
+    text: str,
+    start: object,
+    end: object,
+    label: object,
+    *,
+    path: Path,
+    line: int | None,
+    field: str,
+    keys: tuple[str, str, str] | None = ("start", "end", "label"),
+    expected_text: object = None,
+) -> SpanRecord:
+    """A checked span: whole-number offsets inside the text, a label, and the span text if the file gives it.
+
+    `field` names the span in messages (`spans[2]`); `keys` the names of its start, end and label fields,
+    or None when the span is a bare [start, end, label] list.
+    """
+    names = [f"{field}.{key}" if keys else field for key in (keys or ("", "", ""))]
+    for value, name in ((start, names[0]), (end, names[1])):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ImportFormatError(f"an offset must be a whole number, found {value!r}", path=path, line=line,
+                                    field=name, hint="offsets count characters from 0")
+    if not isinstance(label, str) or not label.strip():
+        raise ImportFormatError(f"the label must be a non-empty string, found {label!r}", path=path, line=line,
+                                field=names[2])
+    assert isinstance(start, int) and isinstance(end, int)
+    try:
+        check_bounds(len(text), start, end)
+    except SpanRuleError as e:
+        raise ImportFormatError(e.message, path=path, line=line, field=field, hint=e.hint) from e
+    if isinstance(expected_text, str) and text[start:end] != expected_text:
+        raise ImportFormatError(
+            f"the span text {expected_text!r} is not the text at [{start}:{end}], which is {text[start:end]!r}",
+            path=path, line=line, field=f"{field}.text",
+            hint="offsets must count characters (code points), not bytes or UTF-16 units",
+        )
+    return SpanRecord(start, end, label)
+
+
+def document_name(record: DocumentRecord, number: int) -> str:
+    """How a writer names a document in its messages."""
+    return record.title or record.source or f"document {number}"
+
+
+def _file_mode(directory: bool) -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return (0o777 if directory else 0o666) & ~mask
+
+
+@contextlib.contextmanager
+def atomic_text_file(out: Path) -> Iterator[TextIO]:
+    """A UTF-8 file that appears at `out` only when the block ends without an error.
+
+    Written to a temporary file in the same folder, then moved into place with `os.replace`; newlines are
+    written as given.
+    """
+    if not out.parent.is_dir():
+        raise ExportError(f"cannot write {out}: the folder {out.parent} does not exist")
+    if out.is_dir():
+        raise ExportError(f"cannot write {out}: it is a folder", hint="give a file name")
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode(directory=False))
+        os.replace(tmp, out)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {out}: {e.strerror or e}") from e
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """A folder that appears at `out` only when the block ends without an error.
+
+    `out` must not exist or be an empty folder: an export never mixes its files with others.
+    """
+    if out.exists():
+        if not out.is_dir():
+            raise ExportError(f"cannot write the folder {out}: a file has that name")
+        if any(out.iterdir()):
+            raise ExportError(f"the folder {out} is not empty; nothing was written",
+                              hint="choose a new or empty folder")
+    if not out.parent.is_dir():
+        raise ExportError(f"cannot write {out}: the folder {out.parent} does not exist")
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part"))
+    try:
+        yield tmp
+        os.chmod(tmp, _file_mode(directory=True))
+        if out.exists():
+            out.rmdir()
+        os.rename(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ExportError(f"cannot write {out}: {e.strerror or e}") from e
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

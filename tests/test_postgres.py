@@ -1,0 +1,78 @@
+"""The same services on PostgreSQL: a team shares one server instead of a SQLite file."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+pytestmark = pytest.mark.postgres
+PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL", "")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("no PostgreSQL server (set ANNOTATOR_TEST_PG_URL; .ci/run starts one)")
+    from sqlalchemy import create_engine, text
+
+    name = f"annotator_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = PG_URL.rpartition("/")
+    yield f"{base}/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migrate_annotate_and_list_on_postgres(pg_url: str) -> None:
+    from annotator.domain.documents import Status, content_hash
+    from annotator.services.annotation import Annotations
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    ws = open_workspace(pg_url)
+    project = ensure_project(ws)
+    texts = ["More than 17,000 people left Izium, the governor said.", "Second 100% story about Kyiv_region."]
+    with ws.unit() as repo:
+        ids = repo.insert_documents([
+            {"project_id": project.id, "position": i, "title": f"t{i}", "source": "s", "text": t,
+             "meta": {"k": i}, "content_hash": content_hash(t)} for i, t in enumerate(texts)
+        ])
+    notes = Annotations(ws, project.id, "ana")
+    span, _ = notes.add_span(ids[0], "FIGURE", 0, 23)
+    notes.add_span(ids[0], "CLAIM", 0, 40)
+    assert [s.label for s in notes.spans(ids[0])] == ["CLAIM", "FIGURE"]
+    notes.set_status(ids[0], Status.DONE)
+    assert notes.progress().done == 1
+    # LIKE wildcards typed by a user are searched literally on both databases
+    assert [d.id for d in notes.list_documents(text="100%")] == [ids[1]]
+    assert [d.id for d in notes.list_documents(text="kyiv_")] == [ids[1]]
+    assert notes.list_documents(text="_region x") == []
+    notes.remove_span(span.id)
+    notes.add_span(ids[0], "FIGURE", 0, 23, span_id=span.id)  # undo of a removal keeps the id
+    assert {s.id for s in notes.spans(ids[0])} >= {span.id}
+    ws.close()
+
+
+def test_import_and_export_on_postgres(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from annotator.services.exporting import export
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"text": "Olena Marchuk said 400,000 homes in Dorvan lost power.", "spans": '
+        '[{"start": 0, "end": 13, "label": "SOURCE"}, {"start": 19, "end": 32, "label": "FIGURE"}]}\n',
+        encoding="utf-8",
+    )
+    ws = open_workspace(pg_url)
+    summary = import_paths(ws, [source], project="p", annotator="ana")
+    assert summary.errors == [] and summary.total("spans_added") == 2
+    out = tmp_path / "out.jsonl"
+    export(ws, fmt="prodigy", out=out, project="p")
+    assert '"start": 19' in out.read_text(encoding="utf-8")
+    ws.close()

@@ -1,0 +1,136 @@
+"""Opening databases: creation, pragmas, migration with backup, and every way a database can be bad."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import (
+    DatabaseCorruptError,
+    DatabaseTooNewError,
+    DatabaseURLError,
+    StorageError,
+)
+from annotator.services.workspace import ensure_project, open_workspace
+from annotator.storage.engine import open_database
+
+
+def test_new_database_has_wal_foreign_keys_and_default_project(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path / "new.db")
+    project = ensure_project(ws)
+    with ws.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+    with ws.unit() as repo:
+        assert repo.labels(project.id).names() == ["SOURCE", "LOCATION", "FIGURE", "CLAIM"]
+    ws.close()
+
+
+def test_default_database_lives_in_the_user_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    ws = open_workspace()
+    assert ws.db.path is not None and ws.db.path.is_relative_to(tmp_path / "xdg")
+    ws.close()
+
+
+def test_env_variable_names_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "env.db"))
+    ws = open_workspace()
+    assert ws.db.path == (tmp_path / "env.db").resolve()
+    ws.close()
+
+
+def _old_database(path: Path) -> None:
+    """A database at schema 0001 with a document and a span, as an older annotator left it."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from annotator.resources import migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.exec_driver_sql("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'default', 'en', '2026-01-01')")
+        conn.exec_driver_sql("INSERT INTO label (id, project_id, name, colour, key, alt_key, description, position) "
+                             "VALUES (1, 1, 'FIGURE', '#5b8fd9', '3', 'F', '', 0)")
+        conn.exec_driver_sql("INSERT INTO annotator (id, name) VALUES (1, 'ana')")
+        conn.exec_driver_sql("INSERT INTO document (id, project_id, position, title, source, text, meta, content_hash,"
+                             " created_at) VALUES (1, 1, 0, 't', 's', '17,000 people', '{}', 'h', '2026-01-01')")
+        conn.exec_driver_sql("INSERT INTO span (id, document_id, annotator_id, label_id, start, \"end\", created_at)"
+                             " VALUES (1, 1, 1, 1, 0, 6, '2026-01-01')")
+    engine.dispose()
+
+
+def test_older_schema_is_migrated_after_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _old_database(path)
+    db = open_database(path)
+    assert db.backup is not None and db.backup.exists()
+    with sqlite3.connect(db.backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert old.execute("SELECT count(*) FROM span").fetchone()[0] == 1
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT origin, start, \"end\" FROM span").one() == ("manual", 0, 6)
+    db.dispose()
+    again = open_database(path)  # already current: no second backup
+    assert again.backup is None
+    again.dispose()
+
+
+def test_database_newer_than_the_program_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    open_database(path).dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(DatabaseTooNewError, match="newer annotator"):
+        open_database(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are my notes, not a database\n")
+    with pytest.raises(DatabaseCorruptError, match="not an annotator database"):
+        open_database(path)
+    assert path.read_text() == "these are my notes, not a database\n"
+
+
+def test_a_truncated_database(tmp_path: Path) -> None:
+    path = tmp_path / "cut.db"
+    ws = open_workspace(path)
+    ensure_project(ws)
+    ws.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(StorageError) as info:
+        open_database(path)
+    assert "damaged" in str(info.value) or "not a database" in str(info.value)
+
+
+def test_a_sqlite_file_of_another_program(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+    with pytest.raises(DatabaseCorruptError, match="not annotator's"):
+        open_database(path)
+
+
+def test_bad_urls_and_paths(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseURLError):
+        open_database("nosuchdriver://user@host/db")
+    with pytest.raises(StorageError, match="does not exist"):
+        open_database(tmp_path / "missing-folder" / "x.db")
+    with pytest.raises(StorageError, match="is a folder"):
+        open_database(tmp_path)
