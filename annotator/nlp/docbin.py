@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
@@ -16,6 +18,9 @@ from annotator.nlp.tokens import blank, bounds_of
 # Labels that are statements rather than entities stay out of doc.ents by default.
 NON_ENTITY_LABELS = frozenset({"CLAIM"})
 MAX_SUGGESTER_TOKENS = 60
+SHARD_DOCS = 1000
+# What a span categorizer and an entity recognizer train on; fewer attributes keep DocBins small.
+DOCBIN_ATTRS = ["ORTH", "SPACY", "NORM", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
 
 @dataclass
@@ -31,25 +36,31 @@ class DocBinReport:
 class DocBinWriter:
     """Streams documents into train and dev DocBins; nothing appears at `out` until `commit()`.
 
-    Alignment is strict unless `expand` is set: a span that does not fall on token boundaries is listed,
-    and `commit()` raises ExportAlignmentError instead of writing.
+    Memory stays flat in the corpus size: every SHARD_DOCS documents the DocBin is written to a shard in
+    a hidden folder under `out`. A part that fits in one shard becomes the file `train.spacy`; a larger
+    one becomes a folder `train.spacy/` of shards, which spaCy's corpus reader (and so `spacy train`)
+    reads the same way. Alignment is strict unless `expand` is set: a span that does not fall on token
+    boundaries is listed, and `commit()` raises ExportAlignmentError instead of writing.
     """
 
     def __init__(self, out: Path, lang: str, *, spans_key: str = "sc", expand: bool = False,
                  non_entity_labels: Iterable[str] = NON_ENTITY_LABELS) -> None:
-        from spacy.tokens import DocBin
-
         self.out = out
         self.nlp = blank(lang)
         self.lang = lang
         self.spans_key = spans_key
         self.expand = expand
         self.non_entity = frozenset(non_entity_labels)
-        self.bins = {"train": DocBin(store_user_data=False), "dev": DocBin(store_user_data=False)}
         self.report = DocBinReport()
         self.misaligned: list[tuple[str, int, int, str, str]] = []
+        self._created_out = not out.exists()
+        out.mkdir(parents=True, exist_ok=True)
+        self._staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+        self._bins: dict[str, Any] = {}
+        self._shards: dict[str, list[Path]] = {"train": [], "dev": []}
 
     def add(self, name: str, text: str, spans: Iterable[SpanRecord], part: str) -> None:
+        from spacy.tokens import DocBin
         from spacy.tokens import Span as SpacySpan
         from spacy.util import filter_spans
 
@@ -58,7 +69,7 @@ class DocBinWriter:
         made = []
         for span in spans:
             s = doc.char_span(span.start, span.end, label=span.label, alignment_mode="strict")
-            if s is None or doc.text[span.start : span.end] != s.text or s.text != s.text.strip():
+            if s is None or s.text != s.text.strip():
                 if not self.expand:
                     self.misaligned.append((name, span.start, span.end, span.label, text[span.start : span.end]))
                     continue
@@ -83,17 +94,64 @@ class DocBinWriter:
                 self.report.left_out_of_ents.append((name, s.start_char, s.end_char, s.label_))
         self.report.spans += len(made)
         self.report.documents[part] += 1
-        self.bins[part].add(doc)
+        if self.misaligned:  # the export will stop: keep checking, stop building
+            return
+        if part not in self._bins:
+            self._bins[part] = DocBin(attrs=DOCBIN_ATTRS, store_user_data=False)
+        self._bins[part].add(doc)
+        if len(self._bins[part]) >= SHARD_DOCS:
+            self._flush(part)
+
+    def _flush(self, part: str) -> None:
+        docbin = self._bins.pop(part, None)
+        if docbin is None or len(docbin) == 0:
+            return
+        folder = self._staging / part
+        folder.mkdir(exist_ok=True)
+        shard = folder / f"{len(self._shards[part]):05d}.spacy"
+        shard.write_bytes(docbin.to_bytes())
+        self._shards[part].append(shard)
+
+    def abort(self) -> None:
+        shutil.rmtree(self._staging, ignore_errors=True)
+        if self._created_out and self.out.exists() and not any(self.out.iterdir()):
+            self.out.rmdir()
 
     def commit(self) -> DocBinReport:
         if self.misaligned:
+            self.abort()
             raise ExportAlignmentError(self.misaligned)
-        self.out.mkdir(parents=True, exist_ok=True)
-        for part, docbin in self.bins.items():
-            atomic_write_bytes(self.out / f"{part}.spacy", docbin.to_bytes())
-        config = training_config(self.lang, self.spans_key, self.report.longest_span_tokens)
-        atomic_write_bytes(self.out / "config.cfg", config.encode("utf-8"))
+        from spacy.tokens import DocBin
+
+        try:
+            for part in ("train", "dev"):
+                self._flush(part)
+                shards = self._shards[part]
+                if not shards:  # spacy train wants both paths to exist, even for an empty part
+                    source = self._staging / f"{part}.empty"
+                    source.write_bytes(DocBin(attrs=DOCBIN_ATTRS).to_bytes())
+                else:
+                    source = shards[0] if len(shards) == 1 else self._staging / part
+                _replace(source, self.out / f"{part}.spacy")
+            config = training_config(self.lang, self.spans_key, self.report.longest_span_tokens)
+            atomic_write_bytes(self.out / "config.cfg", config.encode("utf-8"))
+        finally:
+            shutil.rmtree(self._staging, ignore_errors=True)
         return self.report
+
+
+def _replace(source: Path, target: Path) -> None:
+    """Move `source` to `target`, replacing a file or folder an earlier export left there."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        if old.is_dir():
+            shutil.rmtree(old)
+        old.unlink(missing_ok=True)
+        os.replace(target, old)
+    os.replace(source, target)
+    if old is not None:
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
 
 
 def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
@@ -124,10 +182,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the user's usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_docbin(path: Path) -> Iterator[DocumentRecord]:

@@ -1,0 +1,202 @@
+"""CoNLL token-per-line files with IOB tags (IOB2, IOB1, BIO; BIOES/BILOU read too).
+
+Reading: the token is the first column and the tag the last, separated by a tab or by spaces; other
+columns (POS, chunk) are ignored. A blank line ends a sentence. The text of a document is its tokens
+joined by single spaces and its sentences joined by "\\n". Documents: one per `-DOCSTART-` block; a file
+without `-DOCSTART-` lines (KazNERD, doccano's examples) has no document boundaries, so each sentence is
+one document, or every `sentences_per_document` sentences (0: the whole file is one document).
+
+Writing: IOB2, one `-DOCSTART- -X- -X- O` block per document, tokens split at whitespace, one sentence per
+line of the text. Spans must start and end at whitespace-separated tokens and not overlap (one tag per
+token); otherwise the export stops with the list, unless `drop_overlaps` keeps the longest of the
+overlapping spans and reports the others in `dropped`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.errors import ExportError, ImportFormatError
+from annotator.formats._common import atomic_text_file, document_name, iter_lines
+
+DOCSTART = "-DOCSTART-"
+_TAG = re.compile(r"^(?:O|([BIESLU])-(\S+))$")
+# Columns and tokens are separated by ASCII whitespace only, so a token may hold a no-break space.
+_TOKEN = re.compile(r"[^ \t\n\r\x0b\x0c]+")
+_COLUMNS = re.compile(r"[ \t]+")
+_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c]")
+_BLANK = " \t\r\n"
+_MAX_LISTED = 20
+
+Token = tuple[str, str]  # (token, tag)
+
+
+def read(path: Path, *, sentences_per_document: int = 1) -> Iterator[DocumentRecord]:
+    """Documents of a CoNLL file; see the module docstring for how sentences are grouped."""
+    sentences: list[list[Token]] = []
+    sentence: list[Token] = []
+    doc_line: int | None = None
+    docstart_seen = False
+    for lineno, raw in iter_lines(path):
+        content = raw.rstrip("\r\n")
+        if not content.strip(_BLANK):
+            if sentence:
+                sentences.append(sentence)
+                sentence = []
+                if not docstart_seen and sentences_per_document and len(sentences) >= sentences_per_document:
+                    yield _document(sentences, path, doc_line)
+                    sentences, doc_line = [], None
+            continue
+        columns = content.split("\t") if "\t" in content else _COLUMNS.split(content)
+        columns = [c.strip(_BLANK) for c in columns if c.strip(_BLANK)]
+        if columns[0] == DOCSTART:
+            if sentence:
+                sentences.append(sentence)
+                sentence = []
+            if sentences:
+                yield _document(sentences, path, doc_line)
+            sentences, doc_line, docstart_seen = [], None, True
+            continue
+        if len(columns) < 2:
+            raise ImportFormatError(f"expected a token and a tag separated by a tab or spaces, found {content!r}",
+                                    path=path, line=lineno)
+        tag = columns[-1]
+        if not _TAG.match(tag):
+            raise ImportFormatError(
+                f"{tag!r} is not an IOB tag: expected O, B-LABEL or I-LABEL as the last column",
+                path=path, line=lineno, field="tag",
+            )
+        if doc_line is None:
+            doc_line = lineno
+        sentence.append((columns[0], tag))
+    if sentence:
+        sentences.append(sentence)
+    if sentences:
+        yield _document(sentences, path, doc_line)
+
+
+def _document(sentences: list[list[Token]], path: Path, line: int | None) -> DocumentRecord:
+    parts: list[str] = []
+    spans: list[SpanRecord] = []
+    pos = 0
+    for number, sentence in enumerate(sentences):
+        if number:
+            parts.append("\n")
+            pos += 1
+        current: list = []  # [label, start, end] of the span being read
+        for index, (token, tag) in enumerate(sentence):
+            if index:
+                parts.append(" ")
+                pos += 1
+            start, pos = pos, pos + len(token)
+            parts.append(token)
+            match = _TAG.match(tag)
+            assert match is not None
+            prefix, label = match.group(1), match.group(2)
+            if prefix is None:
+                _close(current, spans)
+            elif prefix in "BSU" or not current or current[0] != label:
+                # A B- starts a span; so does an I- after O or after another label (IOB1).
+                _close(current, spans)
+                current[:] = [label, start, pos]
+            else:
+                current[2] = pos
+            if prefix in ("E", "S", "L", "U"):
+                _close(current, spans)
+        _close(current, spans)
+    return DocumentRecord(text="".join(parts), spans=tuple(spans), source=path.name, line=line)
+
+
+def _close(current: list, spans: list[SpanRecord]) -> None:
+    if current:
+        spans.append(SpanRecord(current[1], current[2], current[0]))
+        current.clear()
+
+
+def write(
+    records: Iterable[DocumentRecord],
+    out: Path,
+    *,
+    drop_overlaps: bool = False,
+    dropped: list[tuple[str, SpanRecord]] | None = None,
+) -> int:
+    """IOB2 CoNLL, one `-DOCSTART-` block per document; returns the number of documents written.
+
+    Stops with an ExportError listing every span that does not fall on whitespace-separated tokens, crosses
+    a line break, has a label with a space, or overlaps another (unless `drop_overlaps`: then the longest
+    spans are kept and each left out is appended to `dropped` as (document, span)). Nothing is written
+    when it stops. Exact repeats of a span are written once.
+    """
+    problems: list[str] = []
+    count = 0
+    with atomic_text_file(out) as handle:
+        for count, record in enumerate(records, start=1):
+            name = document_name(record, count)
+            spans, overlapping = _without_overlaps(record.spans)
+            if overlapping and drop_overlaps:
+                if dropped is not None:
+                    dropped.extend((name, span) for span in overlapping)
+            elif overlapping:
+                problems.extend(f"{name} [{s.start}:{s.end}] {s.label} {record.text[s.start:s.end]!r}: overlaps "
+                                "a longer span" for s in overlapping)
+            handle.write(_block(record, spans, name, problems))
+        if problems:
+            listed = "\n".join(f"  {p}" for p in problems[:_MAX_LISTED])
+            more = f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
+            raise ExportError(
+                f"{len(problems)} span(s) cannot be written as CoNLL IOB tags; nothing was written:\n{listed}{more}",
+                hint="CoNLL has one tag per whitespace-separated token: fix these spans, or drop overlapping "
+                "spans with drop_overlaps",
+            )
+    return count
+
+
+def _without_overlaps(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], list[SpanRecord]]:
+    """The spans to write (longest first wins, then the earliest) and the overlapping ones left out."""
+    unique = list(dict.fromkeys(spans))
+    kept: list[SpanRecord] = []
+    left_out: list[SpanRecord] = []
+    for span in sorted(unique, key=lambda s: (s.start - s.end, s.start, s.label)):
+        if any(span.start < k.end and k.start < span.end for k in kept):
+            left_out.append(span)
+        else:
+            kept.append(span)
+    kept.sort(key=lambda s: s.start)
+    return kept, left_out
+
+
+def _block(record: DocumentRecord, spans: list[SpanRecord], name: str, problems: list[str]) -> str:
+    text = record.text
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    if not tokens:
+        problems.append(f"{name}: the text has no words")
+        return ""
+    if any(token == DOCSTART for _, _, token in tokens):
+        problems.append(f"{name}: the text holds the word {DOCSTART}, which CoNLL reserves for document starts")
+    by_start = {start: i for i, (start, _, _) in enumerate(tokens)}
+    by_end = {end: i for i, (_, end, _) in enumerate(tokens)}
+    tags = ["O"] * len(tokens)
+    for span in spans:
+        first, last = by_start.get(span.start), by_end.get(span.end)
+        covered = text[span.start : span.end]
+        where = f"{name} [{span.start}:{span.end}] {span.label} {covered!r}"
+        if first is None or last is None:
+            problems.append(f"{where}: does not start and end at whitespace-separated words")
+        elif _LINE_BREAK.search(covered):
+            problems.append(f"{where}: crosses a line break, which ends a CoNLL sentence")
+        elif not span.label or any(c.isspace() for c in span.label):
+            problems.append(f"{where}: a CoNLL tag cannot hold a space")
+        else:
+            tags[first] = f"B-{span.label}"
+            for i in range(first + 1, last + 1):
+                tags[i] = f"I-{span.label}"
+    lines = [f"{DOCSTART} -X- -X- O\n", "\n"]
+    for i, (start, _, token) in enumerate(tokens):
+        if i and _LINE_BREAK.search(text, tokens[i - 1][1], start):
+            lines.append("\n")
+        lines.append(f"{token} {tags[i]}\n")
+    lines.append("\n")
+    return "".join(lines)

@@ -1,0 +1,163 @@
+"""Label Studio JSON: a list of tasks, each with `data` (the text) and `annotations[].result[]` of type
+"labels" (`value.start/end/text/labels`). A single task object, and JSON Lines of tasks, are read too.
+
+One record per annotation that was not cancelled, its author as the annotator; a task without
+annotations gives one record per prediction instead (meta "labelstudio_from" says which), or one record
+without spans. Results of other types (choices, relations, text areas) are counted, not imported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.errors import ImportFormatError
+from annotator.formats._common import (
+    atomic_text_file,
+    iter_json_values,
+    make_span,
+    require_object,
+    type_name,
+)
+
+
+def read(path: Path) -> Iterator[DocumentRecord]:
+    """Records of every task in the file (see the module docstring for how annotations map to records)."""
+    for line, value in iter_json_values(path):
+        yield from _task_records(value, path, line)
+
+
+def _task_records(value: object, path: Path, line: int) -> Iterator[DocumentRecord]:
+    task = require_object(value, path, line, 'a Label Studio task object with "data"')
+    if "data" not in task:
+        if "result" in task or "annotations" in task or "completions" in task:
+            raise ImportFormatError(
+                "this file holds Label Studio annotations without their task text (no \"data\")",
+                path=path, line=line, field="data",
+                hint="export the project from Label Studio as JSON, which puts each task's text with its annotations",
+            )
+        raise ImportFormatError('missing "data": a Label Studio task holds its text in data.text', path=path,
+                                line=line, field="data")
+    data = require_object(task["data"], path, line, "an object holding the text", "data")
+    text = _task_text(data, path, line)
+    meta: dict[str, Any] = {}
+    if task.get("id") is not None:
+        meta["labelstudio_id"] = task["id"]
+    title = data.get("title") if isinstance(data.get("title"), str) else None
+    annotations = _list(task, "annotations", path, line)
+    if not annotations:  # Label Studio 0.x called them completions
+        annotations = _list(task, "completions", path, line)
+    kept = [(i, a) for i, a in enumerate(annotations) if not (isinstance(a, dict) and a.get("was_cancelled"))]
+    source, results = "annotations", kept
+    if not annotations:
+        source, results = "predictions", list(enumerate(_list(task, "predictions", path, line)))
+    if not results:
+        yield DocumentRecord(text=text, meta=meta, title=title, source=path.name, line=line)
+        return
+    for i, raw in results:
+        field = f"{source}[{i}]"
+        entry = require_object(raw, path, line, 'an object with "result"', field)
+        spans, ignored = _spans(entry, text, path, line, field)
+        entry_meta = {**meta, "labelstudio_from": source}
+        if ignored:
+            entry_meta["labelstudio_ignored_results"] = ignored
+        if source == "predictions" and entry.get("model_version") is not None:
+            entry_meta["model_version"] = entry["model_version"]
+        annotator = _author(entry.get("completed_by")) if source == "annotations" else None
+        yield DocumentRecord(text=text, spans=tuple(spans), meta=entry_meta, title=title, source=path.name,
+                             annotator=annotator, line=line)
+
+
+def _task_text(data: dict, path: Path, line: int) -> str:
+    if isinstance(data.get("text"), str):
+        return data["text"]
+    strings = [key for key, value in data.items() if isinstance(value, str)]
+    if len(strings) == 1:
+        return data[strings[0]]
+    raise ImportFormatError(
+        f"cannot tell which field holds the text: expected data.text or one string field, found "
+        f"{', '.join(strings) or 'none'}", path=path, line=line, field="data.text",
+    )
+
+
+def _list(task: dict, key: str, path: Path, line: int) -> list:
+    value = task.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ImportFormatError(f"expected an array, found {type_name(value)}", path=path, line=line, field=key)
+    return value
+
+
+def _spans(entry: dict, text: str, path: Path, line: int, field: str) -> tuple[list[SpanRecord], int]:
+    results = entry.get("result") or []
+    if not isinstance(results, list):
+        raise ImportFormatError(f"expected an array, found {type_name(results)}", path=path, line=line,
+                                field=f"{field}.result")
+    spans: list[SpanRecord] = []
+    ignored = 0
+    for r, raw in enumerate(results):
+        where = f"{field}.result[{r}]"
+        result = require_object(raw, path, line, "a result object", where)
+        if result.get("type") != "labels":
+            ignored += 1
+            continue
+        value = require_object(result.get("value"), path, line, "an object with start, end and labels",
+                               f"{where}.value")
+        labels = value.get("labels")
+        if not isinstance(labels, list) or not labels:
+            raise ImportFormatError(f"expected a non-empty array of labels, found {labels!r}", path=path,
+                                    line=line, field=f"{where}.value.labels")
+        for key in ("start", "end"):
+            if key not in value:
+                raise ImportFormatError(f'missing "{key}"', path=path, line=line, field=f"{where}.value.{key}")
+        for label in labels:  # a region with several labels is one span per label
+            spans.append(make_span(text, value["start"], value["end"], label, path=path, line=line,
+                                   field=f"{where}.value", keys=("start", "end", "labels"),
+                                   expected_text=value.get("text")))
+    return spans, ignored
+
+
+def _author(completed_by: object) -> str | None:
+    if isinstance(completed_by, dict):
+        who = completed_by.get("email") or completed_by.get("id")
+        return None if who is None else str(who)
+    if isinstance(completed_by, str) and completed_by:
+        return completed_by
+    if isinstance(completed_by, int) and not isinstance(completed_by, bool):
+        return f"labelstudio-user-{completed_by}"
+    return None
+
+
+def task_from_record(record: DocumentRecord, number: int) -> dict[str, Any]:
+    """The Label Studio task of a record: data.text (and data.title) with one annotation of its spans."""
+    data: dict[str, Any] = {"text": record.text}
+    if record.title:
+        data["title"] = record.title
+    result = [
+        {
+            "id": f"d{number}s{k}",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": s.start, "end": s.end, "text": record.text[s.start : s.end], "labels": [s.label]},
+        }
+        for k, s in enumerate(record.spans, start=1)
+    ]
+    return {"id": number, "data": data, "annotations": [{"result": result}]}
+
+
+def write(records: Iterable[DocumentRecord], out: Path) -> int:
+    """A JSON array of tasks, written one task at a time; returns the number of documents written."""
+    count = 0
+    with atomic_text_file(out) as handle:
+        handle.write("[")
+        for record in records:
+            count += 1
+            handle.write(",\n" if count > 1 else "\n")
+            handle.write(json.dumps(task_from_record(record, count), ensure_ascii=False))
+        handle.write("\n]\n")
+    return count

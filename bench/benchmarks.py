@@ -1,0 +1,182 @@
+"""The benchmarks themselves; run.py drives them. Each yields Result lines."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data import corpus, write_jsonl
+from run import Result
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Context:
+    tmp: Path
+    quick: bool
+    shared: dict[str, object] = field(default_factory=dict)
+
+    def size(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+
+def _timed(fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_import(ctx: Context) -> Iterator[Result]:
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    n = ctx.size(100_000, 5_000)
+    docs = corpus(n, 2000, seed=1)
+    source = write_jsonl(docs, ctx.tmp / "import.jsonl")
+
+    # Baseline: the same rows, already built, with plain sqlite3 executemany in one transaction.
+    rows = []
+    span_rows = []
+    for i, (text, spans) in enumerate(docs):
+        rows.append((i + 1, 1, i, "", "import.jsonl", text, json.dumps({"n": i}),
+                     hashlib.sha256(text.encode()).hexdigest()))
+        span_rows.extend((i + 1, 1, 1, s, e) for s, e, _ in spans)
+    base_path = ctx.tmp / "baseline.db"
+
+    def baseline() -> None:
+        conn = sqlite3.connect(base_path)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("CREATE TABLE document (id INTEGER PRIMARY KEY, project_id INT, position INT, title TEXT,"
+                     " source TEXT, text TEXT, meta TEXT, content_hash TEXT, UNIQUE(project_id, content_hash))")
+        conn.execute("CREATE TABLE span (id INTEGER PRIMARY KEY, document_id INT, annotator_id INT, label_id INT,"
+                     " start INT, \"end\" INT)")
+        with conn:
+            conn.executemany("INSERT INTO document VALUES (?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO span (document_id, annotator_id, label_id, start, \"end\")"
+                             " VALUES (?,?,?,?,?)", span_rows)
+        conn.close()
+
+    base = _timed(baseline)
+    db_path = ctx.tmp / "big.db"
+
+    def ours() -> None:
+        ws = open_workspace(db_path)
+        summary = import_paths(ws, [source], project="bench", annotator="bench")
+        assert summary.total("documents_added") == n, summary.lines()
+        ws.close()
+
+    mine = _timed(ours)
+    ctx.shared["big_db"] = db_path
+    ctx.shared["big_n"] = n
+    ratio = (n / mine) / (n / base)
+    yield Result("import", f"{n} JSONL docs (~2 KB, 3 spans) into new SQLite", n / mine, n / base, "docs/s",
+                 ratio, ">= 0.5x throughput", ratio >= 0.5)
+
+
+def bench_export(ctx: Context) -> Iterator[Result]:
+    from annotator.services.exporting import export
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    n = ctx.size(10_000, 1_000)
+    docs = corpus(n, 3000, seed=2)
+    source = write_jsonl(docs, ctx.tmp / "export.jsonl")
+    ws = open_workspace(ctx.tmp / "export.db")
+    import_paths(ws, [source], project="bench", annotator="bench")
+
+    def baseline() -> None:
+        import spacy
+        from spacy.tokens import DocBin
+
+        nlp = spacy.blank("en")
+        bins = DocBin()
+        for doc, (_, spans) in zip(nlp.pipe(t for t, _ in docs), docs, strict=True):
+            doc.spans["sc"] = [doc.char_span(s, e, label=lb) for s, e, lb in spans]
+            bins.add(doc)
+        bins.to_disk(ctx.tmp / "baseline.spacy")
+
+    import spacy  # warm both sides alike: spaCy's import is not what is measured
+
+    spacy.blank("en")
+    base = _timed(baseline, repeat=2)
+    mine = _timed(lambda: export(ws, fmt="spacy", out=ctx.tmp / "out", project="bench"), repeat=2)
+    ws.close()
+    ratio = mine / base
+    yield Result("export", f"{n} docs (~3 KB) to DocBin train/dev", mine, base, "s", ratio, "<= 1.3x time",
+                 ratio <= 1.3)
+
+
+def bench_list(ctx: Context) -> Iterator[Result]:
+    from annotator.services.annotation import Annotations
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    if "big_db" not in ctx.shared:
+        yield from bench_import(ctx)
+    ws = open_workspace(ctx.shared["big_db"])  # type: ignore[arg-type]
+    project = ensure_project(ws, "bench")
+    notes = Annotations(ws, project.id, "reader")
+
+    def first_page() -> None:
+        notes.count_documents()
+        notes.list_documents(limit=100)
+        notes.progress()
+
+    def filtered() -> None:
+        notes.count_documents(text="saltmere")
+        notes.list_documents(text="saltmere", limit=100)
+
+    n = ctx.shared["big_n"]
+    first = _timed(first_page, repeat=5) * 1000
+    filt = _timed(filtered, repeat=5) * 1000
+    ws.close()
+    yield Result("list", f"first page of a {n}-document project", first, None, "ms", None, "<= 100 ms", first <= 100)
+    yield Result("filter", f"filter {n} documents by text", filt, None, "ms", None, "<= 100 ms", filt <= 100)
+
+
+def _peak_rss_mb(code: str) -> float:
+    script = code + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def bench_memory(ctx: Context) -> Iterator[Result]:
+    """Peak RSS of an export of the big project against an export of a small one (flat in corpus size)."""
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    small_n = ctx.size(1_000, 200)
+    big_n = ctx.size(20_000, 2_000)
+    paths = {}
+    for n in (small_n, big_n):
+        db = ctx.tmp / f"mem-{n}.db"
+        ws = open_workspace(db)
+        import_paths(ws, [write_jsonl(corpus(n, 2000, seed=3), ctx.tmp / f"mem-{n}.jsonl")], project="bench",
+                     annotator="bench")
+        ws.close()
+        paths[n] = db
+    code = ("import sys; sys.path.insert(0, {root!r})\n"
+            "from annotator.services.workspace import open_workspace\n"
+            "from annotator.services.exporting import export\n"
+            "from pathlib import Path\n"
+            "ws = open_workspace({db!r}); export(ws, fmt='spacy', out=Path({out!r}), project='bench')\n")
+    small = _peak_rss_mb(code.format(root=str(ROOT), db=str(paths[small_n]), out=str(ctx.tmp / "m1")))
+    big = _peak_rss_mb(code.format(root=str(ROOT), db=str(paths[big_n]), out=str(ctx.tmp / "m2")))
+    growth = big - small
+    yield Result("memory", f"export peak RSS, {big_n} vs {small_n} docs", big, small, "MB", big / small,
+                 "<= +150 MB, flat", growth <= 150, f"growth {growth:.0f} MB")
+
+
+ALL = [bench_import, bench_export, bench_list, bench_memory]

@@ -1,0 +1,45 @@
+"""Seeded synthetic news-like data for the benchmarks: texts with spans on word boundaries."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+WORDS = ["the", "governor", "said", "that", "more", "than", "people", "have", "left", "city", "region", "since", "March", "according", "to", "ministry", "officials", "report", "figures", "show", "drones", "missiles", "were", "launched", "at", "towns", "overnight", "while", "power", "grid", "operator", "repairs", "could", "take", "days", "spokesman", "told", "reporters", "in", "statement", "on", "Tuesday"]
+PLACES = ["Velmora", "Hrebenka", "Dorvan", "Ostrava Bay", "Lindgrad", "Westbury", "Saltmere"]
+PEOPLE = ["Irena Dobrić", "Olena Marchuk", "Daniel Reuter", "Amina Haddad", "Pavlo Sydor"]
+
+
+def article(rng: random.Random, size: int) -> tuple[str, list[tuple[int, int, str]]]:
+    """About `size` characters of text and three spans (SOURCE, LOCATION, FIGURE) plus nothing else."""
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20))).capitalize() + "."
+        parts.append(sentence)
+        length += len(sentence) + 1
+        if rng.random() < 0.2:
+            parts.append("\n\n")
+    text = " ".join(parts)
+    spans = []
+    for label, phrase in (("SOURCE", rng.choice(PEOPLE)), ("LOCATION", rng.choice(PLACES)),
+                          ("FIGURE", f"{rng.randint(2, 99)},{rng.randint(100, 999)} people")):
+        start = len(text) + 1
+        text = f"{text} {phrase} {rng.choice(WORDS)}."
+        spans.append((start, start + len(phrase), label))
+    return text, spans
+
+
+def corpus(n: int, size: int, seed: int = 0) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    rng = random.Random(seed)
+    return [article(rng, size) for _ in range(n)]
+
+
+def write_jsonl(docs: list[tuple[str, list[tuple[int, int, str]]]], path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for n, (text, spans) in enumerate(docs):
+            f.write(json.dumps({"text": text, "meta": {"n": n},
+                                "spans": [{"start": s, "end": e, "label": lb} for s, e, lb in spans]},
+                               ensure_ascii=False) + "\n")
+    return path

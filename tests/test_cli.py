@@ -1,0 +1,157 @@
+"""The command line as a user runs it: import, export, stats, labels, and one plain line per bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "cli.db")
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("annotator 0.")
+
+
+def test_import_text_then_export_spacy_then_read_back(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    write(folder / "a.txt", "Governor Olena Marchuk said 17 drones hit Hrebenka.\r\n")
+    write(folder / "b.txt", "The port said exports fell by 34 per cent.\n")
+    code, out, _ = run(capsys, "--db", db, "import", str(folder))
+    assert code == 0
+    assert "documents added: 2" in out
+    code, out, _ = run(capsys, "--db", db, "import", str(folder / "a.txt"))
+    assert "documents skipped (same text already in the project): 1" in out
+    jsonl = write(tmp_path / "spans.jsonl", json.dumps({
+        "text": "Olena Marchuk said 400,000 homes lost power in Dorvan.",
+        "spans": [{"start": 0, "end": 13, "label": "SOURCE"}, {"start": 19, "end": 32, "label": "FIGURE"},
+                  {"start": 47, "end": 53, "label": "LOCATION"}, {"start": 19, "end": 53, "label": "CLAIM"}],
+    }) + "\n")
+    code, out, _ = run(capsys, "--db", db, "--annotator", "ana", "import", str(jsonl))
+    assert code == 0 and "spans added: 4" in out and "spans not on token boundaries (kept as given): 0" in out
+    corpus = tmp_path / "corpus"
+    code, out, err = run(capsys, "--db", db, "export", "--format", "spacy", "--out", str(corpus))
+    assert code == 0, err
+    assert {p.name for p in corpus.iterdir()} == {"train.spacy", "dev.spacy", "config.cfg"}
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    docs = [d for part in ("train", "dev") for d in DocBin().from_disk(corpus / f"{part}.spacy").get_docs(nlp.vocab)]
+    assert len(docs) == 3
+    annotated = next(d for d in docs if d.text.startswith("Olena"))
+    assert sorted((s.label_, s.text) for s in annotated.spans["sc"]) == [
+        ("CLAIM", "400,000 homes lost power in Dorvan"), ("FIGURE", "400,000 homes"),
+        ("LOCATION", "Dorvan"), ("SOURCE", "Olena Marchuk")]
+    assert sorted(e.label_ for e in annotated.ents) == ["FIGURE", "LOCATION", "SOURCE"]
+    crlf = next(d for d in docs if d.text.startswith("Governor"))
+    assert crlf.text == "Governor Olena Marchuk said 17 drones hit Hrebenka.\r\n"  # text exactly as imported
+
+
+def test_stats_and_labels(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "a.txt", "Some text here.")
+    run(capsys, "--db", db, "import", str(tmp_path / "a.txt"))
+    code, out, _ = run(capsys, "--db", db, "stats", "--json")
+    stats = json.loads(out)
+    assert code == 0 and stats["documents"] == 1 and stats["spans"] == 0
+    code, out, _ = run(capsys, "--db", db, "labels", "add", "DATE", "--key", "5", "--colour", "#123456")
+    assert code == 0 and "DATE" in out and "#123456" in out
+    code, out, err = run(capsys, "--db", db, "labels", "rekey", "DATE", "1")
+    assert code == 2 and "already used by SOURCE" in err and err[-1] == "\n" and err.count("\n") == 1
+    code, out, _ = run(capsys, "--db", db, "labels", "rename", "DATE", "WHEN")
+    assert code == 0 and "WHEN" in out and "DATE " not in out
+    code, out, err = run(capsys, "--db", db, "labels", "recolour", "WHEN", "red")
+    assert code == 2 and "#RRGGBB" in err
+
+
+BAD_INPUTS = [
+    ("missing.txt", None, "no such file"),
+    ("bad.jsonl", '{"text": "abc", "spans": [{"start": 0, "end": 2, "label": "X"}]}\n{"text": oops}\n', "line 2"),
+    ("range.jsonl", '{"text": "abc", "spans": [{"start": 1, "end": 9, "label": "X"}]}\n', "outside the text"),
+    ("notext.jsonl", '{"spans": []}\n', "text"),
+    ("overlap.jsonl", '{"text": "abc def", "spans": [{"start": 0, "end": 5, "label": "X"}, '
+                      '{"start": 4, "end": 7, "label": "X"}]}\n', "overlap"),
+    ("weird.xyz", "something", "format"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), BAD_INPUTS)
+def test_bad_input_is_one_plain_line_and_nothing_written(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str],
+                                                          name: str, content: str | None, expected: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        write(path, content)
+    code, out, err = run(capsys, "--db", db, "import", str(path))
+    assert code == 2
+    message = (err + out).lower()
+    assert expected in message
+    assert "traceback" not in message
+    if content is not None:
+        assert name in message
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM document").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM span").fetchone()[0] == 0
+
+
+def test_bad_databases_give_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notdb = write(tmp_path / "notes.db", "not a database at all")
+    code, _, err = run(capsys, "--db", str(notdb), "stats")
+    assert code == 2 and "not an annotator database" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "--db", "mysql+nodriver://x@y/z", "stats")
+    assert code == 2 and "[A045]" in err
+
+
+def test_export_refuses_misaligned_spans_unless_asked_to_expand(tmp_path: Path, db: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    jsonl = write(tmp_path / "x.jsonl", json.dumps({
+        "text": "Exports fell by 34 per cent in October.",
+        "spans": [{"start": 17, "end": 27, "label": "FIGURE"}],  # "4 per cent": starts inside "34"
+    }) + "\n" + json.dumps({"text": "Second document.", "spans": []}) + "\n")
+    code, out, _ = run(capsys, "--db", db, "import", str(jsonl))
+    assert "spans not on token boundaries (kept as given): 1" in out
+    corpus = tmp_path / "corpus"
+    code, out, err = run(capsys, "--db", db, "export", "--format", "spacy", "--out", str(corpus))
+    assert code == 2 and "'4 per cent'" in err and "--align expand" in err
+    assert not corpus.exists() or not any(corpus.iterdir())
+    code, out, err = run(capsys, "--db", db, "export", "--format", "spacy", "--out", str(corpus), "--align", "expand")
+    assert code == 0 and "1 span(s) were snapped outward" in out
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    docs = [d for part in ("train", "dev") for d in DocBin().from_disk(corpus / f"{part}.spacy").get_docs(nlp.vocab)]
+    assert [s.text for d in docs for s in d.spans["sc"]] == ["34 per cent"]
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "annotator", "--db", str(tmp_path / "m.db"), "import",
+                             str(tmp_path / "nope")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr.startswith("annotator: [A011]") and "Traceback" not in result.stderr

@@ -1,0 +1,138 @@
+"""Export then import gives back the same texts and spans, for every writable format."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator import formats
+from annotator.domain.records import DocumentRecord, SpanRecord
+
+TRICKY_TEXTS = [
+    "Slava 🇺🇦 and 👍🏽: S. Gaidaj wrote\r\non his channel.\rLone CR\there\u00a0NBSP cafe\u0301 done.",
+    "Більше 17 000 людей залишили Луганщину, — написав Гайдай.\r\n\r\nІзюм 🇺🇦",
+    "وقال مسؤول في دمشق إن 116 ألف شخص غادروا المدينة 👍🏽\n\nقال",
+    "Tabs\tand\t\ttrailing spaces   \n  leading and e\u0301\u0301 marks \u2028 line sep \x85 nel \x0c ff",
+]
+
+
+def _span(text: str, needle: str, label: str, occurrence: int = 0) -> SpanRecord:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(needle, start + 1)
+    return SpanRecord(start, start + len(needle), label)
+
+
+def tricky_records() -> list[DocumentRecord]:
+    a, b, c, d = TRICKY_TEXTS
+    return [
+        DocumentRecord(a, (_span(a, "🇺🇦", "LOCATION"), _span(a, "S. Gaidaj", "SOURCE"),
+                           _span(a, "wrote\r\non", "CLAIM"), _span(a, "cafe\u0301", "FIGURE"),
+                           _span(a, "here\u00a0NBSP", "CLAIM"), _span(a, "Lone CR\there", "SOURCE"))),
+        DocumentRecord(b, (_span(b, "17 000 людей", "FIGURE"), _span(b, "Луганщину", "LOCATION"),
+                           _span(b, "Гайдай", "SOURCE"), _span(b, "Ізюм 🇺🇦", "LOCATION"),
+                           _span(b, "Більше 17 000 людей залишили Луганщину", "CLAIM"))),
+        DocumentRecord(c, (_span(c, "دمشق", "LOCATION"), _span(c, "116 ألف شخص", "FIGURE"),
+                           _span(c, "قال", "SOURCE", 1))),
+        DocumentRecord(d, (_span(d, "e\u0301\u0301", "FIGURE"), _span(d, "\u2028 line sep \x85", "CLAIM"))),
+        DocumentRecord("No spans at all, 👍🏽.", ()),
+    ]
+
+
+def _roundtrip(records: list[DocumentRecord], fmt: str, out: Path) -> list[DocumentRecord]:
+    written = formats.write(iter(records), out, fmt)
+    assert written == len(records)
+    return list(formats.read(out, fmt))
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("prodigy", "out.jsonl"), ("doccano", "out.jsonl"),
+                                           ("labelstudio", "out.json"), ("brat", "out")])
+def test_exact_roundtrip_keeps_text_and_spans(tmp_path: Path, fmt: str, name: str) -> None:
+    records = tricky_records()
+    back = _roundtrip(records, fmt, tmp_path / name)
+    assert [(r.text, r.spans) for r in back] == [(r.text, r.spans) for r in records]
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("prodigy", "out.jsonl"), ("doccano", "out.jsonl"),
+                                           ("labelstudio", "out.json"), ("brat", "out")])
+def test_auto_detection_reads_our_own_exports(tmp_path: Path, fmt: str, name: str) -> None:
+    out = tmp_path / name
+    formats.write(tricky_records(), out, fmt)
+    assert formats.detect_format(out) == fmt
+
+
+def test_exported_bytes_keep_crlf_and_emoji(tmp_path: Path) -> None:
+    records = tricky_records()
+    formats.write(records, tmp_path / "brat", "brat")
+    assert (tmp_path / "brat" / "000001.txt").read_bytes() == records[0].text.encode("utf-8")
+    ann = (tmp_path / "brat" / "000001.ann").read_text(encoding="utf-8")
+    # The T line text has its line breaks flattened to spaces (brat convention); the offsets stay exact.
+    claim = records[0].spans[2]
+    assert f"T3\tCLAIM {claim.start} {claim.end}\twrote  on\n" in ann
+    formats.write(records, tmp_path / "p.jsonl", "prodigy")
+    assert "🇺🇦" in (tmp_path / "p.jsonl").read_text(encoding="utf-8")
+
+
+def test_prodigy_roundtrip_keeps_meta_annotator_and_title(tmp_path: Path) -> None:
+    record = DocumentRecord("Izium", (SpanRecord(0, 5, "LOCATION"),), {"section": "news", "answer": "accept"},
+                            title="Izium report", annotator="anna")
+    (back,) = _roundtrip([record], "prodigy", tmp_path / "p.jsonl")
+    assert back.annotator == "anna"
+    assert back.title == "Izium report"
+    assert back.meta == {"section": "news", "answer": "accept", "title": "Izium report", "_annotator_id": "anna"}
+    (again,) = _roundtrip([back], "prodigy", tmp_path / "q.jsonl")
+    assert again.meta == back.meta
+
+
+def test_doccano_roundtrip_keeps_meta(tmp_path: Path) -> None:
+    record = DocumentRecord("EU rejects", (SpanRecord(0, 2, "ORG"),), {"wikiPageID": 1, "text": "clash"})
+    (back,) = _roundtrip([record], "doccano", tmp_path / "d.jsonl")
+    assert back.meta == {"wikiPageID": 1, "text": "clash"}
+
+
+def test_conll_roundtrip_of_token_text(tmp_path: Path) -> None:
+    # CoNLL keeps tokens, not whitespace: texts whose words are single-spaced and sentences one per line.
+    texts = ["Більше 17 000 людей 🇺🇦 залишили Луганщину .\nІзюм 👍🏽", "قال مسؤول في دمشق", "cafe\u0301 a\u00a0b e"]
+    records = [
+        DocumentRecord(texts[0], (_span(texts[0], "17 000 людей", "FIGURE"), _span(texts[0], "🇺🇦", "LOCATION"),
+                                  _span(texts[0], "Ізюм", "LOCATION"))),
+        DocumentRecord(texts[1], (_span(texts[1], "دمشق", "LOCATION"),)),
+        DocumentRecord(texts[2], (_span(texts[2], "cafe\u0301", "FIGURE"), _span(texts[2], "a\u00a0b e", "CLAIM"))),
+    ]
+    back = _roundtrip(records, "conll", tmp_path / "out.conll")
+    assert [(r.text, r.spans) for r in back] == [(r.text, r.spans) for r in records]
+
+
+# --- property: random texts and spans survive export and import -------------------------------------------
+
+SPECIAL = ["🇺🇦", "👍🏽", "\r\n", "\r", "\n", "\t", "\u00a0", "e\u0301", "Київ", "دمشق", "\u2028", " ", "\"", "\\"]
+_texts = st.lists(st.one_of(st.sampled_from(SPECIAL), st.text(min_size=1, max_size=6)), min_size=1, max_size=12).map(
+    "".join
+).filter(lambda t: t.strip())
+
+
+@st.composite
+def records_strategy(draw: st.DrawFn) -> DocumentRecord:
+    text = draw(_texts)
+    spans: list[SpanRecord] = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, len(text)))
+        label = draw(st.sampled_from(["SOURCE", "LOCATION", "FIGURE", "CLAIM"]))
+        if not any(s.label == label and s.start < end and start < s.end for s in spans):
+            spans.append(SpanRecord(start, end, label))
+    return DocumentRecord(text, tuple(spans))
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "labelstudio", "brat"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(records_strategy(), min_size=1, max_size=4))
+def test_property_export_then_import_is_identity(fmt: str, records: list[DocumentRecord]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / ("out" if fmt == "brat" else "out.json")
+        back = _roundtrip(records, fmt, out)
+    assert [(r.text, r.spans) for r in back] == [(r.text, r.spans) for r in records]
