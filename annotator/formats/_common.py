@@ -181,7 +181,9 @@ def _drain(
         try:
             value, end = decoder.raw_decode(buf, pos)
         except json.JSONDecodeError as e:
-            bad_line = line + buf.count("\n", pos, e.pos)
+            # A value cut off by the end of the file fails past its last character: name that line.
+            bad_at = max(pos, min(e.pos, len(buf.rstrip()) - 1))
+            bad_line = line + buf.count("\n", pos, bad_at)
             raise ImportFormatError(f"invalid JSON: {e.msg}", path=path, line=bad_line,
                                     hint="each record must be one complete JSON value") from e
         yield line, value, False

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from annotator import formats
@@ -189,18 +190,21 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
 
 def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult) -> DocumentRecord:
     """Apply the span rules to one record; the file stops at the first record that breaks them."""
-    from annotator.nlp.tokens import misaligned
-
     if not record.text:
         raise ImportFormatError("the document text is empty", path=path, line=record.line, field="text")
     result.spans_rejected += record.skipped_spans
+    if not record.spans:
+        return record
+    text = record.text
     spans = []
+    renamed = False
     for span in record.spans:
         try:
-            check_bounds(len(record.text), span.start, span.end)
-            name = normalise_label_name(span.label)
+            check_bounds(len(text), span.start, span.end)
+            name = _label_name(span.label)
         except AnnotatorError as e:
             raise ImportFormatError(e.message, path=path, line=record.line, field="spans", hint=e.hint) from e
+        renamed = renamed or name != span.label
         spans.append(Span(span.start, span.end, name))
     spans, repeats = dedupe(spans)
     result.duplicate_spans += repeats
@@ -213,15 +217,21 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult) 
             path=path, line=record.line, field="spans", hint="remove one of them from the file",
         )
     # Whitespace-delimited spans always fall on token boundaries; only the others need the tokenizer.
-    text = record.text
     doubtful = [(s.start, s.end) for s in spans if not _edges_on_whitespace(text, s.start, s.end)]
-    # With no tokenizer for the project's language there is nothing to count against.
-    with contextlib.suppress(UsageError):
-        result.spans_misaligned += len(misaligned(text, lang, doubtful))
-    return DocumentRecord(
-        text=text, spans=tuple(SpanRecord(s.start, s.end, s.label) for s in spans), meta=record.meta,
-        title=record.title, source=record.source, annotator=record.annotator, line=record.line,
-    )
+    if doubtful:
+        from annotator.nlp.tokens import misaligned
+
+        # With no tokenizer for the project's language there is nothing to count against.
+        with contextlib.suppress(UsageError):
+            result.spans_misaligned += len(misaligned(text, lang, doubtful))
+    if not renamed and not repeats:
+        return record
+    return replace(record, spans=tuple(SpanRecord(s.start, s.end, s.label) for s in spans))
+
+
+@lru_cache(maxsize=1024)
+def _label_name(raw: str) -> str:
+    return normalise_label_name(raw)
 
 
 def _edges_on_whitespace(text: str, start: int, end: int) -> bool:

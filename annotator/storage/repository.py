@@ -129,14 +129,25 @@ class Repository:
         return 0 if top is None else top + 1
 
     def insert_documents(self, rows: list[dict[str, Any]]) -> list[int]:
-        """Bulk insert through Core; returns the new ids in the order given."""
+        """Bulk insert through Core; returns the new ids in the order given.
+
+        The rows of one call must share a project and carry consecutive new positions. Ids are read back
+        by position rather than with RETURNING: SQLite cannot keep RETURNING in parameter order for a
+        multi-row insert, so SQLAlchemy would fall back to one statement per row.
+        """
         if not rows:
             return []
         now = datetime.now(UTC)
         for row in rows:
             row.setdefault("created_at", now)
-        result = self.s.execute(insert(DocumentRow).returning(DocumentRow.id, sort_by_parameter_order=True), rows)
-        return [r[0] for r in result]
+        table = DocumentRow.__table__
+        self.s.connection().execute(insert(table), rows)
+        first, last = rows[0]["position"], rows[-1]["position"]
+        found = dict(self.s.connection().execute(
+            select(table.c.position, table.c.id).where(
+                table.c.project_id == rows[0]["project_id"], table.c.position.between(first, last))
+        ).all())
+        return [found[row["position"]] for row in rows]
 
     def insert_spans(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -144,7 +155,7 @@ class Repository:
         now = datetime.now(UTC)
         for row in rows:
             row.setdefault("created_at", now)
-        self.s.execute(insert(SpanRow), rows)
+        self.s.connection().execute(insert(SpanRow.__table__), rows)
 
     def document_ids(self, project_id: int) -> list[int]:
         return list(
