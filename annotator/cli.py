@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from annotator import __version__
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, UsageError
 
 FORMAT_CHOICES = ["auto", "txt", "html", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy",
                   "spacy_json"]
@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--format", default="auto", choices=FORMAT_CHOICES)
     p.add_argument("--lang", default="en", help="language of a new project (spaCy code, default en)")
+    p.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS",
+                   help="rename a label on the way in, e.g. --map GPE=LOCATION (may be repeated)")
 
     p = sub.add_parser("export", help="export a project (spaCy DocBin train/dev + config, or another tool's format)")
     p.add_argument("--format", required=True, choices=["spacy", "prodigy", "doccano", "labelstudio", "brat", "conll"])
@@ -114,12 +116,22 @@ def _import(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-u
 
     try:
         summary = import_paths(ws, args.paths, project=project, annotator=annotator, fmt=args.format,
-                               lang=args.lang, progress=progress)
+                               lang=args.lang, progress=progress, label_map=_label_map(args.map))
     finally:
         bar.close()
     for line in summary.lines():
         print(line)
     return EXIT_ERROR if summary.errors else 0
+
+
+def _label_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        theirs, sep, ours = pair.partition("=")
+        if not sep or not theirs.strip() or not ours.strip():
+            raise UsageError(f"--map {pair!r} is not THEIRS=OURS", hint="for example --map GPE=LOCATION")
+        mapping[theirs.strip()] = ours.strip()
+    return mapping
 
 
 def _export(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]

@@ -155,3 +155,26 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
                              str(tmp_path / "nope")], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert result.stderr.startswith("annotator: [A011]") and "Traceback" not in result.stderr
+
+
+def test_spans_of_a_repeated_text_join_the_existing_document(tmp_path: Path, db: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    text = "Olena Marchuk said 17 drones hit Hrebenka."
+    write(tmp_path / "plain.txt", text)
+    run(capsys, "--db", db, "import", str(tmp_path / "plain.txt"))
+    jsonl = write(tmp_path / "later.jsonl", "\n".join(json.dumps(r) for r in [
+        {"text": text, "spans": [{"start": 0, "end": 13, "label": "PER"}, {"start": 33, "end": 41, "label": "GPE"}]},
+        {"text": text, "spans": [{"start": 0, "end": 13, "label": "PER"}]},
+        {"text": text, "spans": [{"start": 0, "end": 5, "label": "PER"}]},
+    ]) + "\n")
+    code, out, _ = run(capsys, "--db", db, "import", str(jsonl), "--map", "PER=SOURCE", "--map", "GPE=LOCATION")
+    assert code == 0
+    assert "documents added: 0" in out and "documents skipped (same text already in the project): 3" in out
+    assert "spans added: 2" in out and "repeated spans merged: 1" in out
+    assert "overlap a span of the same label already on that document: 1" in out
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT l.name, s.start, s.\"end\" FROM span s JOIN label l ON l.id = s.label_id "
+                            "ORDER BY s.start").fetchall()
+    assert rows == [("SOURCE", 0, 13), ("LOCATION", 33, 41)]
+    code, _, err = run(capsys, "--db", db, "import", str(jsonl), "--map", "nonsense")
+    assert code == 2 and "THEIRS=OURS" in err

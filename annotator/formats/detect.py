@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from annotator.errors import ImportFormatError, MissingFileError, UnknownFormatError, UsageError
-from annotator.formats._common import iter_json_values
+from annotator.formats._json import iter_json_values
 
 READ_FORMATS = ("txt", "html", "csv", "prodigy", "spacy_json", "doccano", "labelstudio", "brat", "conll")
 WRITE_FORMATS = ("prodigy", "doccano", "labelstudio", "brat", "conll")

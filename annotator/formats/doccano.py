@@ -16,12 +16,12 @@ from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import (
     atomic_text_file,
-    iter_json_values,
     make_span,
     require_object,
     require_text,
     type_name,
 )
+from annotator.formats._json import iter_json_values
 
 TEXT_KEYS = ("text", "column_data")
 LABEL_KEYS = ("label", "labels", "column_label")

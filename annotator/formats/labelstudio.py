@@ -17,11 +17,11 @@ from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import (
     atomic_text_file,
-    iter_json_values,
     make_span,
     require_object,
     type_name,
 )
+from annotator.formats._json import iter_json_values
 
 
 def read(path: Path) -> Iterator[DocumentRecord]:

@@ -16,12 +16,12 @@ from annotator.domain.records import DocumentRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import (
     atomic_text_file,
-    iter_json_values,
     make_span,
     require_object,
     require_text,
     type_name,
 )
+from annotator.formats._json import iter_json_values
 
 # Top-level keys kept in meta; on export they go back to the top level.
 KEPT_KEYS = ("answer", "_annotator_id", "_session_id")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from annotator.domain.records import DocumentRecord
 from annotator.errors import ImportFormatError
-from annotator.formats._common import iter_json_values, make_span, require_object, type_name
+from annotator.formats._common import make_span, require_object, type_name
+from annotator.formats._json import iter_json_values
 
 
 def read(path: Path) -> Iterator[DocumentRecord]:

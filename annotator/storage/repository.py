@@ -124,6 +124,11 @@ class Repository:
             )
         return found
 
+    def document_id_by_hash(self, project_id: int, digest: str) -> int | None:
+        return self.s.scalar(
+            select(DocumentRow.id).where(DocumentRow.project_id == project_id, DocumentRow.content_hash == digest)
+        )
+
     def next_position(self, project_id: int) -> int:
         top = self.s.scalar(select(func.max(DocumentRow.position)).where(DocumentRow.project_id == project_id))
         return 0 if top is None else top + 1

@@ -1,0 +1,111 @@
+"""Every command of the window as data: id, text, default shortcuts, tip, menu and where it listens.
+
+Label actions are made from the project's label set (each label's key and alt key). The main window
+builds QActions from this table and connects each id to a handler; the shortcut sheet shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from annotator.domain.labels import Label, LabelSet
+
+WINDOW = "window"  # active anywhere in the window
+ARTICLE = "article"  # plain keys: active only while the article (not a text box) has the focus
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    id: str
+    text: str
+    shortcuts: tuple[str, ...]
+    tip: str
+    menu: str
+    scope: str = WINDOW
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("file.import_files", "&Import files…", ("Ctrl+O",), "Import articles or annotations from files", "File"),
+    ActionSpec("file.import_folder", "Import &folder…", ("Ctrl+Shift+O",), "Import every file of a folder", "File"),
+    ActionSpec("file.export", "&Export…", ("Ctrl+E",), "Export the project (spaCy DocBin, Prodigy, doccano, …)", "File"),
+    ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), "Close the window; everything is already saved", "File"),
+    ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), "Undo the last change to the spans", "Edit"),
+    ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the change just undone", "Edit"),
+    ActionSpec("edit.find", "&Find…", ("Ctrl+F",), "Find in the article; the match becomes the selection", "Edit"),
+    ActionSpec("edit.find_next", "Find &next", ("F3",), "Select the next match", "Edit"),
+    ActionSpec("span.next", "Next span", ("Tab",), "Move to the next span and select it", "Annotate", ARTICLE),
+    ActionSpec("span.previous", "Previous span", ("Shift+Tab", "Backtab"), "Move to the previous span and select it",
+               "Annotate", ARTICLE),
+    ActionSpec("span.remove", "Remove span", ("Delete",), "Remove the span at the cursor (the innermost)", "Annotate",
+               ARTICLE),
+    ActionSpec("doc.done_next", "&Done, next", ("Ctrl+Return", "Ctrl+Enter"),
+               "Mark this document done and open the next one to do", "Go"),
+    ActionSpec("doc.next", "N&ext document", ("Alt+Right",), "Open the next document", "Go"),
+    ActionSpec("doc.previous", "&Previous document", ("Alt+Left",), "Open the previous document", "Go"),
+    ActionSpec("doc.skip", "&Skip document", ("Ctrl+Shift+K",), "Mark this document skipped and open the next one",
+               "Go"),
+    ActionSpec("help.shortcuts", "&Keyboard shortcuts", ("F1", "?"), "Show every key of the window", "Help"),
+    ActionSpec("help.about", "&About annotator", (), "Version and where the data lives", "Help"),
+)
+
+MENUS = ("File", "Edit", "Annotate", "Go", "Help")
+
+
+def label_action_id(name: str) -> str:
+    return f"label.{name}"
+
+
+def label_specs(labels: LabelSet) -> tuple[ActionSpec, ...]:
+    return tuple(_label_spec(label) for label in labels)
+
+
+def _label_spec(label: Label) -> ActionSpec:
+    keys = label.shortcut_keys()
+    tip = f"Tag the selection (or the word at the cursor) as {label.name}; again removes it"
+    return ActionSpec(label_action_id(label.name), f"Tag as {label.name}", keys, tip, "Annotate", ARTICLE)
+
+
+def all_specs(labels: LabelSet) -> tuple[ActionSpec, ...]:
+    """The whole table in menu order: the label actions open the Annotate menu."""
+    before = tuple(s for s in ACTIONS if s.menu in ("File", "Edit"))
+    return before + label_specs(labels) + tuple(s for s in ACTIONS if s not in before)
+
+
+def spec(action_id: str) -> ActionSpec:
+    return next(s for s in ACTIONS if s.id == action_id)
+
+
+def shortcut_text(s: ActionSpec) -> str:
+    return ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in s.shortcuts)
+
+
+def configure(action: QAction, s: ActionSpec) -> QAction:
+    """Give a QAction the text, shortcuts, tip and shortcut scope of its spec."""
+    action.setObjectName(s.id)
+    action.setText(s.text)
+    action.setShortcuts([QKeySequence(k) for k in s.shortcuts])
+    action.setToolTip(s.tip)
+    action.setStatusTip(s.tip)
+    # ARTICLE actions listen on the article alone, so that 1, S or Tab typed in a text box stay text.
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut if s.scope == ARTICLE
+                              else Qt.ShortcutContext.WindowShortcut)
+    return action
+
+
+def build(specs: Iterable[ActionSpec], handlers: Mapping[str, Callable[[], object]], *, window: QWidget,
+          article: QWidget, premade: Mapping[str, QAction] | None = None) -> dict[str, QAction]:
+    """QActions for `specs`, each triggering its handler; `premade` ones (undo, redo) only get configured."""
+    made: dict[str, QAction] = {}
+    for s in specs:
+        action = configure(premade[s.id] if premade and s.id in premade else QAction(window), s)
+        handler = handlers.get(s.id)
+        if handler is not None:
+            action.triggered.connect(lambda _checked=False, h=handler: h())
+        (article if s.scope == ARTICLE else window).addAction(action)
+        made[s.id] = action
+    return made
