@@ -121,6 +121,8 @@ def _import(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-u
         bar.close()
     for line in summary.lines():
         print(line)
+    for error in summary.errors:
+        print(f"annotator: not imported: {error}", file=sys.stderr)
     return EXIT_ERROR if summary.errors else 0
 
 

@@ -139,7 +139,8 @@ def _export_spacy(ws: Workspace, project_id: int, lang: str, ids: list[int], ann
     train_ids = set(shuffled[:n_train])
     writer = DocBinWriter(out, lang, spans_key=spans_key, expand=expand)
     for n, (doc_id, record) in enumerate(_documents(ws, project_id, ids, annotator, False), start=1):
-        writer.add(record.title or f"#{doc_id}", record.text, record.spans, "train" if doc_id in train_ids else "dev")
+        name = f"{record.title or record.source or 'document'} (id {doc_id})"
+        writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
         if progress and n % 100 == 0:
             progress(n, len(ids))
     report = writer.commit()

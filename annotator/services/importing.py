@@ -68,7 +68,6 @@ class ImportSummary:
                        f"{self.total('spans_conflicting')}")
         if self.labels_added:
             out.append(f"labels added to the project: {', '.join(self.labels_added)}")
-        out.extend(f"not imported: {error}" for error in self.errors)
         return out
 
 

@@ -76,9 +76,16 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.close()
 
 
-def translate(error: BaseException, where: str) -> StorageError:
+def translate(error: BaseException, where: str, path: Path | None = None) -> StorageError:
     """Turn a driver error into a StorageError a user can act on."""
     message = str(getattr(error, "orig", None) or error).lower()
+    if path is not None and ("unable to open" in message or "readonly" in message) and not (
+        os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    ):
+        return DatabaseReadOnlyError(
+            f"the database {where} is read-only: its file or folder cannot be written",
+            hint="make them writable, or copy the database somewhere writable and use --db",
+        )
     if "locked" in message or "busy" in message:
         return DatabaseLockedError(
             f"the database {where} is locked by another program",
@@ -138,7 +145,7 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True) -> Da
         raise
     except (SQLAlchemyError, sqlite3.Error) as e:
         engine.dispose()
-        raise translate(e, where) from e
+        raise translate(e, where, path) from e
     return database
 
 

@@ -1,0 +1,1 @@
+"""Dialogs: the shortcut sheet, export options, the annotator's name."""

@@ -1,0 +1,210 @@
+"""Qt item models: thin adapters over the services (documents) and the session (spans)."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from annotator.domain.documents import DocumentListItem, Status
+from annotator.domain.labels import LabelSet
+from annotator.domain.spans import Span
+from annotator.services.annotation import Annotations
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 200
+STATUS_TEXT = {Status.TODO: "to do", Status.IN_PROGRESS: "in progress", Status.DONE: "done", Status.SKIPPED: "skipped"}
+STATUS_COLOUR = {Status.TODO: "#8a8f98", Status.IN_PROGRESS: "#c77d1a", Status.DONE: "#3c8d40",
+                 Status.SKIPPED: "#a0a0a0"}
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class DocumentListModel(QAbstractTableModel):
+    """The project's documents, one SQL page at a time (canFetchMore / fetchMore); never their texts."""
+
+    HEADERS = ("#", "Title", "Status", "Spans")
+
+    def __init__(self, annotations: Annotations, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._annotations = annotations
+        self._rows: list[DocumentListItem] = []
+        self._status: Status | None = None
+        self._text = ""
+        self._exhausted = False
+
+    # -- filtering ---------------------------------------------------------------------------------
+    @property
+    def status_filter(self) -> Status | None:
+        return self._status
+
+    @property
+    def text_filter(self) -> str:
+        return self._text
+
+    def set_filter(self, status: Status | None, text: str) -> None:
+        self.beginResetModel()
+        self._status, self._text = status, text
+        self._rows = []
+        self._exhausted = False
+        self.endResetModel()
+        if self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+
+    def reload(self) -> None:
+        """Start again from the first page (documents were added, or statuses changed under a status filter)."""
+        self.set_filter(self._status, self._text)
+
+    def refresh_documents(self, document_ids: frozenset[int]) -> None:
+        """Re-read the loaded rows of these documents, a page at a time, in place."""
+        if self._status is not None:  # a row may now belong elsewhere: rows would shift
+            self.reload()
+            return
+        pages = sorted({row // PAGE for row, item in enumerate(self._rows) if item.id in document_ids})
+        for page in pages:
+            fresh = self._page(page * PAGE)
+            for offset, item in enumerate(fresh):
+                row = page * PAGE + offset
+                if row < len(self._rows) and self._rows[row].id == item.id and self._rows[row] != item:
+                    self._rows[row] = item
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
+    def row_of(self, document_id: int) -> int | None:
+        return next((row for row, item in enumerate(self._rows) if item.id == document_id), None)
+
+    def item(self, row: int) -> DocumentListItem:
+        return self._rows[row]
+
+    # -- lazy loading ------------------------------------------------------------------------------
+    def _page(self, offset: int) -> list[DocumentListItem]:
+        return self._annotations.list_documents(status=self._status, text=self._text, offset=offset, limit=PAGE)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        page = self._page(len(self._rows))
+        if len(page) < PAGE:
+            self._exhausted = True
+        if not page:
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    # -- the model ---------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(item.position + 1), item.title or f"document {item.id}", STATUS_TEXT[item.status],
+                    str(item.span_count))[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return item.title
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
+            return QColor(STATUS_COLOUR[item.status])
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ID_ROLE:
+            return item.id
+        return None
+
+
+def _span_key(span: Span) -> tuple[int, int, int]:
+    return (span.start, -span.end, span.id or 0)
+
+
+class SpanTableModel(QAbstractTableModel):
+    """The spans of the open document (label, text, where)."""
+
+    HEADERS = ("Label", "Text", "Where")
+    SNIPPET = 80
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._spans: list[Span] = []
+        self._text = ""
+        self._colours: dict[str, str] = {}
+
+    def set_document(self, text: str, spans: list[Span], labels: LabelSet) -> None:
+        self.beginResetModel()
+        self._text = text
+        self._spans = list(spans)
+        self._colours = {label.name: label.colour for label in labels}
+        self.endResetModel()
+
+    def update_spans(self, spans: list[Span]) -> None:
+        """Bring the rows in line with `spans` (sorted like the session's) with row inserts and removals."""
+        new_ids = {s.id for s in spans}
+        for row in range(len(self._spans) - 1, -1, -1):
+            if self._spans[row].id not in new_ids:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._spans[row]
+                self.endRemoveRows()
+        current = {s.id: s for s in self._spans}
+        for span in spans:
+            old = current.get(span.id)
+            if old is None:
+                row = bisect.bisect_left([_span_key(s) for s in self._spans], _span_key(span))
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._spans.insert(row, span)
+                self.endInsertRows()
+            elif old != span:
+                row = self._spans.index(old)
+                self._spans[row] = span
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
+    def span(self, row: int) -> Span:
+        return self._spans[row]
+
+    def row_of(self, span_id: int) -> int | None:
+        return next((row for row, s in enumerate(self._spans) if s.id == span_id), None)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._spans)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._spans):
+            return None
+        span = self._spans[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return span.label
+            if column == 1:
+                snippet = " ".join(self._text[span.start : span.end].split())
+                return snippet if len(snippet) <= self.SNIPPET else snippet[: self.SNIPPET - 1] + "…"
+            return f"{span.start}–{span.end}"
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return QColor(self._colours.get(span.label, "#999999"))
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return self._text[span.start : span.end]
+        if role == ID_ROLE:
+            return span.id
+        return None

@@ -1,0 +1,1 @@
+"""The window's parts: article, document list, label bar, span panel, find bar, status line."""

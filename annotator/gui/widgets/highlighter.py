@@ -1,0 +1,143 @@
+"""Span colours as character formats, block by block (a QSyntaxHighlighter; no ExtraSelections).
+
+Nesting stays visible: a statement label (CLAIM) is a light band with an underline in its colour;
+entity labels (SOURCE, LOCATION, FIGURE) are a stronger background on top, the innermost winning;
+an entity inside another entity gets a dashed underline in the outer one's colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+from annotator.domain.labels import LabelSet
+from annotator.domain.spans import Span
+from annotator.gui.offsets import OffsetMap
+
+BAND_LABELS = frozenset({"CLAIM"})
+ENTITY_ALPHA = 0.50
+BAND_ALPHA = 0.14
+PAPER = QColor("#fdfcf9")
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity: two equal spans are still two entries
+class _Placed:
+    start: int  # Qt positions
+    end: int
+    label: str
+
+
+def blend(colour: str, alpha: float, under: QColor = PAPER) -> QColor:
+    c = QColor(colour)
+    return QColor(round(c.red() * alpha + under.red() * (1 - alpha)),
+                  round(c.green() * alpha + under.green() * (1 - alpha)),
+                  round(c.blue() * alpha + under.blue() * (1 - alpha)))
+
+
+class SpanHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument | None = None) -> None:
+        super().__init__(document)  # type: ignore[arg-type]
+        self._placed: dict[int, _Placed] = {}
+        self._blocks_of: dict[int, tuple[int, int]] = {}  # span id -> first and last block number
+        self._by_block: dict[int, list[_Placed]] = {}
+        self._colours: dict[str, str] = {}
+        self._formats: dict[tuple[str | None, str | None, str | None], QTextCharFormat] = {}
+
+    def set_labels(self, labels: LabelSet) -> None:
+        self._colours = {label.name: label.colour for label in labels}
+        self._formats.clear()
+
+    # -- span bookkeeping --------------------------------------------------------------------------
+    def load(self, spans: Iterable[Span], offsets: OffsetMap) -> None:
+        """Take the spans of a newly set document; the caller rehighlights once afterwards."""
+        self._placed.clear()
+        self._blocks_of.clear()
+        self._by_block.clear()
+        for span in spans:
+            self._place(span, offsets)
+
+    def follow(self, spans: Iterable[Span], offsets: OffsetMap) -> None:
+        """Follow a change of the spans, re-formatting only the blocks that the changed spans touch."""
+        wanted = {s.id: s for s in spans if s.id is not None}
+        dirty: set[int] = set()
+        for span_id in list(self._placed):
+            old = self._placed[span_id]
+            new = wanted.get(span_id)
+            if new is None or (new.label, offsets.to_qt(new.start), offsets.to_qt(new.end)) != (
+                    old.label, old.start, old.end):
+                dirty.update(self._unplace(span_id))
+        for span_id, span in wanted.items():
+            if span_id not in self._placed:
+                dirty.update(self._place(span, offsets))
+        doc = self.document()
+        for number in sorted(dirty):
+            block = doc.findBlockByNumber(number)
+            if block.isValid():
+                self.rehighlightBlock(block)
+
+    def _place(self, span: Span, offsets: OffsetMap) -> range:
+        doc = self.document()
+        placed = _Placed(offsets.to_qt(span.start), offsets.to_qt(span.end), span.label)
+        first = doc.findBlock(placed.start).blockNumber()
+        last = doc.findBlock(max(placed.start, placed.end - 1)).blockNumber()
+        assert span.id is not None
+        self._placed[span.id] = placed
+        self._blocks_of[span.id] = (first, last)
+        for number in range(first, last + 1):
+            self._by_block.setdefault(number, []).append(placed)
+        return range(first, last + 1)
+
+    def _unplace(self, span_id: int) -> range:
+        placed = self._placed.pop(span_id)
+        first, last = self._blocks_of.pop(span_id)
+        for number in range(first, last + 1):
+            entries = self._by_block.get(number, [])
+            if placed in entries:
+                entries.remove(placed)
+        return range(first, last + 1)
+
+    # -- formatting --------------------------------------------------------------------------------
+    def highlightBlock(self, text: str) -> None:  # noqa: ARG002 - positions come from the block, in UTF-16
+        block = self.currentBlock()
+        entries = self._by_block.get(block.blockNumber())
+        if not entries:
+            return
+        base = block.position()
+        length = block.length() - 1  # leave the paragraph separator plain
+        points = {0, length}
+        for e in entries:
+            points.add(min(max(e.start - base, 0), length))
+            points.add(min(max(e.end - base, 0), length))
+        edges = sorted(points)
+        for a, b in zip(edges, edges[1:], strict=False):
+            covering = [e for e in entries if e.start <= base + a and e.end >= base + b]
+            if covering:
+                self.setFormat(a, b - a, self._format(covering))
+
+    def _format(self, covering: list[_Placed]) -> QTextCharFormat:
+        entities = sorted((e for e in covering if e.label not in BAND_LABELS), key=lambda e: e.end - e.start)
+        bands = sorted((e for e in covering if e.label in BAND_LABELS), key=lambda e: e.start - e.end)
+        key = (entities[0].label if entities else None,
+               entities[-1].label if len(entities) > 1 else None,
+               bands[0].label if bands else None)
+        found = self._formats.get(key)
+        if found is None:
+            found = self._formats[key] = self._make_format(*key)
+        return found
+
+    def _make_format(self, inner: str | None, outer: str | None, band: str | None) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        colour = self._colours.get
+        if inner is not None:
+            fmt.setBackground(blend(colour(inner, "#999999"), ENTITY_ALPHA))
+        elif band is not None:
+            fmt.setBackground(blend(colour(band, "#999999"), BAND_ALPHA))
+        if band is not None:
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(QColor(colour(band, "#999999")))
+        elif outer is not None:
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            fmt.setUnderlineColor(QColor(colour(outer, "#999999")))
+        return fmt
