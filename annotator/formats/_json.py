@@ -57,6 +57,7 @@ def iter_json_values(path: Path) -> Iterator[tuple[int, Any]]:
         depth += _bracket_balance(line, path, lineno)
         pending.append(line)
         pending_chars += len(line)
+        # A broken JSON Lines record is decoded at once, rather than swallowing the lines after it.
         whole_line_object = len(pending) == 1 and line.strip().rstrip(",").endswith("}") and line.lstrip().startswith("{")
         if depth <= 0 or whole_line_object:
             for value_line, value, closed in _drain("".join(pending), first_line, in_array, decoder, path):

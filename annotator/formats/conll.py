@@ -15,7 +15,7 @@ overlapping spans and reports the others in `dropped`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from annotator.domain.records import DocumentRecord, SpanRecord
@@ -122,13 +122,15 @@ def write(
     *,
     drop_overlaps: bool = False,
     dropped: list[tuple[str, SpanRecord]] | None = None,
+    tokenize: Callable[[str], Sequence[tuple[int, int]]] | None = None,
 ) -> int:
     """IOB2 CoNLL, one `-DOCSTART-` block per document; returns the number of documents written.
 
     Stops with an ExportError listing every span that does not fall on whitespace-separated tokens, crosses
     a line break, has a label with a space, or overlaps another (unless `drop_overlaps`: then the longest
     spans are kept and each left out is appended to `dropped` as (document, span)). Nothing is written
-    when it stops. Exact repeats of a span are written once.
+    when it stops. Exact repeats of a span are written once. `tokenize` gives the (start, end) of each
+    token of a text (a language's tokenizer); without it tokens are split at whitespace.
     """
     problems: list[str] = []
     count = 0
@@ -142,14 +144,13 @@ def write(
             elif overlapping:
                 problems.extend(f"{name} [{s.start}:{s.end}] {s.label} {record.text[s.start:s.end]!r}: overlaps "
                                 "a longer span" for s in overlapping)
-            handle.write(_block(record, spans, name, problems))
+            handle.write(_block(record, spans, name, problems, tokenize))
         if problems:
             listed = "\n".join(f"  {p}" for p in problems[:_MAX_LISTED])
             more = f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
             raise ExportError(
                 f"{len(problems)} span(s) cannot be written as CoNLL IOB tags; nothing was written:\n{listed}{more}",
-                hint="CoNLL has one tag per whitespace-separated token: fix these spans, or drop overlapping "
-                "spans with drop_overlaps",
+                hint="CoNLL has one tag per token: fix these spans, or export with --align expand",
             )
     return count
 
@@ -168,9 +169,13 @@ def _without_overlaps(spans: Iterable[SpanRecord]) -> tuple[list[SpanRecord], li
     return kept, left_out
 
 
-def _block(record: DocumentRecord, spans: list[SpanRecord], name: str, problems: list[str]) -> str:
+def _block(record: DocumentRecord, spans: list[SpanRecord], name: str, problems: list[str],
+           tokenize: Callable[[str], Sequence[tuple[int, int]]] | None = None) -> str:
     text = record.text
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    if tokenize is None:
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    else:
+        tokens = [(a, b, text[a:b]) for a, b in tokenize(text) if text[a:b].strip()]
     if not tokens:
         problems.append(f"{name}: the text has no words")
         return ""
@@ -184,7 +189,7 @@ def _block(record: DocumentRecord, spans: list[SpanRecord], name: str, problems:
         covered = text[span.start : span.end]
         where = f"{name} [{span.start}:{span.end}] {span.label} {covered!r}"
         if first is None or last is None:
-            problems.append(f"{where}: does not start and end at whitespace-separated words")
+            problems.append(f"{where}: does not start and end at token boundaries")
         elif _LINE_BREAK.search(covered):
             problems.append(f"{where}: crosses a line break, which ends a CoNLL sentence")
         elif not span.label or any(c.isspace() for c in span.label):

@@ -39,7 +39,7 @@ _FORMAT_HINT = "name the format: " + ", ".join(DETECTED_FORMATS)
 def detect_format(path: Path) -> str:
     """The format name of a file or folder; UnknownFormatError (naming it) when it cannot be told.
 
-    A folder is "brat" when it holds .ann files, else "txt" for its .txt files. JSON files are told apart
+    A folder is "brat" when it holds .ann files, else "txt" for its .txt files, else "spacy" for .spacy shards. JSON files are told apart
     by their first record: `spans` -> prodigy; `label`/`entities` -> doccano; a task with `data` and
     `annotations`/`predictions` -> labelstudio; `[text, {"entities": ...}]` -> spacy_json.
     """
@@ -52,7 +52,9 @@ def detect_format(path: Path) -> str:
             return "brat"
         if any(f.suffix.lower() == ".txt" for f in files):
             return "txt"
-        raise UnknownFormatError("the folder holds neither .txt nor brat .ann files", path=path, hint=_FORMAT_HINT)
+        if any(f.suffix.lower() == ".spacy" for f in files):
+            return "spacy"  # a sharded export: train.spacy/ holding 00000.spacy, 00001.spacy, ...
+        raise UnknownFormatError("the folder holds no .txt, brat .ann or .spacy files", path=path, hint=_FORMAT_HINT)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json"):
         return _sniff_json(path, suffix)

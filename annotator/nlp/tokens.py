@@ -49,3 +49,13 @@ def misaligned(text: str, lang: str, spans: list[tuple[int, int]]) -> list[tuple
         return []
     bounds = token_bounds(text, lang)
     return [(s, e) for s, e in spans if not bounds.is_aligned(s, e)]
+
+
+def token_offsets(lang: str):  # type: ignore[no-untyped-def]
+    """A function giving the (start, end) of every non-space token of a text: for token-based formats."""
+    nlp = blank(lang)
+
+    def offsets(text: str) -> list[tuple[int, int]]:
+        return [(t.idx, t.idx + len(t.text)) for t in nlp.make_doc(text) if not t.is_space]
+
+    return offsets

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator import formats
 from annotator.domain.documents import Status
 from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.spans import snap
 from annotator.errors import UsageError
 from annotator.services.workspace import Workspace, get_project
 
@@ -26,6 +27,7 @@ class ExportSummary:
     train: int = 0
     dev: int = 0
     moved: int = 0
+    # spaCy: spans not in doc.ents; CoNLL: spans not written
     left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -33,11 +35,13 @@ class ExportSummary:
         out = [f"wrote {self.documents} documents and {self.spans} spans to {self.out}"]
         if self.format == "spacy":
             out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: {self.out / 'config.cfg'}")
-            if self.left_out_of_ents:
-                out.append(f"{len(self.left_out_of_ents)} overlapping span(s) kept in doc.spans but left out of doc.ents:")
-                out.extend(f"  {doc} [{s}:{e}] {label}" for doc, s, e, label in self.left_out_of_ents[:20])
-                if len(self.left_out_of_ents) > 20:
-                    out.append(f"  ... and {len(self.left_out_of_ents) - 20} more")
+        if self.left_out_of_ents:
+            where = "kept in doc.spans but left out of doc.ents" if self.format == "spacy" else (
+                "left out: CoNLL has one tag per token")
+            out.append(f"{len(self.left_out_of_ents)} overlapping span(s) {where}:")
+            out.extend(f"  {doc} [{s}:{e}] {label}" for doc, s, e, label in self.left_out_of_ents[:20])
+            if len(self.left_out_of_ents) > 20:
+                out.append(f"  ... and {len(self.left_out_of_ents) - 20} more")
         if self.moved:
             out.append(f"{self.moved} span(s) were snapped outward to whole tokens (--align expand)")
         return out
@@ -117,11 +121,38 @@ def export(
     if fmt == "spacy":
         _export_spacy(ws, project_obj.id, project_obj.lang, ids, annotator, out, split, seed, spans_key,
                       align == "expand", summary, progress)
+    elif fmt == "conll":
+        _export_conll(ws, project_obj.id, project_obj.lang, ids, annotator, out, align == "expand", summary, counted)
     else:
         summary.documents = formats.write(counted(_documents(ws, project_obj.id, ids, annotator, annotator is None)),
                                           out, fmt)
         summary.files = [out]
     return summary
+
+
+def _export_conll(ws: Workspace, project_id: int, lang: str, ids: list[int], annotator: str | None, out: Path,
+                  expand: bool, summary: ExportSummary, counted: Callable[..., Iterator[DocumentRecord]]) -> None:
+    """CoNLL IOB2 on the language's tokens: one tag per token, so overlapping spans are left out and listed."""
+    from annotator.nlp.tokens import token_bounds, token_offsets
+
+    def aligned(records: Iterator[tuple[int, DocumentRecord]]) -> Iterator[tuple[int, DocumentRecord]]:
+        for doc_id, record in records:
+            if expand and record.spans:
+                bounds = token_bounds(record.text, lang)
+                spans = []
+                for span in record.spans:
+                    snapped = snap(record.text, span.start, span.end, bounds) or (span.start, span.end)
+                    summary.moved += snapped != (span.start, span.end)
+                    spans.append(SpanRecord(*snapped, span.label))
+                record = replace(record, spans=tuple(dict.fromkeys(spans)))
+            yield doc_id, record
+
+    dropped: list[tuple[str, SpanRecord]] = []
+    records = counted(aligned(_documents(ws, project_id, ids, annotator, False)))
+    summary.documents = formats.write(records, out, "conll", drop_overlaps=True, dropped=dropped,
+                                      tokenize=token_offsets(lang))
+    summary.left_out_of_ents = [(name, s.start, s.end, s.label) for name, s in dropped]
+    summary.files = [out]
 
 
 def _export_spacy(ws: Workspace, project_id: int, lang: str, ids: list[int], annotator: str | None, out: Path,

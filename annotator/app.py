@@ -1,0 +1,235 @@
+"""Composition root of the window: settings, database, services, QApplication, the excepthook.
+
+`run_gui` is what `annotator` with no subcommand runs; `self_test` is `annotator --self-test`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from annotator import APP_NAME, ORG_NAME
+
+ENV_SETTINGS = "ANNOTATOR_SETTINGS"  # an .ini file instead of the platform's settings store (tests, demos)
+_log = logging.getLogger("annotator")
+
+
+def _ensure_display() -> None:
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def application():  # type: ignore[no-untyped-def]
+    """The QApplication, created once, named so that QSettings and the user folders agree."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    return app
+
+
+def settings(path: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    path = path or os.environ.get(ENV_SETTINGS)
+    if path:
+        return QSettings(str(path), QSettings.Format.IniFormat)
+    return QSettings()
+
+
+# -- errors ---------------------------------------------------------------------------------------
+def log_file() -> Path:
+    from annotator.services.workspace import log_dir
+
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "annotator.log"
+
+
+def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    """AnnotatorError: its one line in a dialog. Anything else: the traceback to the log, a plain dialog."""
+    from annotator.errors import AnnotatorError
+    from annotator.gui import messages
+
+    parent = _active_window()
+    if isinstance(error, AnnotatorError):
+        messages.show_error(parent, error)
+        return
+    try:
+        where = log_file()
+        with where.open("a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(kind, error, tb)))
+            f.write("\n")
+    except OSError:
+        where = Path("(the log could not be written)")
+    print(f"annotator: unexpected {kind.__name__}; details in {where}", file=sys.stderr)
+    messages.show_unexpected(parent, str(where))
+
+
+def _active_window():  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.activeWindow()
+
+
+def install_excepthook() -> None:
+    sys.excepthook = excepthook
+
+
+# -- building the window ----------------------------------------------------------------------------
+def ask_annotator_name(store, default: str) -> str:  # type: ignore[no-untyped-def]
+    """Asked once, on the first run; remembered in the settings."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    name, ok = QInputDialog.getText(None, APP_NAME, "Your name as an annotator (your spans are kept under it):",
+                                    QLineEdit.EchoMode.Normal, default)
+    name = name.strip() if ok else ""
+    name = name or default
+    store.setValue("annotator", name)
+    return name
+
+
+def import_samples_if_empty(ws, project: str, annotator: str) -> int:  # type: ignore[no-untyped-def]
+    """A new project starts with the sample articles, so that the window is never empty on first run."""
+    from annotator.resources import sample_articles
+    from annotator.services.annotation import Annotations
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import ensure_project
+
+    annotations = Annotations(ws, ensure_project(ws, project).id, annotator)
+    if annotations.count_documents() > 0:
+        return 0
+    samples = sample_articles()
+    if not samples:
+        return 0
+    summary = import_paths(ws, samples, project=project, annotator=annotator, fmt="txt")
+    return summary.total("documents_added")
+
+
+def open_main_window(ws, *, project: str, annotator: str, store, document_id: int | None = None):  # type: ignore[no-untyped-def]
+    """The real window on an open workspace, shown on its last (or first) document."""
+    from annotator.gui.main_window import MainWindow
+
+    window = MainWindow(ws, project=project, annotator=annotator, settings=store)
+    window.start(document_id)
+    return window
+
+
+def run_gui(db: str | None = None, annotator: str | None = None, project: str | None = None) -> int:
+    from annotator.errors import AnnotatorError
+    from annotator.gui import messages
+    from annotator.services.workspace import DEFAULT_PROJECT, default_annotator, open_workspace
+
+    _ensure_display()
+    app = application()
+    install_excepthook()
+    store = settings()
+    try:
+        ws = open_workspace(db)
+    except AnnotatorError as e:
+        messages.show_error(None, e)
+        return 2
+    try:
+        name = annotator or str(store.value("annotator", "") or "") or ask_annotator_name(store, default_annotator())
+        if annotator:
+            store.setValue("annotator", annotator)
+        project_name = project or str(store.value("project", "") or "") or DEFAULT_PROJECT
+        store.setValue("project", project_name)
+        import_samples_if_empty(ws, project_name, name)
+        window = open_main_window(ws, project=project_name, annotator=name, store=store)
+        window.show()
+        return int(app.exec())
+    except AnnotatorError as e:
+        messages.show_error(None, e)
+        return 2
+    finally:
+        store.sync()
+        ws.close()
+
+
+def main() -> int:
+    """Entry point of the `annotator-gui` script: the same options as `annotator`."""
+    from annotator.cli import main as cli_main
+
+    return cli_main()
+
+
+# -- the built-in end-to-end check ------------------------------------------------------------------
+def self_test() -> int:
+    """Temporary database, one sample, the real window, a span tagged by key, a spaCy export read back."""
+    _ensure_display()
+    checks: list[str] = []
+    try:
+        _self_test(checks)
+    except Exception as e:  # report, whatever it was: this is a diagnostic
+        for line in checks:
+            print(f"ok    {line}")
+        print(f"FAIL  {type(e).__name__}: {e}")
+        return 1
+    for line in checks:
+        print(f"ok    {line}")
+    print("self-test passed")
+    return 0
+
+
+def _self_test(checks: list[str]) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from annotator.nlp.docbin import read_docbin
+    from annotator.resources import sample_articles
+    from annotator.services.exporting import export
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    app = application()
+    checks.append(f"Qt platform {app.platformName()}")
+    with tempfile.TemporaryDirectory(prefix="annotator-self-test-") as tmp:
+        root = Path(tmp)
+        ws = open_workspace(root / "self-test.db")
+        try:
+            samples = sample_articles()
+            if not samples:
+                raise RuntimeError("no sample articles found in resources/samples")
+            summary = import_paths(ws, samples[:1], project="self-test", annotator="self-test", fmt="txt")
+            if summary.errors or summary.total("documents_added") != 1:
+                raise RuntimeError("; ".join(summary.lines()))
+            checks.append(f"imported {samples[0].name}")
+            window = open_main_window(ws, project="self-test", annotator="self-test",
+                                      store=settings(root / "settings.ini"))
+            window.show()
+            doc = window.session.document
+            if doc is None:
+                raise RuntimeError("the window opened no document")
+            word = next(w for w in doc.text.split() if w.isalpha() and len(w) > 3)
+            start = doc.text.index(word)
+            window.article.select_range(start + 1, start + 1)
+            window.article.setFocus()
+            window.activateWindow()
+            QTest.qWaitForWindowActive(window)
+            QTest.keyClick(window.article, Qt.Key.Key_2)  # through the real shortcut handling
+            app.processEvents()
+            spans = window.annotations.spans(doc.id)
+            if [(s.start, s.end, s.label) for s in spans] != [(start, start + len(word), "LOCATION")]:
+                raise RuntimeError(f"key 2 on {word!r} stored {spans}")
+            checks.append(f"key 2 tagged {word!r} as LOCATION and it is in the database")
+            out = root / "export"
+            export(ws, fmt="spacy", out=out, project="self-test", annotator="self-test")
+            found = [r for part in ("train", "dev") for r in read_docbin(out / f"{part}.spacy")]
+            spans_back = {(s.start, s.end, s.label) for r in found for s in r.spans}
+            if (start, start + len(word), "LOCATION") not in spans_back:
+                raise RuntimeError(f"the exported DocBin holds {spans_back}, not the tagged span")
+            checks.append("exported to spaCy DocBin and read the span back")
+            window.close()
+            checks.append("closed the window")
+        finally:
+            ws.close()

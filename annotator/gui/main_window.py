@@ -1,0 +1,286 @@
+"""The main window: assembles the parts, builds the actions from the table and wires signals. No logic of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from annotator import APP_NAME, __version__
+from annotator.domain.documents import Changes, Document, Status
+from annotator.errors import AnnotatorError
+from annotator.gui import actions, messages
+from annotator.gui.dialogs.export_dialog import ExportDialog
+from annotator.gui.dialogs.shortcuts import ShortcutSheet
+from annotator.gui.session import DocumentSession
+from annotator.gui.tasks import TaskRunner
+from annotator.gui.transfer import Transfers
+from annotator.gui.widgets.article_view import ArticleView
+from annotator.gui.widgets.document_list import DocumentList
+from annotator.gui.widgets.find_bar import FindBar
+from annotator.gui.widgets.label_bar import LabelBar
+from annotator.gui.widgets.span_panel import SpanPanel
+from annotator.gui.widgets.status_line import StatusLine
+from annotator.services.annotation import Annotations
+from annotator.services.workspace import Workspace, ensure_project
+
+
+def last_document_key(project: str) -> str:
+    return f"last_document/{project}"
+
+
+class MainWindow(QMainWindow):
+    changes_made = Signal(object)  # Changes: every view refreshes what it shows of them
+
+    def __init__(self, ws: Workspace, *, project: str, annotator: str, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.ws = ws
+        self.project = project
+        self.settings = settings
+        self.annotations = Annotations(ws, ensure_project(ws, project).id, annotator)
+        self.session = DocumentSession(self.annotations, self.show_error, self)
+        self.runner = TaskRunner(self)
+        self.transfers = Transfers(ws, project, annotator, self.runner, self)
+
+        self.article = ArticleView(self.session, self)
+        self.label_bar = LabelBar(self.session.labels, self)
+        self.find_bar = FindBar(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.label_bar)
+        layout.addWidget(self.article, 1)
+        layout.addWidget(self.find_bar)
+        self.setCentralWidget(central)
+        self.document_list = DocumentList(self.annotations, self)
+        self.span_panel = SpanPanel(self.session, self)
+        self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.status = StatusLine(self.statusBar(), annotator, self)
+
+        self.specs = actions.all_specs(self.session.labels)
+        self.actions = self._build_actions()
+        self._wire()
+        self.setAcceptDrops(True)
+        self.setWindowTitle(APP_NAME)
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        else:
+            self.resize(1400, 900)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)  # type: ignore[arg-type]
+
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{widget.objectName()}")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+
+    def _build_actions(self) -> dict[str, object]:
+        handlers = {
+            "file.import_files": self._import_files, "file.import_folder": self._import_folder,
+            "file.export": self._export, "file.quit": self.close,
+            "edit.find": self.find_bar.open_bar, "edit.find_next": self._find_next,
+            "span.next": lambda: self._jump(forward=True), "span.previous": lambda: self._jump(forward=False),
+            "span.remove": self._remove_at_caret,
+            "doc.done_next": lambda: self.session.finish(Status.DONE),
+            "doc.skip": lambda: self.session.finish(Status.SKIPPED),
+            "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
+            "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
+        }
+        for label in self.session.labels:
+            handlers[actions.label_action_id(label.name)] = lambda n=label.name: self.tag(n)
+        stack = self.session.undo_stack
+        premade = {"edit.undo": stack.createUndoAction(self, "&Undo"), "edit.redo": stack.createRedoAction(self, "&Redo")}
+        made = actions.build(self.specs, handlers, window=self, article=self.article, premade=premade)
+        menus = {name: self.menuBar().addMenu(f"&{name}") for name in actions.MENUS}
+        for s in self.specs:
+            menus[s.menu].addAction(made[s.id])
+        return made  # type: ignore[return-value]
+
+    def _wire(self) -> None:
+        self.session.changes_made.connect(self.changes_made)
+        self.transfers.changes_made.connect(self.changes_made)
+        self.changes_made.connect(self.article.on_changes)
+        self.changes_made.connect(self.span_panel.on_changes)
+        self.changes_made.connect(self.document_list.on_changes)
+        self.changes_made.connect(self._on_changes_made)
+        self.session.document_opened.connect(self._on_session_document_opened)
+        self.session.notice_posted.connect(self.status.notice)
+        self.article.caret_moved.connect(self._on_article_caret_moved)
+        self.article.relabel_requested.connect(self.session.relabel)
+        self.article.remove_requested.connect(self.session.remove)
+        self.label_bar.label_requested.connect(self.tag)
+        self.document_list.document_requested.connect(self._on_document_list_document_requested)
+        self.span_panel.span_requested.connect(self._on_span_panel_span_requested)
+        self.find_bar.search_changed.connect(self._on_find_bar_search_changed)
+        self.find_bar.next_requested.connect(self._on_find_bar_next_requested)
+        self.find_bar.closed.connect(self.focus_article)
+
+    # -- starting ----------------------------------------------------------------------------------
+    def start(self, document_id: int | None = None) -> None:
+        """Open `document_id`, else the last one opened in this project, else the first to do."""
+        if document_id is None:
+            remembered = self.settings.value(last_document_key(self.project))
+            document_id = int(remembered) if remembered not in (None, "") else None  # type: ignore[call-overload]
+        if document_id is not None and not self._belongs(document_id):
+            document_id = None
+        if document_id is None:
+            document_id = self.annotations.first_document()
+        if document_id is not None:
+            self.session.open_document(document_id)
+        self.focus_article()
+
+    def _belongs(self, document_id: int) -> bool:
+        try:
+            return self.annotations.document(document_id).project_id == self.annotations.project_id
+        except AnnotatorError:
+            return False
+
+    def focus_article(self) -> None:
+        self.article.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_error(self, error: AnnotatorError) -> None:
+        messages.show_error(self, error)
+
+    # -- tagging and moving between spans -----------------------------------------------------------
+    def tag(self, label: str) -> None:
+        start, end = self.article.selection()
+        meant = self.session.toggle_label(label, start, end)
+        if meant is not None:
+            self.article.select_range(*meant, centre=False)
+        self.focus_article()
+
+    def _jump(self, *, forward: bool) -> None:
+        start, end = self.article.selection()
+        span = self.session.neighbour_span(start, end, forward=forward)
+        if span is None:
+            self.status.notice("no more spans" if forward else "no span before this one")
+            return
+        self.article.select_range(span.start, span.end)
+        self.span_panel.mark(span.id)
+
+    def _remove_at_caret(self) -> None:
+        start, end = self.article.selection()
+        exact = [s for s in self.session.spans if (s.start, s.end) == (start, end)] if start != end else []
+        under = exact or self.session.spans_at(start)
+        if under:
+            self.session.remove(min(under, key=lambda s: s.end - s.start).id)  # type: ignore[arg-type]
+
+    # -- reacting ----------------------------------------------------------------------------------
+    def _on_session_document_opened(self, document: Document) -> None:
+        self.article.show_document(document)
+        self.span_panel.show_document()
+        self.label_bar.set_counts(self.session.counts())
+        self.document_list.set_current(document.id)
+        self.setWindowTitle(f"{document.display_title} — {APP_NAME}")
+        self.settings.setValue(last_document_key(self.project), document.id)
+        self._show_position()
+        self.focus_article()
+        # Tokenize in the background now, so that the first key press does not wait for spaCy.
+        self.runner.submit("tokenize", lambda _task: self.annotations.token_bounds(document))
+
+    def _on_changes_made(self, changes: Changes) -> None:
+        if self.session.document_id in changes.documents:
+            self.label_bar.set_counts(self.session.counts())
+            self._on_article_caret_moved(self.article.caret())
+        if changes.statuses or changes.documents_added:
+            self._show_position()
+        if changes.documents_added and self.session.document is None:
+            self.start()
+
+    def _show_position(self) -> None:
+        doc = self.session.document
+        try:
+            progress = self.annotations.progress()
+            number = self.annotations.position(doc.id) + 1 if doc else 0
+        except AnnotatorError as e:
+            self.show_error(e)
+            return
+        self.status.show_position(number, progress.total, progress.done)
+
+    def _on_article_caret_moved(self, index: int) -> None:
+        self.status.show_caret_spans(self.session.spans_at(index))
+
+    def _on_document_list_document_requested(self, document_id: int) -> None:
+        self.session.open_document(document_id)
+
+    def _on_span_panel_span_requested(self, span_id: int) -> None:
+        span = self.session.span(span_id)
+        if span is not None:
+            self.article.select_range(span.start, span.end)
+
+    def _on_find_bar_search_changed(self, text: str) -> None:
+        self.find_bar.show_result(self.article.find_text(text, from_start=True))
+
+    def _on_find_bar_next_requested(self, text: str) -> None:
+        self.find_bar.show_result(self.article.find_text(text, from_start=False))
+
+    def _find_next(self) -> None:
+        if self.find_bar.edit.text():
+            self._on_find_bar_next_requested(self.find_bar.edit.text())
+        else:
+            self.find_bar.open_bar()
+
+    # -- files -------------------------------------------------------------------------------------
+    def _start_folder(self) -> str:
+        return str(self.settings.value("last_folder", str(Path.home())))
+
+    def _import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import files", self._start_folder(),
+                                                "Articles and annotations (*.txt *.html *.htm *.csv *.jsonl *.json "
+                                                "*.ann *.conll *.spacy);;All files (*)")
+        if paths:
+            self.settings.setValue("last_folder", str(Path(paths[0]).parent))
+            self.transfers.start_import(paths)
+
+    def _import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import folder", self._start_folder())
+        if folder:
+            self.settings.setValue("last_folder", folder)
+            self.transfers.start_import([folder])
+
+    def _export(self) -> None:
+        dialog = ExportDialog(Path(self._start_folder()), self)
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            self.transfers.start_export(dialog.options())
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.transfers.start_import(paths)
+
+    # -- help and closing --------------------------------------------------------------------------
+    def _show_shortcuts(self) -> None:
+        sheet = ShortcutSheet(self.specs, self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.open()
+
+    def _show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"{APP_NAME} {__version__}\nDatabase: {self.ws.where}\nProject: {self.project}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        try:
+            self.session.leave()
+        except AnnotatorError as e:
+            self.show_error(e)
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        self.runner.shutdown()
+        super().closeEvent(event)

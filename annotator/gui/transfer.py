@@ -1,0 +1,113 @@
+"""Import and export from the window: in the background, with a progress dialog that can cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from annotator.domain.documents import Changes
+from annotator.errors import AnnotatorError
+from annotator.gui import messages
+from annotator.gui.dialogs.export_dialog import ExportOptions
+from annotator.gui.tasks import Task, TaskRunner
+from annotator.services.exporting import ExportSummary, export
+from annotator.services.importing import Cancelled, ImportSummary, expand_inputs, import_paths
+from annotator.services.workspace import Workspace
+
+
+class Transfers(QObject):
+    changes_made = Signal(object)  # Changes: documents were added
+    import_finished = Signal(object)  # ImportSummary, or None when cancelled or failed
+    export_finished = Signal(object)  # ExportSummary, or None
+
+    def __init__(self, ws: Workspace, project: str, annotator: str, runner: TaskRunner, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._ws = ws
+        self._project = project
+        self._annotator = annotator
+        self._runner = runner
+        self._parent = parent
+
+    def _progress_dialog(self, title: str, cancellable: bool) -> QProgressDialog:
+        dialog = QProgressDialog(title, "Cancel" if cancellable else "", 0, 0, self._parent)
+        dialog.setObjectName("progress_dialog")
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        return dialog
+
+    # -- import ------------------------------------------------------------------------------------
+    def start_import(self, paths: Sequence[str | Path], fmt: str = "auto") -> Task | None:
+        try:
+            files = len(expand_inputs(paths, fmt))
+        except AnnotatorError as e:
+            messages.show_error(self._parent, e)
+            self.import_finished.emit(None)
+            return None
+        dialog = self._progress_dialog("Importing", cancellable=True)
+        dialog.setMaximum(max(files, 1))
+        ws, project, who = self._ws, self._project, self._annotator
+
+        def work(task: Task) -> ImportSummary:
+            return import_paths(ws, paths, project=project, annotator=who, fmt=fmt,
+                                progress=lambda read, done, current: task.report(done, read, current),
+                                cancelled=task.cancelled)
+
+        def progressed(files_done: int, documents_read: int, current: str) -> None:
+            dialog.setValue(files_done)
+            dialog.setLabelText(f"{documents_read:,} documents read · file {min(files_done + 1, files)} of "
+                                f"{files}\n{Path(current).name}")
+
+        def done(summary: ImportSummary) -> None:
+            dialog.close()
+            added = summary.total("documents_added")
+            self.changes_made.emit(Changes(documents_added=added, labels=bool(summary.labels_added)))
+            messages.show_lines(self._parent, "Import", summary.lines(), problem=bool(summary.errors))
+            self.import_finished.emit(summary)
+
+        def failed(error: AnnotatorError) -> None:
+            dialog.close()
+            if not isinstance(error, Cancelled):
+                messages.show_error(self._parent, error)
+            self.changes_made.emit(Changes(documents_added=1))  # earlier files may have gone in
+            self.import_finished.emit(None)
+
+        task = self._runner.submit("import", work, on_done=done, on_error=failed, on_progress=progressed)
+        dialog.canceled.connect(task.cancel)
+        return task
+
+    # -- export ------------------------------------------------------------------------------------
+    def start_export(self, options: ExportOptions) -> Task:
+        dialog = self._progress_dialog("Exporting", cancellable=False)
+        ws, project = self._ws, self._project
+        who = self._annotator if options.only_mine else None
+
+        def work(task: Task) -> ExportSummary:
+            return export(ws, fmt=options.fmt, out=options.out, project=project, annotator=who,
+                          align=options.align, only_done=options.only_done,
+                          progress=lambda n, total: task.report(n, total, ""))
+
+        def progressed(n: int, total: int, _text: str) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(n)
+            dialog.setLabelText(f"{n:,} of {total:,} documents")
+
+        def finished(show: Callable[[], None], summary: ExportSummary | None) -> None:
+            dialog.close()
+            show()
+            self.export_finished.emit(summary)
+
+        def done(summary: ExportSummary) -> None:
+            finished(lambda: messages.show_lines(self._parent, "Export", summary.lines()), summary)
+
+        def failed(error: AnnotatorError) -> None:
+            finished(lambda: messages.show_error(self._parent, error), None)
+
+        return self._runner.submit("export", work, on_done=done, on_error=failed, on_progress=progressed)

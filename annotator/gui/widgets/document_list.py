@@ -1,0 +1,155 @@
+"""The project's documents with this annotator's status and span count; filter by status and text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.domain.documents import Changes, Status
+from annotator.gui.models import ID_ROLE, STATUS_TEXT, DocumentListModel
+from annotator.services.annotation import Annotations
+
+FILTER_DELAY_MS = 200
+MAX_PAGES_TO_FIND_CURRENT = 5
+
+
+class DocumentList(QWidget):
+    document_requested = Signal(int)
+
+    def __init__(self, annotations: Annotations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("document_list")
+        self._annotations = annotations
+        self._current: int | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        filters = QHBoxLayout()
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("status_filter")
+        self.status_combo.addItem("All", None)
+        for status in Status:
+            self.status_combo.addItem(STATUS_TEXT[status].capitalize(), status)
+        filters.addWidget(self.status_combo)
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setObjectName("text_filter")
+        self.text_edit.setPlaceholderText("Filter by words…")
+        self.text_edit.setClearButtonEnabled(True)
+        filters.addWidget(self.text_edit, 1)
+        layout.addLayout(filters)
+        self.counts_label = QLabel("", self)
+        self.counts_label.setObjectName("counts")
+        layout.addWidget(self.counts_label)
+
+        self.model = DocumentListModel(annotations, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("document_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        # Fixed row heights: the view never measures 100,000 rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(0, 44)
+        header.resizeSection(2, 82)
+        header.resizeSection(3, 44)
+        layout.addWidget(self.table, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(FILTER_DELAY_MS)
+        self._debounce.timeout.connect(self._apply_filter)
+        # Row refreshes after a change are coalesced and wait for the article to repaint first.
+        self._pending: set[int] = set()
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(50)
+        self._refresh.timeout.connect(self._on_refresh_timeout)
+        self.text_edit.textChanged.connect(self._on_text_edit_text_changed)
+        self.status_combo.currentIndexChanged.connect(self._on_status_combo_current_index_changed)
+        self.table.activated.connect(self._on_table_activated)
+        self.table.clicked.connect(self._on_table_activated)
+        self._apply_filter()
+
+    # -- following the window ----------------------------------------------------------------------
+    def set_current(self, document_id: int) -> None:
+        self._current = document_id
+        self._select_current()
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.documents_added or changes.labels:
+            self.model.reload()
+            self._select_current()
+            self._update_counts()
+            return
+        if changes.documents:
+            self._pending.update(changes.documents)
+            self._refresh.start()
+
+    def _on_refresh_timeout(self) -> None:
+        pending, self._pending = frozenset(self._pending), set()
+        self.model.refresh_documents(pending)
+        self._select_current()
+        self._update_counts()
+
+    def _select_current(self) -> None:
+        if self._current is None:
+            return
+        row = self.model.row_of(self._current)
+        pages = 0
+        while row is None and self.model.canFetchMore(QModelIndex()) and pages < MAX_PAGES_TO_FIND_CURRENT:
+            self.model.fetchMore(QModelIndex())
+            row = self.model.row_of(self._current)
+            pages += 1
+        if row is None:
+            self.table.clearSelection()
+            return
+        blocked = self.table.selectionModel().blockSignals(True)
+        self.table.selectRow(row)
+        self.table.selectionModel().blockSignals(blocked)
+        self.table.scrollTo(self.model.index(row, 1), QAbstractItemView.ScrollHint.EnsureVisible)
+
+    # -- filtering ---------------------------------------------------------------------------------
+    def _on_text_edit_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_status_combo_current_index_changed(self, _index: int) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.status_combo.currentData(), self.text_edit.text().strip())
+        self._select_current()
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        progress = self._annotations.progress()
+        status, text = self.model.status_filter, self.model.text_filter
+        shown = progress.total if status is None and not text else (
+            progress.counts[status] if not text and status is not None
+            else self._annotations.count_documents(status=status, text=text))
+        self.counts_label.setText(f"{shown:,} shown · {progress.left:,} left to do · "
+                                  f"{progress.done:,} of {progress.total:,} done")
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        document_id = self.model.data(index, ID_ROLE)
+        if document_id is not None and document_id != self._current:
+            self.document_requested.emit(document_id)

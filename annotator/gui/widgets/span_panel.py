@@ -1,0 +1,80 @@
+"""The spans of the open document in a table; choosing one asks the window to select it in the article."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from annotator.domain.documents import Changes
+from annotator.gui.models import ID_ROLE, SpanTableModel
+from annotator.gui.session import DocumentSession
+
+
+class SpanPanel(QWidget):
+    span_requested = Signal(int)  # span id
+
+    def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.setObjectName("span_panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self._title = QLabel("", self)
+        layout.addWidget(self._title)
+        self.model = SpanTableModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("span_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.table)
+        self.table.activated.connect(self._on_table_activated)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self._syncing = False
+
+    def show_document(self) -> None:
+        doc = self._session.document
+        self.model.set_document(doc.text if doc else "", self._session.spans, self._session.labels)
+        self._update_title()
+
+    def on_changes(self, changes: Changes) -> None:
+        if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
+            self.model.update_spans(self._session.spans)
+            self._update_title()
+
+    def mark(self, span_id: int | None) -> None:
+        """Highlight the row of the span the article selected, without asking for it again."""
+        row = None if span_id is None else self.model.row_of(span_id)
+        self._syncing = True
+        try:
+            if row is None:
+                self.table.clearSelection()
+            else:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+        finally:
+            self._syncing = False
+
+    def _update_title(self) -> None:
+        n = self.model.rowCount()
+        self._title.setText(f"{n} span{'s' if n != 1 else ''} in this document")
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        self.span_requested.emit(self.model.data(index, ID_ROLE))
+
+    def _on_table_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if self._syncing or selected.isEmpty():
+            return
+        index = selected.indexes()[0]
+        self.span_requested.emit(self.model.data(index, ID_ROLE))
+        # keep the keyboard in the table while browsing; Enter (activated) is the same request
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,107 @@
+"""Export then import keeps every text and span, byte for byte, through the real services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.services.exporting import export
+from annotator.services.importing import import_paths
+from annotator.services.workspace import get_project, open_workspace
+
+PIECES = ["Velmora", "17,000", "people", "said", "🇺🇦", "👍🏽", "e\u0301", "Київ", "دمشق", "\u00a0", "\t", "\r\n",
+          "\r", "\n", " ", ".", ",", "«", "»", "\u2028"]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str]]]:
+    words = draw(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30))
+    text = "x" + "".join(words)  # a document never starts empty
+    spans: list[tuple[int, int, str]] = []
+    for label in ("SOURCE", "FIGURE", "CLAIM"):
+        cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4, unique=True)))
+        for a, b in zip(cuts[::2], cuts[1::2], strict=False):  # disjoint per label
+            if a < b:
+                spans.append((a, b, label))
+    return text, spans
+
+
+def snapshot(db: Path, project: str) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    ws = open_workspace(db)
+    with ws.unit() as repo:
+        project_id = get_project(ws, project).id
+        ids = repo.document_ids(project_id)
+        texts = {d[0]: d[1] for d in repo.documents_batch(ids)}
+        spans = repo.spans_for_documents(ids, None)
+    ws.close()
+    return sorted((texts[i], sorted((s.start, s.end, s.label) for s in spans[i])) for i in ids)
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "labelstudio", "brat"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=st.lists(documents(), min_size=1, max_size=5, unique_by=lambda d: d[0]))
+def test_export_then_import_keeps_every_span(tmp_path_factory: pytest.TempPathFactory, fmt: str,
+                                             docs: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
+    tmp = tmp_path_factory.mktemp(fmt)
+    source = tmp / "in.jsonl"
+    source.write_text("".join(json.dumps({"text": t, "spans": [{"start": s, "end": e, "label": lb}
+                                                                for s, e, lb in spans]}) + "\n"
+                              for t, spans in docs), encoding="utf-8")
+    first = open_workspace(tmp / "a.db")
+    summary = import_paths(first, [source], project="p", annotator="ana")
+    assert summary.errors == []
+    out = tmp / ("export" if fmt == "brat" else f"export.{fmt}.json")
+    export(first, fmt=fmt, out=out, project="p")
+    first.close()
+    second = open_workspace(tmp / "b.db")
+    summary = import_paths(second, [out], project="p", annotator="ana", fmt=fmt)
+    assert summary.errors == []
+    second.close()
+    assert snapshot(tmp / "b.db", "p") == snapshot(tmp / "a.db", "p")
+    assert sorted(t for t, _ in snapshot(tmp / "b.db", "p")) == sorted(t for t, _ in docs)
+
+
+def test_spacy_export_imports_back_as_the_same_spans(tmp_path: Path) -> None:
+    text = "Governor Olena Marchuk said that 17 drones hit Hrebenka 🇺🇦 overnight.\r\nLeave a Comment"
+    spans = [(0, 22, "SOURCE"), (33, 42, "FIGURE"), (47, 55, "LOCATION"), (33, 68, "CLAIM")]
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": text, "spans": [{"start": s, "end": e, "label": lb}
+                                                          for s, e, lb in spans]}) + "\n"
+                      + json.dumps({"text": "Second article.", "spans": []}) + "\n", encoding="utf-8")
+    ws = open_workspace(tmp_path / "a.db")
+    import_paths(ws, [source], project="p", annotator="ana")
+    export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=0.5)
+    ws.close()
+    back = open_workspace(tmp_path / "b.db")
+    summary = import_paths(back, [tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "dev.spacy"],
+                           project="p", annotator="ana")
+    back.close()
+    assert summary.errors == []
+    assert snapshot(tmp_path / "b.db", "p") == snapshot(tmp_path / "a.db", "p")
+
+
+def test_a_large_spacy_export_is_sharded_and_still_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import docbin
+
+    monkeypatch.setattr(docbin, "SHARD_DOCS", 3)  # so that 10 documents make several shards
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"text": f"Report {i} from Velmora.", "spans": [
+        {"start": len(f"Report {i} from "), "end": len(f"Report {i} from Velmora"), "label": "LOCATION"}]}) + "\n"
+        for i in range(10)), encoding="utf-8")
+    ws = open_workspace(tmp_path / "a.db")
+    import_paths(ws, [source], project="p", annotator="ana")
+    export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=0.8)
+    ws.close()
+    train = tmp_path / "corpus" / "train.spacy"
+    assert train.is_dir() and len(list(train.glob("*.spacy"))) == 3  # 8 documents in shards of 3
+    assert (tmp_path / "corpus" / "dev.spacy").is_file()  # 2 documents: one file
+    assert not [p for p in (tmp_path / "corpus").iterdir() if p.name.startswith(".")]  # no staging left
+    back = open_workspace(tmp_path / "b.db")
+    summary = import_paths(back, [train, tmp_path / "corpus" / "dev.spacy"], project="p", annotator="ana")
+    back.close()
+    assert summary.total("documents_added") == 10 and summary.total("spans_added") == 10
+    assert snapshot(tmp_path / "b.db", "p") == snapshot(tmp_path / "a.db", "p")
