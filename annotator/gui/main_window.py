@@ -59,8 +59,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.document_list = DocumentList(self.annotations, self)
         self.span_panel = SpanPanel(self.session, self)
-        self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
+        docks = [self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea),
+                 self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)]
         self.status = StatusLine(self.statusBar(), annotator, self)
 
         self.specs = actions.all_specs(self.session.labels)
@@ -74,16 +74,17 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
         state = settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]
+        if state is None or not self.restoreState(state):  # type: ignore[arg-type]
+            self.resizeDocks(docks, [330, 380], Qt.Orientation.Horizontal)
 
-    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{widget.objectName()}")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        return dock
 
     def _build_actions(self) -> dict[str, object]:
         handlers = {
@@ -116,7 +117,7 @@ class MainWindow(QMainWindow):
         self.changes_made.connect(self._on_changes_made)
         self.session.document_opened.connect(self._on_session_document_opened)
         self.session.notice_posted.connect(self.status.notice)
-        self.article.caret_moved.connect(self._on_article_caret_moved)
+        self.article.selection_changed.connect(self._on_article_selection_changed)
         self.article.relabel_requested.connect(self.session.relabel)
         self.article.remove_requested.connect(self.session.remove)
         self.label_bar.label_requested.connect(self.tag)
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
     def _on_changes_made(self, changes: Changes) -> None:
         if self.session.document_id in changes.documents:
             self.label_bar.set_counts(self.session.counts())
-            self._on_article_caret_moved(self.article.caret())
+            self._on_article_selection_changed(*self.article.selection())
         if changes.statuses or changes.documents_added:
             self._show_position()
         if changes.documents_added and self.session.document is None:
@@ -208,8 +209,8 @@ class MainWindow(QMainWindow):
             return
         self.status.show_position(number, progress.total, progress.done)
 
-    def _on_article_caret_moved(self, index: int) -> None:
-        self.status.show_caret_spans(self.session.spans_at(index))
+    def _on_article_selection_changed(self, start: int, end: int) -> None:
+        self.status.show_caret_spans(self.session.spans_over(start, end))
 
     def _on_document_list_document_requested(self, document_id: int) -> None:
         self.session.open_document(document_id)

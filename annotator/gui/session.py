@@ -54,6 +54,13 @@ class DocumentSession(QObject):
         """The spans covering `index`, innermost first."""
         return sorted((s for s in self.spans if s.covers(index)), key=lambda s: (s.end - s.start, s.start))
 
+    def spans_over(self, start: int, end: int) -> list[Span]:
+        """The spans holding the whole selection [start, end), or the caret when it is empty; innermost first."""
+        if start == end:
+            return self.spans_at(start)
+        return sorted((s for s in self.spans if s.start <= start and s.end >= end),
+                      key=lambda s: (s.end - s.start, s.start))
+
     def span(self, span_id: int) -> Span | None:
         return next((s for s in self.spans if s.id == span_id), None)
 

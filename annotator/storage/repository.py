@@ -191,9 +191,12 @@ class Repository:
             query = query.where(status_col == status.value)
         if text:
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(
-                or_(DocumentRow.title.ilike(pattern, escape="\\"), DocumentRow.text.ilike(pattern, escape="\\"))
-            )
+            # SQLite's LIKE already ignores ASCII case (and its lower() knows no other), so lower(text)
+            # would only cost a copy of every text; PostgreSQL needs ILIKE.
+            sqlite = self.s.get_bind().dialect.name == "sqlite"
+            title_match = DocumentRow.title.like if sqlite else DocumentRow.title.ilike
+            text_match = DocumentRow.text.like if sqlite else DocumentRow.text.ilike
+            query = query.where(or_(title_match(pattern, escape="\\"), text_match(pattern, escape="\\")))
         return query
 
     def list_documents(

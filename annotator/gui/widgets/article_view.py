@@ -42,7 +42,7 @@ def reading_font() -> QFont:
 
 
 class ArticleView(QPlainTextEdit):
-    caret_moved = Signal(int)  # Python index of the caret
+    selection_changed = Signal(int, int)  # Python indices; equal when there is only the caret
     relabel_requested = Signal(int, str)  # span id, label
     remove_requested = Signal(int)  # span id
 
@@ -69,6 +69,7 @@ class ArticleView(QPlainTextEdit):
         self.setPlaceholderText("No document is open. Import articles with File ▸ Import files…")
         self._install(QTextDocument(self))
         self.cursorPositionChanged.connect(self._on_self_cursor_position_changed)
+        self.selectionChanged.connect(self._on_self_cursor_position_changed)
 
     # -- the document ------------------------------------------------------------------------------
     def _install(self, doc: QTextDocument) -> None:
@@ -191,4 +192,4 @@ class ArticleView(QPlainTextEdit):
         return menu
 
     def _on_self_cursor_position_changed(self) -> None:
-        self.caret_moved.emit(self.caret())
+        self.selection_changed.emit(*self.selection())

@@ -18,7 +18,7 @@ from annotator.gui.offsets import OffsetMap
 
 BAND_LABELS = frozenset({"CLAIM"})
 ENTITY_ALPHA = 0.50
-BAND_ALPHA = 0.14
+BAND_ALPHA = 0.18
 PAPER = QColor("#fdfcf9")
 
 

@@ -16,6 +16,8 @@ class StatusLine:
         self.position_label.setObjectName("position")
         self.who_label = QLabel(f"annotator: {annotator}", parent)
         self.who_label.setObjectName("who")
+        for label in (self.caret_label, self.position_label, self.who_label):
+            label.setStyleSheet("QLabel { padding: 0 12px; }")
         bar.addPermanentWidget(self.caret_label)
         bar.addPermanentWidget(self.position_label)
         bar.addPermanentWidget(self.who_label)

@@ -1,0 +1,85 @@
+"""Render docs/screenshots/main-window.png: the real window, offscreen, on a throw-away database.
+
+    QT_QPA_PLATFORM=offscreen python docs/render_screenshots.py
+
+The article has nested spans (a CLAIM holding FIGURE, LOCATION and SOURCE spans) so that the picture
+shows how nesting is drawn.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+OUT = ROOT / "docs" / "screenshots" / "main-window.png"
+ARTICLE = "03-power-grid-attack.txt"
+# (label, phrase, which occurrence); CLAIMs hold the entities that follow them.
+SPANS = [
+    ("CLAIM", "Around 400,000 households in the Dorvan region were without electricity on Sunday morning after "
+              "overnight strikes hit two substations, the state grid operator said", 0),
+    ("FIGURE", "Around 400,000 households", 0),
+    ("LOCATION", "the Dorvan region", 0),
+    ("FIGURE", "two substations", 0),
+    ("SOURCE", "the state grid operator", 0),
+    ("SOURCE", "Regional governor Olena Marchuk", 0),
+    ("CLAIM", "17 drones and three missiles had been launched at the region", 0),
+    ("FIGURE", "17 drones", 0),
+    ("FIGURE", "three missiles", 0),
+    ("FIGURE", "14 of the drones", 0),
+    ("LOCATION", "Hrebenka", 0),
+    ("LOCATION", "Pilsk", 0),
+    ("SOURCE", "Pavlo Sydor", 0),
+    ("CLAIM", "the damaged transformer weighs more than 200 tonnes", 0),
+    ("FIGURE", "more than 200 tonnes", 0),
+]
+
+
+def main() -> int:
+    from PySide6.QtCore import QSettings
+
+    from annotator.app import application, open_main_window
+    from annotator.domain.documents import Status
+    from annotator.resources import sample_articles
+    from annotator.services.annotation import Annotations
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    app = application()
+    with tempfile.TemporaryDirectory(prefix="annotator-shots-") as tmp:
+        ws = open_workspace(Path(tmp) / "shots.db")
+        try:
+            import_paths(ws, sample_articles(), project="news", annotator="olena", fmt="txt")
+            annotations = Annotations(ws, ensure_project(ws, "news").id, "olena")
+            items = annotations.list_documents()
+            target = next(i.id for i in items if "power-grid" in i.title or i.title.startswith("Night strikes"))
+            text = annotations.document(target).text
+            for label, phrase, _nth in SPANS:
+                start = text.index(phrase)
+                annotations.add_span(target, label, start, start + len(phrase))
+            annotations.set_status(items[0].id, Status.DONE, seconds=240)
+            annotations.add_span(items[0].id, "FIGURE", 0, len("Thousands"))
+            store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+            window = open_main_window(ws, project="news", annotator="olena", store=store, document_id=target)
+            window.resize(1400, 900)
+            window.show()
+            start = text.index("17 drones")
+            window.article.select_range(start, start + len("17 drones"))
+            for _ in range(5):
+                app.processEvents()
+            OUT.parent.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(OUT))
+            window.close()
+        finally:
+            ws.close()
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

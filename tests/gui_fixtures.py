@@ -1,0 +1,117 @@
+"""Fixtures for the window tests: a temporary database, isolated QSettings, the real main window.
+
+Imported by the tests/test_gui_*.py modules (tests/conftest.py stays with its owner).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT = "default"
+ANNOTATOR = "tester"
+
+
+def write_texts(folder: Path, texts: Sequence[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n, text in enumerate(texts, start=1):
+        path = folder / f"{n:03d}.txt"
+        path.write_bytes(text.encode("utf-8"))  # bytes: CRLF stays CRLF
+        paths.append(path)
+    return paths
+
+
+def write_jsonl(path: Path, texts: Sequence[str]) -> Path:
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    return path
+
+
+def add_documents(ws: Any, folder: Path, texts: Sequence[str], project: str = PROJECT) -> list[int]:
+    """Import `texts` as .txt files (in order) and return their document ids."""
+    from annotator.services.annotation import Annotations
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import ensure_project
+
+    summary = import_paths(ws, write_texts(folder, texts), project=project, annotator=ANNOTATOR, fmt="txt")
+    assert not summary.errors, summary.lines()
+    annotations = Annotations(ws, ensure_project(ws, project).id, ANNOTATOR)
+    return [item.id for item in annotations.list_documents(limit=10**6)]
+
+
+def service(ws: Any, annotator: str = ANNOTATOR, project: str = PROJECT) -> Any:
+    """The annotation service, to check what the database holds (never the widgets)."""
+    from annotator.services.annotation import Annotations
+    from annotator.services.workspace import ensure_project
+
+    return Annotations(ws, ensure_project(ws, project).id, annotator)
+
+
+def stored(ws: Any, document_id: int, annotator: str = ANNOTATOR) -> list[tuple[str, str]]:
+    """(label, text) of every span in the database, in reading order."""
+    annotations = service(ws, annotator)
+    text = annotations.document(document_id).text
+    return [(s.label, text[s.start : s.end]) for s in annotations.spans(document_id)]
+
+
+@pytest.fixture
+def gui_ws(tmp_path: Path) -> Iterator[Any]:
+    from annotator.services.workspace import open_workspace
+
+    ws = open_workspace(tmp_path / "t.db")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def open_window(qtbot: Any, settings_path: Path) -> Iterator[Callable[..., Any]]:
+    """Build the real MainWindow (as the app does), shown and active, with settings in a temp .ini file."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.app import open_main_window
+
+    made: list[Any] = []
+
+    def make(ws: Any, *, annotator: str = ANNOTATOR, project: str = PROJECT, document_id: int | None = None) -> Any:
+        store = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        window = open_main_window(ws, project=project, annotator=annotator, store=store, document_id=document_id)
+        qtbot.addWidget(window)
+        with qtbot.waitActive(window):  # shortcuts need an active window
+            window.show()
+            window.activateWindow()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        if window.isVisible():
+            window.close()
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every QMessageBox shown, as (kind, text); none of them blocks."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+
+    def recorder(kind: str) -> Callable[..., Any]:
+        def record(_parent: Any, _title: str, text: str, *_args: Any, **_kwargs: Any) -> Any:
+            shown.append((kind, text))
+            return QMessageBox.StandardButton.Ok
+
+        return record
+
+    for kind in ("warning", "information", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, kind, recorder(kind))
+    monkeypatch.setattr(QMessageBox, "about", recorder("about"))
+    return shown
