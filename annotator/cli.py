@@ -119,7 +119,7 @@ def _import(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-u
                                lang=args.lang, progress=progress, label_map=_label_map(args.map))
     finally:
         bar.close()
-    for line in summary.lines():
+    for line in summary.lines(with_errors=False):
         print(line)
     for error in summary.errors:
         print(f"annotator: not imported: {error}", file=sys.stderr)

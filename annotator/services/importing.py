@@ -52,7 +52,7 @@ class ImportSummary:
     def errors(self) -> list[str]:
         return [f.error for f in self.files if f.error]
 
-    def lines(self) -> list[str]:
+    def lines(self, *, with_errors: bool = True) -> list[str]:
         out = [
             f"documents added: {self.total('documents_added')}",
             f"documents skipped (same text already in the project): {self.total('documents_skipped')}",
