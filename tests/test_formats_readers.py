@@ -90,7 +90,17 @@ def test_txt_keeps_every_character(tmp_path: Path) -> None:
     path = put(tmp_path / "article one.txt", b"\xef\xbb\xbf" + text.encode("utf-8"))
     (record,) = formats.read(path, "txt")
     assert record.text == text
-    assert (record.title, record.source, record.spans) == ("article one", "article one.txt", ())
+    assert (record.title, record.source, record.spans) == ("Title", "article one.txt", ())  # the headline
+
+
+def test_txt_title_is_the_headline_or_else_the_file_name(tmp_path: Path) -> None:
+    (record,) = formats.read(put(tmp_path / "a.txt", "Floods in Velmora\n\nMore than 12,000 left.".encode()), "txt")
+    assert record.title == "Floods in Velmora"
+    long_first_line = ("word " * 60 + "\nand more").encode()
+    (record,) = formats.read(put(tmp_path / "b.txt", long_first_line), "txt")
+    assert record.title == "b"
+    (record,) = formats.read(put(tmp_path / "c.txt", b"one line only"), "txt")
+    assert record.title == "c"
 
 
 def test_html_extracts_the_article_only() -> None:
