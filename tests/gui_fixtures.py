@@ -85,9 +85,12 @@ def open_window(qtbot: Any, settings_path: Path) -> Iterator[Callable[..., Any]]
         store = QSettings(str(settings_path), QSettings.Format.IniFormat)
         window = open_main_window(ws, project=project, annotator=annotator, store=store, document_id=document_id)
         qtbot.addWidget(window)
-        with qtbot.waitActive(window):  # shortcuts need an active window
+        window.winId()  # makes the native window, so that its activation can be awaited
+        handle = window.windowHandle()
+        with qtbot.waitSignal(handle.activeChanged, timeout=None):  # shortcuts need an active window
             window.show()
             window.activateWindow()
+        assert handle.isActive()
         made.append(window)
         return window
 

@@ -9,18 +9,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
+pytest.register_assert_rewrite("gui_fixtures")
 
+from gui_fixtures import add_documents, service, stored, write_texts  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from gui_fixtures import (  # noqa: E402, F401
-    add_documents,
-    dialogs,
-    gui_ws,
-    open_window,
-    service,
-    settings_path,
-    stored,
-)
+pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 
@@ -164,12 +158,13 @@ def test_ctrl_enter_marks_done_and_opens_the_next_to_do(qtbot: Any, gui_ws: Any,
     service(gui_ws).set_status(docs[1], Status.DONE)
     window = open_window(gui_ws)
     assert window.session.document_id == docs[0]
-    key(qtbot, window, Qt.Key.Key_Return, CTRL)
+    with qtbot.waitSignal(window.document_list.model.dataChanged, timeout=None):  # the list follows shortly
+        key(qtbot, window, Qt.Key.Key_Return, CTRL)
     assert service(gui_ws).status(docs[0]) == Status.DONE
     assert window.session.document_id == docs[2]  # the done one in between is passed over
     assert "document 3 of 3" in window.status.position_label.text()
     assert "2 done" in window.status.position_label.text()
-    qtbot.waitUntil(lambda: "done" in window.document_list.model.data(window.document_list.model.index(0, 2)))
+    assert window.document_list.model.data(window.document_list.model.index(0, 2)) == "done"
 
 
 def test_time_spent_is_added_when_leaving(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any) -> None:
@@ -256,7 +251,7 @@ def test_bad_import_file_is_reported_plainly(qtbot: Any, gui_ws: Any, docs: list
     bad = tmp_path / "broken.jsonl"
     bad.write_text('{"text": "fine"}\n{"text": "no end\n', encoding="utf-8")
     window = open_window(gui_ws)
-    with qtbot.waitSignal(window.transfers.import_finished):
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=None):
         window.transfers.start_import([bad])
     assert len(dialogs) == 1
     kind, text = dialogs[0]
@@ -266,18 +261,16 @@ def test_bad_import_file_is_reported_plainly(qtbot: Any, gui_ws: Any, docs: list
     assert service(gui_ws).count_documents() == 3  # the bad file was rolled back whole
 
     dialogs.clear()
-    with qtbot.waitSignal(window.transfers.import_finished):
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=None):
         window.transfers.start_import([tmp_path / "missing.txt"])
     assert dialogs[0][0] == "warning" and "missing.txt" in dialogs[0][1]
 
 
 def test_import_adds_documents_to_the_list(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any,
                                           tmp_path: Path, dialogs: list) -> None:
-    from gui_fixtures import write_texts
-
     window = open_window(gui_ws)
     paths = write_texts(tmp_path / "more", ["A new article about floods in Velmora.", "Another one."])
-    with qtbot.waitSignal(window.transfers.import_finished):
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=None):
         window.transfers.start_import(paths)
     assert dialogs and dialogs[0][0] == "information" and "documents added: 2" in dialogs[0][1]
     assert window.document_list.model.rowCount() == 5
@@ -292,7 +285,7 @@ def test_export_from_the_window(qtbot: Any, gui_ws: Any, docs: list[int], open_w
     find(qtbot, window, "Velmora since")
     key(qtbot, window, Qt.Key.Key_2)
     out = tmp_path / "out.jsonl"
-    with qtbot.waitSignal(window.transfers.export_finished) as blocker:
+    with qtbot.waitSignal(window.transfers.export_finished, timeout=None) as blocker:
         window.transfers.start_export(ExportOptions("prodigy", out, "strict", True, False))
     assert blocker.args[0] is not None
     assert out.exists() and '"LOCATION"' in out.read_text(encoding="utf-8")
@@ -309,3 +302,113 @@ def test_thousands_of_void_qt_calls_do_not_abort(qtbot: Any) -> None:
         widget.setReadOnly(True)
         widget.update()
     assert widget.isReadOnly()
+
+
+def test_find_next_with_enter_and_f3(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any) -> None:
+    window = open_window(gui_ws)
+    qtbot.keyClick(window.article, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(window.find_bar.edit, "VELMORA")  # case does not matter
+    first = window.article.selection()
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
+    second = window.article.selection()
+    assert second[0] > first[0]
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
+    key(qtbot, window, Qt.Key.Key_F3)  # wraps around to the first match again
+    assert window.article.selection() == first
+    key(qtbot, window, Qt.Key.Key_L)
+    assert stored(gui_ws, docs[0]) == [("LOCATION", "Velmora")]
+
+
+def test_keyboard_selection_grows_by_word(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any) -> None:
+    window = open_window(gui_ws)
+    key(qtbot, window, Qt.Key.Key_Home, CTRL)
+    key(qtbot, window, Qt.Key.Key_Right, CTRL | SHIFT)
+    key(qtbot, window, Qt.Key.Key_Right, CTRL | SHIFT)
+    key(qtbot, window, Qt.Key.Key_Left, SHIFT)  # a character back: the tag still takes whole tokens
+    key(qtbot, window, Qt.Key.Key_4)
+    assert stored(gui_ws, docs[0]) == [("CLAIM", "Evacuation continues")]
+
+
+def test_question_mark_opens_the_shortcut_sheet(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any) -> None:
+    from annotator.gui.dialogs.shortcuts import ShortcutSheet
+
+    window = open_window(gui_ws)
+    for modifiers in (Qt.KeyboardModifier.NoModifier, SHIFT):  # the shortcut, and Shift+/ as typed
+        qtbot.keyClick(window.article, Qt.Key.Key_Question, modifiers)
+        sheet = window.findChild(ShortcutSheet)
+        assert sheet is not None and sheet.isVisible()
+        with qtbot.waitSignal(sheet.destroyed, timeout=None):  # it deletes itself on close
+            sheet.close()
+
+
+def test_misaligned_spans_stop_a_spacy_export_with_a_list(qtbot: Any, gui_ws: Any, tmp_path: Path,
+                                                           open_window: Any, dialogs: list) -> None:
+    import json
+
+    from annotator.gui.dialogs.export_dialog import ExportOptions
+    from annotator.services.importing import import_paths
+
+    source = tmp_path / "given.jsonl"
+    source.write_text(json.dumps({"text": "Floods in Velmora today.",
+                                  "spans": [{"start": 11, "end": 15, "label": "LOCATION"}]}) + "\n", encoding="utf-8")
+    import_paths(gui_ws, [source], project="default", annotator="tester", fmt="prodigy")
+    window = open_window(gui_ws)
+    out = tmp_path / "spacy-out"
+    with qtbot.waitSignal(window.transfers.export_finished, timeout=None) as blocker:
+        window.transfers.start_export(ExportOptions("spacy", out, "strict", True, False))
+    assert blocker.args[0] is None
+    kind, text = dialogs[-1]
+    assert kind == "warning" and text.startswith("[A030]") and "'elmo'" in text and "[11:15] LOCATION" in text
+    assert not (out / "train.spacy").exists()
+
+
+def test_an_import_can_be_cancelled(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any, tmp_path: Path,
+                                    dialogs: list) -> None:
+    from gui_fixtures import write_jsonl
+
+    big = write_jsonl(tmp_path / "big.jsonl", [f"Report number {n} from the port." for n in range(20_000)])
+    window = open_window(gui_ws)
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=None) as blocker:
+        task = window.transfers.start_import([big])
+        task.cancel()  # what the progress dialog's Cancel button does
+    assert blocker.args[0] is None
+    assert dialogs == []  # a cancel is not an error
+    assert service(gui_ws).count_documents() == 3  # nothing of the cancelled file was written
+    assert window.isEnabled()
+
+
+def test_files_dropped_on_the_window_are_imported(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any,
+                                                  tmp_path: Path, dialogs: list) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    (path,) = write_texts(tmp_path / "dropped", ["Dropped article about Izium."])
+    window = open_window(gui_ws)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=None):
+        window.dropEvent(event)
+    assert service(gui_ws).count_documents() == 4
+    assert "documents added: 1" in dialogs[-1][1]
+
+
+def test_export_dialog_offers_every_format(qtbot: Any, tmp_path: Path) -> None:
+    from annotator.gui.dialogs.export_dialog import ExportDialog
+    from annotator.services.exporting import EXPORT_FORMATS
+
+    dialog = ExportDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    formats = [dialog.format_combo.itemData(i) for i in range(dialog.format_combo.count())]
+    assert formats == list(EXPORT_FORMATS)
+    dialog.format_combo.setCurrentIndex(formats.index("doccano"))
+    assert not dialog.align_combo.isEnabled()
+    options = dialog.options()
+    assert options.fmt == "doccano" and options.out == tmp_path / "export-doccano.jsonl"
+    dialog.format_combo.setCurrentIndex(formats.index("spacy"))
+    dialog.align_combo.setCurrentIndex(1)
+    dialog.only_done.setChecked(True)
+    options = dialog.options()
+    assert (options.fmt, options.out, options.align, options.only_mine, options.only_done) == (
+        "spacy", tmp_path / "export-spacy", "expand", True, True)

@@ -9,7 +9,6 @@ from annotator.domain.records import DocumentRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import decode_utf8, read_bytes
 
-
 MAX_HEADLINE = 160
 
 

@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
         self.annotations = Annotations(ws, ensure_project(ws, project).id, annotator)
         self.session = DocumentSession(self.annotations, self.show_error, self)
         self.runner = TaskRunner(self)
-        self.transfers = Transfers(ws, project, annotator, self.runner, self)
+        self.transfers = Transfers(ws, self.annotations, project, annotator, self.runner, self)
 
         self.article = ArticleView(self.session, self)
         self.label_bar = LabelBar(self.session.labels, self)
@@ -57,10 +57,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.article, 1)
         layout.addWidget(self.find_bar)
         self.setCentralWidget(central)
-        self.document_list = DocumentList(self.annotations, self)
+        self.document_list = DocumentList(self.annotations, self.runner, self)
         self.span_panel = SpanPanel(self.session, self)
-        docks = [self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea),
-                 self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)]
+        self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
 
         self.specs = actions.all_specs(self.session.labels)
@@ -74,8 +74,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
         state = settings.value("window/state")
-        if state is None or not self.restoreState(state):  # type: ignore[arg-type]
-            self.resizeDocks(docks, [330, 380], Qt.Orientation.Horizontal)
+        if state is not None:
+            self.restoreState(state)  # type: ignore[arg-type]
 
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.article.selection_changed.connect(self._on_article_selection_changed)
         self.article.relabel_requested.connect(self.session.relabel)
         self.article.remove_requested.connect(self.session.remove)
+        self.article.help_requested.connect(self._show_shortcuts)
         self.label_bar.label_requested.connect(self.tag)
         self.document_list.document_requested.connect(self._on_document_list_document_requested)
         self.span_panel.span_requested.connect(self._on_span_panel_span_requested)
@@ -140,6 +141,8 @@ class MainWindow(QMainWindow):
         if document_id is not None:
             self.session.open_document(document_id)
         self.focus_article()
+        self.status.notice("Select words (or put the caret in one) and press a label key; the same key again "
+                           "removes it. F1 lists every key.", 15000)
 
     def _belongs(self, document_id: int) -> bool:
         try:
@@ -172,7 +175,8 @@ class MainWindow(QMainWindow):
 
     def _remove_at_caret(self) -> None:
         start, end = self.article.selection()
-        exact = [s for s in self.session.spans if (s.start, s.end) == (start, end)] if start != end else []
+        exact = [s for s in self.session.spans_over(start, end) if (s.start, s.end) == (start, end)] \
+            if start != end else []
         under = exact or self.session.spans_at(start)
         if under:
             self.session.remove(min(under, key=lambda s: s.end - s.start).id)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -43,14 +44,19 @@ class DocumentListModel(QAbstractTableModel):
     def text_filter(self) -> str:
         return self._text
 
-    def set_filter(self, status: Status | None, text: str) -> None:
+    def set_filter(self, status: Status | None, text: str, first_page: list[DocumentListItem] | None = None) -> None:
+        """Show another selection; `first_page` is given when it was read in the background."""
         self.beginResetModel()
         self._status, self._text = status, text
-        self._rows = []
-        self._exhausted = False
+        self._rows = list(first_page or [])
+        self._exhausted = first_page is not None and len(first_page) < PAGE
         self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
+        if first_page is None and self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
+
+    def read_first_page(self, status: Status | None, text: str) -> list[DocumentListItem]:
+        """The first page of a selection, callable from the worker thread (it touches no Qt object)."""
+        return self._annotations.list_documents(status=status, text=text, offset=0, limit=PAGE)
 
     def reload(self) -> None:
         """Start again from the first page (documents were added, or statuses changed under a status filter)."""
@@ -150,28 +156,29 @@ class SpanTableModel(QAbstractTableModel):
         self._colours = {label.name: label.colour for label in labels}
         self.endResetModel()
 
-    def update_spans(self, spans: list[Span]) -> None:
-        """Bring the rows in line with `spans` (sorted like the session's) with row inserts and removals."""
-        new_ids = {s.id for s in spans}
-        for row in range(len(self._spans) - 1, -1, -1):
-            if self._spans[row].id not in new_ids:
+    def update_spans(self, removed: Iterable[int], added: Iterable[Span]) -> None:
+        """Follow a change: rows of `removed` ids go, `added` spans come in order (a relabel is both)."""
+        added = list(added)
+        relabelled = {s.id for s in added} & set(removed)
+        for span in added:
+            if span.id in relabelled:
+                row = self.row_of(span.id)  # type: ignore[arg-type]
+                if row is not None:
+                    self._spans[row] = span
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+                    continue
+            row = bisect.bisect_left(self._spans, _span_key(span), key=_span_key)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._spans.insert(row, span)
+            self.endInsertRows()
+        for span_id in set(removed) - relabelled:
+            row = self.row_of(span_id)
+            if row is not None:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._spans[row]
                 self.endRemoveRows()
-        current = {s.id: s for s in self._spans}
-        for span in spans:
-            old = current.get(span.id)
-            if old is None:
-                row = bisect.bisect_left([_span_key(s) for s in self._spans], _span_key(span))
-                self.beginInsertRows(QModelIndex(), row, row)
-                self._spans.insert(row, span)
-                self.endInsertRows()
-            elif old != span:
-                row = self._spans.index(old)
-                self._spans[row] = span
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
-    def span(self, row: int) -> Span:
+    def span_at_row(self, row: int) -> Span:
         return self._spans[row]
 
     def row_of(self, span_id: int) -> int | None:

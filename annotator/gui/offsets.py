@@ -25,13 +25,21 @@ QT_PARAGRAPH_SEPARATOR = "\u2029"
 
 
 def display_text(text: str) -> str:
-    """The text as handed to Qt: a lone surrogate (which Qt cannot take) becomes U+FFFD, one for one."""
-    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+    """The text as handed to Qt, changed one character for one so that no offset moves.
+
+    A lone surrogate (which a QString cannot hold) becomes U+FFFD; a leading U+FEFF, which the
+    conversion to QString swallows as a byte-order mark, becomes U+2060 (also invisible).
+    """
+    if _LONE_SURROGATE.search(text):
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    if text.startswith("\ufeff"):
+        text = "\u2060" + text[1:]
+    return text
 
 
 def qt_selected_text(text: str) -> str:
-    """What `QTextCursor.selectedText()` gives for `text`: every line break is one U+2029."""
-    return _LINE_BREAKS.sub(QT_PARAGRAPH_SEPARATOR, display_text(text))
+    """What `QTextCursor.selectedText()` gives for a piece of the display text: each line break is one U+2029."""
+    return _LINE_BREAKS.sub(QT_PARAGRAPH_SEPARATOR, text)
 
 
 class OffsetMap:
@@ -64,7 +72,8 @@ class OffsetMap:
 
     def to_qt(self, index: int) -> int:
         """Qt position of Python index `index` (clamped to the text)."""
-        index = min(max(index, 0), self.py_length)
+        if not 0 <= index <= self.py_length:
+            index = min(max(index, 0), self.py_length)
         if not self._deltas:
             return index
         i = bisect_right(self._py_marks, index) - 1
@@ -74,7 +83,8 @@ class OffsetMap:
 
     def to_py(self, position: int) -> int:
         """Python index of Qt position `position` (clamped to the document)."""
-        position = min(max(position, 0), self.qt_length)
+        if not 0 <= position <= self.qt_length:
+            position = min(max(position, 0), self.qt_length)
         if not self._deltas:
             return position
         i = bisect_right(self._qt_marks, position) - 1

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -40,7 +41,11 @@ class DocumentSession(QObject):
         self.report = report
         self.labels: LabelSet = annotations.labels()
         self.document: Document | None = None
-        self.spans: list[Span] = []
+        self.spans: list[Span] = []  # in reading order (start, longest first); see _order
+        self._starts: list[int] = []  # span starts, parallel to self.spans, for bisection
+        self._by_id: dict[int, Span] = {}
+        self._counts: Counter[str] = Counter()
+        self._longest = 0  # an upper bound on span length: spans covering i start after i - _longest
         self.offsets = OffsetMap("")
         self.undo_stack = QUndoStack(self)
         self._opened_at = time.monotonic()
@@ -52,35 +57,45 @@ class DocumentSession(QObject):
 
     def spans_at(self, index: int) -> list[Span]:
         """The spans covering `index`, innermost first."""
-        return sorted((s for s in self.spans if s.covers(index)), key=lambda s: (s.end - s.start, s.start))
+        return self._innermost_first(s for s in self._starting_between(index - self._longest, index)
+                                     if s.covers(index))
 
     def spans_over(self, start: int, end: int) -> list[Span]:
         """The spans holding the whole selection [start, end), or the caret when it is empty; innermost first."""
         if start == end:
             return self.spans_at(start)
-        return sorted((s for s in self.spans if s.start <= start and s.end >= end),
-                      key=lambda s: (s.end - s.start, s.start))
+        return self._innermost_first(s for s in self._starting_between(end - self._longest, start) if s.end >= end)
 
     def span(self, span_id: int) -> Span | None:
-        return next((s for s in self.spans if s.id == span_id), None)
+        return self._by_id.get(span_id)
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(self.labels.names(), 0)
-        for s in self.spans:
-            counts[s.label] = counts.get(s.label, 0) + 1
-        return counts
+        return {name: self._counts.get(name, 0) for name in self.labels.names()}
 
     def neighbour_span(self, start: int, end: int, *, forward: bool) -> Span | None:
         """The span after (or before) the selection [start, end) in reading order; nested ones included."""
-        if not self.spans:
-            return None
-        keys = [_order(s) for s in self.spans]
-        selected = [i for i, s in enumerate(self.spans) if s.start == start and s.end == end]
+        selected = [i for i in range(bisect.bisect_left(self._starts, start), bisect.bisect_right(self._starts, start))
+                    if self.spans[i].end == end]
         if forward:
-            i = selected[-1] + 1 if selected else bisect.bisect_left(keys, (start, -(10**12), 0))
+            i = selected[-1] + 1 if selected else bisect.bisect_left(self._starts, start)
             return self.spans[i] if i < len(self.spans) else None
-        i = selected[0] - 1 if selected else bisect.bisect_left(keys, (start, -(10**12), 0)) - 1
+        i = selected[0] - 1 if selected else bisect.bisect_left(self._starts, start) - 1
         return self.spans[i] if i >= 0 else None
+
+    def _starting_between(self, low: int, high: int) -> list[Span]:
+        """Spans whose start lies in [low, high]."""
+        return self.spans[bisect.bisect_left(self._starts, low) : bisect.bisect_right(self._starts, high)]
+
+    @staticmethod
+    def _innermost_first(spans: Iterable[Span]) -> list[Span]:
+        return sorted(spans, key=lambda s: (s.end - s.start, s.start))
+
+    def _set_spans(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans, key=_order)
+        self._starts = [s.start for s in self.spans]
+        self._by_id = {s.id: s for s in self.spans if s.id is not None}
+        self._counts = Counter(s.label for s in self.spans)
+        self._longest = max((s.end - s.start for s in self.spans), default=0)
 
     # -- opening and moving -----------------------------------------------------------------------
     def open_document(self, document_id: int) -> bool:
@@ -92,7 +107,7 @@ class DocumentSession(QObject):
             self.report(e)
             return False
         self.document = doc
-        self.spans = sorted(spans, key=_order)
+        self._set_spans(spans)
         self.offsets = OffsetMap(doc.text)
         self.undo_stack.clear()  # undo stays with the document it was done in
         self._opened_at = time.monotonic()
@@ -151,7 +166,8 @@ class DocumentSession(QObject):
             if snapped is None:
                 self.notice_posted.emit("nothing to tag here: the selection holds only spaces")
                 return None
-            existing = next((s for s in self.spans if (s.start, s.end, s.label) == (*snapped, label)), None)
+            existing = next((s for s in self.spans_over(*snapped) if (s.start, s.end, s.label) == (*snapped, label)),
+                            None)
             if existing is not None:
                 self.undo_stack.push(RemoveSpan(self, doc.id, existing))
             else:
@@ -171,19 +187,32 @@ class DocumentSession(QObject):
 
     # -- told by the commands, after the database changed -----------------------------------------
     def span_added(self, document_id: int, span: Span, changes: Changes) -> None:
-        if document_id == self.document_id:
-            bisect.insort(self.spans, span, key=_order)
+        if document_id == self.document_id and span.id is not None:
+            i = bisect.bisect_left(self.spans, _order(span), key=_order)
+            self.spans.insert(i, span)
+            self._starts.insert(i, span.start)
+            self._by_id[span.id] = span
+            self._counts[span.label] += 1
+            self._longest = max(self._longest, span.end - span.start)
         self.changes_made.emit(changes)
 
     def span_removed(self, document_id: int, span_id: int, changes: Changes) -> None:
-        if document_id == self.document_id:
-            self.spans = [s for s in self.spans if s.id != span_id]
+        span = self._by_id.pop(span_id, None) if document_id == self.document_id else None
+        if span is not None:
+            i = bisect.bisect_left(self.spans, _order(span), key=_order)
+            del self.spans[i]
+            del self._starts[i]
+            self._counts[span.label] -= 1
         self.changes_made.emit(changes)
 
     def span_relabelled(self, document_id: int, span_id: int, label: str, changes: Changes) -> None:
-        if document_id == self.document_id:
-            self.spans = [Span(s.start, s.end, label, s.id, s.annotator) if s.id == span_id else s
-                          for s in self.spans]
+        old = self._by_id.get(span_id) if document_id == self.document_id else None
+        if old is not None:
+            new = Span(old.start, old.end, label, old.id, old.annotator)
+            self.spans[bisect.bisect_left(self.spans, _order(old), key=_order)] = new
+            self._by_id[span_id] = new
+            self._counts[old.label] -= 1
+            self._counts[label] += 1
         self.changes_made.emit(changes)
 
     def _reporting(self):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from annotator.errors import AnnotatorError
 from annotator.gui import messages
 from annotator.gui.dialogs.export_dialog import ExportOptions
 from annotator.gui.tasks import Task, TaskRunner
+from annotator.services.annotation import Annotations
 from annotator.services.exporting import ExportSummary, export
 from annotator.services.importing import Cancelled, ImportSummary, expand_inputs, import_paths
 from annotator.services.workspace import Workspace
@@ -23,9 +24,11 @@ class Transfers(QObject):
     import_finished = Signal(object)  # ImportSummary, or None when cancelled or failed
     export_finished = Signal(object)  # ExportSummary, or None
 
-    def __init__(self, ws: Workspace, project: str, annotator: str, runner: TaskRunner, parent: QWidget) -> None:
+    def __init__(self, ws: Workspace, annotations: Annotations, project: str, annotator: str, runner: TaskRunner,
+                 parent: QWidget) -> None:
         super().__init__(parent)
         self._ws = ws
+        self._annotations = annotations
         self._project = project
         self._annotator = annotator
         self._runner = runner
@@ -43,6 +46,17 @@ class Transfers(QObject):
             dialog.setCancelButton(None)
         return dialog
 
+    @staticmethod
+    def _close(dialog: QProgressDialog) -> None:
+        dialog.close()
+        dialog.deleteLater()
+
+    def _count(self) -> int:
+        try:
+            return self._annotations.count_documents()
+        except AnnotatorError:
+            return 0
+
     # -- import ------------------------------------------------------------------------------------
     def start_import(self, paths: Sequence[str | Path], fmt: str = "auto") -> Task | None:
         try:
@@ -53,6 +67,7 @@ class Transfers(QObject):
             return None
         dialog = self._progress_dialog("Importing", cancellable=True)
         dialog.setMaximum(max(files, 1))
+        before = self._count()
         ws, project, who = self._ws, self._project, self._annotator
 
         def work(task: Task) -> ImportSummary:
@@ -66,17 +81,20 @@ class Transfers(QObject):
                                 f"{files}\n{Path(current).name}")
 
         def done(summary: ImportSummary) -> None:
-            dialog.close()
+            self._close(dialog)
             added = summary.total("documents_added")
             self.changes_made.emit(Changes(documents_added=added, labels=bool(summary.labels_added)))
-            messages.show_lines(self._parent, "Import", summary.lines(), problem=bool(summary.errors))
+            lines = summary.lines() + [f"not imported: {error}" for error in summary.errors]  # as the CLI says
+            messages.show_lines(self._parent, "Import", lines, problem=bool(summary.errors))
             self.import_finished.emit(summary)
 
         def failed(error: AnnotatorError) -> None:
-            dialog.close()
+            self._close(dialog)
             if not isinstance(error, Cancelled):
                 messages.show_error(self._parent, error)
-            self.changes_made.emit(Changes(documents_added=1))  # earlier files may have gone in
+            added = self._count() - before  # the files before the one cancelled or failed are in
+            if added:
+                self.changes_made.emit(Changes(documents_added=added))
             self.import_finished.emit(None)
 
         task = self._runner.submit("import", work, on_done=done, on_error=failed, on_progress=progressed)
@@ -100,7 +118,7 @@ class Transfers(QObject):
             dialog.setLabelText(f"{n:,} of {total:,} documents")
 
         def finished(show: Callable[[], None], summary: ExportSummary | None) -> None:
-            dialog.close()
+            self._close(dialog)
             show()
             self.export_finished.emit(summary)
 

@@ -285,7 +285,9 @@ class Repository:
         self.s.flush()
 
     # -- spans ------------------------------------------------------------------------------------
-    def spans(self, document_id: int, annotator_id: int | None) -> list[Span]:
+    def spans(self, document_id: int, annotator_id: int | None, *, label: str | None = None,
+              overlapping: tuple[int, int] | None = None) -> list[Span]:
+        """The document's spans; `label` and `overlapping` (start, end) narrow them to what a new span could clash with."""
         query = (
             select(SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name, AnnotatorRow.name)
             .join(LabelRow, LabelRow.id == SpanRow.label_id)
@@ -295,6 +297,10 @@ class Repository:
         )
         if annotator_id is not None:
             query = query.where(SpanRow.annotator_id == annotator_id)
+        if label is not None:
+            query = query.where(LabelRow.name == label)
+        if overlapping is not None:
+            query = query.where(SpanRow.start < overlapping[1], SpanRow.end > overlapping[0])
         return [Span(r[1], r[2], r[3], r[0], r[4]) for r in self.s.execute(query)]
 
     def spans_for_documents(self, document_ids: Sequence[int], annotator_id: int | None) -> dict[int, list[Span]]:

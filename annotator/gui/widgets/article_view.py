@@ -6,12 +6,13 @@ OffsetMap (annotator.gui.offsets) and nowhere else.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
     QFontDatabase,
     QHelpEvent,
+    QKeyEvent,
     QResizeEvent,
     QTextCursor,
     QTextDocument,
@@ -45,6 +46,7 @@ class ArticleView(QPlainTextEdit):
     selection_changed = Signal(int, int)  # Python indices; equal when there is only the caret
     relabel_requested = Signal(int, str)  # span id, label
     remove_requested = Signal(int)  # span id
+    help_requested = Signal()  # "?" typed, where the platform did not map Shift+/ to the "?" shortcut
 
     def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,16 +69,22 @@ class ArticleView(QPlainTextEdit):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setStyleSheet(f"ArticleView {{ background: {PAPER.name()}; color: #1d1f23; }}")
         self.setPlaceholderText("No document is open. Import articles with File ▸ Import files…")
-        self._install(QTextDocument(self))
+        self._install(self._new_document(""))
         self.cursorPositionChanged.connect(self._on_self_cursor_position_changed)
         self.selectionChanged.connect(self._on_self_cursor_position_changed)
 
     # -- the document ------------------------------------------------------------------------------
-    def _install(self, doc: QTextDocument) -> None:
+    def _new_document(self, text: str) -> QTextDocument:
+        # Everything that re-lays out or re-formats is set before the text and the highlighter arrive.
+        doc = QTextDocument(self)
         doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
         doc.setDefaultFont(self.font())
         doc.setDocumentMargin(DOCUMENT_MARGIN)
         doc.setUndoRedoEnabled(False)
+        doc.setPlainText(text)  # plain text only, never HTML
+        return doc
+
+    def _install(self, doc: QTextDocument) -> None:
         old, self._doc = getattr(self, "_doc", None), doc
         self.setDocument(doc)  # Qt deletes the editor's own first document; ours we delete
         if old is not None:
@@ -84,12 +92,9 @@ class ArticleView(QPlainTextEdit):
 
     def show_document(self, document: Document) -> None:
         """Lay out a new text: it is set on a fresh QTextDocument, formatted once, then shown."""
-        doc = QTextDocument(self)
-        doc.setDefaultFont(self.font())
-        doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
-        doc.setPlainText(display_text(document.text))  # plain text only, never HTML
-        self._highlighter.setDocument(doc)
+        doc = self._new_document(display_text(document.text))
         self._highlighter.set_labels(self._session.labels)
+        self._highlighter.setDocument(doc)
         self._highlighter.load(self._session.spans, self._session.offsets)
         self._highlighter.rehighlight()
         self._install(doc)
@@ -98,7 +103,9 @@ class ArticleView(QPlainTextEdit):
 
     def on_changes(self, changes: Changes) -> None:
         if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
-            self._highlighter.follow(self._session.spans, self._session.offsets)
+            added = [self._session.span(i) for i in changes.spans_added]
+            self._highlighter.follow(changes.spans_removed, [s for s in added if s is not None],
+                                     self._session.offsets)
 
     # -- selection in Python indices ---------------------------------------------------------------
     def selection(self) -> tuple[int, int]:
@@ -142,6 +149,13 @@ class ArticleView(QPlainTextEdit):
         spare = self.width() - self.column_width() - self.verticalScrollBar().sizeHint().width()
         side = max(0, spare // 2)
         self.setViewportMargins(side, 0, side, 0)
+
+    # The side margins follow the width; they must not feed back into the size the layout asks for.
+    def sizeHint(self) -> QSize:
+        return QSize(self.column_width() + self.verticalScrollBar().sizeHint().width(), 600)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(320, 200)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._update_margins()
@@ -190,6 +204,12 @@ class ArticleView(QPlainTextEdit):
             remove = menu.addAction(f"Remove {span.label}")
             remove.triggered.connect(lambda _c=False, i=span.id: self.remove_requested.emit(i))
         return menu
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.text() == "?":
+            self.help_requested.emit()
+            return
+        super().keyPressEvent(event)
 
     def _on_self_cursor_position_changed(self) -> None:
         self.selection_changed.emit(*self.selection())

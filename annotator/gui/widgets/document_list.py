@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.domain.documents import Changes, Status
+from annotator.domain.documents import Changes, DocumentListItem, Status
 from annotator.gui.models import ID_ROLE, STATUS_TEXT, DocumentListModel
+from annotator.gui.tasks import Task, TaskRunner
 from annotator.services.annotation import Annotations
 
 FILTER_DELAY_MS = 200
@@ -26,10 +27,13 @@ MAX_PAGES_TO_FIND_CURRENT = 5
 class DocumentList(QWidget):
     document_requested = Signal(int)
 
-    def __init__(self, annotations: Annotations, parent: QWidget | None = None) -> None:
+    def __init__(self, annotations: Annotations, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("document_list")
         self._annotations = annotations
+        self._runner = runner
+        self._searches = 0  # only the newest text search may fill the list
+        self._text_shown = 0  # how many documents the last text search found
         self._current: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -38,7 +42,7 @@ class DocumentList(QWidget):
         self.status_combo.setObjectName("status_filter")
         self.status_combo.addItem("All", None)
         for status in Status:
-            self.status_combo.addItem(STATUS_TEXT[status].capitalize(), status)
+            self.status_combo.addItem(STATUS_TEXT[status].capitalize(), status.value)  # Qt keeps a str
         filters.addWidget(self.status_combo)
         self.text_edit = QLineEdit(self)
         self.text_edit.setObjectName("text_filter")
@@ -90,15 +94,16 @@ class DocumentList(QWidget):
         self._apply_filter()
 
     # -- following the window ----------------------------------------------------------------------
+    def sizeHint(self) -> QSize:  # the dock's first width
+        return QSize(290, 600)
+
     def set_current(self, document_id: int) -> None:
         self._current = document_id
         self._select_current()
 
     def on_changes(self, changes: Changes) -> None:
         if changes.documents_added or changes.labels:
-            self.model.reload()
-            self._select_current()
-            self._update_counts()
+            self._apply_filter()
             return
         if changes.documents:
             self._pending.update(changes.documents)
@@ -136,16 +141,42 @@ class DocumentList(QWidget):
 
     def _apply_filter(self) -> None:
         self._debounce.stop()
-        self.model.set_filter(self.status_combo.currentData(), self.text_edit.text().strip())
-        self._select_current()
-        self._update_counts()
+        value = self.status_combo.currentData()
+        status, text = (Status(value) if value else None), self.text_edit.text().strip()
+        if not text:
+            self._searches += 1
+            self.model.set_filter(status, "")
+            self._select_current()
+            self._update_counts()
+            return
+        # Words are looked for in every text (a full scan on a large project): off the GUI thread.
+        self._searches += 1
+        search = self._searches
+        self.counts_label.setText("searching…")
 
-    def _update_counts(self) -> None:
+        def work(_task: Task) -> tuple[list[DocumentListItem], int]:
+            return self.model.read_first_page(status, text), self._annotations.count_documents(status=status,
+                                                                                              text=text)
+
+        self._runner.submit("filter", work, on_done=lambda result: self._on_search_done(search, status, text, result),
+                            on_error=lambda e: self.counts_label.setText(str(e)))
+
+    def _on_search_done(self, search: int, status: Status | None, text: str,
+                        result: tuple[list[DocumentListItem], int]) -> None:
+        if search != self._searches:
+            return  # the user typed on: a newer search is on its way
+        first_page, shown = result
+        self._text_shown = shown
+        self.model.set_filter(status, text, first_page)
+        self._select_current()
+        self._update_counts(shown)
+
+    def _update_counts(self, shown: int | None = None) -> None:
         progress = self._annotations.progress()
         status, text = self.model.status_filter, self.model.text_filter
-        shown = progress.total if status is None and not text else (
-            progress.counts[status] if not text and status is not None
-            else self._annotations.count_documents(status=status, text=text))
+        if shown is None:
+            # a text count is a full scan: it comes from the background search, not from here
+            shown = self._text_shown if text else progress.total if status is None else progress.counts[status]
         self.counts_label.setText(f"{shown:,} shown · {progress.left:,} left to do · "
                                   f"{progress.done:,} of {progress.total:,} done")
 

@@ -7,8 +7,8 @@ an entity inside another entity gets a dashed underline in the outer one's colou
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
@@ -18,15 +18,19 @@ from annotator.gui.offsets import OffsetMap
 
 BAND_LABELS = frozenset({"CLAIM"})
 ENTITY_ALPHA = 0.50
-BAND_ALPHA = 0.18
+BAND_ALPHA = 0.2
 PAPER = QColor("#fdfcf9")
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # identity: two equal spans are still two entries
 class _Placed:
-    start: int  # Qt positions
-    end: int
-    label: str
+    """A span in Qt positions. A plain slotted class: tens of thousands are made per document."""
+
+    __slots__ = ("start", "end", "label")
+
+    def __init__(self, start: int, end: int, label: str) -> None:
+        self.start = start
+        self.end = end
+        self.label = label
 
 
 def blend(colour: str, alpha: float, under: QColor = PAPER) -> QColor:
@@ -44,6 +48,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._by_block: dict[int, list[_Placed]] = {}
         self._colours: dict[str, str] = {}
         self._formats: dict[tuple[str | None, str | None, str | None], QTextCharFormat] = {}
+        self._block_starts: list[int] = [0]  # position of each block, for placing spans without Qt calls
 
     def set_labels(self, labels: LabelSet) -> None:
         self._colours = {label.name: label.colour for label in labels}
@@ -55,22 +60,24 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._placed.clear()
         self._blocks_of.clear()
         self._by_block.clear()
+        starts = []
+        block = self.document().begin()
+        while block.isValid():
+            starts.append(block.position())
+            block = block.next()
+        self._block_starts = starts
         for span in spans:
             self._place(span, offsets)
 
-    def follow(self, spans: Iterable[Span], offsets: OffsetMap) -> None:
-        """Follow a change of the spans, re-formatting only the blocks that the changed spans touch."""
-        wanted = {s.id: s for s in spans if s.id is not None}
+    def follow(self, removed: Iterable[int], added: Iterable[Span], offsets: OffsetMap) -> None:
+        """Follow a change (a relabel is both removed and added), re-formatting only the blocks it touches."""
         dirty: set[int] = set()
-        for span_id in list(self._placed):
-            old = self._placed[span_id]
-            new = wanted.get(span_id)
-            if new is None or (new.label, offsets.to_qt(new.start), offsets.to_qt(new.end)) != (
-                    old.label, old.start, old.end):
-                dirty.update(self._unplace(span_id))
-        for span_id, span in wanted.items():
-            if span_id not in self._placed:
-                dirty.update(self._place(span, offsets))
+        added = list(added)
+        for span_id in {*removed, *(s.id for s in added)}:
+            if span_id in self._placed:
+                dirty.update(self._unplace(span_id))  # type: ignore[arg-type]
+        for span in added:
+            dirty.update(self._place(span, offsets))
         doc = self.document()
         for number in sorted(dirty):
             block = doc.findBlockByNumber(number)
@@ -78,10 +85,9 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self.rehighlightBlock(block)
 
     def _place(self, span: Span, offsets: OffsetMap) -> range:
-        doc = self.document()
         placed = _Placed(offsets.to_qt(span.start), offsets.to_qt(span.end), span.label)
-        first = doc.findBlock(placed.start).blockNumber()
-        last = doc.findBlock(max(placed.start, placed.end - 1)).blockNumber()
+        first = bisect_right(self._block_starts, placed.start) - 1
+        last = bisect_right(self._block_starts, max(placed.start, placed.end - 1)) - 1
         assert span.id is not None
         self._placed[span.id] = placed
         self._blocks_of[span.id] = (first, last)
@@ -117,11 +123,22 @@ class SpanHighlighter(QSyntaxHighlighter):
                 self.setFormat(a, b - a, self._format(covering))
 
     def _format(self, covering: list[_Placed]) -> QTextCharFormat:
-        entities = sorted((e for e in covering if e.label not in BAND_LABELS), key=lambda e: e.end - e.start)
-        bands = sorted((e for e in covering if e.label in BAND_LABELS), key=lambda e: e.start - e.end)
-        key = (entities[0].label if entities else None,
-               entities[-1].label if len(entities) > 1 else None,
-               bands[0].label if bands else None)
+        inner = outer = band = None  # innermost and outermost entity, longest band
+        inner_len = outer_len = band_len = -1
+        entities = 0
+        for e in covering:
+            length = e.end - e.start
+            if e.label in BAND_LABELS:
+                if length > band_len:
+                    band, band_len = e, length
+                continue
+            entities += 1
+            if inner is None or length < inner_len:
+                inner, inner_len = e, length
+            if length > outer_len:
+                outer, outer_len = e, length
+        key = (inner.label if inner else None, outer.label if outer and entities > 1 else None,
+               band.label if band else None)
         found = self._formats.get(key)
         if found is None:
             found = self._formats[key] = self._make_format(*key)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from annotator.domain.labels import Label, LabelSet
 from annotator.gui.widgets.highlighter import BAND_ALPHA, BAND_LABELS, ENTITY_ALPHA, blend
@@ -31,9 +31,6 @@ class LabelBar(QWidget):
             layout.addWidget(button)
             self._buttons[label.name] = button
         layout.addStretch(1)
-        self._hint = QLabel("select words, then press a key · the same key again removes", self)
-        self._hint.setObjectName("hint")
-        layout.addWidget(self._hint)
         self.set_counts({})
 
     @staticmethod

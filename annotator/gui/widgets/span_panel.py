@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.domain.documents import Changes
@@ -29,17 +29,24 @@ class SpanPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: sizing to contents would read thousands of rows on every change.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(0, 96)
+        header.resizeSection(2, 84)
         layout.addWidget(self.table)
         self.table.activated.connect(self._on_table_activated)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self._syncing = False
+
+    def sizeHint(self) -> QSize:  # the dock's first width
+        return QSize(330, 600)
 
     def show_document(self) -> None:
         doc = self._session.document
@@ -48,7 +55,8 @@ class SpanPanel(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
-            self.model.update_spans(self._session.spans)
+            added = [self._session.span(i) for i in changes.spans_added]
+            self.model.update_spans(changes.spans_removed, [s for s in added if s is not None])
             self._update_title()
 
     def mark(self, span_id: int | None) -> None:

@@ -28,5 +28,5 @@ class StatusLine:
     def show_caret_spans(self, spans: list[Span]) -> None:
         self.caret_label.setText("under the caret: " + " ⊂ ".join(s.label for s in spans) if spans else "")
 
-    def notice(self, text: str) -> None:
-        self._bar.showMessage(text, 4000)
+    def notice(self, text: str, milliseconds: int = 4000) -> None:
+        self._bar.showMessage(text, milliseconds)
