@@ -13,7 +13,7 @@ from typing import Any
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import ExportAlignmentError, ImportFormatError
-from annotator.nlp.tokens import blank, bounds_of
+from annotator.nlp.tokens import blank, bounds_of, tokenize
 
 # Labels that are statements rather than entities stay out of doc.ents by default.
 NON_ENTITY_LABELS = frozenset({"CLAIM"})
@@ -64,7 +64,7 @@ class DocBinWriter:
         from spacy.tokens import Span as SpacySpan
         from spacy.util import filter_spans
 
-        doc = self.nlp.make_doc(text)
+        doc = tokenize(text, self.lang)
         bounds = None
         made = []
         for span in spans:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,16 @@ def blank(lang: str) -> Language:
         raise UsageError(f"spaCy has no tokenizer for language {lang!r}", hint="use an ISO code such as en, uk, ar") from e
 
 
+# The window tokenizes in a background thread while a key press may tokenize in the GUI thread; spaCy's
+# tokenizer keeps a cache that is not safe to change from two threads at once.
+_TOKENIZER_LOCK = threading.Lock()
+
+
 def tokenize(text: str, lang: str) -> Any:
     """A spaCy Doc of `text` made by the language's tokenizer alone."""
-    return blank(lang).make_doc(text)
+    nlp = blank(lang)
+    with _TOKENIZER_LOCK:
+        return nlp.make_doc(text)
 
 
 def bounds_of(doc: Any) -> TokenBounds:
@@ -56,6 +64,8 @@ def token_offsets(lang: str):  # type: ignore[no-untyped-def]
     nlp = blank(lang)
 
     def offsets(text: str) -> list[tuple[int, int]]:
-        return [(t.idx, t.idx + len(t.text)) for t in nlp.make_doc(text) if not t.is_space]
+        with _TOKENIZER_LOCK:
+            doc = nlp.make_doc(text)
+        return [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
 
     return offsets
