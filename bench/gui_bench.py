@@ -75,7 +75,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--documents", type=int, default=None, help="size of the project for the list timing")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
+    figures: dict[str, float] = {}
     size, span_count = (200_000, 2_000) if args.quick else (1_000_000, 10_000)
     documents = args.documents or (5_000 if args.quick else 100_000)
 
@@ -131,6 +133,29 @@ def main() -> int:
         first, base = statistics.median(opens) * 1000, statistics.median(baseline_opens) * 1000
         results.append(f"first paint, {len(text):,} characters, {stored:,} spans: {first:.0f} ms "
                        f"(bare QPlainTextEdit, no spans: {base:.0f} ms, ratio {first / base:.2f}x)")
+        figures.update(open_ms=first, open_baseline_ms=base, characters=len(text), spans=stored)
+
+        # -- scrolling: one frame = a scroll step and its repaint, through the whole document --------
+        def frames(editor: QPlainTextEdit) -> list[float]:
+            bar = editor.verticalScrollBar()
+            bar.setValue(0)
+            app.processEvents()
+            step = max(1, bar.pageStep() // 2)
+            times = []
+            for value in range(0, bar.maximum(), max(step, bar.maximum() // 300)):
+                began = time.perf_counter()
+                bar.setValue(value)
+                editor.viewport().repaint()
+                times.append(time.perf_counter() - began)
+            return times
+
+        bare.resize(window.article.size())
+        ours_frames = frames(window.article)
+        bare_frames = frames(bare)
+        scroll, scroll_base = statistics.median(ours_frames) * 1000, statistics.median(bare_frames) * 1000
+        results.append(f"scroll frame (median of {len(ours_frames)}): {scroll:.2f} ms (bare QPlainTextEdit, no "
+                       f"spans: {scroll_base:.2f} ms, ratio {scroll / scroll_base:.2f}x)")
+        figures.update(scroll_ms=scroll, scroll_baseline_ms=scroll_base)
 
         bare.close()
         window.activateWindow()  # the bare editor took the activation; shortcuts need it back
@@ -160,6 +185,7 @@ def main() -> int:
             notes.remove_span(span.id)  # type: ignore[arg-type]
         p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
         s50 = percentile(service_only, 50) * 1000
+        figures.update(tag_p50_ms=p50, tag_p95_ms=p95, tag_max_ms=max(latencies) * 1000, tag_service_p50_ms=s50)
         results.append(f"key -> committed -> repainted ({len(latencies)} presses on that document): "
                        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (service call alone p50 {s50:.1f} ms, "
                        f"read + snap + add_span)")
@@ -190,6 +216,7 @@ def main() -> int:
             app.processEvents()
         scrolled = (time.perf_counter() - began) * 1000
         rows = window.document_list.model.rowCount()
+        figures.update(list_open_ms=opened, list_page_ms=page, list_scroll_ms=scrolled, documents=documents)
         results.append(f"window opened on {documents:,} documents: {opened:.0f} ms, list rows loaded {rows:,} "
                        f"(one SQL page alone: {page:.1f} ms); 20 scrolls to the end: {scrolled:.0f} ms")
         panel = window.document_list
@@ -202,6 +229,7 @@ def main() -> int:
                 app.processEvents()
             panel.table.viewport().repaint()
             filtered = (time.perf_counter() - began) * 1000
+            figures[f"filter_{'hit' if words == 'Izium' else 'miss'}_ms"] = filtered
             results.append(f"text filter {words!r} on {documents:,} documents: first page and count after "
                            f"{filtered:.0f} ms ({panel.counts_label.text().split(' · ')[0]}); the GUI thread "
                            f"was busy {blocked:.1f} ms of it")
@@ -209,6 +237,8 @@ def main() -> int:
         ws.close()
     for line in results:
         print(line)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
     return 0
 
 

@@ -94,7 +94,7 @@ def test_txt_keeps_every_character(tmp_path: Path) -> None:
 
 
 def test_txt_title_is_the_headline_or_else_the_file_name(tmp_path: Path) -> None:
-    (record,) = formats.read(put(tmp_path / "a.txt", "Floods in Velmora\n\nMore than 12,000 left.".encode()), "txt")
+    (record,) = formats.read(put(tmp_path / "a.txt", b"Floods in Velmora\n\nMore than 12,000 left."), "txt")
     assert record.title == "Floods in Velmora"
     long_first_line = ("word " * 60 + "\nand more").encode()
     (record,) = formats.read(put(tmp_path / "b.txt", long_first_line), "txt")
