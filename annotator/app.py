@@ -33,6 +33,7 @@ def application():  # type: ignore[no-untyped-def]
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("annotator")  # matches packaging/annotator.desktop (window class, Wayland app id)
     app.setWindowIcon(_icon())
     return app
 

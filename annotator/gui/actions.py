@@ -38,6 +38,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the change just undone", "Edit"),
     ActionSpec("edit.find", "&Find…", ("Ctrl+F",), "Find in the article; the match becomes the selection", "Edit"),
     ActionSpec("edit.find_next", "Find &next", ("F3",), "Select the next match", "Edit"),
+    ActionSpec("edit.settings", "&Settings…", ("Ctrl+,",), "Font, theme, snapping to words, and the labels", "Edit"),
     ActionSpec("span.next", "Next span", ("Tab",), "Move to the next span and select it", "Annotate", ARTICLE),
     ActionSpec("span.previous", "Previous span", ("Shift+Tab", "Backtab"), "Move to the previous span and select it",
                "Annotate", ARTICLE),
@@ -56,8 +57,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
 MENUS = ("File", "Edit", "Annotate", "Go", "Help")
 
 
+LABEL_ACTION_PREFIX = "label."
+
+
 def label_action_id(name: str) -> str:
-    return f"label.{name}"
+    return f"{LABEL_ACTION_PREFIX}{name}"
+
+
+def is_label_action(action_id: str) -> bool:
+    return action_id.startswith(LABEL_ACTION_PREFIX)
 
 
 def label_specs(labels: LabelSet) -> tuple[ActionSpec, ...]:

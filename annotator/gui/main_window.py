@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from annotator import APP_NAME, __version__
@@ -13,8 +14,10 @@ from annotator.domain.documents import Changes, Document, Status
 from annotator.errors import AnnotatorError
 from annotator.gui import actions, messages
 from annotator.gui.dialogs.export_dialog import ExportDialog
+from annotator.gui.dialogs.settings_dialog import SettingsDialog
 from annotator.gui.dialogs.shortcuts import ShortcutSheet
 from annotator.gui.session import DocumentSession
+from annotator.gui.settings import GuiSettings, Theme, apply_theme
 from annotator.gui.tasks import TaskRunner
 from annotator.gui.transfer import Transfers
 from annotator.gui.widgets.article_view import ArticleView
@@ -41,6 +44,7 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.project = project
         self.settings = settings
+        self.gui_settings = GuiSettings(settings)
         self.annotations = Annotations(ws, ensure_project(ws, project).id, annotator)
         self.session = DocumentSession(self.annotations, self.show_error, self)
         self.runner = TaskRunner(self)
@@ -66,6 +70,7 @@ class MainWindow(QMainWindow):
         self.specs = actions.all_specs(self.session.labels)
         self.actions = self._build_actions()
         self._wire()
+        self._apply_appearance()
         self.setAcceptDrops(True)
         self.setWindowTitle(APP_NAME)
         geometry = settings.value("window/geometry")
@@ -91,6 +96,7 @@ class MainWindow(QMainWindow):
             "file.import_files": self._import_files, "file.import_folder": self._import_folder,
             "file.export": self._export, "file.quit": self.close,
             "edit.find": self.find_bar.open_bar, "edit.find_next": self._find_next,
+            "edit.settings": self._show_settings,
             "span.next": lambda: self._jump(forward=True), "span.previous": lambda: self._jump(forward=False),
             "span.remove": self._remove_at_caret,
             "doc.done_next": lambda: self.session.finish(Status.DONE),
@@ -98,15 +104,31 @@ class MainWindow(QMainWindow):
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
         }
-        for label in self.session.labels:
-            handlers[actions.label_action_id(label.name)] = lambda n=label.name: self.tag(n)
+        handlers.update(self._label_handlers())
         stack = self.session.undo_stack
         premade = {"edit.undo": stack.createUndoAction(self, "&Undo"), "edit.redo": stack.createRedoAction(self, "&Redo")}
         made = actions.build(self.specs, handlers, window=self, article=self.article, premade=premade)
-        menus = {name: self.menuBar().addMenu(f"&{name}") for name in actions.MENUS}
+        self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in actions.MENUS}
         for s in self.specs:
-            menus[s.menu].addAction(made[s.id])
+            self._menus[s.menu].addAction(made[s.id])
         return made  # type: ignore[return-value]
+
+    def _label_handlers(self) -> dict[str, Callable[[], None]]:
+        return {actions.label_action_id(label.name): lambda n=label.name: self.tag(n) for label in self.session.labels}
+
+    def _rebuild_label_actions(self) -> None:
+        annotate = self._menus["Annotate"]
+        for action_id in [i for i in self.actions if actions.is_label_action(i)]:
+            action = self.actions.pop(action_id)
+            assert isinstance(action, QAction)
+            annotate.removeAction(action)
+            self.article.removeAction(action)
+            action.deleteLater()
+        self.specs = actions.all_specs(self.session.labels)
+        made = actions.build(actions.label_specs(self.session.labels), self._label_handlers(), window=self,
+                             article=self.article)
+        annotate.insertActions(self.actions["span.next"], list(made.values()))  # type: ignore[arg-type]
+        self.actions.update(made)
 
     def _wire(self) -> None:
         self.session.changes_made.connect(self.changes_made)
@@ -127,6 +149,7 @@ class MainWindow(QMainWindow):
         self.find_bar.search_changed.connect(self._on_find_bar_search_changed)
         self.find_bar.next_requested.connect(self._on_find_bar_next_requested)
         self.find_bar.closed.connect(self.focus_article)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_style_hints_color_scheme_changed)
 
     # -- starting ----------------------------------------------------------------------------------
     def start(self, document_id: int | None = None) -> None:
@@ -195,6 +218,8 @@ class MainWindow(QMainWindow):
         self.runner.submit("tokenize", lambda _task: self.annotations.token_bounds(document))
 
     def _on_changes_made(self, changes: Changes) -> None:
+        if changes.labels:
+            self._on_labels_changed()
         if self.session.document_id in changes.documents:
             self.label_bar.set_counts(self.session.counts())
             self._on_article_selection_changed(*self.article.selection())
@@ -202,6 +227,14 @@ class MainWindow(QMainWindow):
             self._show_position()
         if changes.documents_added and self.session.document is None:
             self.start()
+
+    def _on_labels_changed(self) -> None:
+        self.session.reload_labels()
+        self._rebuild_label_actions()
+        self.article.show_labels()
+        self.label_bar.set_labels(self.session.labels)
+        self.label_bar.set_counts(self.session.counts())
+        self.span_panel.show_document()
 
     def _show_position(self) -> None:
         doc = self.session.document
@@ -268,6 +301,34 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.transfers.start_import(paths)
+
+    # -- settings ----------------------------------------------------------------------------------
+    def _show_settings(self) -> None:
+        dialog = self.findChild(SettingsDialog)
+        if dialog is None or not dialog.isVisible():  # a closed one may still wait for its deleteLater
+            dialog = SettingsDialog(self.gui_settings, self.ws, self.project, self.article.font(), self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.appearance_changed.connect(self._apply_appearance)
+            dialog.labels_changed.connect(self._on_settings_dialog_labels_changed)
+            dialog.finished.connect(self.focus_article)
+            dialog.open()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _apply_appearance(self) -> None:
+        look = self.gui_settings
+        self.article.set_reading_font(look.font_family, look.font_size)
+        dark = apply_theme(look.theme)
+        self.article.set_dark(dark)
+        self.label_bar.set_dark(dark)
+        self.session.snap_to_tokens = look.snap_to_tokens
+
+    def _on_settings_dialog_labels_changed(self) -> None:
+        self.changes_made.emit(Changes(labels=True))
+
+    def _on_style_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self.gui_settings.theme == Theme.SYSTEM:
+            self._apply_appearance()
 
     # -- help and closing --------------------------------------------------------------------------
     def _show_shortcuts(self) -> None:

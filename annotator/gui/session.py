@@ -40,6 +40,7 @@ class DocumentSession(QObject):
         self.annotations = annotations
         self.report = report
         self.labels: LabelSet = annotations.labels()
+        self.snap_to_tokens = True  # off: a selection is tagged as it is, only trimmed of spaces
         self.document: Document | None = None
         self.spans: list[Span] = []  # in reading order (start, longest first); see _order
         self._starts: list[int] = []  # span starts, parallel to self.spans, for bisection
@@ -97,6 +98,16 @@ class DocumentSession(QObject):
         self._counts = Counter(s.label for s in self.spans)
         self._longest = max((s.end - s.start for s in self.spans), default=0)
 
+    def reload_labels(self) -> None:
+        """Read the label set again, and the spans, which a deleted label takes with it."""
+        with self._reporting():
+            labels = self.annotations.labels()
+            spans = self.annotations.spans(self.document.id) if self.document is not None else []
+            if not set(self.labels.names()) <= set(labels.names()):
+                self.undo_stack.clear()  # its steps name labels that are gone or renamed
+            self.labels = labels
+            self._set_spans(spans)
+
     # -- opening and moving -----------------------------------------------------------------------
     def open_document(self, document_id: int) -> bool:
         try:
@@ -151,6 +162,8 @@ class DocumentSession(QObject):
     def toggle_label(self, label: str, start: int, end: int) -> tuple[int, int] | None:
         """Tag [start, end) snapped to tokens, or the token at the caret; the same label again removes it.
 
+        With snap_to_tokens off a selection is only trimmed of spaces; a caret still takes its token.
+
         Returns the range now meant (to select it), or None when there was nothing to tag.
         """
         doc = self.document
@@ -162,7 +175,7 @@ class DocumentSession(QObject):
                 self.undo_stack.push(RemoveSpan(self, doc.id, inside[0]))
                 return inside[0].start, inside[0].end
         with self._reporting():
-            snapped = self.annotations.snapped(doc, start, end)
+            snapped = self.annotations.snapped(doc, start, end, snap_to_tokens=self.snap_to_tokens or start == end)
             if snapped is None:
                 self.notice_posted.emit("nothing to tag here: the selection holds only spaces")
                 return None

@@ -24,7 +24,7 @@ from annotator.domain.documents import Changes, Document
 from annotator.domain.spans import Span
 from annotator.gui.offsets import display_text
 from annotator.gui.session import DocumentSession
-from annotator.gui.widgets.highlighter import PAPER, SpanHighlighter
+from annotator.gui.widgets.highlighter import DARK_INK, DARK_PAPER, INK, PAPER, SpanHighlighter
 
 READING_FAMILIES = ("Charter", "Georgia", "Source Serif 4", "Source Serif Pro", "Literata", "Noto Serif",
                     "PT Serif", "Cambria", "DejaVu Serif")
@@ -33,11 +33,12 @@ COLUMN_CHARACTERS = 80
 DOCUMENT_MARGIN = 28.0
 
 
-def reading_font() -> QFont:
+def reading_font(family: str = "", point_size: float = READING_POINT_SIZE) -> QFont:
+    """`family` when it is installed, else the first of READING_FAMILIES found, else the system font."""
     families = set(QFontDatabase.families())
-    chosen = next((f for f in READING_FAMILIES if f in families), None)
+    chosen = family if family in families else next((f for f in READING_FAMILIES if f in families), None)
     font = QFont(chosen) if chosen else QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
-    font.setPointSizeF(READING_POINT_SIZE)
+    font.setPointSizeF(point_size)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     return font
 
@@ -67,7 +68,8 @@ class ArticleView(QPlainTextEdit):
         self.setFont(reading_font())
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setStyleSheet(f"ArticleView {{ background: {PAPER.name()}; color: #1d1f23; }}")
+        self._dark: bool | None = None
+        self.set_dark(False)
         self.setPlaceholderText("No document is open. Import articles with File ▸ Import files…")
         self._install(self._new_document(""))
         self.cursorPositionChanged.connect(self._on_self_cursor_position_changed)
@@ -100,6 +102,13 @@ class ArticleView(QPlainTextEdit):
         self._install(doc)
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self._update_margins()
+
+    def show_labels(self) -> None:
+        """Re-format the open text after the label set changed (renamed, recoloured, deleted labels)."""
+        self._highlighter.set_labels(self._session.labels)
+        if self._highlighter.document() is not None:
+            self._highlighter.load(self._session.spans, self._session.offsets)
+            self._highlighter.rehighlight()
 
     def on_changes(self, changes: Changes) -> None:
         if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
@@ -141,6 +150,21 @@ class ArticleView(QPlainTextEdit):
         return True
 
     # -- look and layout ---------------------------------------------------------------------------
+    def set_reading_font(self, family: str, point_size: float) -> None:
+        self.setFont(reading_font(family, point_size))
+        self.document().setDefaultFont(self.font())
+        self._update_margins()  # the column is about 80 characters of the new font
+
+    def set_dark(self, dark: bool) -> None:
+        if dark == self._dark:
+            return
+        self._dark = dark
+        paper, ink = (DARK_PAPER, DARK_INK) if dark else (PAPER, INK)
+        self.setStyleSheet(f"ArticleView {{ background: {paper.name()}; color: {ink.name()}; }}")
+        self._highlighter.set_paper(paper)
+        if self._highlighter.document() is not None:
+            self._highlighter.rehighlight()
+
     def column_width(self) -> int:
         return self.fontMetrics().averageCharWidth() * COLUMN_CHARACTERS + int(2 * DOCUMENT_MARGIN)
 

@@ -3,6 +3,7 @@
 Nesting stays visible: a statement label (CLAIM) is a light band with an underline in its colour;
 entity labels (SOURCE, LOCATION, FIGURE) are a stronger background on top, the innermost winning;
 an entity inside another entity gets a dashed underline in the outer one's colour.
+Colours are blended over the paper (light or dark) and the text on them takes whichever ink reads better.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ BAND_LABELS = frozenset({"CLAIM"})
 ENTITY_ALPHA = 0.50
 BAND_ALPHA = 0.2
 PAPER = QColor("#fdfcf9")
+INK = QColor("#1d1f23")
+DARK_PAPER = QColor("#1e2024")
+DARK_INK = QColor("#e4e1da")
 
 
 class _Placed:
@@ -40,6 +44,22 @@ def blend(colour: str, alpha: float, under: QColor = PAPER) -> QColor:
                   round(c.blue() * alpha + under.blue() * (1 - alpha)))
 
 
+def _luminance(c: QColor) -> float:
+    def linear(v: int) -> float:
+        x = v / 255
+        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(c.red()) + 0.7152 * linear(c.green()) + 0.0722 * linear(c.blue())
+
+
+def ink_on(background: QColor) -> QColor:
+    """The dark or the light ink, whichever has the higher contrast (WCAG) on `background`."""
+    ground = _luminance(background)
+    dark = (ground + 0.05) / (_luminance(INK) + 0.05)
+    light = (_luminance(DARK_INK) + 0.05) / (ground + 0.05)
+    return INK if dark >= light else DARK_INK
+
+
 class SpanHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument | None = None) -> None:
         super().__init__(document)  # type: ignore[arg-type]
@@ -47,11 +67,17 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._blocks_of: dict[int, tuple[int, int]] = {}  # span id -> first and last block number
         self._by_block: dict[int, list[_Placed]] = {}
         self._colours: dict[str, str] = {}
+        self._paper = PAPER
         self._formats: dict[tuple[str | None, str | None, str | None], QTextCharFormat] = {}
         self._block_starts: list[int] = [0]  # position of each block, for placing spans without Qt calls
 
     def set_labels(self, labels: LabelSet) -> None:
         self._colours = {label.name: label.colour for label in labels}
+        self._formats.clear()
+
+    def set_paper(self, paper: QColor) -> None:
+        """The colour under the text (light or dark theme); the caller rehighlights."""
+        self._paper = QColor(paper)
         self._formats.clear()
 
     # -- span bookkeeping --------------------------------------------------------------------------
@@ -147,10 +173,14 @@ class SpanHighlighter(QSyntaxHighlighter):
     def _make_format(self, inner: str | None, outer: str | None, band: str | None) -> QTextCharFormat:
         fmt = QTextCharFormat()
         colour = self._colours.get
+        background = None
         if inner is not None:
-            fmt.setBackground(blend(colour(inner, "#999999"), ENTITY_ALPHA))
+            background = blend(colour(inner, "#999999"), ENTITY_ALPHA, self._paper)
         elif band is not None:
-            fmt.setBackground(blend(colour(band, "#999999"), BAND_ALPHA))
+            background = blend(colour(band, "#999999"), BAND_ALPHA, self._paper)
+        if background is not None:
+            fmt.setBackground(background)
+            fmt.setForeground(ink_on(background))
         if band is not None:
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(QColor(colour(band, "#999999")))
