@@ -178,3 +178,12 @@ def test_spans_of_a_repeated_text_join_the_existing_document(tmp_path: Path, db:
     assert rows == [("SOURCE", 0, 13), ("LOCATION", 33, 41)]
     code, _, err = run(capsys, "--db", db, "import", str(jsonl), "--map", "nonsense")
     assert code == 2 and "THEIRS=OURS" in err
+
+
+def test_a_failed_export_leaves_no_folder_behind(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "a.txt", "Some text here.")
+    run(capsys, "--db", db, "import", str(tmp_path / "a.txt"))
+    out = tmp_path / "corpus"
+    code, _, err = run(capsys, "--db", db, "--annotator", "nobody", "export", "--format", "spacy", "--out", str(out))
+    assert code == 2 and "no annotator called 'nobody'" in err
+    assert not out.exists()

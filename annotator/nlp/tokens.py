@@ -12,10 +12,18 @@ from annotator.errors import UsageError
 if TYPE_CHECKING:
     from spacy.language import Language
 
+_BLANK_LOCK = threading.Lock()
+
 
 @lru_cache(maxsize=8)
 def blank(lang: str) -> Language:
     """`spacy.blank(lang)`, cached; spaCy is imported here, on first use, never at start-up."""
+    # spaCy registers its factories when the first Language is made, which is not safe on two threads.
+    with _BLANK_LOCK:
+        return _make_blank(lang)
+
+
+def _make_blank(lang: str) -> Language:
     import spacy
 
     try:

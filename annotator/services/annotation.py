@@ -26,14 +26,19 @@ class Progress:
         return self.counts[Status.TODO] + self.counts[Status.IN_PROGRESS]
 
 
-@lru_cache(maxsize=32)
 def _bounds(text: str, lang: str) -> TokenBounds | None:
-    from annotator.nlp.tokens import token_bounds
-
+    """Token bounds, or None when the language has no tokenizer (a failure is not cached: it may pass)."""
     try:
-        return token_bounds(text, lang)
+        return _cached_bounds(text, lang)
     except UsageError:
         return None
+
+
+@lru_cache(maxsize=32)
+def _cached_bounds(text: str, lang: str) -> TokenBounds:
+    from annotator.nlp.tokens import token_bounds
+
+    return token_bounds(text, lang)
 
 
 class Annotations:

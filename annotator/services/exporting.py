@@ -169,11 +169,15 @@ def _export_spacy(ws: Workspace, project_id: int, lang: str, ids: list[int], ann
         n_train = min(max(n_train, 1), len(shuffled) - 1)
     train_ids = set(shuffled[:n_train])
     writer = DocBinWriter(out, lang, spans_key=spans_key, expand=expand)
-    for n, (doc_id, record) in enumerate(_documents(ws, project_id, ids, annotator, False), start=1):
-        name = f"{record.title or record.source or 'document'} (id {doc_id})"
-        writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
-        if progress and n % 100 == 0:
-            progress(n, len(ids))
+    try:
+        for n, (doc_id, record) in enumerate(_documents(ws, project_id, ids, annotator, False), start=1):
+            name = f"{record.title or record.source or 'document'} (id {doc_id})"
+            writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
+            if progress and n % 100 == 0:
+                progress(n, len(ids))
+    except BaseException:  # a bad option found late, a database error, Ctrl+C: leave nothing behind
+        writer.abort()
+        raise
     report = writer.commit()
     summary.documents = report.documents["train"] + report.documents["dev"]
     summary.train = report.documents["train"]
