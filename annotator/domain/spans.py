@@ -5,12 +5,18 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from annotator.errors import SpanRuleError
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(NamedTuple):
+    """A span: Python str indices [start, end) and a label; `id` and `annotator` once stored.
+
+    A named tuple rather than a frozen dataclass: a document can hold tens of thousands, and a tuple is
+    made about five times faster; it is just as immutable, hashable and ordered.
+    """
+
     start: int
     end: int
     label: str

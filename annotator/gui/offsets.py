@@ -53,7 +53,9 @@ class OffsetMap:
         qt_marks = array("q")
         deltas = array("q")
         delta = 0
-        for match in _SHIFTS.finditer(text):
+        # Most articles hold neither astral characters nor CRLF: isascii() answers in C for the commonest.
+        shifting = not (text.isascii() and "\r\n" not in text)
+        for match in _SHIFTS.finditer(text) if shifting else ():
             # An astral character is two code units in Qt; a CRLF is one separator.
             delta += 1 if match.end() - match.start() == 1 else -1
             mark = match.end()

@@ -67,6 +67,10 @@ class DocumentSession(QObject):
             return self.spans_at(start)
         return self._innermost_first(s for s in self._starting_between(end - self._longest, start) if s.end >= end)
 
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        """The spans sharing at least one character with [start, end), in reading order."""
+        return [s for s in self._starting_between(start - self._longest, end - 1) if s.end > start]
+
     def span(self, span_id: int) -> Span | None:
         return self._by_id.get(span_id)
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QHelpEvent,
     QKeyEvent,
+    QPaintEvent,
     QResizeEvent,
     QTextCursor,
     QTextDocument,
@@ -52,7 +53,7 @@ class ArticleView(QPlainTextEdit):
     def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._highlighter = SpanHighlighter()
+        self._highlighter = SpanHighlighter(session.overlapping)
         self._highlighter.set_labels(session.labels)
         self.setObjectName("article")
         self.setReadOnly(True)
@@ -96,9 +97,7 @@ class ArticleView(QPlainTextEdit):
         """Lay out a new text: it is set on a fresh QTextDocument, formatted once, then shown."""
         doc = self._new_document(display_text(document.text))
         self._highlighter.set_labels(self._session.labels)
-        self._highlighter.setDocument(doc)
-        self._highlighter.load(self._session.spans, self._session.offsets)
-        self._highlighter.rehighlight()
+        self._highlighter.load(doc, self._session.spans, self._session.offsets)
         self._install(doc)
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self._update_margins()
@@ -106,15 +105,16 @@ class ArticleView(QPlainTextEdit):
     def show_labels(self) -> None:
         """Re-format the open text after the label set changed (renamed, recoloured, deleted labels)."""
         self._highlighter.set_labels(self._session.labels)
-        if self._highlighter.document() is not None:
-            self._highlighter.load(self._session.spans, self._session.offsets)
-            self._highlighter.rehighlight()
+        doc = self._highlighter.document()
+        if doc is not None:
+            self._highlighter.load(doc, self._session.spans, self._session.offsets)
+        self.viewport().update()
 
     def on_changes(self, changes: Changes) -> None:
         if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
             added = [self._session.span(i) for i in changes.spans_added]
-            self._highlighter.follow(changes.spans_removed, [s for s in added if s is not None],
-                                     self._session.offsets)
+            self._highlighter.follow(changes.spans_removed, [s for s in added if s is not None])
+            self.viewport().update()
 
     # -- selection in Python indices ---------------------------------------------------------------
     def selection(self) -> tuple[int, int]:
@@ -162,8 +162,7 @@ class ArticleView(QPlainTextEdit):
         paper, ink = (DARK_PAPER, DARK_INK) if dark else (PAPER, INK)
         self.setStyleSheet(f"ArticleView {{ background: {paper.name()}; color: {ink.name()}; }}")
         self._highlighter.set_paper(paper)
-        if self._highlighter.document() is not None:
-            self._highlighter.rehighlight()
+        self.viewport().update()
 
     def column_width(self) -> int:
         return self.fontMetrics().averageCharWidth() * COLUMN_CHARACTERS + int(2 * DOCUMENT_MARGIN)
@@ -184,6 +183,16 @@ class ArticleView(QPlainTextEdit):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._update_margins()
         super().resizeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # Spans are formatted as their blocks come into view: opening a long article stays cheap.
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        bottom = self.viewport().height()
+        while block.isValid() and self.blockBoundingGeometry(block).translated(offset).top() <= bottom:
+            self._highlighter.ensure(block)
+            block = block.next()
+        super().paintEvent(event)
 
     # -- hover, context menu -----------------------------------------------------------------------
     def _spans_at_point(self, point: QPoint) -> list[Span]:
