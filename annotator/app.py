@@ -143,6 +143,23 @@ def settle_memory() -> None:
     gc.freeze()
 
 
+ENV_EXIT_WHEN_SHOWN = "ANNOTATOR_EXIT_WHEN_SHOWN"
+
+
+def _report_shown_and_quit(app, window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+
+    def done() -> None:
+        import resource
+
+        window.repaint()  # the first paint has happened once this returns
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"shown peak_rss_mb={peak:.1f}", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, done)
+
+
 def run_gui(db: str | None = None, annotator: str | None = None, project: str | None = None) -> int:
     from annotator.errors import AnnotatorError
     from annotator.gui import messages
@@ -167,6 +184,8 @@ def run_gui(db: str | None = None, annotator: str | None = None, project: str | 
         window = open_main_window(ws, project=project_name, annotator=name, store=store)
         window.show()
         settle_memory()
+        if os.environ.get(ENV_EXIT_WHEN_SHOWN):  # bench/: start-up time and memory, measured from outside
+            _report_shown_and_quit(app, window)
         return int(app.exec())
     except AnnotatorError as e:
         messages.show_error(None, e)

@@ -185,4 +185,96 @@ def bench_memory(ctx: Context) -> Iterator[Result]:
                  "<= +150 MB, flat", growth <= 150, f"growth {growth:.0f} MB")
 
 
-ALL = [bench_import, bench_export, bench_list, bench_memory]
+def _gui_process(args: list[str], env_extra: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run the real app until its main window is shown and painted: (wall seconds, peak RSS MB)."""
+    import os
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ANNOTATOR_EXIT_WHEN_SHOWN": "1", **(env_extra or {})}
+    began = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "annotator", *args], cwd=ROOT, env=env, capture_output=True,
+                            text=True, check=True)
+    elapsed = time.perf_counter() - began
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("shown"))
+    return elapsed, float(line.split("peak_rss_mb=")[1])
+
+
+BARE_WINDOW = """
+import resource
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QPlainTextEdit
+app = QApplication([])
+window = QMainWindow()
+window.setCentralWidget(QPlainTextEdit("a bare PySide6 window"))
+window.resize(1400, 900)
+window.show()
+def done():
+    window.repaint()
+    print("shown peak_rss_mb=%.1f" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), flush=True)
+    app.quit()
+QTimer.singleShot(0, done)
+app.exec()
+"""
+
+
+def bench_start(ctx: Context) -> Iterator[Result]:
+    """Process start -> main window shown, on a database that already exists (the everyday start)."""
+    import os
+
+    db = ctx.tmp / "start.db"
+    settings = str(ctx.tmp / "start.ini")
+    args = ["--db", str(db), "--annotator", "bench"]
+    _gui_process(args, {"ANNOTATOR_SETTINGS": settings})  # first run: creates the database, loads the samples
+    ours = statistics.median(_gui_process(args, {"ANNOTATOR_SETTINGS": settings})[0] for _ in range(5))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+    def bare() -> float:
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", BARE_WINDOW], env=env, capture_output=True, check=True)
+        return time.perf_counter() - began
+
+    base = statistics.median(bare() for _ in range(5))
+    yield Result("start", "process start -> main window shown", ours, base, "s", ours / base, "<= 2x baseline",
+                 ours / base <= 2)
+
+
+def bench_window_memory(ctx: Context) -> Iterator[Result]:
+    """Peak RSS with the big project open in the window, against a near-empty project (the 4 samples)."""
+    if "big_db" not in ctx.shared:
+        yield from bench_import(ctx)
+    settings = {"ANNOTATOR_SETTINGS": str(ctx.tmp / "mem.ini")}
+    _, small = _gui_process(["--db", str(ctx.tmp / "empty.db"), "--annotator", "bench"], settings)
+    _, big = _gui_process(["--db", str(ctx.shared["big_db"]), "--annotator", "bench", "--project", "bench"],
+                          {"ANNOTATOR_SETTINGS": str(ctx.tmp / "mem2.ini")})
+    n = ctx.shared["big_n"]
+    yield Result("memory", f"window peak RSS, {n}-document project vs 4 documents", big, small, "MB", big / small,
+                 "<= +150 MB", big - small <= 150, f"growth {big - small:.0f} MB")
+
+
+def bench_gui(ctx: Context) -> Iterator[Result]:
+    """The window on a 1 MB article with 10,000 spans, and on the big project (bench/gui_bench.py)."""
+    import os
+
+    out = ctx.tmp / "gui.json"
+    args = [sys.executable, str(ROOT / "bench" / "gui_bench.py"), "--json", str(out)]
+    if ctx.quick:
+        args.append("--quick")
+    subprocess.run(args, cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, capture_output=True,
+                   check=True)
+    f = json.loads(out.read_text())
+    size = f"{f['characters'] / 1e6:.1f} MB, {f['spans']:,} spans"
+    yield Result("open", f"first paint of a {size} article", f["open_ms"], f["open_baseline_ms"], "ms",
+                 f["open_ms"] / f["open_baseline_ms"], "<= 3x baseline", f["open_ms"] <= 3 * f["open_baseline_ms"])
+    yield Result("tag", "key -> committed -> repainted, p95", f["tag_p95_ms"], None, "ms", None, "p95 <= 16 ms",
+                 f["tag_p95_ms"] <= 16, f"p50 {f['tag_p50_ms']:.1f} ms, max {f['tag_max_ms']:.1f} ms")
+    yield Result("scroll", "median frame while scrolling that article", f["scroll_ms"], f["scroll_baseline_ms"], "ms",
+                 f["scroll_ms"] / f["scroll_baseline_ms"], "median <= 2x baseline",
+                 f["scroll_ms"] <= 2 * f["scroll_baseline_ms"])
+    docs = f"{f['documents']:,}"
+    yield Result("winlist", f"window opened on {docs} documents, list painted", f["list_open_ms"], f["list_page_ms"],
+                 "ms", None, "<= 100 ms", f["list_open_ms"] <= 100)
+    yield Result("winfind", f"list filtered by text on {docs} documents, page painted", f["filter_hit_ms"], None,
+                 "ms", None, "<= 100 ms", f["filter_hit_ms"] <= 100,
+                 f"no match {f['filter_miss_ms']:.0f} ms; count shown after {f['filter_hit_count_ms']:.0f} ms")
+
+
+ALL = [bench_import, bench_export, bench_list, bench_memory, bench_window_memory, bench_start, bench_gui]

@@ -229,10 +229,15 @@ def main() -> int:
                 app.processEvents()
             panel.table.viewport().repaint()
             filtered = (time.perf_counter() - began) * 1000
-            figures[f"filter_{'hit' if words == 'Izium' else 'miss'}_ms"] = filtered
-            results.append(f"text filter {words!r} on {documents:,} documents: first page and count after "
-                           f"{filtered:.0f} ms ({panel.counts_label.text().split(' · ')[0]}); the GUI thread "
-                           f"was busy {blocked:.1f} ms of it")
+            while "counting" in panel.counts_label.text():
+                app.processEvents()
+            counted = (time.perf_counter() - began) * 1000
+            kind = "hit" if words == "Izium" else "miss"
+            figures[f"filter_{kind}_ms"] = filtered
+            figures[f"filter_{kind}_count_ms"] = counted
+            results.append(f"text filter {words!r} on {documents:,} documents: first page painted after "
+                           f"{filtered:.0f} ms, count after {counted:.0f} ms "
+                           f"({panel.counts_label.text().split(' · ')[0]}); the GUI thread was busy {blocked:.1f} ms")
         window.close()
         ws.close()
     for line in results:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -34,6 +34,9 @@ def last_document_key(project: str) -> str:
     return f"last_document/{project}"
 
 
+FIRST_TOKENIZE_DELAY_MS = 400
+
+
 class MainWindow(QMainWindow):
     changes_made = Signal(object)  # Changes: every view refreshes what it shows of them
 
@@ -48,6 +51,7 @@ class MainWindow(QMainWindow):
         self.annotations = Annotations(ws, ensure_project(ws, project).id, annotator)
         self.session = DocumentSession(self.annotations, self.show_error, self)
         self.runner = TaskRunner(self)
+        self._tokenizer_started = False
         self.transfers = Transfers(ws, self.annotations, project, annotator, self.runner, self)
 
         self.article = ArticleView(self.session, self)
@@ -214,8 +218,14 @@ class MainWindow(QMainWindow):
         self.settings.setValue(last_document_key(self.project), document.id)
         self._show_position()
         self.focus_article()
-        # Tokenize in the background now, so that the first key press does not wait for spaCy.
-        self.runner.submit("tokenize", lambda _task: self.annotations.token_bounds(document))
+        # Tokenize in the background, so that the first key press does not wait for spaCy. The first time,
+        # spaCy's import (~0.7 s of the GIL) waits until the window has been painted.
+        warm = lambda: self.runner.submit("tokenize", lambda _task: self.annotations.token_bounds(document))  # noqa: E731
+        if self._tokenizer_started:
+            warm()
+        else:
+            self._tokenizer_started = True
+            QTimer.singleShot(FIRST_TOKENIZE_DELAY_MS, warm)
 
     def _on_changes_made(self, changes: Changes) -> None:
         if changes.labels:

@@ -59,6 +59,7 @@ class TaskRunner(QObject):
         self._relay.progressed.connect(self._on_relay_progressed, queued)
         self._relay.finished.connect(self._on_relay_finished, queued)
         self._running: set[Task] = set()
+        self._shut_down = False
 
     @property
     def busy(self) -> bool:
@@ -68,6 +69,9 @@ class TaskRunner(QObject):
                on_error: Callable[[AnnotatorError], None] | None = None,
                on_progress: ProgressCallback | None = None) -> Task:
         task = Task(self, name, on_done, on_error, on_progress)
+        if self._shut_down:  # the window is closing: a late timer's work is simply not done
+            task.cancel()
+            return task
         self._running.add(task)
 
         def run() -> None:
@@ -82,6 +86,7 @@ class TaskRunner(QObject):
         return task
 
     def shutdown(self) -> None:
+        self._shut_down = True
         for task in self._running:
             task.cancel()
         self._executor.shutdown(wait=True, cancel_futures=True)

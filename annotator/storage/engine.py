@@ -169,8 +169,33 @@ def _check_sqlite_header(path: Path) -> None:
         )
 
 
+_REVISION = re.compile(r"^(down_)?revision\s*=\s*['\"]?([\w]+)['\"]?", re.MULTILINE)
+
+
+def _head_revision() -> str | None:
+    """The newest migration, read from the files: Alembic's import is only needed when one must run."""
+    from annotator.resources import migrations_dir
+
+    revisions, parents = set(), set()
+    for script in (migrations_dir() / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(database: Database) -> str | None:
+    with database.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def upgrade(database: Database) -> Path | None:
     """Bring the schema to the newest revision; back up a SQLite file first when it already has data."""
+    head = _head_revision()
+    if head is not None and _current_revision(database) == head:
+        return None  # the everyday case: nothing to migrate
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext

@@ -154,21 +154,35 @@ class DocumentList(QWidget):
         search = self._searches
         self.counts_label.setText("searching…")
 
-        def work(_task: Task) -> tuple[list[DocumentListItem], int]:
-            return self.model.read_first_page(status, text), self._annotations.count_documents(status=status,
-                                                                                              text=text)
+        # The first page shows as soon as it is found (the walk in reading order stops after one page);
+        # the count of every match, a scan of all texts, follows in a second task.
+        def page_work(_task: Task) -> list[DocumentListItem]:
+            if search != self._searches:
+                return []  # the user typed on before this started
+            return self.model.read_first_page(status, text)
 
-        self._runner.submit("filter", work, on_done=lambda result: self._on_search_done(search, status, text, result),
+        def count_work(_task: Task) -> int:
+            if search != self._searches:
+                return -1
+            return self._annotations.count_documents(status=status, text=text)
+
+        self._runner.submit("filter", page_work, on_done=lambda page: self._on_page_found(search, status, text, page),
+                            on_error=lambda e: self.counts_label.setText(str(e)))
+        self._runner.submit("filter-count", count_work, on_done=lambda n: self._on_count_found(search, n),
                             on_error=lambda e: self.counts_label.setText(str(e)))
 
-    def _on_search_done(self, search: int, status: Status | None, text: str,
-                        result: tuple[list[DocumentListItem], int]) -> None:
+    def _on_page_found(self, search: int, status: Status | None, text: str, page: list[DocumentListItem]) -> None:
         if search != self._searches:
             return  # the user typed on: a newer search is on its way
-        first_page, shown = result
-        self._text_shown = shown
-        self.model.set_filter(status, text, first_page)
+        self.model.set_filter(status, text, page)
         self._select_current()
+        self.counts_label.setText(f"{len(page):,}{'+' if self.model.canFetchMore(QModelIndex()) else ''} "
+                                  "shown · counting…")
+
+    def _on_count_found(self, search: int, shown: int) -> None:
+        if search != self._searches:
+            return
+        self._text_shown = shown
         self._update_counts(shown)
 
     def _update_counts(self, shown: int | None = None) -> None:
