@@ -412,3 +412,31 @@ def test_export_dialog_offers_every_format(qtbot: Any, tmp_path: Path) -> None:
     options = dialog.options()
     assert (options.fmt, options.out, options.align, options.only_mine, options.only_done) == (
         "spacy", tmp_path / "export-spacy", "expand", True, True)
+
+
+def test_markup_in_a_text_is_shown_as_plain_characters(qtbot: Any, gui_ws: Any, tmp_path: Path,
+                                                       open_window: Any) -> None:
+    from PySide6.QtGui import QFont
+
+    hostile = ('<html><head><style>p { font-size: 80pt; color: red }</style></head><body>'
+               '<h1>Headline</h1><b>bold</b> <img src="http://127.0.0.1:9/x.png"> <a href="http://x">link</a>'
+               '&lt;&amp;&gt; <script>alert(1)</script></body></html>\n{\\rtf1 \\b rich\\b0 text}\n')
+    (doc,) = add_documents(gui_ws, tmp_path / "html", [hostile])
+    window = open_window(gui_ws)
+    window.session.open_document(doc)
+    qtbot.waitUntil(lambda: window.article.document().toPlainText().startswith("<html>"), timeout=None)
+    article = window.article.document()
+    assert article.toPlainText() == hostile
+    assert article.resource(article.ResourceType.ImageResource.value, "http://127.0.0.1:9/x.png") is None
+    block = article.begin()
+    while block.isValid():  # one font and weight everywhere: no tag turned into formatting
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            assert fmt.fontWeight() <= QFont.Weight.Normal and not fmt.isAnchor() and not fmt.isImageFormat()
+            it += 1
+        block = block.next()
+    key(qtbot, window, Qt.Key.Key_Home, CTRL)
+    key(qtbot, window, Qt.Key.Key_Right)
+    key(qtbot, window, Qt.Key.Key_4)  # the caret is in "<html>": tagging works on the raw characters
+    assert [label for label, _ in stored(gui_ws, doc)] == ["CLAIM"]
