@@ -22,7 +22,29 @@ STATUS_COLOUR = {Status.TODO: "#8a8f98", Status.IN_PROGRESS: "#c77d1a", Status.D
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-class DocumentListModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A read-only table over a Python list of rows (`_rows`), with fixed column headers."""
+
+    HEADERS: tuple[str, ...] = ()
+    _rows: list[Any]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def _row(self, index: Index) -> Any:
+        return self._rows[index.row()] if index.isValid() and 0 <= index.row() < len(self._rows) else None
+
+
+class DocumentListModel(_RowsModel):
     """The project's documents, one SQL page at a time (canFetchMore / fetchMore); never their texts."""
 
     HEADERS = ("#", "Title", "Status", "Spans")
@@ -102,22 +124,10 @@ class DocumentListModel(QAbstractTableModel):
         self.endInsertRows()
 
     # -- the model ---------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        item = self._row(index)
+        if item is None:
             return None
-        item = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(item.position + 1), item.title or f"document {item.id}", STATUS_TEXT[item.status],
@@ -137,7 +147,7 @@ def _span_key(span: Span) -> tuple[int, int, int]:
     return (span.start, -span.end, span.id or 0)
 
 
-class SpanTableModel(QAbstractTableModel):
+class SpanTableModel(_RowsModel):
     """The spans of the open document (label, text, where)."""
 
     HEADERS = ("Label", "Text", "Where")
@@ -145,14 +155,14 @@ class SpanTableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._spans: list[Span] = []
+        self._rows: list[Span] = []
         self._text = ""
         self._colours: dict[str, str] = {}
 
     def set_document(self, text: str, spans: list[Span], labels: LabelSet) -> None:
         self.beginResetModel()
         self._text = text
-        self._spans = list(spans)
+        self._rows = list(spans)
         self._colours = {label.name: label.colour for label in labels}
         self.endResetModel()
 
@@ -164,42 +174,30 @@ class SpanTableModel(QAbstractTableModel):
             if span.id in relabelled:
                 row = self.row_of(span.id)  # type: ignore[arg-type]
                 if row is not None:
-                    self._spans[row] = span
+                    self._rows[row] = span
                     self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
                     continue
-            row = bisect.bisect_left(self._spans, _span_key(span), key=_span_key)
+            row = bisect.bisect_left(self._rows, _span_key(span), key=_span_key)
             self.beginInsertRows(QModelIndex(), row, row)
-            self._spans.insert(row, span)
+            self._rows.insert(row, span)
             self.endInsertRows()
         for span_id in set(removed) - relabelled:
             row = self.row_of(span_id)
             if row is not None:
                 self.beginRemoveRows(QModelIndex(), row, row)
-                del self._spans[row]
+                del self._rows[row]
                 self.endRemoveRows()
 
     def span_at_row(self, row: int) -> Span:
-        return self._spans[row]
+        return self._rows[row]
 
     def row_of(self, span_id: int) -> int | None:
-        return next((row for row, s in enumerate(self._spans) if s.id == span_id), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._spans)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        return next((row for row, s in enumerate(self._rows) if s.id == span_id), None)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._spans):
+        span = self._row(index)
+        if span is None:
             return None
-        span = self._spans[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:

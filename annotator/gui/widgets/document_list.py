@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from annotator.domain.documents import Changes, DocumentListItem, Status
 from annotator.gui.models import ID_ROLE, STATUS_TEXT, DocumentListModel
 from annotator.gui.tasks import Task, TaskRunner
+from annotator.gui.widgets.tables import row_table
 from annotator.services.annotation import Annotations
 
 FILTER_DELAY_MS = 200
@@ -55,18 +55,7 @@ class DocumentList(QWidget):
         layout.addWidget(self.counts_label)
 
         self.model = DocumentListModel(annotations, self)
-        self.table = QTableView(self)
-        self.table.setObjectName("document_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        # Fixed row heights: the view never measures 100,000 rows.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        self.table = row_table(self.model, "document_table", self)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from annotator.domain.documents import Changes
 from annotator.gui.models import ID_ROLE, SpanTableModel
 from annotator.gui.session import DocumentSession
+from annotator.gui.widgets.tables import row_table
 
 
 class SpanPanel(QWidget):
@@ -22,17 +23,7 @@ class SpanPanel(QWidget):
         self._title = QLabel("", self)
         layout.addWidget(self._title)
         self.model = SpanTableModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("span_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        self.table = row_table(self.model, "span_table", self)
         header = self.table.horizontalHeader()
         # Fixed widths: sizing to contents would read thousands of rows on every change.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
