@@ -146,15 +146,27 @@ def settle_memory() -> None:
 ENV_EXIT_WHEN_SHOWN = "ANNOTATOR_EXIT_WHEN_SHOWN"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss may carry the
+    parent's peak across fork and exec, so it is only the fallback."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _report_shown_and_quit(app, window) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QTimer
 
     def done() -> None:
-        import resource
-
         window.repaint()  # the first paint has happened once this returns
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"shown peak_rss_mb={peak:.1f}", flush=True)
+        print(f"shown peak_rss_mb={peak_rss_mb():.1f}", flush=True)
         app.quit()
 
     QTimer.singleShot(0, done)
