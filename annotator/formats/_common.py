@@ -131,6 +131,22 @@ def make_span(
     `field` names the span in messages (`spans[2]`); `keys` the names of its start, end and label fields,
     or None when the span is a bare [start, end, label] list.
     """
+    # The common case first, checked cheaply: a file may hold millions of spans.
+    if not (type(start) is int and type(end) is int and type(label) is str and label.strip()
+            and 0 <= start < end <= len(text)):
+        _span_problem(text, start, end, label, path=path, line=line, field=field, keys=keys)
+    if isinstance(expected_text, str) and text[start:end] != expected_text:
+        raise ImportFormatError(
+            f"the span text {expected_text!r} is not the text at [{start}:{end}], which is {text[start:end]!r}",
+            path=path, line=line, field=f"{field}.text",
+            hint="offsets must count characters (code points), not bytes or UTF-16 units",
+        )
+    return SpanRecord(start, end, label)
+
+
+def _span_problem(text: str, start: object, end: object, label: object, *, path: Path, line: int | None,
+                  field: str, keys: tuple[str, str, str] | None) -> None:
+    """Raise the ImportFormatError that names what is wrong with a span."""
     names = [f"{field}.{key}" if keys else field for key in (keys or ("", "", ""))]
     for value, name in ((start, names[0]), (end, names[1])):
         if not isinstance(value, int) or isinstance(value, bool):
@@ -139,18 +155,10 @@ def make_span(
     if not isinstance(label, str) or not label.strip():
         raise ImportFormatError(f"the label must be a non-empty string, found {label!r}", path=path, line=line,
                                 field=names[2])
-    assert isinstance(start, int) and isinstance(end, int)
     try:
         check_bounds(len(text), start, end)
     except SpanRuleError as e:
         raise ImportFormatError(e.message, path=path, line=line, field=field, hint=e.hint) from e
-    if isinstance(expected_text, str) and text[start:end] != expected_text:
-        raise ImportFormatError(
-            f"the span text {expected_text!r} is not the text at [{start}:{end}], which is {text[start:end]!r}",
-            path=path, line=line, field=f"{field}.text",
-            hint="offsets must count characters (code points), not bytes or UTF-16 units",
-        )
-    return SpanRecord(start, end, label)
 
 
 def document_name(record: DocumentRecord, number: int) -> str:
