@@ -262,9 +262,14 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             raise ImportFormatError(e.message, path=path, line=record.line, field="spans", hint=e.hint) from e
         renamed = renamed or name != span.label
         spans.append(Span(span.start, span.end, name))
-    spans, repeats = dedupe(spans)
-    result.duplicate_spans += repeats
-    conflicts = find_conflicts(spans)
+    repeats = 0
+    # With one span per label there can be neither repeats nor same-label overlaps: the usual record.
+    if len({s.label for s in spans}) < len(spans):
+        spans, repeats = dedupe(spans)
+        result.duplicate_spans += repeats
+        conflicts = find_conflicts(spans)
+    else:
+        conflicts = []
     if conflicts:
         a, b = conflicts[0]
         raise ImportFormatError(

@@ -70,6 +70,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports keep the hash index in memory
     # A read-only folder cannot hold the -wal file; reads still work in the old journal mode.
     with contextlib.suppress(sqlite3.OperationalError):
         cursor.execute("PRAGMA journal_mode=WAL")
