@@ -30,6 +30,8 @@ def display_text(text: str) -> str:
     A lone surrogate (which a QString cannot hold) becomes U+FFFD; a leading U+FEFF, which the
     conversion to QString swallows as a byte-order mark, becomes U+2060 (also invisible).
     """
+    if text.isascii():  # the common case, answered in C without a scan of the regex engine
+        return text
     if _LONE_SURROGATE.search(text):
         text = _LONE_SURROGATE.sub("\ufffd", text)
     if text.startswith("\ufeff"):
