@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -159,6 +160,16 @@ def _span_problem(text: str, start: object, end: object, label: object, *, path:
         check_bounds(len(text), start, end)
     except SpanRuleError as e:
         raise ImportFormatError(e.message, path=path, line=line, field=field, hint=e.hint) from e
+
+
+def write_jsonl(records: Iterable[DocumentRecord], out: Path, to_json: Callable[[DocumentRecord], dict]) -> int:
+    """One JSON object per record and line (UTF-8, not ASCII-escaped), atomically; the number written."""
+    count = 0
+    with atomic_text_file(out) as handle:
+        for record in records:
+            handle.write(json.dumps(to_json(record), ensure_ascii=False) + "\n")
+            count += 1
+    return count
 
 
 def document_name(record: DocumentRecord, number: int) -> str:

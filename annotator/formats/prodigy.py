@@ -7,7 +7,6 @@ adds are dropped: they can be rebuilt from the text.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,11 @@ from typing import Any
 from annotator.domain.records import DocumentRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import (
-    atomic_text_file,
     make_span,
     require_object,
     require_text,
     type_name,
+    write_jsonl,
 )
 from annotator.formats._json import iter_json_values
 
@@ -92,9 +91,4 @@ def task_from_record(record: DocumentRecord) -> dict[str, Any]:
 
 def write(records: Iterable[DocumentRecord], out: Path) -> int:
     """One JSON object per line (UTF-8, not ASCII-escaped); returns the number of documents written."""
-    count = 0
-    with atomic_text_file(out) as handle:
-        for record in records:
-            handle.write(json.dumps(task_from_record(record), ensure_ascii=False) + "\n")
-            count += 1
-    return count
+    return write_jsonl(records, out, task_from_record)
