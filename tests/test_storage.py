@@ -148,3 +148,28 @@ def test_models_match_the_migrations(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     db.dispose()
     assert diff == []
+
+
+def test_status_counts_per_annotator_and_project(tmp_path: Path) -> None:
+    from annotator.domain.documents import Status, content_hash
+    from annotator.services.annotation import Annotations
+
+    ws = open_workspace(tmp_path / "s.db")
+    ids = {}
+    for name in ("news", "other"):
+        project = ensure_project(ws, name)
+        with ws.unit() as repo:
+            ids[name] = repo.insert_documents([
+                {"project_id": project.id, "position": i, "title": "", "source": "", "meta": {},
+                 "text": f"{name} {i}", "content_hash": content_hash(f"{name} {i}")} for i in range(5)])
+    ana = Annotations(ws, ensure_project(ws, "news").id, "ana")
+    bob = Annotations(ws, ensure_project(ws, "news").id, "bob")
+    ana.set_status(ids["news"][0], Status.DONE)
+    ana.set_status(ids["news"][1], Status.SKIPPED)
+    ana.set_status(ids["news"][2], Status.IN_PROGRESS)
+    bob.set_status(ids["news"][0], Status.DONE)
+    Annotations(ws, ensure_project(ws, "other").id, "ana").set_status(ids["other"][3], Status.DONE)
+    assert ana.progress().counts == {Status.TODO: 2, Status.IN_PROGRESS: 1, Status.DONE: 1, Status.SKIPPED: 1}
+    assert bob.progress().counts == {Status.TODO: 4, Status.IN_PROGRESS: 0, Status.DONE: 1, Status.SKIPPED: 0}
+    assert ana.progress().left == 3 and ana.progress().total == 5
+    ws.close()
