@@ -440,3 +440,26 @@ def test_markup_in_a_text_is_shown_as_plain_characters(qtbot: Any, gui_ws: Any, 
     key(qtbot, window, Qt.Key.Key_Right)
     key(qtbot, window, Qt.Key.Key_4)  # the caret is in "<html>": tagging works on the raw characters
     assert [label for label, _ in stored(gui_ws, doc)] == ["CLAIM"]
+
+
+def test_spans_far_down_a_long_article_are_drawn_when_scrolled_to(qtbot: Any, gui_ws: Any, tmp_path: Path,
+                                                                 open_window: Any) -> None:
+    text = "".join(f"Paragraph {n} about the river port.\n\n" for n in range(3000)) + "Velmora at the end.\n"
+    (doc,) = add_documents(gui_ws, tmp_path / "long", [text])
+    start = text.index("Velmora")
+    service(gui_ws).add_span(doc, "LOCATION", start, start + len("Velmora"))
+    window = open_window(gui_ws)
+    window.session.open_document(doc)
+    article = window.article
+    last = article.document().lastBlock().previous()
+    assert last.text().startswith("Velmora")
+
+    def painted_ranges() -> list:
+        return [r for r in last.layout().formats() if r.format.background().style() != Qt.BrushStyle.NoBrush]
+
+    article.viewport().repaint()
+    assert painted_ranges() == []  # far out of view: not formatted yet (opening stays cheap)
+    article.verticalScrollBar().setValue(article.verticalScrollBar().maximum())
+    article.viewport().repaint()
+    ranges = painted_ranges()
+    assert [(r.start, r.length) for r in ranges] == [(0, len("Velmora"))]
