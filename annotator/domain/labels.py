@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from annotator.errors import LabelError
 
@@ -121,7 +121,3 @@ def labels_from_json(text: str) -> LabelSet:
             for item in data["labels"]
         )
     )
-
-
-def with_replaced(label: Label, **changes: str) -> Label:
-    return replace(label, **changes)

@@ -32,4 +32,3 @@ class DocumentRecord:
     annotator: str | None = None
     line: int | None = None
     skipped_spans: int = 0
-    labels_only: bool = False

@@ -29,9 +29,6 @@ class Span(NamedTuple):
     def covers(self, position: int) -> bool:
         return self.start <= position < self.end
 
-    def text_in(self, text: str) -> str:
-        return text[self.start : self.end]
-
 
 def overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end

@@ -30,7 +30,6 @@ class DocBinReport:
     moved: int = 0  # spans snapped outward under --align expand
     left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
     longest_span_tokens: int = 1
-    labels: set[str] = field(default_factory=set)
 
 
 class DocBinWriter:
@@ -82,7 +81,6 @@ class DocBinWriter:
                 self.report.moved += 1
             made.append(s)
             self.report.longest_span_tokens = max(self.report.longest_span_tokens, len(s))
-            self.report.labels.add(span.label)
         made = sorted(set(made), key=lambda s: (s.start, s.end, s.label_))
         doc.spans[self.spans_key] = made
         entity_like = [s for s in made if s.label_ not in self.non_entity]
