@@ -187,3 +187,29 @@ def test_a_failed_export_leaves_no_folder_behind(tmp_path: Path, db: str, capsys
     code, _, err = run(capsys, "--db", db, "--annotator", "nobody", "export", "--format", "spacy", "--out", str(out))
     assert code == 2 and "no annotator called 'nobody'" in err
     assert not out.exists()
+
+
+def test_only_done_exports_what_the_annotator_marked_done(tmp_path: Path, db: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.domain.documents import Status
+    from annotator.services.annotation import Annotations
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    for n in range(4):
+        write(tmp_path / f"{n}.txt", f"Report {n} from Velmora.")
+    run(capsys, "--db", db, "import", *(str(tmp_path / f"{n}.txt") for n in range(4)))
+    ws = open_workspace(db)
+    notes = Annotations(ws, ensure_project(ws).id, "ana")
+    ids = [d.id for d in notes.list_documents()]
+    notes.set_status(ids[2], Status.DONE)
+    notes.set_status(ids[0], Status.DONE)
+    notes.set_status(ids[1], Status.SKIPPED)
+    ws.close()
+    out = tmp_path / "done.jsonl"
+    code, _, err = run(capsys, "--db", db, "--annotator", "ana", "export", "--format", "prodigy", "--out", str(out),
+                       "--only-done")
+    assert code == 0, err
+    assert [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()] == [
+        "Report 0 from Velmora.", "Report 2 from Velmora."]
+    code, _, err = run(capsys, "--db", db, "export", "--format", "prodigy", "--out", str(out), "--only-done")
+    assert code == 2 and "--only-done needs --annotator" in err

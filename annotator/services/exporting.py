@@ -47,17 +47,15 @@ class ExportSummary:
         return out
 
 
-def _documents(ws: Workspace, project_id: int, ids: list[int], annotator: str | None,
+def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_id: int | None,
                per_annotator: bool) -> Iterator[tuple[int, DocumentRecord]]:
-    """Stream documents with their spans in batches: memory stays flat in the corpus size."""
+    """Stream documents with their spans in batches: memory stays flat in the corpus size.
+
+    With no annotator the spans of every annotator come along.
+    """
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
         with ws.unit() as repo:
-            annotator_id = None
-            if annotator is not None:
-                annotator_id = repo.annotator_id(annotator, create=False)
-                if annotator_id is None:
-                    raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.annotators())}")
             docs = repo.documents_batch(chunk)
             spans = repo.spans_for_documents(chunk, annotator_id)
         order = {doc_id: n for n, doc_id in enumerate(chunk)}
@@ -98,14 +96,18 @@ def export(
     if not 0.0 < split <= 1.0:
         raise UsageError(f"--split must be between 0 and 1, not {split}")
     project_obj = get_project(ws, project)
+    if only_done and annotator is None:
+        raise UsageError("--only-done needs --annotator: done is a status per annotator")
     with ws.unit() as repo:
-        ids = repo.document_ids(project_obj.id)
+        annotator_id = None
+        if annotator is not None:
+            annotator_id = repo.annotator_id(annotator, create=False)
+            if annotator_id is None:
+                raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.annotators())}")
         if only_done:
-            who = repo.annotator_id(annotator or "", create=False) if annotator else None
-            if who is None:
-                raise UsageError("--only-done needs --annotator: done is a status per annotator")
-            done = {d.id for d in repo.list_documents(project_obj.id, who, status=Status.DONE, limit=10**9)}
-            ids = [i for i in ids if i in done]
+            ids = repo.document_ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
+        else:
+            ids = repo.document_ids(project_obj.id)
     if not ids:
         raise UsageError(f"project {project!r} has no documents to export")
     summary = ExportSummary(fmt, out)
@@ -119,18 +121,18 @@ def export(
             yield record
 
     if fmt == "spacy":
-        _export_spacy(ws, project_obj.id, project_obj.lang, ids, annotator, out, split, seed, spans_key,
+        _export_spacy(ws, project_obj.lang, ids, annotator, annotator_id, out, split, seed, spans_key,
                       align == "expand", summary, progress)
     elif fmt == "conll":
-        _export_conll(ws, project_obj.id, project_obj.lang, ids, annotator, out, align == "expand", summary, counted)
+        _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted)
     else:
-        summary.documents = formats.write(counted(_documents(ws, project_obj.id, ids, annotator, annotator is None)),
-                                          out, fmt)
+        records = _documents(ws, ids, annotator, annotator_id, annotator is None)
+        summary.documents = formats.write(counted(records), out, fmt)
         summary.files = [out]
     return summary
 
 
-def _export_conll(ws: Workspace, project_id: int, lang: str, ids: list[int], annotator: str | None, out: Path,
+def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None, out: Path,
                   expand: bool, summary: ExportSummary, counted: Callable[..., Iterator[DocumentRecord]]) -> None:
     """CoNLL IOB2 on the language's tokens: one tag per token, so overlapping spans are left out and listed."""
     from annotator.nlp.tokens import token_bounds, token_offsets
@@ -148,14 +150,14 @@ def _export_conll(ws: Workspace, project_id: int, lang: str, ids: list[int], ann
             yield doc_id, record
 
     dropped: list[tuple[str, SpanRecord]] = []
-    records = counted(aligned(_documents(ws, project_id, ids, annotator, False)))
+    records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
     summary.documents = formats.write(records, out, "conll", drop_overlaps=True, dropped=dropped,
                                       tokenize=token_offsets(lang))
     summary.left_out_of_ents = [(name, s.start, s.end, s.label) for name, s in dropped]
     summary.files = [out]
 
 
-def _export_spacy(ws: Workspace, project_id: int, lang: str, ids: list[int], annotator: str | None, out: Path,
+def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None, out: Path,
                   split: float, seed: int, spans_key: str, expand: bool, summary: ExportSummary,
                   progress: Callable[[int, int], None] | None) -> None:
     from annotator.nlp.docbin import DocBinWriter
@@ -170,7 +172,7 @@ def _export_spacy(ws: Workspace, project_id: int, lang: str, ids: list[int], ann
     train_ids = set(shuffled[:n_train])
     writer = DocBinWriter(out, lang, spans_key=spans_key, expand=expand)
     try:
-        for n, (doc_id, record) in enumerate(_documents(ws, project_id, ids, annotator, False), start=1):
+        for n, (doc_id, record) in enumerate(_documents(ws, ids, annotator, annotator_id, False), start=1):
             name = f"{record.title or record.source or 'document'} (id {doc_id})"
             writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
             if progress and n % 100 == 0:

@@ -180,12 +180,15 @@ class Repository:
         names = ", ".join(f'"{c}"' for c in columns)
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', values)
 
-    def document_ids(self, project_id: int) -> list[int]:
-        return list(
-            self.s.scalars(
-                select(DocumentRow.id).where(DocumentRow.project_id == project_id).order_by(DocumentRow.position)
-            )
-        )
+    def document_ids(self, project_id: int, *, annotator_id: int | None = None,
+                     status: Status | None = None) -> list[int]:
+        """The project's document ids in reading order; with a status, those the annotator has in it."""
+        if status is None:
+            query = select(DocumentRow.id).where(DocumentRow.project_id == project_id)
+        else:
+            assert annotator_id is not None, "a status belongs to an annotator"
+            query = self._list_query(project_id, annotator_id, status, "").with_only_columns(DocumentRow.id)
+        return list(self.s.scalars(query.order_by(DocumentRow.position)))
 
     def documents_batch(self, ids: Sequence[int]) -> list[tuple[int, str, str, str, dict[str, Any]]]:
         rows = self.s.execute(
