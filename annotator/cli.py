@@ -32,7 +32,8 @@ def _global_options(parser: argparse.ArgumentParser, default: object = argparse.
                         help="database file or SQLAlchemy URL (default: $ANNOTATOR_DB, else the user data folder)")
     parser.add_argument("--annotator", default=default,
                         help="who is annotating (default: $ANNOTATOR_USER or the login name)")
-    parser.add_argument("--project", default=default, help="project name (default: 'default')")
+    parser.add_argument("--project", default=default,
+                        help="project name (default: 'default'; the window opens the last one used)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -100,8 +100,8 @@ def import_paths(
     """Import every file; a file with a bad line is rolled back whole and reported, the others go in.
 
     `label_map` renames labels on the way in (GPE -> LOCATION); `text_column` and `title_column` name the
-    columns of CSV files. A text already in the project is not added
-    again; spans that come with it join the existing document for their annotator.
+    columns of CSV files. A text already in the project is not added again; spans that come with it join
+    the existing document for their annotator. A new project is made only once every input is found.
     """
     inputs = expand_inputs(paths, fmt)
     csv_options = {k: v for k, v in (("text_column", text_column), ("title_column", title_column)) if v}
