@@ -4,27 +4,45 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from annotator import __version__
-from annotator.errors import AnnotatorError, UsageError
+from annotator.errors import AnnotatorError, CommandLineError, UsageError
 
 FORMAT_CHOICES = ["auto", "txt", "html", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy",
                   "spacy_json"]
 EXIT_ERROR = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors as one coded line (main prints it) instead of a usage dump and exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CommandLineError(message, hint=f"see {self.prog} --help")
+
+
+def _global_options(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    # On every command too, so they work before or after it; SUPPRESS keeps a command's parser from
+    # overwriting a value given before the command with its own default.
+    parser.add_argument("--db", default=default,
+                        help="database file or SQLAlchemy URL (default: $ANNOTATOR_DB, else the user data folder)")
+    parser.add_argument("--annotator", default=default,
+                        help="who is annotating (default: $ANNOTATOR_USER or the login name)")
+    parser.add_argument("--project", default=default,
+                        help="project name (default: 'default'; the window opens the last one used)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="annotator",
         description="Tag SOURCE, LOCATION, FIGURE and CLAIM spans in news articles; export spaCy training data.",
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
-    parser.add_argument("--db", help="database file or SQLAlchemy URL (default: $ANNOTATOR_DB, else the user data folder)")
-    parser.add_argument("--annotator", help="who is annotating (default: $ANNOTATOR_USER or the login name)")
-    parser.add_argument("--project", default=None, help="project name (default: the last one used, or 'default')")
+    _global_options(parser, default=None)
     parser.add_argument("--self-test", action="store_true", help="run the built-in end-to-end check and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -34,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="en", help="language of a new project (spaCy code, default en)")
     p.add_argument("--map", action="append", default=[], metavar="THEIRS=OURS",
                    help="rename a label on the way in, e.g. --map GPE=LOCATION (may be repeated)")
+    p.add_argument("--text-column", metavar="NAME", help="CSV: the column that holds the text "
+                   "(default: text, content, body or article)")
+    p.add_argument("--title-column", metavar="NAME", help="CSV: the column that holds the title (default: title or "
+                   "headline)")
 
     p = sub.add_parser("export", help="export a project (spaCy DocBin train/dev + config, or another tool's format)")
     p.add_argument("--format", required=True, choices=["spacy", "prodigy", "doccano", "labelstudio", "brat", "conll"])
@@ -61,12 +83,28 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument(value)
     a = lsub.add_parser("delete")
     a.add_argument("name")
+    a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
+    for command in (sub, lsub):
+        for command_parser in command.choices.values():
+            _global_options(command_parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it would print a traceback
+    except BrokenPipeError:
+        # `annotator stats | head -1`: the reader left. The Python docs' recipe: send the rest to devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
         if args.self_test:
             from annotator.app import self_test
 
@@ -116,7 +154,8 @@ def _import(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-u
 
     try:
         summary = import_paths(ws, args.paths, project=project, annotator=annotator, fmt=args.format,
-                               lang=args.lang, progress=progress, label_map=_label_map(args.map))
+                               lang=args.lang, progress=progress, label_map=_label_map(args.map),
+                               text_column=args.text_column, title_column=args.title_column)
     finally:
         bar.close()
     for line in summary.lines(with_errors=False):
@@ -165,9 +204,9 @@ def _stats(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
 
 def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     from annotator.services import labels as service
-    from annotator.services.workspace import ensure_project
+    from annotator.services.workspace import get_project
 
-    ensure_project(ws, project)
+    get_project(ws, project)  # never made here: a misspelt --project is named, with the projects there are
     action = args.labels_command or "list"
     if action == "add":
         service.add_label(ws, project, args.name, colour=args.colour, key=args.key, description=args.description)
@@ -180,7 +219,8 @@ def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     elif action == "describe":
         service.update_label(ws, project, args.name, description=args.description)
     elif action == "delete":
-        service.delete_label(ws, project, args.name)
+        spans = service.delete_label(ws, project, args.name, with_spans=args.with_spans)
+        print(f"deleted the label {args.name}" + (f" and its {spans:,} span(s)" if spans else ""))
     for label in service.list_labels(ws, project):
         keys = "/".join(label.shortcut_keys()) or "-"
         print(f"{label.name:<16} {label.colour}  key {keys:<5} {label.description[:60]}")

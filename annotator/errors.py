@@ -17,8 +17,14 @@ class AnnotatorError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        text = f"[{self.code}] {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        # A message with a list under it keeps its first line whole (code, what happened, how to fix it),
+        # so that a user, a log grep or a dialog title sees one coded line before the list.
+        first, newline, rest = self.message.partition("\n")
+        text = f"[{self.code}] {first}"
+        if self.hint:
+            colon = first.endswith(":")
+            text = f"{text[:-1] if colon else text} ({self.hint}){':' if colon else ''}"
+        return text + newline + rest
 
 
 class UsageError(AnnotatorError):
@@ -126,3 +132,37 @@ class LabelError(AnnotatorError):
 
 class NotFoundError(AnnotatorError):
     code = "A060"
+
+
+class CommandLineError(UsageError):
+    """An unknown option, a missing argument or a bad choice on the command line."""
+
+    code = "A002"
+
+
+class UnknownLanguageError(UsageError):
+    """A project language that spaCy has no tokenizer for."""
+
+    code = "A003"
+
+
+class LabelNameError(LabelError):
+    """A label name that cannot be stored: empty, too long, control characters, surrounding white space."""
+
+    code = "A051"
+
+
+class LabelInUseError(LabelError):
+    """A label that spans still use; deleting it would delete them."""
+
+    code = "A052"
+
+    def __init__(self, message: str, *, spans: int, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.spans = spans
+
+
+class ImportLabelError(ImportFormatError):
+    """A label name in an imported file that cannot be stored; names the file, line and field."""
+
+    code = "A053"

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.domain.labels import LabelSet, normalise_label_name, validate_key
+from annotator.domain.labels import LabelSet, validate_key, validate_name
 from annotator.domain.spans import Span, TokenBounds, dedupe, find_conflicts, snap, token_at, validate_span
-from annotator.errors import LabelError, SpanRuleError
+from annotator.errors import LabelError, LabelNameError, SpanRuleError
 
 
 def whitespace_bounds(text: str) -> TokenBounds:
@@ -72,10 +72,11 @@ def test_conflicts_and_duplicates() -> None:
 
 
 def test_label_names_and_keys() -> None:
-    assert normalise_label_name("Restaurant Name") == "Restaurant_Name"
-    assert normalise_label_name("B-LOC") == "B-LOC"
-    with pytest.raises(LabelError):
-        normalise_label_name("   ")
+    for name in ("Restaurant Name", "Restaurant_Name", "B-LOC", "ИСТОЧНИК", "ОРГ1", "مصدر", "x" * 64):
+        assert validate_name(name) == name  # kept as written: no two of these become one label
+    for bad in ("", "   ", " SOURCE", "SOURCE ", "A\tB", "A\nB", "A\u2028B", "A\x00B", "x" * 65):
+        with pytest.raises(LabelNameError):
+            validate_name(bad)
     assert validate_key("s") == "S"
     with pytest.raises(LabelError):
         validate_key("ab")

@@ -303,6 +303,8 @@ def test_deleting_a_label_with_spans_asks_with_the_count(qtbot: Any, gui_ws: Any
         return answer
 
     monkeypatch.setattr(QMessageBox, "question", ask)
+    warnings: list[str] = []  # the service refuses a label in use: the dialog must ask, not show that refusal
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *_args: warnings.append(text))
     dialog = open_settings(qtbot, window)
     dialog.table.setCurrentCell(row_of(dialog, "FIGURE"), 0)
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
@@ -325,6 +327,7 @@ def test_deleting_a_label_with_spans_asks_with_the_count(qtbot: Any, gui_ws: Any
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     assert questions == []  # no spans: nothing to ask
     assert "UNUSED" not in labels(gui_ws)
+    assert warnings == []
 
 
 def test_the_system_theme_follows_the_colour_scheme(qtbot: Any, gui_ws: Any, doc: int, open_window: Any,

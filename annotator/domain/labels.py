@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from annotator.errors import LabelError
+from annotator.errors import LabelError, LabelNameError
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+MAX_NAME = 64  # the width of the label.name column
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Keys the window keeps for itself; a label cannot take them.
 RESERVED_KEYS = frozenset({"?", " "})
@@ -28,23 +29,32 @@ class Label:
 
 
 def validate_name(name: str) -> str:
-    name = name.strip()
-    if not _NAME.match(name):
-        raise LabelError(
-            f"label name {name!r} is not valid",
-            hint="use a letter first, then letters, digits, '_' or '-', at most 64 characters",
-        )
+    """The name as written, in any script, with spaces or punctuation; refused when it cannot be a name.
+
+    Nothing is changed on the way in: two names that differ in any character are two labels. Formats that
+    cannot hold a name (brat types, CoNLL tags) map it explicitly on export (annotator.formats._label_names).
+    """
+    problem = name_problem(name)
+    if problem:
+        raise LabelNameError(f"label name {name!r} {problem}",
+                             hint=f"a label name is 1 to {MAX_NAME} characters, without line breaks, tabs or "
+                                  "control characters, and without spaces at either end")
     return name
 
 
-def normalise_label_name(raw: str) -> str:
-    """Turn a label from another tool ("Reporter-Arg", "B-LOC" stripped, "Restaurant Name") into a valid name."""
-    cleaned = re.sub(r"[^A-Za-z0-9_\-]+", "_", raw.strip()).strip("_")
-    if not cleaned:
-        raise LabelError(f"label {raw!r} has no usable characters", hint="give the span a label made of letters")
-    if not cleaned[0].isalpha():
-        cleaned = "L_" + cleaned
-    return cleaned[:64]
+def name_problem(name: str) -> str:
+    """Why `name` cannot be a label name, or "" when it can."""
+    if not name:
+        return "is empty"
+    if len(name) > MAX_NAME:
+        return f"is longer than {MAX_NAME} characters"
+    if name != name.strip():
+        return "starts or ends with white space"
+    # Cc: controls (tab, line feed, NUL...), Cs: lone surrogates, Zl/Zp: line and paragraph separators.
+    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if bad is not None:
+        return f"holds the control character or line break U+{ord(bad):04X}"
+    return ""
 
 
 def validate_colour(colour: str) -> str:

@@ -27,6 +27,7 @@ from annotator.formats import (
     spacy_json,
     txt,
 )
+from annotator.formats._label_names import restored
 from annotator.formats.detect import (
     DETECTED_FORMATS,
     READ_FORMATS,
@@ -86,8 +87,8 @@ def read(path: Path, fmt: str = "auto", **options: Any) -> Iterator[DocumentReco
         raise UsageError(f'unknown format "{fmt}"', hint="choose one of " + ", ".join(FORMATS))
     if path.is_dir() and fmt != "brat":
         files = [file for file, _ in iter_input_files([path], fmt)]
-        return chain.from_iterable(_not_empty(reader(file, **options), file) for file in files)
-    return _not_empty(reader(path, **options), path)
+        return chain.from_iterable(_not_empty(restored(reader(file, **options), file, fmt), file) for file in files)
+    return _not_empty(restored(reader(path, **options), path, fmt), path)
 
 
 def write(records: Iterable[DocumentRecord], out: Path, fmt: str, **options: Any) -> int:
@@ -95,7 +96,8 @@ def write(records: Iterable[DocumentRecord], out: Path, fmt: str, **options: Any
 
     Records are consumed one at a time. The output appears only when everything is written (a temporary
     file or folder beside it is moved into place). brat writes a folder, which must be new or empty.
-    conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write).
+    conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write); brat and conll take
+    `label_names` (annotator.formats._label_names.LabelNames), and reading their exports back restores the names.
     """
     writer = _WRITERS.get(fmt)
     if writer is None:

@@ -16,13 +16,13 @@ from pathlib import Path
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import ExportError, ImportFormatError
 from annotator.formats._common import BOM, atomic_folder, decode_utf8, document_name, read_bytes
+from annotator.formats._label_names import BRAT_FILE, LabelNames
 from annotator.formats.detect import walk
 
 IGNORED_KINDS = ("E", "R", "A", "M", "N", "#", "*")
 # brat reads .ann files with str.splitlines(), so every character it splits on is flattened in the T text.
 _FLATTEN = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 _OFFSETS = re.compile(r"^(\d+) (\d+)$")
-_TYPE = re.compile(r"^\S+$")
 
 
 def read(path: Path) -> Iterator[DocumentRecord]:
@@ -109,29 +109,27 @@ def _text_bound(line: str, text: str, shift: int, ann: Path, lineno: int) -> lis
     return spans
 
 
-def write(records: Iterable[DocumentRecord], out: Path) -> int:
+def write(records: Iterable[DocumentRecord], out: Path, *, label_names: LabelNames | None = None) -> int:
     """A folder of 000001.txt/.ann pairs plus an annotation.conf naming the labels; returns the number of
-    documents written. The folder appears only when everything is written; it must be new or empty."""
+    documents written. The folder appears only when everything is written; it must be new or empty.
+    A label that cannot be a brat type is written under the name `label_names` gives it (see _label_names)."""
+    names = label_names or LabelNames.brat()
     labels: dict[str, None] = {}
     count = 0
     with atomic_folder(out) as folder:
         for count, record in enumerate(records, start=1):
             lines = []
             for k, span in enumerate(record.spans, start=1):
-                if not _TYPE.match(span.label):
-                    raise ExportError(
-                        f"{document_name(record, count)}: the label {span.label!r} cannot be a brat type",
-                        hint="brat labels cannot hold spaces; rename the label",
-                    )
                 if not 0 <= span.start < span.end <= len(record.text):
                     raise ExportError(f"{document_name(record, count)}: span [{span.start}:{span.end}] is "
                                       f"outside the text ({len(record.text)} characters)")
-                labels[span.label] = None
+                labels[names(span.label)] = None
                 covered = record.text[span.start : span.end].translate(_FLATTEN)
-                lines.append(f"T{k}\t{span.label} {span.start} {span.end}\t{covered}\n")
+                lines.append(f"T{k}\t{names(span.label)} {span.start} {span.end}\t{covered}\n")
             stem = f"{count:06d}"
             (folder / f"{stem}.txt").write_text(record.text, encoding="utf-8", newline="")
             (folder / f"{stem}.ann").write_text("".join(lines), encoding="utf-8", newline="")
         conf = ["[entities]", *labels, "", "[relations]", "", "[events]", "", "[attributes]", ""]
         (folder / "annotation.conf").write_text("\n".join(conf) + "\n", encoding="utf-8", newline="")
+        names.save(folder / BRAT_FILE)
     return count

@@ -21,6 +21,7 @@ from pathlib import Path
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import ExportError, ImportFormatError
 from annotator.formats._common import atomic_text_file, document_name, iter_lines
+from annotator.formats._label_names import LabelNames, names_file
 
 DOCSTART = "-DOCSTART-"
 _TAG = re.compile(r"^(?:O|([BIESLU])-(\S+))$")
@@ -123,6 +124,7 @@ def write(
     drop_overlaps: bool = False,
     dropped: list[tuple[str, SpanRecord]] | None = None,
     tokenize: Callable[[str], Sequence[tuple[int, int]]] | None = None,
+    label_names: LabelNames | None = None,
 ) -> int:
     """IOB2 CoNLL, one `-DOCSTART-` block per document; returns the number of documents written.
 
@@ -130,8 +132,10 @@ def write(
     a line break, has a label with a space, or overlaps another (unless `drop_overlaps`: then the longest
     spans are kept and each left out is appended to `dropped` as (document, span)). Nothing is written
     when it stops. Exact repeats of a span are written once. `tokenize` gives the (start, end) of each
-    token of a text (a language's tokenizer); without it tokens are split at whitespace.
+    token of a text (a language's tokenizer); without it tokens are split at whitespace. A label with white
+    space is written under the name `label_names` gives it, and the pairs go beside `out` (see _label_names).
     """
+    names = label_names or LabelNames.conll()
     problems: list[str] = []
     count = 0
     with atomic_text_file(out) as handle:
@@ -144,6 +148,7 @@ def write(
             elif overlapping:
                 problems.extend(f"{name} [{s.start}:{s.end}] {s.label} {record.text[s.start:s.end]!r}: overlaps "
                                 "a longer span" for s in overlapping)
+            spans = [SpanRecord(s.start, s.end, names(s.label)) for s in spans]
             handle.write(_block(record, spans, name, problems, tokenize))
         if problems:
             listed = "\n".join(f"  {p}" for p in problems[:_MAX_LISTED])
@@ -152,6 +157,7 @@ def write(
                 f"{len(problems)} span(s) cannot be written as CoNLL IOB tags; nothing was written:\n{listed}{more}",
                 hint="CoNLL has one tag per token: fix these spans, or export with --align expand",
             )
+    names.save(names_file(out, "conll"))  # type: ignore[arg-type]
     return count
 
 

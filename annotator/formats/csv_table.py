@@ -101,6 +101,6 @@ def _column(header: list[str], wanted: str | None, defaults: tuple[str, ...], pa
         expected = f'"{wanted}"' if wanted else "one of " + ", ".join(defaults)
         raise ImportFormatError(
             f"no {kind} column: expected {expected}; the columns are: {', '.join(header)}", path=path, line=1,
-            hint=f"name the {kind} column with the {kind}_column option",
+            hint=f"name the {kind} column with --{kind}-column NAME",
         )
     return None

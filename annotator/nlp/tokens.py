@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from annotator.domain.spans import TokenBounds
-from annotator.errors import UsageError
+from annotator.errors import UnknownLanguageError, UsageError
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -30,6 +31,24 @@ def _make_blank(lang: str) -> Language:
         return spacy.blank(lang)
     except (ImportError, OSError, KeyError, ValueError) as e:
         raise UsageError(f"spaCy has no tokenizer for language {lang!r}", hint="use an ISO code such as en, uk, ar") from e
+
+
+def check_language(lang: str) -> str:
+    """`lang` when spaCy can tokenize it here, else UnknownLanguageError; loads no model, only the tokenizer."""
+    from spacy.util import get_lang_class
+
+    hint = "use a spaCy language code such as en, uk, ru or ar; for any other language, xx (multi-language)"
+    try:
+        get_lang_class(lang)
+    except ImportError as e:
+        raise UnknownLanguageError(f"spaCy has no tokenizer for language {lang!r}", hint=hint) from e
+    try:
+        blank(lang)
+    except UsageError as e:  # the language exists but its tokenizer needs a package that is not installed
+        cause = re.split(r":?\s*\(?https?://|\. ", str(e.__cause__ or e))[0].strip()
+        raise UnknownLanguageError(f"spaCy's tokenizer for {lang!r} cannot be used here: {cause}",
+                                   hint="install what it needs, or use xx, the multi-language tokenizer") from e
+    return lang
 
 
 # The window tokenizes in a background thread while a key press may tokenize in the GUI thread; spaCy's

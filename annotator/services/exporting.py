@@ -12,6 +12,7 @@ from annotator.domain.documents import Status
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import UsageError
+from annotator.formats._label_names import LabelNames
 from annotator.services.workspace import Workspace, get_project
 
 EXPORT_FORMATS = ("spacy", "prodigy", "doccano", "labelstudio", "brat", "conll")
@@ -30,6 +31,7 @@ class ExportSummary:
     # spaCy: spans not in doc.ents; CoNLL: spans not written
     left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    renamed_labels: dict[str, str] = field(default_factory=dict)  # our name -> the name in the file
 
     def lines(self) -> list[str]:
         out = [f"wrote {self.documents} documents and {self.spans} spans to {self.out}"]
@@ -44,6 +46,10 @@ class ExportSummary:
                 out.append(f"  ... and {len(self.left_out_of_ents) - 20} more")
         if self.moved:
             out.append(f"{self.moved} span(s) were snapped outward to whole tokens (--align expand)")
+        if self.renamed_labels:
+            pairs = ", ".join(f"{ours!r} as {theirs!r}" for ours, theirs in self.renamed_labels.items())
+            out.append(f"labels written under another name ({self.format} cannot hold their names; "
+                       f"importing the export gives the names back): {pairs}")
         return out
 
 
@@ -108,6 +114,7 @@ def export(
             ids = repo.document_ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
         else:
             ids = repo.document_ids(project_obj.id)
+        label_names = repo.labels(project_obj.id).names()
     if not ids:
         raise UsageError(f"project {project!r} has no documents to export")
     summary = ExportSummary(fmt, out)
@@ -124,16 +131,23 @@ def export(
         _export_spacy(ws, project_obj.lang, ids, annotator, annotator_id, out, split, seed, spans_key,
                       align == "expand", summary, progress)
     elif fmt == "conll":
-        _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted)
+        names = LabelNames.conll(label_names)
+        _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted,
+                      names)
+        summary.renamed_labels = names.renamed
     else:
         records = _documents(ws, ids, annotator, annotator_id, annotator is None)
-        summary.documents = formats.write(counted(records), out, fmt)
+        options = {"label_names": LabelNames.brat(label_names)} if fmt == "brat" else {}
+        summary.documents = formats.write(counted(records), out, fmt, **options)
         summary.files = [out]
+        if fmt == "brat":
+            summary.renamed_labels = options["label_names"].renamed
     return summary
 
 
 def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None, out: Path,
-                  expand: bool, summary: ExportSummary, counted: Callable[..., Iterator[DocumentRecord]]) -> None:
+                  expand: bool, summary: ExportSummary, counted: Callable[..., Iterator[DocumentRecord]],
+                  label_names: LabelNames | None = None) -> None:
     """CoNLL IOB2 on the language's tokens: one tag per token, so overlapping spans are left out and listed."""
     from annotator.nlp.tokens import token_bounds, token_offsets
 
@@ -152,7 +166,7 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     dropped: list[tuple[str, SpanRecord]] = []
     records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
     summary.documents = formats.write(records, out, "conll", drop_overlaps=True, dropped=dropped,
-                                      tokenize=token_offsets(lang))
+                                      tokenize=token_offsets(lang), label_names=label_names)
     summary.left_out_of_ents = [(name, s.start, s.end, s.label) for name, s in dropped]
     summary.files = [out]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from annotator import formats
 from annotator.domain.documents import content_hash
-from annotator.domain.labels import Label, next_colour, normalise_label_name
+from annotator.domain.labels import Label, name_problem, next_colour
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import Span, check_bounds, dedupe, find_conflicts, overlaps
-from annotator.errors import AnnotatorError, ImportFormatError, MissingFileError, UsageError
+from annotator.errors import AnnotatorError, ImportFormatError, ImportLabelError, MissingFileError, UsageError
 from annotator.services.workspace import Workspace, ensure_project
 from annotator.storage.repository import Repository
 
@@ -94,21 +94,29 @@ def import_paths(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     label_map: Mapping[str, str] | None = None,
+    text_column: str | None = None,
+    title_column: str | None = None,
 ) -> ImportSummary:
     """Import every file; a file with a bad line is rolled back whole and reported, the others go in.
 
-    `label_map` renames labels on the way in (GPE -> LOCATION). A text already in the project is not added
-    again; spans that come with it join the existing document for their annotator.
+    `label_map` renames labels on the way in (GPE -> LOCATION); `text_column` and `title_column` name the
+    columns of CSV files. A text already in the project is not added again; spans that come with it join
+    the existing document for their annotator. A new project is made only once every input is found.
     """
-    project_obj = ensure_project(ws, project, lang)
     inputs = expand_inputs(paths, fmt)
+    csv_options = {k: v for k, v in (("text_column", text_column), ("title_column", title_column)) if v}
+    if csv_options and not any(file_fmt == "csv" for _, file_fmt in inputs):
+        raise UsageError("--text-column and --title-column are for CSV files, and none is being imported",
+                         hint="name the format with --format csv if the file is CSV under another extension")
+    project_obj = ensure_project(ws, project, lang)
     summary = ImportSummary()
     read_so_far = 0
     for number, (path, file_fmt) in enumerate(inputs):
         result = FileResult(path, file_fmt)
         try:
             read_so_far = _import_file(ws, project_obj.id, project_obj.lang, annotator, path, file_fmt, result,
-                                       summary, progress, cancelled, read_so_far, number, label_map or {})
+                                       summary, progress, cancelled, read_so_far, number, label_map or {},
+                                       csv_options if file_fmt == "csv" else {})
         except Cancelled:
             raise
         except AnnotatorError as e:
@@ -119,12 +127,12 @@ def import_paths(
     return summary
 
 
-def _records(path: Path, fmt: str) -> Iterator[DocumentRecord]:
+def _records(path: Path, fmt: str, options: Mapping[str, str]) -> Iterator[DocumentRecord]:
     if fmt == "spacy":
         from annotator.nlp.docbin import read_docbin
 
         return read_docbin(path)
-    return formats.read(path, fmt)
+    return formats.read(path, fmt, **options)
 
 
 class _FileImport:
@@ -220,11 +228,11 @@ class _FileImport:
 def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: str, path: Path, fmt: str,
                  result: FileResult, summary: ImportSummary, progress: Progress | None,
                  cancelled: Callable[[], bool] | None, read_so_far: int, file_number: int,
-                 label_map: Mapping[str, str]) -> int:
+                 label_map: Mapping[str, str], options: Mapping[str, str]) -> int:
     with ws.unit() as repo:
         job = _FileImport(repo, project_id, default_annotator, path, result)
         batch: list[DocumentRecord] = []
-        for record in _records(path, fmt):
+        for record in _records(path, fmt, options):
             record = _checked(record, path, lang, result, label_map)
             job.ensure_labels(record)
             batch.append(record)
@@ -257,9 +265,13 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
     for span in record.spans:
         try:
             check_bounds(len(text), span.start, span.end)
-            name = _label_name(label_map.get(span.label, span.label) if label_map else span.label)
         except AnnotatorError as e:
             raise ImportFormatError(e.message, path=path, line=record.line, field="spans", hint=e.hint) from e
+        name = label_map.get(span.label, span.label) if label_map else span.label
+        problem = _name_problem(name)
+        if problem:
+            raise ImportLabelError(f"label {name!r} {problem}", path=path, line=record.line, field="label",
+                                   hint="rename it on the way in with --map THEIRS=OURS")
         renamed = renamed or name != span.label
         spans.append(Span(span.start, span.end, name))
     repeats = 0
@@ -291,8 +303,8 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
 
 
 @lru_cache(maxsize=1024)
-def _label_name(raw: str) -> str:
-    return normalise_label_name(raw)
+def _name_problem(name: str) -> str:
+    return name_problem(name)
 
 
 def _edges_on_whitespace(text: str, start: int, end: int) -> bool:

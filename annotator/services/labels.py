@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from annotator.domain.labels import Label, LabelSet, next_colour, validate_colour, validate_key, validate_name
-from annotator.errors import LabelError
+from annotator.errors import LabelError, LabelInUseError
 from annotator.services.workspace import Workspace, get_project
 
 
@@ -59,9 +59,20 @@ def update_label(ws: Workspace, project: str, name: str, *, new_name: str | None
     return updated
 
 
-def delete_label(ws: Workspace, project: str, name: str) -> None:
+def delete_label(ws: Workspace, project: str, name: str, *, with_spans: bool = False) -> int:
+    """Delete a label; returns how many spans went with it.
+
+    A label that spans use is refused (LabelInUseError, with the count) unless `with_spans`.
+    """
     project_obj = get_project(ws, project)
     with ws.unit() as repo:
         if name not in repo.labels(project_obj.id):
             raise LabelError(f"there is no label {name!r}")
+        spans = repo.label_span_count(project_obj.id, name)
+        if spans and not with_spans:
+            raise LabelInUseError(
+                f"{spans:,} span(s) use the label {name!r}; nothing was deleted", spans=spans,
+                hint="to delete the label and its spans of every annotator, add --with-spans",
+            )
         repo.delete_label(project_obj.id, name)
+    return spans

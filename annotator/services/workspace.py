@@ -16,6 +16,7 @@ from annotator.storage.engine import Database, open_database
 from annotator.storage.unit import unit_of_work
 
 DEFAULT_PROJECT = "default"
+DEFAULT_LANG = "en"
 ENV_DB = "ANNOTATOR_DB"
 
 
@@ -74,13 +75,21 @@ def open_workspace(target: str | os.PathLike[str] | None = None) -> Workspace:
     return Workspace(open_database(target))
 
 
-def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = "en") -> Project:
-    """The project called `name`, created with the default labels when it does not exist yet."""
+def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = DEFAULT_LANG) -> Project:
+    """The project called `name`, created with the default labels when it does not exist yet.
+
+    A new project's language is checked first: spaCy must have a tokenizer for it (UnknownLanguageError).
+    """
     with ws.unit() as repo:
         found = repo.project(name)
-        if found is not None:
-            return found
-        return repo.create_project(name, lang, default_labels())
+    if found is not None:
+        return found
+    if lang != DEFAULT_LANG:  # "en" always has one; the window's first start stays free of spaCy
+        from annotator.nlp.tokens import check_language
+
+        check_language(lang)
+    with ws.unit() as repo:
+        return repo.project(name) or repo.create_project(name, lang, default_labels())
 
 
 def get_project(ws: Workspace, name: str) -> Project:

@@ -107,6 +107,13 @@ class Repository:
     def delete_label(self, project_id: int, name: str) -> None:
         self.s.execute(delete(LabelRow).where(LabelRow.project_id == project_id, LabelRow.name == name))
 
+    def label_span_count(self, project_id: int, name: str) -> int:
+        """Spans of every annotator that use the label (deleting it would delete them)."""
+        return self.s.scalar(
+            select(func.count()).select_from(SpanRow).join(LabelRow, SpanRow.label_id == LabelRow.id)
+            .where(LabelRow.project_id == project_id, LabelRow.name == name)
+        ) or 0
+
     # -- documents --------------------------------------------------------------------------------
     def document(self, document_id: int) -> Document | None:
         row = self.s.get(DocumentRow, document_id)

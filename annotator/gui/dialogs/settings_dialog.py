@@ -41,11 +41,10 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.domain.labels import Label, LabelSet
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, LabelInUseError
 from annotator.gui import messages
 from annotator.gui.settings import MAX_FONT_SIZE, MIN_FONT_SIZE, GuiSettings, Theme
 from annotator.services.labels import add_label, delete_label, list_labels, update_label
-from annotator.services.stats import project_stats
 from annotator.services.workspace import Workspace
 
 NAME, COLOUR, KEY, ALT_KEY, GUIDELINE = range(5)
@@ -356,23 +355,21 @@ class SettingsDialog(QDialog):
         name = self._stored_name(self.table.currentRow())
         if name is None:
             return
-        try:
-            count = int(project_stats(self._ws, self._project)["spans_by_label"].get(name, 0))
-        except AnnotatorError as e:
-            messages.show_error(self, e)
-            return
-        if count:
-            spans = f"{count:,} span{'s' if count != 1 else ''}"
-            answer = QMessageBox.question(
-                self, "Delete label",
-                f"Delete the label {name} and the {spans} tagged with it, by every annotator of this project?\n"
-                "This cannot be undone.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                return
         self._save_guideline()
         try:
-            delete_label(self._ws, self._project, name)
+            try:
+                delete_label(self._ws, self._project, name)
+            except LabelInUseError as used:
+                # The service refuses a label in use and counts its spans: ask with that count.
+                spans = f"{used.spans:,} span{'s' if used.spans != 1 else ''}"
+                answer = QMessageBox.question(
+                    self, "Delete label",
+                    f"Delete the label {name} and the {spans} tagged with it, by every annotator of this "
+                    "project?\nThis cannot be undone.",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+                delete_label(self._ws, self._project, name, with_spans=True)
         except AnnotatorError as e:
             messages.show_error(self, e)
             return
