@@ -410,3 +410,29 @@ def test_conll_export_with_expand_still_snaps_spans(tmp_path: Path, capsys: pyte
     code, printed, err = run(capsys, *export_args(db, "conll", out, "--align", "expand"))
     assert code == 0, err
     assert "1 span(s) were snapped outward" in printed and "Document B-SOURCE" in out.read_text(encoding="utf-8")
+
+
+def test_a_second_export_to_the_same_place_leaves_a_running_one_alone(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    db = make_db(tmp_path)
+    out = tmp_path / "out.jsonl"
+    marker = tmp_path / "paused"
+    first = subprocess.Popen([sys.executable, "-m", "annotator", *export_args(db, "prodigy", out)], cwd=ROOT,
+                             env={**os.environ, "ANNOTATOR_TEST_PAUSE_AT": f"staged:{marker}"},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: marker.exists() or first.poll() is not None, "the first export to finish writing")
+        assert first.poll() is None, first.communicate()
+        staging = leftovers(tmp_path, out.name)
+        assert len(staging) == 1
+        # The second export cleans leftovers of killed exports, but not the staging folder of a running one.
+        code, _, err = run(capsys, *export_args(db, "prodigy", out))
+        assert code == 0, err
+        assert leftovers(tmp_path, out.name) == staging and first.poll() is None
+        first.send_signal(signal.SIGKILL)
+    finally:
+        first.kill()
+        first.communicate(timeout=60)
+    code, _, err = run(capsys, *export_args(db, "prodigy", out, "--replace"))
+    assert code == 0, err
+    assert leftovers(tmp_path, out.name) == []

@@ -96,7 +96,7 @@ def check(out: Path, fmt: str, *, replace: bool = False, protect: Iterable[Path]
                                hint="choose a new name")
     if not replace:
         raise OutputExistsError(f"{out} already exists; nothing was written",
-                                hint=f"choose a new name, or pass --replace to replace this previous {fmt} export")
+                                hint=f"choose a new name, or ask to replace this previous {fmt} export (--replace)")
     return Target(out, fmt, False, (st.st_dev, st.st_ino))
 
 
@@ -120,7 +120,7 @@ def _check_folder(out: Path, fmt: str, st: os.stat_result, replace: bool) -> Tar
                                "written", hint="choose a new or empty folder, or move those out first")
     if not replace:
         raise OutputExistsError(f"the folder {out} holds a previous {fmt} export; nothing was written",
-                                hint="choose a new folder, or pass --replace to replace that export")
+                                hint="choose a new folder, or ask to replace that export (--replace)")
     return Target(out, fmt, True, (st.st_dev, st.st_ino))
 
 
@@ -231,8 +231,36 @@ def recover(out: Path) -> None:
         return
     prefix = f".{out.name}."
     for name in names:
-        if name.startswith(prefix) and name.endswith(".part"):
+        if name.startswith(prefix) and name.endswith(".part") and not _in_use(out.parent / name):
             _remove(out.parent / name)
+
+
+def _lock(folder: Path) -> int | None:
+    """Hold an advisory lock on a staging folder while the export that owns it runs (POSIX only)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _in_use(path: Path) -> bool:
+    """True for the staging folder of an export that is still running (another process to the same --out)."""
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            return False
+        fd = _lock(path)
+    except OSError:
+        return True  # locked by its owner
+    if fd is not None:
+        os.close(fd)
+    return False
 
 
 def _aside(out: Path) -> Path:
@@ -260,7 +288,9 @@ def staged(target: Target) -> Iterator[Path]:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.export-", suffix=".part", dir=out.parent))
     except OSError as e:
         raise write_error(out, e) from e
+    lock = None
     try:
+        lock = _lock(staging)
         yield staging / out.name
         _pause("staged")
         _move_into_place(staging / out.name, target)
@@ -273,6 +303,8 @@ def staged(target: Target) -> Iterator[Path]:
         raise
     finally:
         _remove(staging)
+        if lock is not None:
+            os.close(lock)
 
 
 def _move_into_place(new: Path, target: Target) -> None:
