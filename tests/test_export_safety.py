@@ -15,12 +15,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from annotator.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+pytest_plugins = ["gui_fixtures"]
 FILE_FORMATS = {"prodigy": "out.jsonl", "doccano": "out.jsonl", "labelstudio": "out.json", "conll": "out.conll"}
 FOLDER_FORMATS = {"spacy": "corpus", "brat": "brat"}
 ALL_FORMATS = {**FILE_FORMATS, **FOLDER_FORMATS}
@@ -436,3 +438,38 @@ def test_a_second_export_to_the_same_place_leaves_a_running_one_alone(tmp_path: 
     code, _, err = run(capsys, *export_args(db, "prodigy", out, "--replace"))
     assert code == 0, err
     assert leftovers(tmp_path, out.name) == []
+
+
+@pytest.mark.gui
+def test_the_window_replaces_a_previous_export_only_when_asked(qtbot: Any, gui_ws: Any, open_window: Any,
+                                                               tmp_path: Path, dialogs: list) -> None:
+    from gui_fixtures import add_documents
+    from PySide6.QtCore import Qt
+
+    from annotator.gui.dialogs.export_dialog import ExportDialog
+
+    add_documents(gui_ws, tmp_path / "texts", ["Floods in Velmora today.", "The port of Izium is closed."])
+    window = open_window(gui_ws)
+    out = tmp_path / "export-prodigy.jsonl"
+
+    def export_with(dialog: ExportDialog) -> None:
+        with qtbot.waitSignal(window.transfers.export_finished, timeout=None):
+            window.transfers.start_export(dialog.options())
+
+    dialog = ExportDialog(tmp_path, window)
+    qtbot.addWidget(dialog)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("prodigy"))
+    assert dialog.options().out == out and not dialog.options().replace
+    export_with(dialog)
+    assert dialogs[-1][0] == "information" and "wrote 2 documents" in dialogs[-1][1]
+    first = out.read_bytes()
+    export_with(dialog)  # the same place again, not asked to replace: refused, the file as it was
+    assert dialogs[-1][0] == "warning" and dialogs[-1][1].startswith("[A032]") and str(out) in dialogs[-1][1]
+    assert out.read_bytes() == first
+    dialog.show()
+    dialog.replace.setFocus()
+    qtbot.keyClick(dialog.replace, Qt.Key.Key_Space)  # tick "replace a previous export" from the keyboard
+    assert dialog.options().replace
+    add_documents(gui_ws, tmp_path / "more", ["A third article about Dorvan."])
+    export_with(dialog)
+    assert "wrote 3 documents" in dialogs[-1][1] and out.read_bytes() != first
