@@ -98,6 +98,19 @@ def test_export_onto_the_database_or_its_companions_is_refused(tmp_path: Path, c
         assert conn.execute("SELECT count(*) FROM document").fetchone()[0] == 3
 
 
+def test_the_database_is_known_through_a_link_to_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "data").mkdir()
+    real = make_db(tmp_path / "data")
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    before = real.read_bytes()
+    for target in (real, Path(f"{real}-journal")):  # the file behind the name given to --db, and its journal
+        code, _, err = run(capsys, *export_args(link, "prodigy", target))
+        assert code == 2
+        one_coded_line(err, "A035")
+    assert real.read_bytes() == before and not Path(f"{real}-journal").exists()
+
+
 @pytest.mark.parametrize("fmt", sorted(FOLDER_FORMATS))
 def test_a_folder_export_never_takes_the_database_or_its_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                 fmt: str) -> None:
