@@ -182,6 +182,27 @@ def test_an_existing_folder_is_kept_and_only_a_previous_export_is_replaced(
     assert snapshot(out) != previous and leftovers(tmp_path, out.name) == []
 
 
+def test_a_sharded_spacy_export_is_replaced_as_a_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import docbin
+
+    monkeypatch.setattr(docbin, "SHARD_DOCS", 3)  # train.spacy and dev.spacy become folders of shards
+    db = make_db(tmp_path, 12)
+    out = tmp_path / "corpus"
+    assert run(capsys, *export_args(db, "spacy", out, "--split", "0.5"))[0] == 0
+    assert (out / "train.spacy").is_dir() and (out / "dev.spacy").is_dir()
+    (out / "dev.spacy" / "notes.txt").write_text("mine", encoding="utf-8")  # not a shard: not ours to replace
+    code, _, err = run(capsys, *export_args(db, "spacy", out, "--split", "0.9", "--replace"))
+    assert code == 2 and "dev.spacy" in err
+    one_coded_line(err, "A033")
+    (out / "dev.spacy" / "notes.txt").unlink()
+    code, printed, err = run(capsys, *export_args(db, "spacy", out, "--split", "0.9", "--replace"))
+    assert code == 0, err
+    assert "train: 11 documents, dev: 1 documents" in printed
+    assert (out / "dev.spacy").is_file() and len(list((out / "train.spacy").iterdir())) == 4
+    assert leftovers(tmp_path, "corpus") == []
+
+
 # -- 3. no symbolic link is followed, no device or pipe replaced ---------------------------------------------
 
 
