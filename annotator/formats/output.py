@@ -77,7 +77,8 @@ def check(out: Path, fmt: str, *, replace: bool = False, protect: Iterable[Path]
         st = os.lstat(out)
     except FileNotFoundError:
         if not out.parent.is_dir():
-            raise OutputWriteError(f"cannot write {out}: the folder {out.parent} does not exist") from None
+            raise OutputWriteError(f"cannot write {out}: the folder {out.parent} does not exist; nothing was written",
+                                   hint="create the folder first, or choose another") from None
         return Target(out, fmt, folder)
     except OSError as e:
         raise write_error(out, e) from e
@@ -96,7 +97,7 @@ def check(out: Path, fmt: str, *, replace: bool = False, protect: Iterable[Path]
                                hint="choose a new name")
     if not replace:
         raise OutputExistsError(f"{out} already exists; nothing was written",
-                                hint=f"choose a new name, or ask to replace this previous {fmt} export (--replace)")
+                                hint=f"choose a new name, or replace this previous {fmt} export with --replace")
     return Target(out, fmt, False, (st.st_dev, st.st_ino))
 
 
@@ -120,7 +121,7 @@ def _check_folder(out: Path, fmt: str, st: os.stat_result, replace: bool) -> Tar
                                "written", hint="choose a new or empty folder, or move those out first")
     if not replace:
         raise OutputExistsError(f"the folder {out} holds a previous {fmt} export; nothing was written",
-                                hint="choose a new folder, or ask to replace that export (--replace)")
+                                hint="choose a new folder, or replace that export with --replace")
     return Target(out, fmt, True, (st.st_dev, st.st_ino))
 
 
@@ -188,7 +189,8 @@ def _refuse_database(out: Path, folder: bool, protect: Iterable[Path]) -> None:
             with contextlib.suppress(OSError):
                 same = same or os.path.samefile(out, companion)
             if same:
-                raise ProtectedOutputError(f"{out} is the database{' file ' + suffix if suffix else ''}; "
+                what = f"the database's {suffix} file" if suffix else "the database"
+                raise ProtectedOutputError(f"{out} is {what}; "
                                            "an export never writes over it; nothing was written",
                                            hint="give a new file name for the export")
         if folder and real_out in real_db.parents:
