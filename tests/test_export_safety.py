@@ -203,6 +203,24 @@ def test_a_sharded_spacy_export_is_replaced_as_a_whole(tmp_path: Path, capsys: p
     assert leftovers(tmp_path, "corpus") == []
 
 
+def test_leftovers_of_killed_exports_are_cleaned_by_the_next_one(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    db = make_db(tmp_path)
+    out, corpus = tmp_path / "out.jsonl", tmp_path / "corpus"
+    assert run(capsys, *export_args(db, "spacy", corpus))[0] == 0
+    # What a killed export left: a .part file beside --out (this version's and earlier ones' naming), a
+    # staging folder, and inside an older spaCy export its hidden staging folder and renamed-aside part.
+    (tmp_path / ".out.jsonl.k2j4_x.part").write_text('{"text": "half', encoding="utf-8")
+    (tmp_path / ".out.jsonl.export-abc123.part").mkdir()
+    (corpus / ".export-q1w2e3").mkdir()
+    (corpus / ".export-q1w2e3" / "00000.spacy").write_bytes(b"half")
+    (corpus / ".train.spacy.old").write_bytes(b"old")
+    assert run(capsys, *export_args(db, "prodigy", out))[0] == 0
+    assert leftovers(tmp_path, "out.jsonl") == []
+    assert run(capsys, *export_args(db, "spacy", corpus, "--replace"))[0] == 0
+    assert sorted(p.name for p in corpus.iterdir()) == ["config.cfg", "dev.spacy", "train.spacy"]
+
+
 # -- 3. no symbolic link is followed, no device or pipe replaced ---------------------------------------------
 
 
