@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spans-key", default="sc")
     p.add_argument("--align", choices=["strict", "expand"], default="strict")
     p.add_argument("--only-done", action="store_true", help="only documents the --annotator marked done")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a previous export of this format at --out (never any other file or folder)")
 
     p = sub.add_parser("stats", help="documents by status, spans by label and annotator")
     p.add_argument("--json", action="store_true")
@@ -180,7 +182,7 @@ def _export(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
 
     summary = export(ws, fmt=args.format, out=args.out, project=project, annotator=args.annotator,
                      split=args.split, seed=args.seed, spans_key=args.spans_key, align=args.align,
-                     only_done=args.only_done)
+                     only_done=args.only_done, replace=args.replace)
     for line in summary.lines():
         print(line)
     return 0

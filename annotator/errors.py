@@ -166,3 +166,33 @@ class ImportLabelError(ImportFormatError):
     """A label name in an imported file that cannot be stored; names the file, line and field."""
 
     code = "A053"
+
+
+class OutputExistsError(ExportError):
+    """--out names a file or folder that is already there; an export never writes over it unasked."""
+
+    code = "A032"
+
+
+class NotAnExportError(ExportError):
+    """--replace was given, but what is at --out is not a previous export of that format."""
+
+    code = "A033"
+
+
+class UnsafeOutputError(ExportError):
+    """--out is a symbolic link, a device, a pipe or another thing that is not a plain file or folder."""
+
+    code = "A034"
+
+
+class ProtectedOutputError(ExportError):
+    """--out is the database itself or one of its -wal, -shm or -journal files."""
+
+    code = "A035"
+
+
+class OutputWriteError(ExportError):
+    """The export cannot be written there: no permission, a read-only or full disk, a system folder."""
+
+    code = "A036"

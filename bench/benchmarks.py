@@ -114,7 +114,7 @@ def bench_export(ctx: Context) -> Iterator[Result]:
 
     spacy.blank("en")
     base = _timed(baseline, repeat=2)
-    mine = _timed(lambda: export(ws, fmt="spacy", out=ctx.tmp / "out", project="bench"), repeat=2)
+    mine = _timed(lambda: export(ws, fmt="spacy", out=ctx.tmp / "out", project="bench", replace=True), repeat=2)
     ws.close()
     ratio = mine / base
     yield Result("export", f"{n} docs (~3 KB) to DocBin train/dev", mine, base, "s", ratio, "<= 1.3x time",

@@ -232,11 +232,12 @@ def test_failed_write_leaves_nothing(tmp_path: Path, fmt: str, name: str) -> Non
 
 def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    out.write_text("previous export\n", encoding="utf-8")
+    previous = '{"text": "previous export", "spans": []}\n'
+    out.write_text(previous, encoding="utf-8")
     with pytest.raises(RuntimeError):
-        formats.write(_failing_records(), out, "prodigy")
-    assert out.read_text(encoding="utf-8") == "previous export\n"
-    assert formats.write([DocumentRecord("Izium")], out, "prodigy") == 1
+        formats.write(_failing_records(), out, "prodigy", replace=True)
+    assert out.read_text(encoding="utf-8") == previous
+    assert formats.write([DocumentRecord("Izium")], out, "prodigy", replace=True) == 1
     assert out.read_text(encoding="utf-8").startswith('{"text": "Izium"')
 
 

@@ -135,8 +135,12 @@ def test_a_later_export_without_renamed_labels_removes_its_stale_names_file(
     assert run(capsys, "--db", db, "export", "--format", "conll", "--out", str(out))[0] == 0
     assert (tmp_path / "out.conll.labels.json").is_file()
     run(capsys, "--db", db, "labels", "rename", "Person Name", "Person_Name")
-    assert run(capsys, "--db", db, "export", "--format", "conll", "--out", str(out))[0] == 0
+    # Without --replace the previous export (and its names file) is kept; with it, both are replaced.
+    assert run(capsys, "--db", db, "export", "--format", "conll", "--out", str(out))[0] == 2
+    assert (tmp_path / "out.conll.labels.json").is_file()
+    assert run(capsys, "--db", db, "export", "--format", "conll", "--out", str(out), "--replace")[0] == 0
     assert not (tmp_path / "out.conll.labels.json").exists()
+    assert not any(p.name.endswith(".part") for p in tmp_path.iterdir())
 
 
 def test_real_files_import_with_the_label_names_they_had(realdata: Path, tmp_path: Path) -> None:

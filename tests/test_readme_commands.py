@@ -112,7 +112,7 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     ran = []
     for command in commands:
         words = shlex.split(command)
-        if words[0] == "cd":  # cd corpus && python -m spacy train config.cfg --output model/
+        if words[0] == "cd":  # cd corpus && python -m spacy train config.cfg --output ../model/
             assert words[2] == "&&" and words[3:6] == ["python", "-m", "spacy"], command
             extra = ["--training.max_steps", "2", "--training.eval_frequency", "1"] if words[6] == "train" else []
             result = subprocess.run([sys.executable, *words[4:], *extra], cwd=tmp_path / words[1],
@@ -132,6 +132,6 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
         assert "Traceback" not in out + err
         ran.append(command)
     assert len(ran) == len(commands) >= 15
-    assert (tmp_path / "corpus" / "model" / "model-last").is_dir()
+    assert (tmp_path / "model" / "model-last").is_dir()  # trained beside corpus/, which --replace then replaced
     exported = [json.loads(line) for line in (tmp_path / "ana.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in exported) == 4  # ana's spans: the reviews she imported

@@ -23,6 +23,7 @@ from annotator.formats import (
     doccano,
     html_page,
     labelstudio,
+    output,
     prodigy,
     spacy_json,
     txt,
@@ -91,18 +92,23 @@ def read(path: Path, fmt: str = "auto", **options: Any) -> Iterator[DocumentReco
     return _not_empty(restored(reader(path, **options), path, fmt), path)
 
 
-def write(records: Iterable[DocumentRecord], out: Path, fmt: str, **options: Any) -> int:
+def write(records: Iterable[DocumentRecord], out: Path, fmt: str, *, replace: bool = False,
+          protect: Iterable[Path] = (), **options: Any) -> int:
     """Write the records to `out` in format `fmt`; returns the number of documents written.
 
-    Records are consumed one at a time. The output appears only when everything is written (a temporary
-    file or folder beside it is moved into place). brat writes a folder, which must be new or empty.
-    conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write); brat and conll take
-    `label_names` (annotator.formats._label_names.LabelNames), and reading their exports back restores the names.
+    Records are consumed one at a time. The output appears only when everything is written (it is staged
+    beside `out` and moved into place, see annotator.formats.output). `out` must be new (brat: or an empty
+    folder); with `replace`, a previous export of the same format is replaced. Files in `protect` (the
+    database) are never written. conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write);
+    brat and conll take `label_names` (annotator.formats._label_names.LabelNames), and reading their exports
+    back restores the names.
     """
     writer = _WRITERS.get(fmt)
     if writer is None:
         raise UsageError(f'cannot export to "{fmt}" here', hint="choose one of " + ", ".join(WRITE_FORMATS))
-    return writer(iter(records), Path(out), **options)
+    target = output.check(Path(out), fmt, replace=replace, protect=protect)
+    with output.staged(target) as path:
+        return writer(iter(records), path, **options)
 
 
 def _not_empty(records: Iterator[DocumentRecord], path: Path) -> Iterator[DocumentRecord]:

@@ -129,6 +129,11 @@ def _renamed(record: DocumentRecord, names: dict[str, str]) -> DocumentRecord:
     return replace(record, spans=spans)
 
 
+def is_names_file(path: Path) -> bool:
+    """A regular file (not a link) that an export of ours wrote to keep its label names."""
+    return path.is_file() and not path.is_symlink() and bool(_load(path, quiet=True))
+
+
 def _load(path: Path, *, quiet: bool = False) -> dict[str, str]:
     try:
         data = json.loads(decode_utf8(read_bytes(path), path))

@@ -109,7 +109,7 @@ class Transfers(QObject):
 
         def work(task: Task) -> ExportSummary:
             return export(ws, fmt=options.fmt, out=options.out, project=project, annotator=who,
-                          align=options.align, only_done=options.only_done,
+                          align=options.align, only_done=options.only_done, replace=options.replace,
                           progress=lambda n, total: task.report(n, total, ""))
 
         def progressed(n: int, total: int, _text: str) -> None:

@@ -33,7 +33,9 @@ class DocBinReport:
 
 
 class DocBinWriter:
-    """Streams documents into train and dev DocBins; nothing appears at `out` until `commit()`.
+    """Streams documents into train and dev DocBins in the new folder `out`, which holds train.spacy, dev.spacy
+    and config.cfg once `commit()` returns. The caller stages `out` and moves it into place (the exporter
+    replaces a previous export as one unit, see docs/adr/0005).
 
     Memory stays flat in the corpus size: every SHARD_DOCS documents the DocBin is written to a shard in
     a hidden folder under `out`. A part that fits in one shard becomes the file `train.spacy`; a larger
@@ -107,7 +109,7 @@ class DocBinWriter:
         folder = self._staging / part
         folder.mkdir(exist_ok=True)
         shard = folder / f"{len(self._shards[part]):05d}.spacy"
-        shard.write_bytes(docbin.to_bytes())
+        _write_synced(shard, docbin.to_bytes())
         self._shards[part].append(shard)
 
     def abort(self) -> None:
@@ -130,26 +132,12 @@ class DocBinWriter:
                     source.write_bytes(DocBin(attrs=DOCBIN_ATTRS).to_bytes())
                 else:
                     source = shards[0] if len(shards) == 1 else self._staging / part
-                _replace(source, self.out / f"{part}.spacy")
+                os.rename(source, self.out / f"{part}.spacy")
             config = training_config(self.lang, self.spans_key, self.report.longest_span_tokens)
-            atomic_write_bytes(self.out / "config.cfg", config.encode("utf-8"))
+            _write_synced(self.out / "config.cfg", config.encode("utf-8"))
         finally:
             shutil.rmtree(self._staging, ignore_errors=True)
         return self.report
-
-
-def _replace(source: Path, target: Path) -> None:
-    """Move `source` to `target`, replacing a file or folder an earlier export left there."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        if old.is_dir():
-            shutil.rmtree(old)
-        old.unlink(missing_ok=True)
-        os.replace(target, old)
-    os.replace(source, target)
-    if old is not None:
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
 
 
 def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
@@ -173,24 +161,12 @@ def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
     return config.to_str()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the user's usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _write_synced(path: Path, data: bytes) -> None:
+    # On disk before the folder is moved into place: a power cut must not leave a renamed but empty file.
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def read_docbin(path: Path) -> Iterator[DocumentRecord]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator import formats
@@ -12,6 +13,7 @@ from annotator.domain.documents import Status
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import UsageError
+from annotator.formats import output
 from annotator.formats._label_names import LabelNames
 from annotator.services.workspace import Workspace, get_project
 
@@ -92,9 +94,14 @@ def export(
     spans_key: str = "sc",
     align: str = "strict",
     only_done: bool = False,
+    replace: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExportSummary:
-    """Write the project's documents; spaCy exports are checked against token boundaries first."""
+    """Write the project's documents; spaCy exports are checked against token boundaries first.
+
+    `out` must be new (or an empty folder, for spaCy and brat); `replace` lets a previous export of the same
+    format there be replaced, as one unit. The database and its companion files are never written.
+    """
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(EXPORT_FORMATS)}")
     if align not in ("strict", "expand"):
@@ -119,6 +126,9 @@ def export(
         raise UsageError(f"project {project!r} has no documents to export")
     summary = ExportSummary(fmt, out)
     total = len(ids)
+    protect = [ws.db.path] if ws.db.path is not None else []
+    # Checked before any document is read, so that a refused --out costs nothing.
+    target = output.check(out, fmt, replace=replace, protect=protect)
 
     def counted(records: Iterator[tuple[int, DocumentRecord]]) -> Iterator[DocumentRecord]:
         for n, (_doc_id, record) in enumerate(records, start=1):
@@ -128,17 +138,17 @@ def export(
             yield record
 
     if fmt == "spacy":
-        _export_spacy(ws, project_obj.lang, ids, annotator, annotator_id, out, split, seed, spans_key,
+        _export_spacy(ws, project_obj.lang, ids, annotator, annotator_id, target, split, seed, spans_key,
                       align == "expand", summary, progress)
     elif fmt == "conll":
         names = LabelNames.conll(label_names)
         _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted,
-                      names)
+                      replace, protect, names)
         summary.renamed_labels = names.renamed
     else:
         records = _documents(ws, ids, annotator, annotator_id, annotator is None)
         options = {"label_names": LabelNames.brat(label_names)} if fmt == "brat" else {}
-        summary.documents = formats.write(counted(records), out, fmt, **options)
+        summary.documents = formats.write(counted(records), out, fmt, replace=replace, protect=protect, **options)
         summary.files = [out]
         if fmt == "brat":
             summary.renamed_labels = options["label_names"].renamed
@@ -147,7 +157,7 @@ def export(
 
 def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None, out: Path,
                   expand: bool, summary: ExportSummary, counted: Callable[..., Iterator[DocumentRecord]],
-                  label_names: LabelNames | None = None) -> None:
+                  replace: bool, protect: list[Path], label_names: LabelNames | None = None) -> None:
     """CoNLL IOB2 on the language's tokens: one tag per token, so overlapping spans are left out and listed."""
     from annotator.nlp.tokens import token_bounds, token_offsets
 
@@ -160,41 +170,43 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
                     snapped = snap(record.text, span.start, span.end, bounds) or (span.start, span.end)
                     summary.moved += snapped != (span.start, span.end)
                     spans.append(SpanRecord(*snapped, span.label))
-                record = replace(record, spans=tuple(dict.fromkeys(spans)))
+                record = dataclasses.replace(record, spans=tuple(dict.fromkeys(spans)))
             yield doc_id, record
 
     dropped: list[tuple[str, SpanRecord]] = []
     records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
-    summary.documents = formats.write(records, out, "conll", drop_overlaps=True, dropped=dropped,
-                                      tokenize=token_offsets(lang), label_names=label_names)
+    summary.documents = formats.write(records, out, "conll", replace=replace, protect=protect, drop_overlaps=True,
+                                      dropped=dropped, tokenize=token_offsets(lang), label_names=label_names)
     summary.left_out_of_ents = [(name, s.start, s.end, s.label) for name, s in dropped]
     summary.files = [out]
 
 
-def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None, out: Path,
-                  split: float, seed: int, spans_key: str, expand: bool, summary: ExportSummary,
+def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None,
+                  target: output.Target, split: float, seed: int, spans_key: str, expand: bool, summary: ExportSummary,
                   progress: Callable[[int, int], None] | None) -> None:
+    """train.spacy, dev.spacy and config.cfg, written together in a staging folder and moved into place as one
+    unit (docs/adr/0005): a killed export leaves the previous three whole, never a new train beside an old dev."""
     from annotator.nlp.docbin import DocBinWriter
 
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file; a spaCy export writes a folder (train.spacy, dev.spacy, config.cfg)")
     shuffled = list(ids)
     random.Random(seed).shuffle(shuffled)
     n_train = round(len(shuffled) * split)
     if len(shuffled) >= 2:  # spacy train needs at least one document on each side
         n_train = min(max(n_train, 1), len(shuffled) - 1)
     train_ids = set(shuffled[:n_train])
-    writer = DocBinWriter(out, lang, spans_key=spans_key, expand=expand)
-    try:
-        for n, (doc_id, record) in enumerate(_documents(ws, ids, annotator, annotator_id, False), start=1):
-            name = f"{record.title or record.source or 'document'} (id {doc_id})"
-            writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
-            if progress and n % 100 == 0:
-                progress(n, len(ids))
-    except BaseException:  # a bad option found late, a database error, Ctrl+C: leave nothing behind
-        writer.abort()
-        raise
-    report = writer.commit()
+    with output.staged(target) as folder:
+        writer = DocBinWriter(folder, lang, spans_key=spans_key, expand=expand)
+        try:
+            for n, (doc_id, record) in enumerate(_documents(ws, ids, annotator, annotator_id, False), start=1):
+                name = f"{record.title or record.source or 'document'} (id {doc_id})"
+                writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
+                if progress and n % 100 == 0:
+                    progress(n, len(ids))
+        except BaseException:  # a bad option found late, a database error, Ctrl+C: leave nothing behind
+            writer.abort()
+            raise
+        report = writer.commit()
+    out = target.out
     summary.documents = report.documents["train"] + report.documents["dev"]
     summary.train = report.documents["train"]
     summary.dev = report.documents["dev"]

@@ -39,6 +39,7 @@ class ExportOptions:
     align: str
     only_mine: bool
     only_done: bool
+    replace: bool = False
 
 
 class ExportDialog(QDialog):
@@ -62,12 +63,14 @@ class ExportDialog(QDialog):
         self.only_mine = QCheckBox("only my spans (otherwise every annotator's)", self)
         self.only_done = QCheckBox("only documents I marked done", self)
         self.only_done.toggled.connect(lambda on: on and self.only_mine.setChecked(True))
+        self.replace = QCheckBox("replace a previous export of this format there", self)
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
         form.addRow("Write to", where)
         form.addRow("Alignment", self.align_combo)
         form.addRow("", self.only_mine)
         form.addRow("", self.only_done)
+        form.addRow("", self.replace)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.buttons.accepted.connect(self.accept)
@@ -80,7 +83,8 @@ class ExportDialog(QDialog):
     def options(self) -> ExportOptions:
         fmt = self.format_combo.currentData()
         return ExportOptions(fmt, Path(self.out_edit.text()).expanduser(), self.align_combo.currentData(),
-                             self.only_mine.isChecked() or self.only_done.isChecked(), self.only_done.isChecked())
+                             self.only_mine.isChecked() or self.only_done.isChecked(), self.only_done.isChecked(),
+                             self.replace.isChecked())
 
     def _default_out(self, fmt: str) -> Path:
         name = f"export-{fmt}" + ("" if fmt in FOLDER_FORMATS else SUFFIX.get(fmt, ".txt"))
