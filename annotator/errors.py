@@ -126,3 +126,21 @@ class LabelError(AnnotatorError):
 
 class NotFoundError(AnnotatorError):
     code = "A060"
+
+
+class DatabaseUnreachableError(StorageError):
+    """The server cannot be reached, refuses the login, or does not answer within the connect timeout."""
+
+    code = "A046"
+
+
+class DatabaseDriverError(StorageError):
+    """The URL names a database driver that is not installed."""
+
+    code = "A047"
+
+
+class SpanChangedError(AnnotatorError):
+    """An undo or redo step whose span was removed or changed by someone else: it refuses to touch it."""
+
+    code = "A091"
