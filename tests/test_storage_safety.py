@@ -157,3 +157,172 @@ def _text_file(tmp_path: Path) -> Path:
     path = tmp_path / "velmora.txt"
     path.write_text(TEXT, encoding="utf-8")
     return path
+
+
+# -- 2. "left untouched" means byte for byte --------------------------------------------------------------------
+def _state(path: Path) -> tuple[str, bool, bool]:
+    return (hashlib.sha256(path.read_bytes()).hexdigest(), Path(f"{path}-wal").exists(), Path(f"{path}-shm").exists())
+
+
+def _newer_schema(path: Path) -> None:
+    open_workspace(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")  # as a rollback-journal database, which WAL would rewrite
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+
+
+def _foreign(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+        conn.execute("INSERT INTO recipes VALUES ('borscht')")
+
+
+@pytest.mark.parametrize(("make", "code"), [(_newer_schema, "[A044]"), (_foreign, "[A043]")], ids=["newer", "foreign"])
+def test_a_refused_database_is_left_byte_for_byte(tmp_path: Path, make, code: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "theirs.db"
+    make(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    before = _state(path)
+    assert before[1:] == (False, False)
+    returncode, _, err = run_cli("--db", str(path), "import", str(_text_file(tmp_path)))
+    assert _state(path) == before
+    assert returncode == 2 and code in err and "untouched" in err and "Traceback" not in err, err
+    with pytest.raises(AnnotatorError):
+        open_workspace(path)
+    assert _state(path) == before
+
+
+# -- 3. no password in any message, log line or window ----------------------------------------------------------
+SECRET_URLS = [
+    "postgresql+psycopg://ana:Pw1-secret@127.0.0.1:1/news?password=Pw2-secret",  # nothing listens on port 1
+    "postgresql+psycopg://ana:Pw1-secret@127.0.0.1:notaport/news?password=Pw2-secret",  # a port that is no number
+    "mysql://ana:Pw1-secret@127.0.0.1/news?password=Pw2-secret",  # a driver that is not installed
+]
+
+
+@pytest.mark.parametrize("url", SECRET_URLS, ids=["refused", "bad-port", "no-driver"])
+def test_a_password_in_the_url_is_never_printed(url: str) -> None:
+    returncode, out, err = run_cli("--db", url, "stats")
+    assert returncode == 2
+    assert "Pw1-secret" not in out + err and "Pw2-secret" not in out + err, err
+    assert "***" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_the_log_masks_passwords(tmp_path: Path, dialogs) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("pytestqt")
+    from annotator.app import excepthook, log_file
+
+    try:
+        raise RuntimeError("could not use postgresql+psycopg://ana:Pw1-secret@db/news?password=Pw2-secret")
+    except RuntimeError as e:
+        excepthook(type(e), e, e.__traceback__)
+    logged = log_file().read_text(encoding="utf-8")
+    assert "RuntimeError" in logged and "ana:***@db/news?password=***" in logged
+    assert "Pw1-secret" not in logged and "Pw2-secret" not in logged
+    assert dialogs and "secret" not in str(dialogs)
+
+
+# -- 5. connection faults: one coded line each, and no endless wait ----------------------------------------------
+@pytest.mark.parametrize(("url", "code"), [
+    ("postgresql+psycopg://ana@127.0.0.1:1/news", "[A046]"),
+    ("postgresql+psycopg://ana@no-such-host.invalid/news", "[A046]"),
+    ("mysql://ana@127.0.0.1/news", "[A047]"),
+    ("postgresql+asyncpg://ana@127.0.0.1/news", "[A047]"),
+], ids=["bad-port", "bad-host", "mysql", "asyncpg"])
+def test_a_database_that_cannot_be_reached_gives_one_coded_line(url: str, code: str) -> None:
+    returncode, _, err = run_cli("--db", url, "stats")
+    assert returncode == 2 and err.startswith(f"annotator: {code}") and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_server_that_never_answers_times_out(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as silent:  # the kernel completes the handshake; nobody ever reads or answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        proc = cli("--db", f"postgresql+psycopg://ana@127.0.0.1:{port}/news", "stats",
+                   env={"ANNOTATOR_CONNECT_TIMEOUT": "2"})
+        try:
+            _, err = proc.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            assert proc.poll() is None  # it was still waiting: the hang this test is about
+            proc.kill()
+            proc.communicate()
+            raise AssertionError("the connection to a silent server never gave up") from None
+    assert proc.returncode == 2 and "[A046]" in err and "Traceback" not in err, err
+
+
+# -- 6. a damaged file is refused before anything is written to it ----------------------------------------------
+def _damaged(tmp_path: Path) -> Path:
+    db = tmp_path / "hurt.db"
+    ws = open_workspace(db)
+    source = tmp_path / "many.jsonl"
+    source.write_text("".join('{"text": "Article %d about Velmora and its %d residents."}\n' % (i, i)
+                              for i in range(3000)), encoding="utf-8")
+    import_paths(ws, [source], project="default", annotator="tester")
+    ws.close()
+    assert not Path(f"{db}-wal").exists()
+    pages = db.stat().st_size // 4096
+    assert pages > 20
+    with db.open("r+b") as f:  # random bytes over a page in the middle (a bad disk block, a botched copy)
+        f.seek(pages // 2 * 4096)
+        f.write(os.urandom(4096))
+    return db
+
+
+def test_a_damaged_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    db = _damaged(tmp_path)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    returncode, _, err = run_cli("--db", str(db), "import", str(_text_file(tmp_path)))
+    assert returncode == 2 and "[A043]" in err and "damaged" in err and "Traceback" not in err, err
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_the_check_runs_when_the_file_changed_since_annotator_closed_it(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.storage import probe
+
+    checks: list[bool] = []
+    real = probe.probe_sqlite
+
+    def counting(path: Path, *, timeout_s: float, check: bool) -> probe.Probe:
+        checks.append(check)
+        return real(path, timeout_s=timeout_s, check=check)
+
+    monkeypatch.setattr("annotator.storage.engine.probe_sqlite", counting)
+    db = tmp_path / "seen.db"
+    open_workspace(db).close()  # new: nothing to check
+    open_workspace(db).close()  # as annotator left it: no check
+    with sqlite3.connect(db) as conn:  # another program wrote to it
+        conn.execute("CREATE TABLE scratch (x)")
+        conn.execute("INSERT INTO scratch VALUES (zeroblob(100000))")
+    open_workspace(db).close()
+    assert checks == [False, True]
+
+
+# -- 7. a failed migration leaves no copy behind and the database as it was ----------------------------------------
+def test_failed_migrations_of_a_locked_database_leave_no_backups(tmp_path: Path) -> None:
+    from test_storage import _old_database
+
+    db = tmp_path / "old.db"
+    _old_database(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    dump = list(sqlite3.connect(db).iterdump())
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN IMMEDIATE")  # another program is writing
+    try:
+        for _attempt in range(3):
+            returncode, _, err = run_cli("--db", str(db), "stats", env={"ANNOTATOR_BUSY_TIMEOUT_MS": "200"})
+            assert returncode == 2 and "[A041]" in err, err
+        assert sorted(p.name for p in tmp_path.glob("old.db.bak-*")) == []
+    finally:
+        holder.rollback()
+        holder.close()
+    assert list(sqlite3.connect(db).iterdump()) == dump
+    returncode, _, err = run_cli("--db", str(db), "stats")  # once free, it migrates, after one copy
+    assert returncode == 0, err
+    assert len(list(tmp_path.glob("old.db.bak-*"))) == 1

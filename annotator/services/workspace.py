@@ -13,6 +13,7 @@ from annotator.domain.labels import LabelSet, labels_from_json
 from annotator.errors import NotFoundError
 from annotator.resources import resource
 from annotator.storage.engine import Database, open_database
+from annotator.storage.probe import SEEN_FILE_NAME
 from annotator.storage.unit import unit_of_work
 
 DEFAULT_PROJECT = "default"
@@ -29,6 +30,12 @@ def log_dir() -> Path:
     from platformdirs import user_log_dir
 
     return Path(user_log_dir(APP_NAME, ORG_NAME))
+
+
+def state_dir() -> Path:
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir(APP_NAME, ORG_NAME))
 
 
 def default_database() -> Path:
@@ -54,7 +61,8 @@ class Workspace:
 
     @property
     def where(self) -> str:
-        return str(self.db.path) if self.db.path else "the database server"
+        """The database file, or the server's URL with its password masked."""
+        return self.db.where
 
     def close(self) -> None:
         self.db.dispose()
@@ -71,7 +79,8 @@ def open_workspace(target: str | os.PathLike[str] | None = None) -> Workspace:
         path = default_database()
         path.parent.mkdir(parents=True, exist_ok=True)
         target = path
-    return Workspace(open_database(target))
+    # A file that changed since annotator last closed it gets an integrity check before anything writes to it.
+    return Workspace(open_database(target, seen_file=state_dir() / SEEN_FILE_NAME))
 
 
 def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = "en") -> Project:

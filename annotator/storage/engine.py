@@ -199,8 +199,8 @@ def _create_engine(url: str, secrets: tuple[str, ...]) -> Engine:
     except ImportError as e:  # the dialect is known but its driver is not installed (mysql://, +asyncpg)
         raise DatabaseDriverError(
             f"the database driver for {_safe_url(url)} is not installed ({e.name or e})",
-            hint="annotator works with SQLite files and postgresql+psycopg:// servers "
-                 "(pip install 'annotator[postgres]')",
+            hint="annotator works with SQLite files and postgresql+psycopg:// servers; for PostgreSQL: "
+                 "pip install 'annotator[postgres]'",
         ) from e
     except (ArgumentError, NoSuchModuleError, SQLAlchemyError, TypeError, ValueError) as e:
         raise DatabaseURLError(f"database URL {_safe_url(url)} is not supported: {scrub(str(e), secrets)}",

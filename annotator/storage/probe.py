@@ -50,11 +50,22 @@ def probe_sqlite(path: Path, *, timeout_s: float, check: bool) -> Probe:
 
 
 def _fingerprint(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
+    """Size, times and inode of the file and of its -wal (where a writer's last commits may still be)."""
+    found: list[int] = []
+    for part in (path, Path(f"{path}-wal")):
+        try:
+            st = part.stat()
+        except FileNotFoundError:
+            if part == path:
+                return None
+            found += [-1]
+            continue
+        except OSError:
+            return None
+        # A copy put in its place has another inode; a write changes size or mtime (a rewrite of the same size
+        # within one tick of the file system's clock would slip through, and is checked at the next change).
+        found += [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return found
 
 
 def _load(seen_file: Path) -> dict[str, list[int]]:
