@@ -4,6 +4,7 @@ printed, concurrent imports, connection faults, damaged files, failed migrations
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -13,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from annotator.errors import AnnotatorError, SpanChangedError
-from annotator.services import labels as label_service
 from annotator.services.annotation import Annotations
 from annotator.services.importing import import_paths
 from annotator.services.workspace import ensure_project, open_workspace
@@ -45,8 +45,7 @@ def _colleague_imports(db: Path, tmp_path: Path) -> None:
         code, _, err = run_cli("--db", str(db), *args)
         assert code == 0, err
     source = tmp_path / "colleague.jsonl"
-    source.write_text('{"text": "%s", "spans": [{"start": 13, "end": 20, "label": "LOCATION"}]}\n' % TEXT,
-                      encoding="utf-8")
+    source.write_text(_prodigy_line(TEXT, (13, 20, "LOCATION")), encoding="utf-8")
     code, _, err = run_cli("--db", str(db), "--annotator", "bob", "import", str(source))
     assert code == 0, err
 
@@ -146,10 +145,13 @@ def test_ctrl_z_after_a_colleagues_import_keeps_their_span(qtbot, open_window, d
     ws.close()
 
 
+def _prodigy_line(text: str, *spans: tuple[int, int, str]) -> str:
+    return json.dumps({"text": text, "spans": [{"start": s, "end": e, "label": lb} for s, e, lb in spans]}) + "\n"
+
+
 def _prodigy_file(tmp_path: Path) -> Path:
     path = tmp_path / "one.jsonl"
-    path.write_text('{"text": "%s", "spans": [{"start": 13, "end": 20, "label": "LOCATION"}]}\n' % TEXT,
-                    encoding="utf-8")
+    path.write_text(_prodigy_line(TEXT, (13, 20, "LOCATION")), encoding="utf-8")
     return path
 
 
@@ -260,7 +262,7 @@ def _damaged(tmp_path: Path) -> Path:
     db = tmp_path / "hurt.db"
     ws = open_workspace(db)
     source = tmp_path / "many.jsonl"
-    source.write_text("".join('{"text": "Article %d about Velmora and its %d residents."}\n' % (i, i)
+    source.write_text("".join(_prodigy_line(f"Article {i} about Velmora and its {i} residents.")
                               for i in range(3000)), encoding="utf-8")
     import_paths(ws, [source], project="default", annotator="tester")
     ws.close()
