@@ -132,6 +132,7 @@ class _FileImport:
 
     def __init__(self, repo: Repository, project_id: int, default_annotator: str, path: Path,
                  result: FileResult) -> None:
+        repo.lock_project(project_id)  # first: the positions below stay ours until this file commits
         self.repo = repo
         self.project_id = project_id
         self.default_annotator = default_annotator
