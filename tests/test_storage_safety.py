@@ -412,3 +412,48 @@ def test_concurrent_imports_into_one_sqlite_file(tmp_path: Path) -> None:
     imported = sum(code == 0 for code, _ in results)
     assert imported >= 3
     assert _check_project(db) == (300 * imported, 300 * imported)
+
+
+def _at_revision(url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from annotator.resources import migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_migration_0004_renumbers_positions_that_concurrent_imports_repeated(backend: str, tmp_path: Path,
+                                                                            request: pytest.FixtureRequest) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine, text
+
+    from annotator.storage.engine import open_database
+    from annotator.storage.models import Base
+
+    url = f"sqlite:///{tmp_path / 'dup.db'}" if backend == "sqlite" else request.getfixturevalue("fresh_pg_url")
+    _at_revision(url, "0003")
+    engine = create_engine(url)
+    with engine.begin() as conn:  # what two concurrent imports left: positions 0, 0, 1, 1
+        conn.execute(text("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'news', 'en', '2026-01-01')"))
+        for doc_id, position in ((1, 0), (2, 0), (3, 1), (4, 1)):
+            conn.execute(text("INSERT INTO document (id, project_id, position, title, source, text, meta, "
+                              "content_hash, created_at) VALUES (:i, 1, :p, '', '', :t, '{}', :h, '2026-01-01')"),
+                         {"i": doc_id, "p": position, "t": f"text {doc_id}", "h": f"h{doc_id}"})
+    engine.dispose()
+    db = open_database(url)
+    with db.engine.connect() as conn:
+        order = conn.execute(text("SELECT id, position FROM document ORDER BY position")).all()
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    db.dispose()
+    assert [tuple(r) for r in order] == [(1, 0), (2, 1), (3, 2), (4, 3)]  # reading order kept, now one per place
+    assert diff == []  # the models match the migrations on this database too
