@@ -457,3 +457,23 @@ def test_migration_0004_renumbers_positions_that_concurrent_imports_repeated(bac
     db.dispose()
     assert [tuple(r) for r in order] == [(1, 0), (2, 1), (3, 2), (4, 3)]  # reading order kept, now one per place
     assert diff == []  # the models match the migrations on this database too
+
+
+@pytest.mark.postgres
+@pytest.mark.gui
+def test_the_window_shows_the_server_without_its_password(fresh_pg_url: str, open_window,  # type: ignore[no-untyped-def]
+                                                           dialogs) -> None:
+    pytest.importorskip("pytestqt")
+
+    # The test server trusts local connections, so the password is carried but never asked for.
+    scheme, _, rest = fresh_pg_url.partition("://")
+    user, _, host = rest.partition("@")
+    url = f"{scheme}://{user}:Pw1-secret@{host}?password=Pw2-secret"
+    ws = open_workspace(url)
+    window = open_window(ws)
+    window.actions["help.about"].trigger()  # Help > About names the database (it has no key)
+    shown = " ".join(text for _, text in dialogs) + window.windowTitle() + ws.where
+    assert "Pw1-secret" not in shown and "Pw2-secret" not in shown
+    assert f"{user}:***@" in shown and "password=***" in shown
+    window.close()
+    ws.close()
