@@ -140,6 +140,12 @@ class DatabaseDriverError(StorageError):
     code = "A047"
 
 
+class DatabaseConflictError(StorageError):
+    """A serialization failure or deadlock (SQLSTATE 40001, 40P01): the same change may succeed if tried again."""
+
+    code = "A048"
+
+
 class SpanChangedError(AnnotatorError):
     """An undo or redo step whose span was removed or changed by someone else: it refuses to touch it."""
 

@@ -477,3 +477,53 @@ def test_the_window_shows_the_server_without_its_password(fresh_pg_url: str, ope
     assert f"{user}:***@" in shown and "password=***" in shown
     window.close()
     ws.close()
+
+
+# -- 8. errors mapped by their codes; a deadlock is tried again ----------------------------------------------------
+def _sqlite_error(name: str, message: str) -> sqlite3.Error:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorname = name  # what the driver sets (Python 3.11+); the message is in another language
+    return error
+
+
+def test_driver_errors_are_read_by_their_codes_not_their_words() -> None:
+    psycopg_errors = pytest.importorskip("psycopg.errors")
+    from annotator.storage.driver_errors import translate
+
+    cases = [
+        (_sqlite_error("SQLITE_BUSY_SNAPSHOT", "base de données verrouillée"), "[A041]"),
+        (_sqlite_error("SQLITE_CORRUPT", "image disque mal formée"), "[A043]"),
+        (_sqlite_error("SQLITE_FULL", "base de données pleine"), "full or failing"),
+        (psycopg_errors.DeadlockDetected("Verklemmung (Deadlock) entdeckt"), "[A048]"),
+        (psycopg_errors.SerializationFailure("konnte Zugriff nicht serialisieren"), "[A048]"),
+        (psycopg_errors.LockNotAvailable("Sperre nicht verfügbar"), "[A041]"),
+        (psycopg_errors.InvalidPassword("Passwort-Authentifizierung fehlgeschlagen"), "[A046]"),
+    ]
+    for error, expected in cases:
+        assert expected in str(translate(error, "the database")), error
+
+
+def test_a_deadlock_is_tried_again_and_stores_the_span_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    psycopg_errors = pytest.importorskip("psycopg.errors")
+    from sqlalchemy.exc import OperationalError
+
+    from annotator.storage.repository import Repository
+
+    ws = open_workspace(tmp_path / "retry.db")
+    import_paths(ws, [_text_file(tmp_path)], project="default", annotator="tester")
+    ana = Annotations(ws, ensure_project(ws).id, "tester")
+    doc = ana.list_documents()[0].id
+    real = Repository.add_span
+    failures = [psycopg_errors.DeadlockDetected("deadlock detected"), psycopg_errors.SerializationFailure("again")]
+
+    def deadlocked_twice(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        span_id = real(self, *args, **kwargs)  # written, then the server picks this transaction as the victim
+        if failures:
+            raise OperationalError("INSERT INTO span ...", {}, failures.pop(0))
+        return span_id
+
+    monkeypatch.setattr(Repository, "add_span", deadlocked_twice)
+    span, _ = ana.add_span(doc, "LOCATION", 13, 20)
+    assert failures == []
+    assert [(s.id, s.start, s.end) for s in ana.spans(doc)] == [(span.id, 13, 20)]
+    ws.close()

@@ -12,7 +12,7 @@ from annotator.domain.documents import Changes, Document, DocumentListItem, Stat
 from annotator.domain.labels import LabelSet
 from annotator.domain.spans import Span, TokenBounds, snap, token_at, validate_span
 from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
-from annotator.services.workspace import Workspace
+from annotator.services.workspace import Workspace, retried
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,7 @@ class Annotations:
             return repo.count_documents_before(self.project_id, position)
 
     # -- changing ---------------------------------------------------------------------------------
+    @retried
     def add_span(self, document_id: int, label: str, start: int, end: int, *, span_id: int | None = None) -> tuple[Span, Changes]:
         """Add a span exactly at [start, end) (callers snap first); `span_id` re-creates an undone span."""
         with self.ws.unit() as repo:
@@ -136,6 +137,7 @@ class Annotations:
         return Span(start, end, label, new_id, self.annotator), Changes(documents=frozenset({document_id}),
                                                                        spans_added=(new_id,))
 
+    @retried
     def remove_span(self, span_id: int, *, expected: Span | None = None,
                     document_id: int | None = None) -> tuple[Span, int, Changes]:
         """Remove one of this annotator's spans; returns it and its document so that undo can put it back.
@@ -149,6 +151,7 @@ class Annotations:
             self._touch(repo, document_id)
         return span, document_id, Changes(documents=frozenset({document_id}), spans_removed=(span_id,))
 
+    @retried
     def relabel(self, span_id: int, label: str, *, expected: Span | None = None,
                 document_id: int | None = None) -> tuple[str, Changes]:
         """Give one of this annotator's spans another label; returns the old label. `expected`: as remove_span."""
@@ -165,6 +168,7 @@ class Annotations:
             repo.relabel_span(span_id, label_ids[label])
         return span.label, Changes(documents=frozenset({document_id}), spans_added=(span_id,), spans_removed=(span_id,))
 
+    @retried
     def set_status(self, document_id: int, status: Status, *, seconds: float = 0.0) -> Changes:
         with self.ws.unit() as repo:
             repo.set_status(document_id, self.annotator_id, status, seconds)

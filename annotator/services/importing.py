@@ -14,8 +14,14 @@ from annotator.domain.documents import content_hash
 from annotator.domain.labels import Label, next_colour, normalise_label_name
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import Span, check_bounds, dedupe, find_conflicts, overlaps
-from annotator.errors import AnnotatorError, ImportFormatError, MissingFileError, UsageError
-from annotator.services.workspace import Workspace, ensure_project
+from annotator.errors import (
+    AnnotatorError,
+    DatabaseConflictError,
+    ImportFormatError,
+    MissingFileError,
+    UsageError,
+)
+from annotator.services.workspace import CONFLICT_ATTEMPTS, Workspace, ensure_project
 from annotator.storage.repository import Repository
 
 BATCH = 1000
@@ -105,14 +111,20 @@ def import_paths(
     summary = ImportSummary()
     read_so_far = 0
     for number, (path, file_fmt) in enumerate(inputs):
-        result = FileResult(path, file_fmt)
-        try:
-            read_so_far = _import_file(ws, project_obj.id, project_obj.lang, annotator, path, file_fmt, result,
-                                       summary, progress, cancelled, read_so_far, number, label_map or {})
-        except Cancelled:
-            raise
-        except AnnotatorError as e:
-            result = FileResult(path, file_fmt, error=str(e))
+        for attempt in range(CONFLICT_ATTEMPTS):  # a deadlock rolled the file back whole: read it again
+            result = FileResult(path, file_fmt)
+            try:
+                read_so_far = _import_file(ws, project_obj.id, project_obj.lang, annotator, path, file_fmt, result,
+                                           summary, progress, cancelled, read_so_far, number, label_map or {})
+            except Cancelled:
+                raise
+            except DatabaseConflictError as e:
+                if attempt + 1 < CONFLICT_ATTEMPTS:
+                    continue
+                result = FileResult(path, file_fmt, error=str(e))
+            except AnnotatorError as e:
+                result = FileResult(path, file_fmt, error=str(e))
+            break
         summary.files.append(result)
         if progress:
             progress(read_so_far, number + 1, str(path))

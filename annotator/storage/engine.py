@@ -7,29 +7,28 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.errors import (
     DatabaseCorruptError,
     DatabaseDriverError,
-    DatabaseLockedError,
     DatabaseReadOnlyError,
     DatabaseTooNewError,
-    DatabaseUnreachableError,
     DatabaseURLError,
     StorageError,
 )
+from annotator.storage.driver_errors import storage_errors, translate
 from annotator.storage.probe import changed_since_seen, probe_sqlite, record_seen
 from annotator.storage.urls import mask_secrets, scrub
+
+__all__ = ["Database", "open_database", "storage_errors", "to_url", "translate", "upgrade"]
 
 BUSY_TIMEOUT_MS = int(os.environ.get("ANNOTATOR_BUSY_TIMEOUT_MS", "5000"))
 # A server that accepts the connection and never answers must not hang the window or a command forever.
@@ -91,65 +90,6 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     with contextlib.suppress(sqlite3.OperationalError):
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
-
-
-def translate(error: BaseException, where: str, path: Path | None = None, secrets: tuple[str, ...] = ()) -> StorageError:
-    """Turn a driver error into a StorageError a user can act on; no password of the URL is repeated."""
-    original = getattr(error, "orig", None) or error
-    message = str(original).lower()
-    if path is None and _is_connection_failure(original):
-        first = scrub(str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__,
-                      secrets)
-        return DatabaseUnreachableError(
-            f"cannot connect to the database server {where}: {first}",
-            hint="check the host name, the port, the user and password, and that the server is running",
-        )
-    if path is not None and ("unable to open" in message or "readonly" in message) and not (
-        os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
-    ):
-        return DatabaseReadOnlyError(
-            f"the database {where} is read-only: its file or folder cannot be written",
-            hint="make them writable, or copy the database somewhere writable and use --db",
-        )
-    if "locked" in message or "busy" in message:
-        return DatabaseLockedError(
-            f"the database {where} is locked by another program",
-            hint="close the other annotator window or process using it and try again",
-        )
-    if "readonly" in message or "read-only" in message or "read only" in message:
-        return DatabaseReadOnlyError(
-            f"the database {where} is read-only", hint="make the file and its folder writable, or use --db elsewhere"
-        )
-    if "not a database" in message or "malformed" in message or "corrupt" in message:
-        return DatabaseCorruptError(
-            f"{where} is not a database or is damaged",
-            hint="restore it from a backup (*.bak-* beside it) or point --db at another file",
-        )
-    if "unable to open" in message:
-        return StorageError(f"cannot open the database {where}", hint="check that the folder exists and is writable")
-    if "disk" in message and ("full" in message or "i/o" in message):
-        return StorageError(f"the disk holding {where} is full or failing; nothing was written", hint="free some space")
-    first = scrub((str(original).strip().splitlines() or [type(original).__name__])[0], secrets)
-    return StorageError(f"database error on {where}: {first}")
-
-
-def _is_connection_failure(error: BaseException) -> bool:
-    """A server that cannot be reached, refuses the login or times out (PostgreSQL SQLSTATE classes 08, 28)."""
-    if type(error).__name__ in ("ConnectionTimeout", "ConnectionFailure"):
-        return True
-    sqlstate = getattr(error, "sqlstate", None)
-    if sqlstate:
-        return sqlstate[:2] in ("08", "28") or sqlstate == "3D000"  # 3D000: no such database
-    # psycopg raises a bare OperationalError (no SQLSTATE) when the connection itself fails
-    return type(error).__name__ == "OperationalError" and type(error).__module__.startswith("psycopg")
-
-
-@contextmanager
-def storage_errors(where: str) -> Iterator[None]:
-    try:
-        yield
-    except (DBAPIError, sqlite3.Error) as e:
-        raise translate(e, where) from e
 
 
 def open_database(target: str | os.PathLike[str], *, migrate: bool = True, seen_file: Path | None = None) -> Database:
