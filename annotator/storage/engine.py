@@ -129,12 +129,18 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True, seen_
     return database
 
 
+def _connect_timeout() -> int:
+    raw = os.environ.get(ENV_CONNECT_TIMEOUT, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_CONNECT_TIMEOUT_S
+
+
 def _create_engine(url: str, secrets: tuple[str, ...]) -> Engine:
     connect_args: dict[str, object] = {}
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-        connect_args["connect_timeout"] = int(os.environ.get(ENV_CONNECT_TIMEOUT) or DEFAULT_CONNECT_TIMEOUT_S)
     try:
+        parsed = make_url(url)
+        # libpq's own keyword (psycopg 3 enforces it on the whole connection attempt); a URL may set its own.
+        if parsed.get_driver_name() in ("psycopg", "psycopg2") and "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = _connect_timeout()
         return create_engine(url, connect_args=connect_args)
     except ImportError as e:  # the dialect is known but its driver is not installed (mysql://, +asyncpg)
         raise DatabaseDriverError(
@@ -294,13 +300,10 @@ def _run_migrations(database: Database, config, command) -> None:  # type: ignor
         try:
             if sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
+            elif conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-            if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                raise DatabaseCorruptError(f"{database.where} has rows whose parent is missing; it was not migrated",
-                                           hint="restore it from a backup (*.bak-* beside it)")
+            command.upgrade(config, "head")  # rebuilt tables keep their ids, so no reference can break
             conn.commit()
         except BaseException:
             conn.rollback()
