@@ -527,3 +527,26 @@ def test_a_deadlock_is_tried_again_and_stores_the_span_once(tmp_path: Path, monk
     assert failures == []
     assert [(s.id, s.start, s.end) for s in ana.spans(doc)] == [(span.id, 13, 20)]
     ws.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0, reason="a read-only bind mount of one file needs root")
+def test_failed_migrations_of_a_read_only_file_leave_no_backups(tmp_path: Path) -> None:
+    from test_storage import _old_database
+
+    db = tmp_path / "old.db"
+    _old_database(db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    # The file read-only, its folder writable: the copy can be written, the migration cannot.
+    mounted = subprocess.run(["mount", "--bind", str(db), str(db)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot bind-mount here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(db)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a read-only mount here")
+        for _attempt in range(2):
+            returncode, _, err = run_cli("--db", str(db), "stats")
+            assert returncode == 2 and "[A042]" in err and "Traceback" not in err, err
+        assert list(tmp_path.glob("old.db.bak-*")) == []
+    finally:
+        subprocess.run(["umount", str(db)], check=True)
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
