@@ -76,10 +76,12 @@ def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackTyp
     if isinstance(error, AnnotatorError):
         messages.show_error(parent, error)
         return
+    from annotator.storage.urls import mask_secrets
+
     try:
         where = log_file()
         with where.open("a", encoding="utf-8") as f:
-            f.write("".join(traceback.format_exception(kind, error, tb)))
+            f.write(mask_secrets("".join(traceback.format_exception(kind, error, tb))))
             f.write("\n")
     except OSError:
         where = Path("(the log could not be written)")

@@ -196,3 +196,27 @@ class OutputWriteError(ExportError):
     """The export cannot be written there: no permission, a read-only or full disk, a system folder."""
 
     code = "A036"
+
+
+class DatabaseUnreachableError(StorageError):
+    """The server cannot be reached, refuses the login, or does not answer within the connect timeout."""
+
+    code = "A046"
+
+
+class DatabaseDriverError(StorageError):
+    """The URL names a database driver that is not installed."""
+
+    code = "A047"
+
+
+class DatabaseConflictError(StorageError):
+    """A serialization failure or deadlock (SQLSTATE 40001, 40P01): the same change may succeed if tried again."""
+
+    code = "A048"
+
+
+class SpanChangedError(AnnotatorError):
+    """An undo or redo step whose span was removed or changed by someone else: it refuses to touch it."""
+
+    code = "A091"

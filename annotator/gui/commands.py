@@ -1,7 +1,9 @@
 """Undo commands. Each one changes the database through the services, in redo() and in undo().
 
 A command whose service call fails (the span was changed elsewhere, the database is locked) reports
-the error and marks itself obsolete, so the stack drops it instead of holding a step that lies.
+the error and marks itself obsolete, so the stack drops it instead of holding a step that lies. Each
+step hands the service the span as it knows it (document, label, offsets, owner): the service refuses
+to remove or relabel a row that is no longer that span, and the window then re-reads what is stored.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from annotator.domain.spans import Span
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, SpanChangedError
 
 if TYPE_CHECKING:
     from annotator.gui.session import DocumentSession
@@ -24,6 +26,8 @@ class _SpanCommand(QUndoCommand):
 
     def _fail(self, error: AnnotatorError) -> None:
         self.setObsolete(True)
+        if isinstance(error, SpanChangedError):
+            self.session.reload_spans()  # show what the database holds, not the span that is gone
         self.session.report(error)
 
 
@@ -48,8 +52,10 @@ class AddSpan(_SpanCommand):
 
     def undo(self) -> None:
         assert self.span_id is not None
+        mine = Span(self.start, self.end, self.label, self.span_id, self.session.annotations.annotator)
         try:
-            _span, document_id, changes = self.session.annotations.remove_span(self.span_id)
+            _span, document_id, changes = self.session.annotations.remove_span(self.span_id, expected=mine,
+                                                                                document_id=self.document_id)
         except AnnotatorError as e:
             self._fail(e)
             return
@@ -66,7 +72,8 @@ class RemoveSpan(_SpanCommand):
     def redo(self) -> None:
         assert self.span.id is not None
         try:
-            self.span, document_id, changes = self.session.annotations.remove_span(self.span.id)
+            self.span, document_id, changes = self.session.annotations.remove_span(
+                self.span.id, expected=self.span, document_id=self.document_id)
         except AnnotatorError as e:
             self._fail(e)
             return
@@ -83,27 +90,26 @@ class RemoveSpan(_SpanCommand):
 
 
 class Relabel(_SpanCommand):
-    def __init__(self, session: DocumentSession, document_id: int, span_id: int, label: str) -> None:
+    def __init__(self, session: DocumentSession, document_id: int, span: Span, label: str) -> None:
         super().__init__(session, f"relabel as {label}")
+        assert span.id is not None
         self.document_id = document_id
-        self.span_id = span_id
+        self.span = span  # as it was before the first redo: its label is the one undo gives back
         self.label = label
-        self.old_label: str | None = None
 
-    def _set(self, label: str) -> str | None:
+    def _set(self, label: str, from_label: str) -> None:
+        assert self.span.id is not None
+        now = Span(self.span.start, self.span.end, from_label, self.span.id, self.span.annotator)
         try:
-            old, changes = self.session.annotations.relabel(self.span_id, label)
+            _old, changes = self.session.annotations.relabel(self.span.id, label, expected=now,
+                                                             document_id=self.document_id)
         except AnnotatorError as e:
             self._fail(e)
-            return None
-        self.session.span_relabelled(self.document_id, self.span_id, label, changes)
-        return old
+            return
+        self.session.span_relabelled(self.document_id, self.span.id, label, changes)
 
     def redo(self) -> None:
-        old = self._set(self.label)
-        if self.old_label is None:
-            self.old_label = old
+        self._set(self.label, self.span.label)
 
     def undo(self) -> None:
-        if self.old_label is not None:
-            self._set(self.old_label)
+        self._set(self.span.label, self.label)

@@ -112,6 +112,18 @@ class DocumentSession(QObject):
             self.labels = labels
             self._set_spans(spans)
 
+    def reload_spans(self) -> None:
+        """Read this document's spans again: an undo step found its span changed by someone else."""
+        if self.document is None:
+            return
+        with self._reporting():
+            before = dict(self._by_id)
+            self._set_spans(self.annotations.spans(self.document.id))
+            gone = tuple(i for i, span in before.items() if self._by_id.get(i) != span)
+            new = tuple(i for i, span in self._by_id.items() if before.get(i) != span)
+            self.changes_made.emit(Changes(documents=frozenset({self.document.id}), spans_added=new,
+                                           spans_removed=gone))
+
     # -- opening and moving -----------------------------------------------------------------------
     def open_document(self, document_id: int) -> bool:
         try:
@@ -200,7 +212,7 @@ class DocumentSession(QObject):
     def relabel(self, span_id: int, label: str) -> None:
         span = self.span(span_id)
         if span is not None and self.document is not None and span.label != label:
-            self.undo_stack.push(Relabel(self, self.document.id, span_id, label))
+            self.undo_stack.push(Relabel(self, self.document.id, span, label))
 
     # -- told by the commands, after the database changed -----------------------------------------
     def span_added(self, document_id: int, span: Span, changes: Changes) -> None:

@@ -11,8 +11,8 @@ from functools import lru_cache
 from annotator.domain.documents import Changes, Document, DocumentListItem, Status
 from annotator.domain.labels import LabelSet
 from annotator.domain.spans import Span, TokenBounds, snap, token_at, validate_span
-from annotator.errors import NotFoundError, SpanRuleError, UsageError
-from annotator.services.workspace import Workspace
+from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
+from annotator.services.workspace import Workspace, retried
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,7 @@ class Annotations:
             return repo.count_documents_before(self.project_id, position)
 
     # -- changing ---------------------------------------------------------------------------------
+    @retried
     def add_span(self, document_id: int, label: str, start: int, end: int, *, span_id: int | None = None) -> tuple[Span, Changes]:
         """Add a span exactly at [start, end) (callers snap first); `span_id` re-creates an undone span."""
         with self.ws.unit() as repo:
@@ -136,24 +137,26 @@ class Annotations:
         return Span(start, end, label, new_id, self.annotator), Changes(documents=frozenset({document_id}),
                                                                        spans_added=(new_id,))
 
-    def remove_span(self, span_id: int) -> tuple[Span, int, Changes]:
-        """Remove a span; returns it and its document so that undo can put it back."""
+    @retried
+    def remove_span(self, span_id: int, *, expected: Span | None = None,
+                    document_id: int | None = None) -> tuple[Span, int, Changes]:
+        """Remove one of this annotator's spans; returns it and its document so that undo can put it back.
+
+        `expected` and `document_id` are the span as the caller (an undo step, the window) knows it: if the row
+        with that id is no longer exactly that span, nothing is removed and SpanChangedError says why.
+        """
         with self.ws.unit() as repo:
-            found = repo.span(span_id)
-            if found is None:
-                raise NotFoundError(f"span {span_id} no longer exists")
-            document_id, span = found
+            document_id, span = self._own_span(repo, span_id, expected, document_id)
             repo.delete_span(span_id)
             self._touch(repo, document_id)
         return span, document_id, Changes(documents=frozenset({document_id}), spans_removed=(span_id,))
 
-    def relabel(self, span_id: int, label: str) -> tuple[str, Changes]:
-        """Give a span another label; returns the old label."""
+    @retried
+    def relabel(self, span_id: int, label: str, *, expected: Span | None = None,
+                document_id: int | None = None) -> tuple[str, Changes]:
+        """Give one of this annotator's spans another label; returns the old label. `expected`: as remove_span."""
         with self.ws.unit() as repo:
-            found = repo.span(span_id)
-            if found is None:
-                raise NotFoundError(f"span {span_id} no longer exists")
-            document_id, span = found
+            document_id, span = self._own_span(repo, span_id, expected, document_id)
             label_ids = repo.label_ids(self.project_id)
             if label not in label_ids:
                 raise SpanRuleError(f"there is no label {label!r} in this project")
@@ -165,6 +168,7 @@ class Annotations:
             repo.relabel_span(span_id, label_ids[label])
         return span.label, Changes(documents=frozenset({document_id}), spans_added=(span_id,), spans_removed=(span_id,))
 
+    @retried
     def set_status(self, document_id: int, status: Status, *, seconds: float = 0.0) -> Changes:
         with self.ws.unit() as repo:
             repo.set_status(document_id, self.annotator_id, status, seconds)
@@ -174,6 +178,26 @@ class Annotations:
         with self.ws.unit() as repo:
             position = -1 if after_document is None else (repo.position_of(after_document) or 0)
             return repo.next_todo(self.project_id, self.annotator_id, position)
+
+    def _own_span(self, repo, span_id: int, expected: Span | None,  # type: ignore[no-untyped-def]
+                  document_id: int | None) -> tuple[int, Span]:
+        """The span row `span_id`, checked to be this annotator's and, when given, the one the caller knows."""
+        found = repo.span(span_id)
+        what = (f"the {expected.label} span [{expected.start}:{expected.end}]" if expected is not None
+                else f"span {span_id}")
+        hint = "the window now shows what the database holds; nothing else was changed"
+        if found is None:
+            raise SpanChangedError(f"{what} was removed elsewhere (another window or command)", hint=hint)
+        found_document, span = found
+        if span.annotator != self.annotator:
+            raise SpanChangedError(f"{what} is no longer yours: it was removed and its place taken by a span of "
+                                   f"{span.annotator}", hint=hint)
+        if (document_id is not None and found_document != document_id) or (
+                expected is not None and (span.start, span.end, span.label) != (expected.start, expected.end,
+                                                                                expected.label)):
+            raise SpanChangedError(f"{what} was changed elsewhere (it is now {span.label} [{span.start}:{span.end}]"
+                                   f"{'' if document_id in (None, found_document) else ' in another document'})", hint=hint)
+        return found_document, span
 
     def _touch(self, repo, document_id: int) -> None:  # type: ignore[no-untyped-def]
         status, _ = repo.status(document_id, self.annotator_id)

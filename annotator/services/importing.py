@@ -14,8 +14,15 @@ from annotator.domain.documents import content_hash
 from annotator.domain.labels import Label, name_problem, next_colour
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import Span, check_bounds, dedupe, find_conflicts, overlaps
-from annotator.errors import AnnotatorError, ImportFormatError, ImportLabelError, MissingFileError, UsageError
-from annotator.services.workspace import Workspace, ensure_project
+from annotator.errors import (
+    AnnotatorError,
+    DatabaseConflictError,
+    ImportFormatError,
+    ImportLabelError,
+    MissingFileError,
+    UsageError,
+)
+from annotator.services.workspace import CONFLICT_ATTEMPTS, Workspace, ensure_project
 from annotator.storage.repository import Repository
 
 BATCH = 1000
@@ -112,15 +119,21 @@ def import_paths(
     summary = ImportSummary()
     read_so_far = 0
     for number, (path, file_fmt) in enumerate(inputs):
-        result = FileResult(path, file_fmt)
-        try:
-            read_so_far = _import_file(ws, project_obj.id, project_obj.lang, annotator, path, file_fmt, result,
-                                       summary, progress, cancelled, read_so_far, number, label_map or {},
-                                       csv_options if file_fmt == "csv" else {})
-        except Cancelled:
-            raise
-        except AnnotatorError as e:
-            result = FileResult(path, file_fmt, error=str(e))
+        for attempt in range(CONFLICT_ATTEMPTS):  # a deadlock rolled the file back whole: read it again
+            result = FileResult(path, file_fmt)
+            try:
+                read_so_far = _import_file(ws, project_obj.id, project_obj.lang, annotator, path, file_fmt, result,
+                                           summary, progress, cancelled, read_so_far, number, label_map or {},
+                                           csv_options if file_fmt == "csv" else {})
+            except Cancelled:
+                raise
+            except DatabaseConflictError as e:
+                if attempt + 1 < CONFLICT_ATTEMPTS:
+                    continue
+                result = FileResult(path, file_fmt, error=str(e))
+            except AnnotatorError as e:
+                result = FileResult(path, file_fmt, error=str(e))
+            break
         summary.files.append(result)
         if progress:
             progress(read_so_far, number + 1, str(path))
@@ -140,6 +153,7 @@ class _FileImport:
 
     def __init__(self, repo: Repository, project_id: int, default_annotator: str, path: Path,
                  result: FileResult) -> None:
+        repo.lock_project(project_id)  # first: the positions below stay ours until this file commits
         self.repo = repo
         self.project_id = project_id
         self.default_annotator = default_annotator

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from annotator import APP_NAME, ORG_NAME
 from annotator.domain.documents import Project
 from annotator.domain.labels import LabelSet, labels_from_json
-from annotator.errors import NotFoundError
+from annotator.errors import DatabaseConflictError, NotFoundError
 from annotator.resources import resource
 from annotator.storage.engine import Database, open_database
+from annotator.storage.probe import SEEN_FILE_NAME
 from annotator.storage.unit import unit_of_work
 
 DEFAULT_PROJECT = "default"
 DEFAULT_LANG = "en"
+CONFLICT_ATTEMPTS = 4  # a serialization failure or deadlock is tried again this many times in all
+P = ParamSpec("P")
+R = TypeVar("R")
 ENV_DB = "ANNOTATOR_DB"
 
 
@@ -30,6 +38,12 @@ def log_dir() -> Path:
     from platformdirs import user_log_dir
 
     return Path(user_log_dir(APP_NAME, ORG_NAME))
+
+
+def state_dir() -> Path:
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir(APP_NAME, ORG_NAME))
 
 
 def default_database() -> Path:
@@ -55,13 +69,30 @@ class Workspace:
 
     @property
     def where(self) -> str:
-        return str(self.db.path) if self.db.path else "the database server"
+        """The database file, or the server's URL with its password masked."""
+        return self.db.where
 
     def close(self) -> None:
         self.db.dispose()
 
     def unit(self):  # type: ignore[no-untyped-def]
         return unit_of_work(self.db)
+
+
+def retried(call: Callable[P, R]) -> Callable[P, R]:
+    """Run one unit of work again after a serialization failure or deadlock (its transaction rolled back
+    whole), with a short growing pause; the last failure reaches the user as its coded line."""
+
+    @functools.wraps(call)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(CONFLICT_ATTEMPTS - 1):
+            try:
+                return call(*args, **kwargs)
+            except DatabaseConflictError:
+                time.sleep(0.05 * 2**attempt)
+        return call(*args, **kwargs)
+
+    return run
 
 
 def open_workspace(target: str | os.PathLike[str] | None = None) -> Workspace:
@@ -72,9 +103,11 @@ def open_workspace(target: str | os.PathLike[str] | None = None) -> Workspace:
         path = default_database()
         path.parent.mkdir(parents=True, exist_ok=True)
         target = path
-    return Workspace(open_database(target))
+    # A file that changed since annotator last closed it gets an integrity check before anything writes to it.
+    return Workspace(open_database(target, seen_file=state_dir() / SEEN_FILE_NAME))
 
 
+@retried
 def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = DEFAULT_LANG) -> Project:
     """The project called `name`, created with the default labels when it does not exist yet.
 

@@ -7,27 +7,33 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.errors import (
     DatabaseCorruptError,
-    DatabaseLockedError,
+    DatabaseDriverError,
     DatabaseReadOnlyError,
     DatabaseTooNewError,
     DatabaseURLError,
     StorageError,
 )
+from annotator.storage.driver_errors import storage_errors, translate
+from annotator.storage.probe import changed_since_seen, probe_sqlite, record_seen
+from annotator.storage.urls import mask_secrets, scrub
+
+__all__ = ["Database", "open_database", "storage_errors", "to_url", "translate", "upgrade"]
 
 BUSY_TIMEOUT_MS = int(os.environ.get("ANNOTATOR_BUSY_TIMEOUT_MS", "5000"))
+# A server that accepts the connection and never answers must not hang the window or a command forever.
+ENV_CONNECT_TIMEOUT = "ANNOTATOR_CONNECT_TIMEOUT"
+DEFAULT_CONNECT_TIMEOUT_S = 10
 
 
 @dataclass
@@ -39,13 +45,21 @@ class Database:
     url: str
     path: Path | None  # the file of a SQLite database, None for a server
     backup: Path | None = None  # the copy made before a migration, if one ran
+    seen_file: Path | None = None  # where the file's size and mtime are recorded on closing
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def where(self) -> str:
+        """The file, or the server's URL with its password masked: what messages and the window show."""
+        return str(self.path) if self.path else _safe_url(self.url)
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.path is not None:
+            record_seen(self.path, self.seen_file)
 
 
 def to_url(target: str | os.PathLike[str]) -> tuple[str, Path | None]:
@@ -54,8 +68,9 @@ def to_url(target: str | os.PathLike[str]) -> tuple[str, Path | None]:
     if re.match(r"^[A-Za-z][A-Za-z0-9+]*://", raw):
         try:
             url = make_url(raw)
-        except ArgumentError as e:
-            raise DatabaseURLError(f"database URL {raw!r} cannot be read", hint="e.g. postgresql+psycopg://user@host/db") from e
+        except (ArgumentError, ValueError) as e:
+            raise DatabaseURLError(f"database URL {mask_secrets(raw)!r} cannot be read",
+                                   hint="e.g. postgresql+psycopg://user@host/db") from e
         if url.get_backend_name() == "sqlite":
             db = url.database or ""
             return raw, (Path(db).resolve() if db and db != ":memory:" else None)
@@ -77,50 +92,16 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.close()
 
 
-def translate(error: BaseException, where: str, path: Path | None = None) -> StorageError:
-    """Turn a driver error into a StorageError a user can act on."""
-    message = str(getattr(error, "orig", None) or error).lower()
-    if path is not None and ("unable to open" in message or "readonly" in message) and not (
-        os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
-    ):
-        return DatabaseReadOnlyError(
-            f"the database {where} is read-only: its file or folder cannot be written",
-            hint="make them writable, or copy the database somewhere writable and use --db",
-        )
-    if "locked" in message or "busy" in message:
-        return DatabaseLockedError(
-            f"the database {where} is locked by another program",
-            hint="close the other annotator window or process using it and try again",
-        )
-    if "readonly" in message or "read-only" in message or "read only" in message:
-        return DatabaseReadOnlyError(
-            f"the database {where} is read-only", hint="make the file and its folder writable, or use --db elsewhere"
-        )
-    if "not a database" in message or "malformed" in message or "corrupt" in message:
-        return DatabaseCorruptError(
-            f"{where} is not a database or is damaged",
-            hint="restore it from a backup (*.bak-* beside it) or point --db at another file",
-        )
-    if "unable to open" in message:
-        return StorageError(f"cannot open the database {where}", hint="check that the folder exists and is writable")
-    if "disk" in message and ("full" in message or "i/o" in message):
-        return StorageError(f"the disk holding {where} is full or failing; nothing was written", hint="free some space")
-    first = str(getattr(error, "orig", None) or error).splitlines()[0]
-    return StorageError(f"database error on {where}: {first}")
+def open_database(target: str | os.PathLike[str], *, migrate: bool = True, seen_file: Path | None = None) -> Database:
+    """Open (and create or migrate) the database at a path or URL.
 
-
-@contextmanager
-def storage_errors(where: str) -> Iterator[None]:
-    try:
-        yield
-    except (DBAPIError, sqlite3.Error) as e:
-        raise translate(e, where) from e
-
-
-def open_database(target: str | os.PathLike[str], *, migrate: bool = True) -> Database:
-    """Open (and create or migrate) the database at a path or URL."""
+    An existing SQLite file is inspected read-only first: one of a newer annotator or of another program is
+    refused untouched, and one that changed since annotator last closed it (per `seen_file`; without one,
+    always) must pass PRAGMA quick_check before any pragma or write.
+    """
     url, path = to_url(target)
     where = str(path) if path else _safe_url(url)
+    secrets = _passwords(url)
     if path is not None:
         if path.is_dir():
             raise StorageError(f"{path} is a folder, not a database file", hint="give a file name, e.g. annotations.db")
@@ -128,13 +109,11 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True) -> Da
             raise StorageError(f"the folder {path.parent} does not exist", hint="create it first or choose another path")
         if path.exists() and path.stat().st_size > 0:
             _check_sqlite_header(path)
-    try:
-        engine = create_engine(url, future=True)
-    except (ArgumentError, NoSuchModuleError) as e:
-        raise DatabaseURLError(f"database URL {_safe_url(url)} is not supported: {e}") from e
+            _check_before_opening(path, where, check=migrate and changed_since_seen(path, seen_file))
+    engine = _create_engine(url, secrets)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    database = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path)
+    database = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path, seen_file=seen_file)
     try:
         if migrate:
             database.backup = upgrade(database)
@@ -146,15 +125,70 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True) -> Da
         raise
     except (SQLAlchemyError, sqlite3.Error) as e:
         engine.dispose()
-        raise translate(e, where, path) from e
+        raise translate(e, where, path, secrets) from e
     return database
+
+
+def _connect_timeout() -> int:
+    raw = os.environ.get(ENV_CONNECT_TIMEOUT, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_CONNECT_TIMEOUT_S
+
+
+def _create_engine(url: str, secrets: tuple[str, ...]) -> Engine:
+    connect_args: dict[str, object] = {}
+    try:
+        parsed = make_url(url)
+        # libpq's own keyword (psycopg 3 enforces it on the whole connection attempt); a URL may set its own.
+        if parsed.get_driver_name() in ("psycopg", "psycopg2") and "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = _connect_timeout()
+        return create_engine(url, connect_args=connect_args)
+    except ImportError as e:  # the dialect is known but its driver is not installed (mysql://, +asyncpg)
+        raise DatabaseDriverError(
+            f"the database driver for {_safe_url(url)} is not installed ({e.name or e})",
+            hint="annotator works with SQLite files and postgresql+psycopg:// servers; for PostgreSQL: "
+                 "pip install 'annotator[postgres]'",
+        ) from e
+    except (ArgumentError, NoSuchModuleError, SQLAlchemyError, TypeError, ValueError) as e:
+        raise DatabaseURLError(f"database URL {_safe_url(url)} is not supported: {scrub(str(e), secrets)}",
+                               hint="use a file path or postgresql+psycopg://user@host/db") from e
+
+
+def _passwords(url: str) -> tuple[str, ...]:
+    """The passwords a URL carries (userinfo and ?password=), to be kept out of every message."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return ()
+    found = [parsed.password or ""]
+    query = parsed.query.get("password")
+    found += [query] if isinstance(query, str) else list(query or ())
+    return tuple(str(p) for p in found if p)
 
 
 def _safe_url(url: str) -> str:
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<bad URL>"
+        rendered = make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        rendered = url
+    return mask_secrets(rendered)
+
+
+def _check_before_opening(path: Path, where: str, *, check: bool) -> None:
+    """Refuse a file that is newer, foreign or damaged before any connection could change a byte of it."""
+    try:
+        found = probe_sqlite(path, timeout_s=BUSY_TIMEOUT_MS / 1000, check=check)
+    except sqlite3.Error as e:
+        raise translate(e, where, path) from e
+    if found.revision is not None and found.revision not in _known_revisions():
+        raise DatabaseTooNewError(
+            f"the database {where} was written by a newer annotator (schema {found.revision})",
+            hint="update annotator; the database was left untouched",
+        )
+    if found.revision is None and found.tables - {"alembic_version", "sqlite_sequence"}:
+        raise DatabaseCorruptError(
+            f"{where} holds tables that are not annotator's",
+            hint="point --db at an annotator database or a new file; it was left untouched",
+        )
 
 
 def _check_sqlite_header(path: Path) -> None:
@@ -173,14 +207,23 @@ def _check_sqlite_header(path: Path) -> None:
 _REVISION = re.compile(r"^(down_)?revision\s*=\s*['\"]?([\w]+)['\"]?", re.MULTILINE)
 
 
-def _head_revision() -> str | None:
-    """The newest migration, read from the files: Alembic's import is only needed when one must run."""
+def _revisions() -> tuple[set[str], set[str]]:
+    """(revisions, parents) read from the migration files: Alembic's import is only needed when one must run."""
     from annotator.resources import migrations_dir
 
     revisions, parents = set(), set()
     for script in (migrations_dir() / "versions").glob("*.py"):
         for down, value in _REVISION.findall(script.read_text(encoding="utf-8")):
             (parents if down else revisions).add(value)
+    return revisions, parents
+
+
+def _known_revisions() -> set[str]:
+    return _revisions()[0]
+
+
+def _head_revision() -> str | None:
+    revisions, parents = _revisions()
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 else None
 
@@ -229,16 +272,51 @@ def upgrade(database: Database) -> Path | None:
     backup = None
     if current is not None and database.path is not None:
         backup = backup_sqlite(database.path, current)
-    with database.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    try:
+        _run_migrations(database, config, command)
+    except BaseException:
+        # The database is as it was (one transaction): a copy of it would only be one more file per attempt.
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
     return backup
+
+
+MIGRATION_LOCK = 0x616E6E6F  # any constant shared by every annotator process: pg_advisory_xact_lock's key
+
+
+def _run_migrations(database: Database, config, command) -> None:  # type: ignore[no-untyped-def]
+    """All of Alembic's steps in one transaction.
+
+    SQLite: the driver would run DDL outside a transaction, so BEGIN IMMEDIATE is issued here; foreign keys
+    are off while batch mode swaps a table (dropping a parent with them on would cascade-delete its children)
+    and back on before the connection returns to the pool. PostgreSQL: an advisory lock makes a second
+    process that opens a fresh database at the same moment wait, then find the schema already made.
+    """
+    with database.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            if sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")  # rebuilt tables keep their ids, so no reference can break
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def backup_sqlite(path: Path, revision: str) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.bak-{revision}-{stamp}")
-    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(target)
         with dest:

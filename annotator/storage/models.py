@@ -39,8 +39,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# AUTOINCREMENT: SQLite would otherwise give a deleted row's id to the next insert, and an undo step or a
+# window holding that id would act on someone else's row (migration 0004).
+NEVER_REUSE = {"sqlite_autoincrement": True}
+
+
 class ProjectRow(Base):
     __tablename__ = "project"
+    __table_args__ = NEVER_REUSE
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     lang: Mapped[str] = mapped_column(String(16), default="en")
@@ -49,7 +55,7 @@ class ProjectRow(Base):
 
 class LabelRow(Base):
     __tablename__ = "label"
-    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_label_project_name"),)
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_label_project_name"), NEVER_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -64,7 +70,8 @@ class DocumentRow(Base):
     __tablename__ = "document"
     __table_args__ = (
         UniqueConstraint("project_id", "content_hash", name="uq_document_project_hash"),
-        Index("ix_document_project_position", "project_id", "position"),
+        UniqueConstraint("project_id", "position", name="uq_document_project_position"),
+        NEVER_REUSE,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
@@ -79,13 +86,14 @@ class DocumentRow(Base):
 
 class AnnotatorRow(Base):
     __tablename__ = "annotator"
+    __table_args__ = NEVER_REUSE
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
 class SpanRow(Base):
     __tablename__ = "span"
-    __table_args__ = (Index("ix_span_document_annotator", "document_id", "annotator_id"),)
+    __table_args__ = (Index("ix_span_document_annotator", "document_id", "annotator_id"), NEVER_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotator.id", ondelete="CASCADE"))

@@ -44,11 +44,36 @@ class Repository:
     def annotator_id(self, name: str, *, create: bool = True) -> int | None:
         found = self.s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
         if found is None and create:
-            row = AnnotatorRow(name=name)
-            self.s.add(row)
-            self.s.flush()
-            return row.id
+            # Another process may be adding the same name right now (two imports on a fresh database).
+            self._insert_if_absent(AnnotatorRow.__table__, {"name": name}, ["name"])
+            found = self.s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
         return found
+
+    def _insert_if_absent(self, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
+        """INSERT ... ON CONFLICT DO NOTHING on `keys`; True when this call added the row.
+
+        PostgreSQL waits for a concurrent inserter of the same key to finish, then does nothing; the caller
+        reads the row back, whoever made it.
+        """
+        dialect = self.s.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            self.s.execute(insert(table).values(**values))
+            return True
+        result = self.s.execute(dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def lock_project(self, project_id: int) -> None:
+        """Hold the project against other writers until the transaction ends: positions are allocated under it.
+
+        PostgreSQL: a row lock (two imports into one project take turns; other projects go on). SQLite: the
+        write lock taken now, so the transaction reads nothing stale (a second import waits, then goes on, or
+        after the busy timeout gets the "locked" message).
+        """
+        self.s.execute(update(ProjectRow).where(ProjectRow.id == project_id).values(lang=ProjectRow.lang))
 
     def annotators(self) -> list[str]:
         return list(self.s.scalars(select(AnnotatorRow.name).order_by(AnnotatorRow.name)))
@@ -65,11 +90,14 @@ class Repository:
         return [_project(r) for r in self.s.scalars(select(ProjectRow).order_by(ProjectRow.id))]
 
     def create_project(self, name: str, lang: str, labels: Iterable[Label]) -> Project:
-        row = ProjectRow(name=name, lang=lang, created_at=datetime.now(UTC))
-        self.s.add(row)
-        self.s.flush()
-        for label in labels:
-            self.add_label(row.id, label)
+        """The project `name`, made with `labels` unless another process made it first (then as they made it)."""
+        made = self._insert_if_absent(ProjectRow.__table__, {"name": name, "lang": lang, "created_at": datetime.now(UTC)},
+                                      ["name"])
+        row = self.s.scalar(select(ProjectRow).where(ProjectRow.name == name))
+        assert row is not None
+        if made:
+            for label in labels:
+                self.add_label(row.id, label)
         return _project(row)
 
     # -- labels -----------------------------------------------------------------------------------
@@ -82,19 +110,15 @@ class Repository:
         return {name: id_ for name, id_ in rows}
 
     def add_label(self, project_id: int, label: Label) -> int:
+        """The id of the project's label `label.name`, added now unless a concurrent writer just added it."""
         position = self.s.scalar(select(func.count()).where(LabelRow.project_id == project_id)) or 0
-        row = LabelRow(
-            project_id=project_id,
-            name=label.name,
-            colour=label.colour,
-            key=label.key,
-            alt_key=label.alt_key,
-            description=label.description,
-            position=position,
-        )
-        self.s.add(row)
-        self.s.flush()
-        return row.id
+        self._insert_if_absent(LabelRow.__table__, {
+            "project_id": project_id, "name": label.name, "colour": label.colour, "key": label.key,
+            "alt_key": label.alt_key, "description": label.description, "position": position,
+        }, ["project_id", "name"])
+        found = self.s.scalar(select(LabelRow.id).where(LabelRow.project_id == project_id, LabelRow.name == label.name))
+        assert found is not None
+        return found
 
     def update_label(self, project_id: int, old_name: str, label: Label) -> None:
         self.s.execute(
@@ -147,13 +171,20 @@ class Repository:
     def insert_documents(self, rows: list[dict[str, Any]]) -> list[int]:
         """Bulk insert through Core; returns the new ids in the order given.
 
-        The rows of one call must share a project and carry consecutive new positions. Ids are read back
-        by position rather than with RETURNING: SQLite cannot keep RETURNING in parameter order for a
-        multi-row insert, so SQLAlchemy would fall back to one statement per row.
+        The rows of one call must share a project and carry new positions allocated under lock_project. On
+        SQLite ids are read back by position: SQLite cannot keep RETURNING in parameter order for a multi-row
+        insert, so SQLAlchemy would fall back to one statement per row. PostgreSQL returns them in order.
         """
         if not rows:
             return []
         table = DocumentRow.__table__
+        conn = self.s.connection()
+        if conn.dialect.name != "sqlite":
+            now = datetime.now(UTC)
+            for row in rows:
+                row.setdefault("created_at", now)
+            returned = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            return list(returned.scalars())
         self._bulk_insert(table, rows)
         first, last = rows[0]["position"], rows[-1]["position"]
         found = dict(self.s.connection().execute(

@@ -11,6 +11,5 @@ from annotator.storage.repository import Repository
 
 @contextmanager
 def unit_of_work(database: Database) -> Iterator[Repository]:
-    where = str(database.path) if database.path else "the database server"
-    with storage_errors(where), database.sessions.begin() as session:
+    with storage_errors(database.where), database.sessions.begin() as session:
         yield Repository(session)
