@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,28 +24,48 @@ class ExportSummary:
     format: str
     out: Path
     documents: int = 0
-    spans: int = 0
+    spans: int = 0  # the spans the files hold
     train: int = 0
     dev: int = 0
     moved: int = 0
-    # spaCy: spans not in doc.ents; CoNLL: spans not written
-    left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
+    # (document, start, end, label, why): spaCy: spans in doc.spans but not in doc.ents; CoNLL: spans not written
+    left_out_of_ents: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    suggester_max: int = 0  # spaCy: the spancat suggester's max_size in config.cfg
+    longest_span_tokens: int = 0
+    # (document, start, end, label, tokens): spaCy spans longer than the suggester proposes
+    too_long_for_suggester: list[tuple[str, int, int, str, int]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"wrote {self.documents} documents and {self.spans} spans to {self.out}"]
         if self.format == "spacy":
             out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: {self.out / 'config.cfg'}")
+            out.append(f"the spancat suggester proposes spans of 1 to {self.suggester_max} tokens "
+                       f"(the longest span has {self.longest_span_tokens})")
+            if self.too_long_for_suggester:
+                out.append(f"{len(self.too_long_for_suggester)} span(s) are longer than the suggester proposes, "
+                           "so the trained spancat cannot find them:")
+                out.extend(_listed([f"{doc} [{s}:{e}] {label}: {n} tokens"
+                                    for doc, s, e, label, n in self.too_long_for_suggester]))
         if self.left_out_of_ents:
+            why = Counter(reason for *_, reason in self.left_out_of_ents)
+            counts = ", ".join(f"{n} {reason}" for reason, n in why.items())
             where = "kept in doc.spans but left out of doc.ents" if self.format == "spacy" else (
-                "left out: CoNLL has one tag per token")
-            out.append(f"{len(self.left_out_of_ents)} overlapping span(s) {where}:")
-            out.extend(f"  {doc} [{s}:{e}] {label}" for doc, s, e, label in self.left_out_of_ents[:20])
-            if len(self.left_out_of_ents) > 20:
-                out.append(f"  ... and {len(self.left_out_of_ents) - 20} more")
-        if self.moved:
+                "left out of the file: CoNLL has one tag per token")
+            out.append(f"{len(self.left_out_of_ents)} span(s) {where} ({counts}):")
+            out.extend(_listed([f"{doc} [{s}:{e}] {label}: {reason}"
+                                for doc, s, e, label, reason in self.left_out_of_ents]))
+        if self.moved and self.format == "brat":
+            out.append(f"{self.moved} span(s) began or ended between the CR and LF of a line break, where brat "
+                       "cannot point: they take the whole line break in the .ann")
+        elif self.moved:
             out.append(f"{self.moved} span(s) were snapped outward to whole tokens (--align expand)")
         return out
+
+
+def _listed(items: list[str], limit: int = 20) -> list[str]:
+    more = [f"  ... and {len(items) - limit} more"] if len(items) > limit else []
+    return [f"  {item}" for item in items[:limit]] + more
 
 
 def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_id: int | None,
@@ -127,7 +148,10 @@ def export(
         _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted)
     else:
         records = _documents(ws, ids, annotator, annotator_id, annotator is None)
-        summary.documents = formats.write(counted(records), out, fmt)
+        moved: list[tuple[str, SpanRecord]] = []
+        options = {"moved": moved} if fmt == "brat" else {}
+        summary.documents = formats.write(counted(records), out, fmt, **options)
+        summary.moved = len(moved)
         summary.files = [out]
     return summary
 
@@ -153,7 +177,8 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
     summary.documents = formats.write(records, out, "conll", drop_overlaps=True, dropped=dropped,
                                       tokenize=token_offsets(lang))
-    summary.left_out_of_ents = [(name, s.start, s.end, s.label) for name, s in dropped]
+    summary.left_out_of_ents = [(name, s.start, s.end, s.label, "overlaps a longer span") for name, s in dropped]
+    summary.spans -= len(dropped)  # the count says what the file holds
     summary.files = [out]
 
 
@@ -187,4 +212,7 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     summary.spans = report.spans
     summary.moved = report.moved
     summary.left_out_of_ents = report.left_out_of_ents
+    summary.suggester_max = report.suggester_max
+    summary.longest_span_tokens = report.longest_span_tokens
+    summary.too_long_for_suggester = report.too_long_for_suggester
     summary.files = [out / "train.spacy", out / "dev.spacy", out / "config.cfg"]

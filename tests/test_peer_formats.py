@@ -1,0 +1,312 @@
+"""Our exports read by the other tools' own readers, and their files read by our importer (issue 11).
+
+The peers: spaCy's `spacy convert` (CoNLL NER files, v2 JSON) and `docs_to_json`; Label Studio's converter
+(label-studio-converter: JSON_MIN, CONLL2003); bratly, which opens a brat .txt with universal newlines as
+brat does; seqeval's strict IOB2 scheme. Each test counts the spans lost, moved or relabelled on the way:
+zero, except where the peer itself loses them, and then the test says which and why.
+
+doccano-transformer is not run: it imports `spacy.gold` (spaCy 2 only), and its spaCy export shifts the
+offsets of every sentence after the first (it tags each sentence with offsets counted from the start of
+the document). The v2 JSON fixture below has the shape it writes; our files are not bent to its bug.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator import formats
+from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.services.exporting import export
+from annotator.services.importing import import_paths
+from annotator.services.workspace import get_project, open_workspace
+
+# Texts in the style of the project's articles: a CLAIM holding a FIGURE and a LOCATION, a SOURCE across a
+# line break, CRLF line ends, a paragraph break.
+D1 = "Governor Olena Marchuk said that 17 drones hit Hrebenka overnight.\nLeave a Comment"
+D2 = "More than 12,000 residents left the\r\nDorvan region, deputy governor\nIrena Dobrić said."
+D3 = "Second article about Izium.\n\nIt is short."
+
+
+def _span(text: str, covered: str, label: str) -> tuple[int, int, str]:
+    start = text.index(covered)
+    return start, start + len(covered), label
+
+
+DOCS = [
+    (D1, [_span(D1, "Governor Olena Marchuk", "SOURCE"), _span(D1, "17 drones", "FIGURE"),
+          _span(D1, "Hrebenka", "LOCATION"), _span(D1, "17 drones hit Hrebenka overnight", "CLAIM")]),
+    (D2, [_span(D2, "More than 12,000 residents", "FIGURE"), _span(D2, "Dorvan region", "LOCATION"),
+          _span(D2, "deputy governor\nIrena Dobrić", "SOURCE")]),
+    (D3, [_span(D3, "Izium", "LOCATION")]),
+]
+
+
+def project(tmp: Path, docs: list[tuple[str, list[tuple[int, int, str]]]], name: str = "a.db"):  # type: ignore[no-untyped-def]
+    source = tmp / f"{name}.jsonl"
+    source.write_text("".join(json.dumps({"text": t, "spans": [{"start": s, "end": e, "label": lb}
+                                                                for s, e, lb in spans]}) + "\n"
+                              for t, spans in docs), encoding="utf-8")
+    ws = open_workspace(tmp / name)
+    summary = import_paths(ws, [source], project="p", annotator="ana")
+    assert summary.errors == []
+    return ws
+
+
+def stored(ws) -> list[tuple[str, list[tuple[str, str]]]]:  # type: ignore[no-untyped-def]
+    """(text, [(span text, label)]) of every document, in import order."""
+    with ws.unit() as repo:
+        ids = repo.document_ids(get_project(ws, "p").id)
+        texts = {d[0]: d[1] for d in repo.documents_batch(ids)}
+        spans = repo.spans_for_documents(ids, None)
+    return [(texts[i], sorted((texts[i][s.start:s.end], s.label) for s in spans.get(i, []))) for i in ids]
+
+
+def words(text: str) -> str:
+    """The tokens of `text` as a token-per-line format gives them back: joined by single spaces."""
+    import spacy
+
+    return " ".join(t.text for t in spacy.blank("en").make_doc(text) if not t.is_space)
+
+
+def spacy_convert(path: Path, out: Path, converter: str) -> list:  # type: ignore[type-arg]
+    """The Docs `python -m spacy convert` makes of a file, run as a user runs it."""
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    out.mkdir()
+    result = subprocess.run([sys.executable, "-m", "spacy", "convert", str(path), str(out), "--converter",
+                             converter], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (made,) = out.glob("*.spacy")
+    return list(DocBin().from_disk(made).get_docs(Vocab()))
+
+
+def conll_sentences(path: Path) -> list[tuple[list[str], list[str]]]:
+    """(tokens, tags) of each sentence of a CoNLL file, -DOCSTART- lines left out."""
+    sentences: list[tuple[list[str], list[str]]] = [([], [])]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        columns = line.split()
+        if not columns or columns[0] == "-DOCSTART-":
+            if sentences[-1][0]:
+                sentences.append(([], []))
+            continue
+        sentences[-1][0].append(columns[0])
+        sentences[-1][1].append(columns[-1])
+    return [s for s in sentences if s[0]]
+
+
+# --- CoNLL: spaCy's converter and seqeval read our export -----------------------------------------------------
+
+def test_spacy_convert_splits_our_conll_into_our_documents(tmp_path: Path) -> None:
+    ws = project(tmp_path, [DOCS[0], DOCS[2]])
+    export(ws, fmt="conll", out=tmp_path / "out.conll", project="p")
+    ws.close()
+    docs = spacy_convert(tmp_path / "out.conll", tmp_path / "spacy", "ner")
+    # One Doc per document (with the old `-DOCSTART- -X- -X- O` line spaCy made one per sentence, the
+    # DOCSTART lines among them as words).
+    assert [" ".join(t.text for t in d) for d in docs] == [words(D1), words(D3)]
+    assert [[(e.text, e.label_) for e in d.ents] for d in docs] == [
+        [("Governor Olena Marchuk", "SOURCE"), (words("17 drones hit Hrebenka overnight"), "CLAIM")],
+        [("Izium", "LOCATION")],
+    ]
+
+
+def test_conll_export_keeps_a_span_across_a_line_break_and_counts_what_it_wrote(tmp_path: Path) -> None:
+    ws = project(tmp_path, DOCS)
+    summary = export(ws, fmt="conll", out=tmp_path / "out.conll", project="p", align="expand")
+    ws.close()
+    out = tmp_path / "out.conll"
+    tags = [tag for _, sentence_tags in conll_sentences(out) for tag in sentence_tags]
+    # The count says what the file holds; the two spans inside the CLAIM are left out, counted and listed.
+    assert summary.spans == sum(tag.startswith("B-") for tag in tags) == 6
+    assert sorted((s, e, label) for _, s, e, label, _ in summary.left_out_of_ents) == sorted(
+        [_span(D1, "17 drones", "FIGURE")[:2] + ("FIGURE",), _span(D1, "Hrebenka", "LOCATION")])
+    lines = summary.lines()
+    assert lines[0].startswith("wrote 3 documents and 6 spans")
+    assert any(line.startswith("2 span(s) left out of the file") for line in lines)
+    # spaCy reads the SOURCE across the line break as one entity; nothing else moved or changed its label.
+    docs = spacy_convert(out, tmp_path / "spacy", "ner")
+    assert [sorted((e.text, e.label_) for e in d.ents) for d in docs] == [
+        [(words("17 drones hit Hrebenka overnight"), "CLAIM"), ("Governor Olena Marchuk", "SOURCE")],
+        sorted([(words(D2[s:e]), label) for s, e, label in DOCS[1][1]]),
+        [("Izium", "LOCATION")],
+    ]
+
+
+def test_our_conll_passes_seqeval_strict_iob2(tmp_path: Path) -> None:
+    from seqeval.metrics.sequence_labeling import get_entities
+    from seqeval.scheme import IOB2, Entities
+
+    ws = project(tmp_path, DOCS)
+    summary = export(ws, fmt="conll", out=tmp_path / "out.conll", project="p")
+    ws.close()
+    sentences = conll_sentences(tmp_path / "out.conll")
+    tags = [t for _, t in sentences]
+    strict = [e for sentence in Entities(tags, IOB2).entities for e in sentence]
+    # Strict IOB2 finds every entity the lenient CoNLL reading finds: no I- without its B-, none cut by a
+    # sentence break.
+    assert len(strict) == sum(len(get_entities(t)) for t in tags) == summary.spans == 6
+
+
+def test_conll_reads_every_docstart_form(tmp_path: Path) -> None:
+    for line in ("-DOCSTART- -X- O O", "-DOCSTART- -X- -X- O", "-DOCSTART- -X- O", "-DOCSTART-"):
+        path = tmp_path / "f.conll"
+        path.write_text(f"{line}\n\nKyiv B-LOC\n\n{line}\n\nIzium B-LOC\nsaid O\n\n", encoding="utf-8")
+        assert [(r.text, r.spans) for r in formats.read(path)] == [
+            ("Kyiv", (SpanRecord(0, 4, "LOC"),)), ("Izium said", (SpanRecord(0, 5, "LOC"),))], line
+
+
+def test_realdata_conll2002_through_spacy_convert(realdata: Path, tmp_path: Path) -> None:
+    """The CoNLL-2002 brat files (20 documents, 816 spans): imported, exported as CoNLL, read by spaCy."""
+    ws = open_workspace(tmp_path / "a.db")
+    assert import_paths(ws, [realdata / "brat" / "CoNLL-ST_2002"], project="p", annotator="ana").errors == []
+    summary = export(ws, fmt="conll", out=tmp_path / "out.conll", project="p", align="expand")
+    ws.close()
+    docs = spacy_convert(tmp_path / "out.conll", tmp_path / "spacy", "ner")
+    assert len(docs) == summary.documents == 20
+    # spaCy finds every span the file holds; the ones not written overlap another and are listed.
+    assert sum(len(d.ents) for d in docs) == summary.spans
+    assert summary.spans + len(summary.left_out_of_ents) == 816
+
+
+# --- brat: offsets as brat counts them (a CRLF is one character) ----------------------------------------------
+
+def bratly_document(txt: Path):  # type: ignore[no-untyped-def]
+    from bratly import AnnotationCollection, Document, EntityAnnotation
+
+    lines = [line for line in txt.with_suffix(".ann").read_text(encoding="utf-8").split("\n") if line]
+    document = Document(fullpath=str(txt))
+    document.add_annotation_collection(AnnotationCollection(annotations=[EntityAnnotation.from_line(x)
+                                                                         for x in lines]))
+    return document
+
+
+def test_bratly_reads_our_crlf_export(tmp_path: Path) -> None:
+    records = [DocumentRecord(t, tuple(SpanRecord(*s) for s in spans)) for t, spans in DOCS]
+    formats.write(records, tmp_path / "brat", "brat")
+    for number, record in enumerate(records, start=1):
+        txt = tmp_path / "brat" / f"{number:06d}.txt"
+        assert txt.read_bytes() == record.text.encode("utf-8")  # the stored text, byte for byte
+        document = bratly_document(txt)
+        assert document.check_ann_compatibility_with_txt()
+        # brat's view of the text: universal newlines; every span points at its own characters there.
+        seen = open(txt, encoding="utf-8").read()  # noqa: SIM115 - the way brat and bratly open it
+        (collection,) = document.annotation_collections
+        got = [(seen[a.get_start():a.get_end()], a.label) for a in collection.get_annotations()]
+        assert got == [(record.text[s.start:s.end].replace("\r\n", "\n"), s.label) for s in record.spans]
+
+
+def test_brat_ann_written_by_brat_for_a_crlf_text_imports_exactly(tmp_path: Path) -> None:
+    from bratly import EntityAnnotation, Fragment
+
+    text = "Izium\r\nis in the\r\nKharkiv oblast, deputy governor\r\nIrena Dobrić said.\r\n"
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(text.encode("utf-8"))
+    seen = open(folder / "a.txt", encoding="utf-8").read()  # noqa: SIM115 - brat reads with universal newlines
+    wanted = [("Izium", "LOC"), ("Kharkiv oblast", "LOC"), ("deputy governor\nIrena Dobrić", "SOURCE")]
+    lines = []
+    for k, (covered, label) in enumerate(wanted, start=1):
+        start = seen.index(covered)
+        ann = EntityAnnotation(id=f"T{k}", label=label, fragments=[Fragment(start=start, end=start + len(covered))],
+                               content=covered.replace("\n", " "))
+        lines.append(f"{ann}\n")
+    (folder / "a.ann").write_text("".join(lines), encoding="utf-8")
+    (record,) = formats.read(folder, "brat")
+    assert record.text == text
+    assert [(text[s.start:s.end], s.label) for s in record.spans] == [
+        (c.replace("\n", "\r\n"), label) for c, label in wanted]
+    assert "brat_offsets" not in record.meta
+
+
+def test_brat_ann_counting_a_crlf_as_two_still_reads(tmp_path: Path) -> None:
+    """Files annotator wrote before (and some tools still write) count a CRLF as two characters."""
+    text = "Izium\r\nis in the\r\nKharkiv oblast."
+    (tmp_path / "a.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "a.ann").write_text("T1\tLOC 0 5\tIzium\nT2\tLOC 18 32\tKharkiv oblast\n", encoding="utf-8")
+    (record,) = formats.read(tmp_path / "a.ann", "brat")
+    assert [text[s.start:s.end] for s in record.spans] == ["Izium", "Kharkiv oblast"]
+    assert record.meta["brat_offsets"] == "crlf-as-two"
+
+
+def test_realdata_brat_news_read_by_bratly_after_our_export(realdata: Path, tmp_path: Path) -> None:
+    records = list(formats.read(realdata / "brat" / "news", "brat"))
+    formats.write(records, tmp_path / "out", "brat")
+    for number, record in enumerate(records, start=1):
+        document = bratly_document(tmp_path / "out" / f"{number:06d}.txt")
+        assert document.check_ann_compatibility_with_txt()
+        (collection,) = document.annotation_collections
+        assert len(collection.get_annotations()) == len(record.spans)
+
+
+# --- spaCy DocBin: what doc.ents leaves out, and the suggester ------------------------------------------------
+
+def test_spacy_export_lists_the_claims_left_out_of_doc_ents(tmp_path: Path) -> None:
+    ws = project(tmp_path, DOCS)
+    summary = export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=0.5)
+    ws.close()
+    why = sorted((label, reason) for _, _, _, label, reason in summary.left_out_of_ents)
+    assert why == [("CLAIM", "a statement, not an entity")]
+    assert any(line.startswith("1 span(s) kept in doc.spans but left out of doc.ents (1 a statement")
+               for line in summary.lines())
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    docs = [d for part in ("train", "dev") for d in DocBin().from_disk(tmp_path / "corpus" / f"{part}.spacy")
+            .get_docs(Vocab())]
+    ents = sorted((e.text, e.label_) for d in docs for e in d.ents)
+    spans = sorted((s.text, s.label_) for d in docs for s in d.spans["sc"])
+    # Every span is in doc.spans; doc.ents holds the rest, overlapping FIGURE and LOCATION inside the CLAIM too.
+    assert len(spans) == 8 and ents == sorted(x for x in spans if x[1] != "CLAIM")
+
+
+def test_which_labels_go_in_doc_ents_is_decided_in_one_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import docbin
+
+    monkeypatch.setattr(docbin, "is_entity_label", lambda label: label != "FIGURE")
+    ws = project(tmp_path, DOCS)
+    summary = export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=0.5)
+    ws.close()
+    # FIGURE is now the statement label: both FIGUREs stay out of doc.ents, the CLAIM goes in and the
+    # LOCATION inside it is left out as an overlap.
+    assert sorted((label, reason) for *_, label, reason in summary.left_out_of_ents) == [
+        ("FIGURE", docbin.LEFT_OUT_STATEMENT), ("FIGURE", docbin.LEFT_OUT_STATEMENT),
+        ("LOCATION", docbin.LEFT_OUT_OVERLAP)]
+
+
+def test_readme_says_which_labels_go_in_doc_ents() -> None:
+    from annotator.nlp.docbin import is_entity_label
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (row,) = [line for line in readme.splitlines() if line.startswith("| spaCy DocBin")]
+    labels = json.loads((Path(__file__).resolve().parents[1] / "resources" / "labels.json").read_text())
+    names = [label["name"] for label in (labels["labels"] if isinstance(labels, dict) else labels)]
+    left_out = [name for name in names if not is_entity_label(name)]
+    assert left_out == ["CLAIM"]
+    assert "every label but CLAIM" in row and "SOURCE/LOCATION/FIGURE" not in row
+
+
+def test_suggester_is_sized_to_the_longest_span(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import docbin
+
+    claim = "more than 12,000 residents have left the city of Velmora since Monday , officials"
+    text = f"The mayor said that {claim} said."
+    ws = project(tmp_path, [(text, [_span(text, claim, "CLAIM"), _span(text, "Velmora", "LOCATION")]),
+                            ("Another text about Izium.", [(19, 24, "LOCATION")])])
+    summary = export(ws, fmt="spacy", out=tmp_path / "corpus", project="p")
+    config = (tmp_path / "corpus" / "config.cfg").read_text(encoding="utf-8")
+    assert "max_size = 14\n" in config and summary.suggester_max == summary.longest_span_tokens == 14
+    assert summary.too_long_for_suggester == []
+    # Past the cap the suggester cannot propose a span: the summary says how many and which.
+    monkeypatch.setattr(docbin, "MAX_SUGGESTER_TOKENS", 10)
+    summary = export(ws, fmt="spacy", out=tmp_path / "corpus2", project="p")
+    ws.close()
+    assert "max_size = 10\n" in (tmp_path / "corpus2" / "config.cfg").read_text(encoding="utf-8")
+    assert [(label, n) for *_, label, n in summary.too_long_for_suggester] == [("CLAIM", 14)]
+    assert "1 span(s) are longer than the suggester proposes, so the trained spancat cannot find them:" in (
+        summary.lines())
