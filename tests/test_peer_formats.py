@@ -153,6 +153,19 @@ def test_our_conll_passes_seqeval_strict_iob2(tmp_path: Path) -> None:
     assert len(strict) == sum(len(get_entities(t)) for t in tags) == summary.spans == 6
 
 
+def test_conll_export_advises_align_expand_only_where_it_helps(tmp_path: Path) -> None:
+    from annotator.errors import ExportError
+
+    reserved = DocumentRecord("The word -DOCSTART- here", (SpanRecord(0, 3, "X"),))
+    with pytest.raises(ExportError) as error:
+        formats.write([reserved], tmp_path / "a.conll", "conll")
+    assert "-DOCSTART-" in str(error.value) and "--align expand" not in str(error.value)
+    off_tokens = DocumentRecord("Izium, Kharkiv", (SpanRecord(0, 3, "LOC"),))
+    with pytest.raises(ExportError) as error:
+        formats.write([off_tokens], tmp_path / "b.conll", "conll")
+    assert "--align expand" in str(error.value)
+
+
 def test_conll_reads_every_docstart_form(tmp_path: Path) -> None:
     for line in ("-DOCSTART- -X- O O", "-DOCSTART- -X- -X- O", "-DOCSTART- -X- O", "-DOCSTART-"):
         path = tmp_path / "f.conll"
