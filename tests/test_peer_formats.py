@@ -462,3 +462,31 @@ def test_spacy_v2_json_with_tokens_not_in_the_text_names_them(tmp_path: Path) ->
     with pytest.raises(ImportFormatError) as error:
         list(formats.read(path))
     assert "[0].paragraphs[0].sentences[1].tokens[2]" in str(error.value) and "'Irina'" in str(error.value)
+
+
+def test_realdata_kaznerd_through_our_conll_export_keeps_every_entity(realdata: Path, tmp_path: Path) -> None:
+    """KazNERD's IOB2 (Kazakh news sentences; spaCy has no Kazakh, so "xx"), imported, exported, compared."""
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    lines = (realdata / "kaznerd-cyrillic" / "IOB2_valid.txt").read_text(encoding="utf-8").split("\n")
+    cut = [i for i, line in enumerate(lines) if not line.strip()][399]  # the first 400 sentences
+    source = tmp_path / "kaznerd.conll"
+    source.write_text("\n".join(lines[:cut]) + "\n\n", encoding="utf-8")
+
+    def entities(path: Path) -> list[tuple[str, str]]:
+        found = []
+        for tokens, tags in conll_sentences(path):
+            # spaCy's multi-language tokenizer may cut a word KazNERD kept whole: compare without spaces.
+            found += [("".join(tokens[a:b + 1]), label) for label, a, b in get_entities(tags)]
+        return sorted(found)
+
+    ws = open_workspace(tmp_path / "a.db")
+    assert import_paths(ws, [source], project="p", annotator="ana", lang="xx").errors == []
+    summary = export(ws, fmt="conll", out=tmp_path / "out.conll", project="p")
+    ws.close()
+    theirs = entities(source)
+    ours = entities(tmp_path / "out.conll")
+    assert ours == theirs and len(ours) == 498  # none lost, moved or relabelled
+    docs = spacy_convert(tmp_path / "out.conll", tmp_path / "spacy", "ner")
+    assert len(docs) == summary.documents == 400 and sum(len(d.ents) for d in docs) == 498
+    assert summary.spans == len(ours) and summary.left_out_of_ents == []
