@@ -361,12 +361,16 @@ def test_labelstudio_json_min_record_by_hand(tmp_path: Path) -> None:
     path.write_text(json.dumps([{"text": "Izium is in Kharkiv oblast.", "id": 7, "sentiment": "Neutral",
                                  "ner": [{"start": 0, "end": 5, "text": "Izium", "labels": ["LOC", "GPE"]}],
                                  "annotator": "ana@example.org", "annotation_id": 3, "created_at": "2024-01-01",
-                                 "updated_at": "2024-01-02", "lead_time": 4.5}]), encoding="utf-8")
-    (record,) = formats.read(path)
+                                 "updated_at": "2024-01-02", "lead_time": 4.5},
+                                # a task nobody annotated, its text under another name
+                                {"article": "Kyiv.", "id": 8, "annotator": None, "annotation_id": None,
+                                 "created_at": None, "updated_at": None, "lead_time": None}]), encoding="utf-8")
+    record, empty = formats.read(path)
     assert record.text == "Izium is in Kharkiv oblast."
     assert record.spans == (SpanRecord(0, 5, "LOC"), SpanRecord(0, 5, "GPE"))
     assert record.annotator == "ana@example.org"
     assert record.meta == {"labelstudio_from": "json_min", "labelstudio_id": 7}
+    assert (empty.text, empty.spans, empty.annotator) == ("Kyiv.", (), None)
 
 
 def test_labelstudio_conll2003_splits_back_into_its_tasks(tmp_path: Path) -> None:
