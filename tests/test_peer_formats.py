@@ -278,6 +278,23 @@ def test_spacy_export_lists_the_claims_left_out_of_doc_ents(tmp_path: Path) -> N
     assert len(spans) == 8 and ents == sorted(x for x in spans if x[1] != "CLAIM")
 
 
+def test_spacy_export_counts_every_span_left_out_and_lists_the_first(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import docbin
+
+    monkeypatch.setattr(docbin, "LISTED", 2)  # the report keeps only the first spans; the counts are of all
+    text = " and ".join(["Kyiv said no"] * 4)
+    claims = [(i, i + 12, "CLAIM") for i in range(0, len(text), 17)]
+    ws = project(tmp_path, [(text, [*claims, (0, 4, "LOCATION"), (0, 4, "SOURCE")])])
+    summary = export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=1.0)
+    ws.close()
+    assert summary.left_out_counts == {"a statement, not an entity": 4, "overlaps a longer entity": 1}
+    lines = summary.lines()
+    at = lines.index("5 span(s) kept in doc.spans but left out of doc.ents (4 a statement, not an entity, "
+                     "1 overlaps a longer entity):")
+    assert lines[at + 1].startswith("  ") and lines[at + 3] == "  ... and 3 more"
+
+
 def test_which_labels_go_in_doc_ents_is_decided_in_one_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from annotator.nlp import docbin
 

@@ -142,8 +142,9 @@ def write(
 
     Stops with an ExportError listing every span that does not fall on tokens, has a label with a space,
     or overlaps another (unless `drop_overlaps`: then the longest spans are kept and each left out is
-    appended to `dropped` as (document, span)). Nothing is written when it stops. Exact repeats of a span are written once. `tokenize` gives the (start, end) of each
-    token of a text (a language's tokenizer); without it tokens are split at whitespace.
+    appended to `dropped` as (document, span)). Nothing is written when it stops. Exact repeats of a span
+    are written once. `tokenize` gives the (start, end) of each token of a text (a language's tokenizer);
+    without it tokens are split at whitespace.
     """
     problems: list[str] = []
     count = 0

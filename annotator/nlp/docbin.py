@@ -33,6 +33,9 @@ def is_entity_label(label: str) -> bool:
 
 LEFT_OUT_STATEMENT = "a statement, not an entity"
 LEFT_OUT_OVERLAP = "overlaps a longer entity"
+# The report keeps this many spans of each list for the summary to show and counts the rest: memory stays
+# flat however many CLAIMs a corpus holds.
+LISTED = 20
 
 
 @dataclass
@@ -40,12 +43,20 @@ class DocBinReport:
     documents: dict[str, int] = field(default_factory=lambda: {"train": 0, "dev": 0})
     spans: int = 0
     moved: int = 0  # spans snapped outward under --align expand
-    # (document, start, end, label, why): spans kept in doc.spans but not in doc.ents
+    # (document, start, end, label, why): the first LISTED spans kept in doc.spans but not in doc.ents,
+    # and how many there are for each why
     left_out_of_ents: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    left_out_counts: dict[str, int] = field(default_factory=dict)
     longest_span_tokens: int = 1
     suggester_max: int = 0  # the max_size written in config.cfg
-    # (document, start, end, label, tokens): spans longer than the suggester proposes
+    # (document, start, end, label, tokens): the first LISTED spans longer than the suggester proposes
     too_long_for_suggester: list[tuple[str, int, int, str, int]] = field(default_factory=list)
+    too_long_count: int = 0
+
+    def leave_out_of_ents(self, name: str, span: Any, why: str) -> None:
+        self.left_out_counts[why] = self.left_out_counts.get(why, 0) + 1
+        if len(self.left_out_of_ents) < LISTED:
+            self.left_out_of_ents.append((name, span.start_char, span.end_char, span.label_, why))
 
 
 class DocBinWriter:
@@ -95,13 +106,15 @@ class DocBinWriter:
                 self.report.moved += 1
             made.append(s)
         made = sorted(set(made), key=lambda s: (s.start, s.end, s.label_))
-        left_out = self.report.left_out_of_ents
+        report = self.report
         for s in made:
-            self.report.longest_span_tokens = max(self.report.longest_span_tokens, len(s))
+            report.longest_span_tokens = max(report.longest_span_tokens, len(s))
             if len(s) > MAX_SUGGESTER_TOKENS:
-                self.report.too_long_for_suggester.append((name, s.start_char, s.end_char, s.label_, len(s)))
+                report.too_long_count += 1
+                if len(report.too_long_for_suggester) < LISTED:
+                    report.too_long_for_suggester.append((name, s.start_char, s.end_char, s.label_, len(s)))
             if not is_entity_label(s.label_):
-                left_out.append((name, s.start_char, s.end_char, s.label_, LEFT_OUT_STATEMENT))
+                report.leave_out_of_ents(name, s, LEFT_OUT_STATEMENT)
         doc.spans[self.spans_key] = made
         entity_like = [s for s in made if is_entity_label(s.label_)]
         ents = filter_spans(entity_like)  # longest first, earliest wins ties
@@ -109,7 +122,7 @@ class DocBinWriter:
         kept = {(s.start, s.end, s.label_) for s in ents}
         for s in entity_like:
             if (s.start, s.end, s.label_) not in kept:
-                left_out.append((name, s.start_char, s.end_char, s.label_, LEFT_OUT_OVERLAP))
+                report.leave_out_of_ents(name, s, LEFT_OUT_OVERLAP)
         self.report.spans += len(made)
         self.report.documents[part] += 1
         if self.misaligned:  # the export will stop: keep checking, stop building

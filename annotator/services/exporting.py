@@ -28,12 +28,15 @@ class ExportSummary:
     train: int = 0
     dev: int = 0
     moved: int = 0
-    # (document, start, end, label, why): spaCy: spans in doc.spans but not in doc.ents; CoNLL: spans not written
+    # (document, start, end, label, why): spaCy: spans in doc.spans but not in doc.ents; CoNLL: spans not
+    # written. The list may hold only the first ones; the counts (by why) are of all.
     left_out_of_ents: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    left_out_counts: dict[str, int] = field(default_factory=dict)
     suggester_max: int = 0  # spaCy: the spancat suggester's max_size in config.cfg
     longest_span_tokens: int = 0
-    # (document, start, end, label, tokens): spaCy spans longer than the suggester proposes
+    # (document, start, end, label, tokens): the first spaCy spans longer than the suggester proposes
     too_long_for_suggester: list[tuple[str, int, int, str, int]] = field(default_factory=list)
+    too_long_count: int = 0
     files: list[Path] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -42,19 +45,19 @@ class ExportSummary:
             out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: {self.out / 'config.cfg'}")
             out.append(f"the spancat suggester proposes spans of 1 to {self.suggester_max} tokens "
                        f"(the longest span has {self.longest_span_tokens})")
-            if self.too_long_for_suggester:
-                out.append(f"{len(self.too_long_for_suggester)} span(s) are longer than the suggester proposes, "
+            if self.too_long_count:
+                out.append(f"{self.too_long_count} span(s) are longer than the suggester proposes, "
                            "so the trained spancat cannot find them:")
                 out.extend(_listed([f"{doc} [{s}:{e}] {label}: {n} tokens"
-                                    for doc, s, e, label, n in self.too_long_for_suggester]))
-        if self.left_out_of_ents:
-            why = Counter(reason for *_, reason in self.left_out_of_ents)
-            counts = ", ".join(f"{n} {reason}" for reason, n in why.items())
+                                    for doc, s, e, label, n in self.too_long_for_suggester], self.too_long_count))
+        if self.left_out_counts:
+            total = sum(self.left_out_counts.values())
+            counts = ", ".join(f"{n} {reason}" for reason, n in self.left_out_counts.items())
             where = "kept in doc.spans but left out of doc.ents" if self.format == "spacy" else (
                 "left out of the file: CoNLL has one tag per token")
-            out.append(f"{len(self.left_out_of_ents)} span(s) {where} ({counts}):")
+            out.append(f"{total} span(s) {where} ({counts}):")
             out.extend(_listed([f"{doc} [{s}:{e}] {label}: {reason}"
-                                for doc, s, e, label, reason in self.left_out_of_ents]))
+                                for doc, s, e, label, reason in self.left_out_of_ents], total))
         if self.moved and self.format == "brat":
             out.append(f"{self.moved} span(s) began or ended between the CR and LF of a line break, where brat "
                        "cannot point: they take the whole line break in the .ann")
@@ -63,9 +66,10 @@ class ExportSummary:
         return out
 
 
-def _listed(items: list[str], limit: int = 20) -> list[str]:
-    more = [f"  ... and {len(items) - limit} more"] if len(items) > limit else []
-    return [f"  {item}" for item in items[:limit]] + more
+def _listed(items: list[str], total: int, limit: int = 20) -> list[str]:
+    shown = items[:limit]
+    more = [f"  ... and {total - len(shown)} more"] if total > len(shown) else []
+    return [f"  {item}" for item in shown] + more
 
 
 def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_id: int | None,
@@ -178,6 +182,7 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     summary.documents = formats.write(records, out, "conll", drop_overlaps=True, dropped=dropped,
                                       tokenize=token_offsets(lang))
     summary.left_out_of_ents = [(name, s.start, s.end, s.label, "overlaps a longer span") for name, s in dropped]
+    summary.left_out_counts = dict(Counter(reason for *_, reason in summary.left_out_of_ents))
     summary.spans -= len(dropped)  # the count says what the file holds
     summary.files = [out]
 
@@ -212,7 +217,9 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     summary.spans = report.spans
     summary.moved = report.moved
     summary.left_out_of_ents = report.left_out_of_ents
+    summary.left_out_counts = report.left_out_counts
     summary.suggester_max = report.suggester_max
     summary.longest_span_tokens = report.longest_span_tokens
     summary.too_long_for_suggester = report.too_long_for_suggester
+    summary.too_long_count = report.too_long_count
     summary.files = [out / "train.spacy", out / "dev.spacy", out / "config.cfg"]
