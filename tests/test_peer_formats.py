@@ -185,6 +185,11 @@ def test_realdata_conll2002_through_spacy_convert(realdata: Path, tmp_path: Path
     # spaCy finds every span the file holds; the ones not written overlap another and are listed.
     assert sum(len(d.ents) for d in docs) == summary.spans
     assert summary.spans + len(summary.left_out_of_ents) == 816
+    # ... and what spaCy made of it imports back whole.
+    back = open_workspace(tmp_path / "b.db")
+    result = import_paths(back, list((tmp_path / "spacy").glob("*.spacy")), project="p", annotator="ana")
+    assert result.errors == [] and result.total("spans_added") == summary.spans
+    back.close()
 
 
 # --- brat: offsets as brat counts them (a CRLF is one character) ----------------------------------------------
