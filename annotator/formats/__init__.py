@@ -95,7 +95,8 @@ def write(records: Iterable[DocumentRecord], out: Path, fmt: str, **options: Any
 
     Records are consumed one at a time. The output appears only when everything is written (a temporary
     file or folder beside it is moved into place). brat writes a folder, which must be new or empty.
-    conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write).
+    conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write), brat `moved` (see
+    annotator.formats.brat.write).
     """
     writer = _WRITERS.get(fmt)
     if writer is None:
