@@ -5,9 +5,10 @@ The peers: spaCy's `spacy convert` (CoNLL NER files, v2 JSON) and `docs_to_json`
 brat does; seqeval's strict IOB2 scheme. Each test counts the spans lost, moved or relabelled on the way:
 zero, except where the peer itself loses them, and then the test says which and why.
 
-doccano-transformer is not run: it imports `spacy.gold` (spaCy 2 only), and its spaCy export shifts the
-offsets of every sentence after the first (it tags each sentence with offsets counted from the start of
-the document). The v2 JSON fixture below has the shape it writes; our files are not bent to its bug.
+doccano-transformer is not run: it imports `spacy.gold` (spaCy 2 only). Its own offsets are wrong for news
+texts: it splits a text into sentences at "\n" and finds each sentence's offset by matching characters, and
+an empty line (a paragraph break) gets no offset, so every sentence after it takes its neighbour's offset
+and the tags shift. The v2 JSON fixture below has the shape it writes; our files are not bent to its bug.
 """
 
 from __future__ import annotations
