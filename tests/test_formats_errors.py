@@ -291,6 +291,7 @@ def test_conll_misaligned_spans_stop_the_export(tmp_path: Path) -> None:
         formats.write([record], tmp_path / "out.conll", "conll")
     message = str(error.value)
     assert "[0:5] LOC 'Izium': does not start and end at token boundaries" in message
-    assert "[7:21] LOC 'Kharkiv\\noblast': crosses a line break" in message
-    assert message.startswith("[A031] 2 span(s)")  # "MY LABEL" is written as MY_LABEL: no problem
+    assert "Kharkiv" not in message  # a line break inside a span is white space in the entity
+    assert "MY LABEL" not in message  # written as MY_LABEL, which a re-import turns back into MY LABEL
+    assert message.startswith("[A031] 1 span(s)")
     assert not (tmp_path / "out.conll").exists()

@@ -41,6 +41,10 @@ def snapshot(db: Path, project: str) -> list[tuple[str, list[tuple[int, int, str
     return sorted((texts[i], sorted((s.start, s.end, s.label) for s in spans[i])) for i in ids)
 
 
+def _outside_crlf(text: str, start: int, end: int) -> tuple[int, int]:
+    return start - (text[start - 1 : start + 1] == "\r\n"), end + (text[end - 1 : end + 1] == "\r\n")
+
+
 @pytest.mark.parametrize("fmt", ["prodigy", "doccano", "labelstudio", "brat"])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(docs=st.lists(documents(), min_size=1, max_size=5, unique_by=lambda d: d[0]))
@@ -55,13 +59,18 @@ def test_export_then_import_keeps_every_span(tmp_path_factory: pytest.TempPathFa
     summary = import_paths(first, [source], project="p", annotator="ana")
     assert summary.errors == []
     out = tmp / ("export" if fmt == "brat" else f"export.{fmt}.json")
-    export(first, fmt=fmt, out=out, project="p")
+    exported = export(first, fmt=fmt, out=out, project="p")
     first.close()
     second = open_workspace(tmp / "b.db")
     summary = import_paths(second, [out], project="p", annotator="ana", fmt=fmt)
     assert summary.errors == []
     second.close()
-    assert snapshot(tmp / "b.db", "p") == snapshot(tmp / "a.db", "p")
+    expected = snapshot(tmp / "a.db", "p")
+    if fmt == "brat":  # brat counts a CRLF as one character: an edge between its CR and LF takes it whole
+        widened = [(t, sorted(_outside_crlf(t, s, e) + (lb,) for s, e, lb in spans)) for t, spans in expected]
+        assert exported.moved == sum(_outside_crlf(t, s, e) != (s, e) for t, spans in expected for s, e, _ in spans)
+        expected = widened
+    assert snapshot(tmp / "b.db", "p") == expected
     assert sorted(t for t, _ in snapshot(tmp / "b.db", "p")) == sorted(t for t, _ in docs)
 
 

@@ -99,8 +99,8 @@ def write(records: Iterable[DocumentRecord], out: Path, fmt: str, *, replace: bo
     Records are consumed one at a time. The output appears only when everything is written (it is staged
     beside `out` and moved into place, see annotator.formats.output). `out` must be new (brat: or an empty
     folder); with `replace`, a previous export of the same format is replaced. Files in `protect` (the
-    database) are never written. conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write);
-    brat and conll take `label_names` (annotator.formats._label_names.LabelNames), and reading their exports
+    database) are never written. conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write),
+    brat `moved` (see annotator.formats.brat.write); brat and conll take `label_names` (annotator.formats._label_names.LabelNames), and reading their exports
     back restores the names.
     """
     writer = _WRITERS.get(fmt)

@@ -3,13 +3,19 @@
 Only text-bound annotations (T lines) become spans. A discontinuous annotation (`T1\tLOC 0 5;9 14\t...`)
 becomes one span per fragment, so no annotated character is lost; meta "brat_discontinuous" counts them.
 Events, relations, attributes, normalisations, notes and equivalences (E R A M N # * lines) are not
-imported; meta "brat_ignored" counts them. Offsets are code points into the .txt read without newline
-translation (brat reads it so: a CRLF counts as two characters).
+imported; meta "brat_ignored" counts them.
+
+Offsets are code points of the .txt as brat reads it: with universal newlines, so a CRLF counts as one
+character (brat issue #853); a lone CR, like every other character, counts as one. The text we keep and
+write is the .txt byte for byte: offsets are mapped between brat's count and ours (`BratOffsets`). An .ann
+whose T texts match only when a CRLF counts as two (as annotator wrote them before, and some tools still
+do) is read that way, and meta "brat_offsets" says so.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -23,6 +29,36 @@ IGNORED_KINDS = ("E", "R", "A", "M", "N", "#", "*")
 # brat reads .ann files with str.splitlines(), so every character it splits on is flattened in the T text.
 _FLATTEN = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 _OFFSETS = re.compile(r"^(\d+) (\d+)$")
+CRLF_AS_TWO = "crlf-as-two"
+
+
+class BratOffsets:
+    """Maps offsets into a text as stored (a CRLF is two characters) to brat's count (a CRLF is one)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._crlf = [m.start() for m in re.finditer("\r\n", text)]  # where each CRLF's \r is, in our count
+        self._crlf_brat = [c - k for k, c in enumerate(self._crlf)]  # ... and its newline, in brat's
+
+    def to_ours(self, offset: int) -> int:
+        return offset + bisect_left(self._crlf_brat, offset)
+
+    def to_brat(self, offset: int) -> int:
+        """brat's offset of ours, which must not fall between a CR and its LF (see `widen`)."""
+        return offset - bisect_left(self._crlf, offset - 1)
+
+    def widen(self, start: int, end: int) -> tuple[int, int]:
+        """The span with an edge between a CR and its LF moved out to take the whole line break: brat cannot
+        point there."""
+        if self.text.startswith("\r\n", start - 1):
+            start -= 1
+        if self.text.startswith("\r\n", end - 1):
+            end += 1
+        return start, end
+
+    def brat_text(self, start: int, end: int) -> str:
+        """The text of [start:end] as brat shows it in an .ann line: line breaks flattened to spaces."""
+        return self.text[start:end].replace("\r\n", "\n").translate(_FLATTEN)
 
 
 def read(path: Path) -> Iterator[DocumentRecord]:
@@ -51,8 +87,8 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
     if not text.strip():
         raise ImportFormatError("the text file is empty (no text to annotate)", path=txt)
     ann = txt.with_suffix(".ann")
-    spans: list[SpanRecord] = []
-    ignored = discontinuous = 0
+    bound: list[tuple[int, str, list[tuple[int, int]], str | None]] = []  # line, label, fragments, text
+    ignored = 0
     if ann.exists():
         for lineno, line in enumerate(decode_utf8(read_bytes(ann), ann).split("\n"), start=1):
             line = line.rstrip("\r")
@@ -60,9 +96,7 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
                 continue
             kind = line[0]
             if kind == "T":
-                found = _text_bound(line, text, shift, ann, lineno)
-                spans.extend(found)
-                discontinuous += len(found) > 1
+                bound.append(_text_bound(line, ann, lineno))
             elif kind in IGNORED_KINDS:
                 ignored += 1
             else:
@@ -70,62 +104,104 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
                     f"expected a brat annotation line (T, E, R, A, M, N, # or *), found {line[:40]!r}",
                     path=ann, line=lineno,
                 )
-    meta = {}
+    try:
+        spans = _spans(bound, text, shift, ann, crlf_as_two=False)
+        legacy = False
+    except ImportFormatError as first:
+        if "\r\n" not in text:
+            raise
+        try:
+            spans = _spans(bound, text, shift, ann, crlf_as_two=True)
+        except ImportFormatError:
+            raise first from None
+        legacy = True
+    meta: dict[str, object] = {}
     if ignored:
         meta["brat_ignored"] = ignored
+    discontinuous = sum(len(fragments) > 1 for _, _, fragments, _ in bound)
     if discontinuous:
         meta["brat_discontinuous"] = discontinuous
+    if legacy:
+        meta["brat_offsets"] = CRLF_AS_TWO
     source = txt.relative_to(root).as_posix() if txt.is_relative_to(root) else txt.name
     return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=txt.stem, source=source)
 
 
-def _text_bound(line: str, text: str, shift: int, ann: Path, lineno: int) -> list[SpanRecord]:
+def _text_bound(line: str, ann: Path, lineno: int) -> tuple[int, str, list[tuple[int, int]], str | None]:
     parts = line.split("\t", 2)
     if len(parts) < 2 or " " not in parts[1]:
         raise ImportFormatError(f"expected T<n><TAB>LABEL START END<TAB>TEXT, found {line[:60]!r}", path=ann,
                                 line=lineno)
     label, _, offsets = parts[1].partition(" ")
-    spans = []
+    fragments = []
     for fragment in offsets.split(";"):
         match = _OFFSETS.match(fragment.strip())
         if not match:
             raise ImportFormatError(f"expected START END offsets (whole numbers), found {fragment!r}", path=ann,
                                     line=lineno, field="offsets")
-        start, end = max(0, int(match[1]) - shift), int(match[2]) - shift
-        if not 0 <= start < end <= len(text):
-            raise ImportFormatError(
-                f"span [{start}:{end}] is outside the text or empty (the .txt has {len(text)} characters)",
-                path=ann, line=lineno, field="offsets",
-            )
-        spans.append(SpanRecord(start, end, label))
-    if len(parts) == 3:
-        covered = " ".join(text[s.start : s.end] for s in spans).translate(_FLATTEN)
-        if parts[2].translate(_FLATTEN) != covered:
-            raise ImportFormatError(
-                f"the annotation text {parts[2]!r} is not the text at its offsets, which is {covered!r}",
-                path=ann, line=lineno, field="text",
-                hint="brat offsets count characters of the .txt as it is on disk (a CRLF is two)",
-            )
+        fragments.append((int(match[1]), int(match[2])))
+    return lineno, label, fragments, parts[2] if len(parts) == 3 else None
+
+
+def _spans(bound: list[tuple[int, str, list[tuple[int, int]], str | None]], text: str, shift: int, ann: Path, *,
+           crlf_as_two: bool) -> list[SpanRecord]:
+    """The spans of the T lines, offsets counted as brat does (or with a CRLF as two characters)."""
+    offsets = BratOffsets(text)
+    spans = []
+    for lineno, label, fragments, covered_text in bound:
+        found = []
+        for brat_start, brat_end in fragments:
+            start, end = max(0, brat_start - shift), brat_end - shift
+            if not crlf_as_two:
+                start, end = offsets.to_ours(start), offsets.to_ours(end)
+            if not 0 <= start < end <= len(text):
+                raise ImportFormatError(
+                    f"span [{brat_start}:{brat_end}] is outside the text or empty (the .txt has "
+                    f"{offsets.to_brat(len(text)) + shift} characters as brat counts them)",
+                    path=ann, line=lineno, field="offsets",
+                )
+            found.append(SpanRecord(start, end, label))
+        if covered_text is not None:
+            if crlf_as_two:
+                covered = " ".join(text[s.start : s.end] for s in found).translate(_FLATTEN)
+            else:
+                covered = " ".join(offsets.brat_text(s.start, s.end) for s in found)
+            if covered_text.translate(_FLATTEN) != covered:
+                raise ImportFormatError(
+                    f"the annotation text {covered_text!r} is not the text at its offsets, which is {covered!r}",
+                    path=ann, line=lineno, field="text",
+                    hint="brat offsets count characters of the .txt read with universal newlines (a CRLF is one)",
+                )
+        spans.extend(found)
     return spans
 
 
-def write(records: Iterable[DocumentRecord], out: Path, *, label_names: LabelNames | None = None) -> int:
+def write(records: Iterable[DocumentRecord], out: Path, *, label_names: LabelNames | None = None,
+          moved: list[tuple[str, SpanRecord]] | None = None) -> int:
     """A folder of 000001.txt/.ann pairs plus an annotation.conf naming the labels; returns the number of
     documents written. The folder appears only when everything is written; it must be new or empty.
-    A label that cannot be a brat type is written under the name `label_names` gives it (see _label_names)."""
+
+    The .txt is the text byte for byte; the .ann counts offsets as brat does (a CRLF is one character). A
+    span with an edge between a CR and its LF, which brat cannot express, takes the whole line break and is
+    appended to `moved` as (document, span as it was). A label that cannot be a brat type is written under
+    the name `label_names` gives it (see _label_names)."""
     names = label_names or LabelNames.brat()
     labels: dict[str, None] = {}
     count = 0
     with atomic_folder(out) as folder:
         for count, record in enumerate(records, start=1):
             lines = []
+            offsets = BratOffsets(record.text)
             for k, span in enumerate(record.spans, start=1):
                 if not 0 <= span.start < span.end <= len(record.text):
                     raise ExportError(f"{document_name(record, count)}: span [{span.start}:{span.end}] is "
                                       f"outside the text ({len(record.text)} characters)")
                 labels[names(span.label)] = None
-                covered = record.text[span.start : span.end].translate(_FLATTEN)
-                lines.append(f"T{k}\t{names(span.label)} {span.start} {span.end}\t{covered}\n")
+                start, end = offsets.widen(span.start, span.end)
+                if (start, end) != (span.start, span.end) and moved is not None:
+                    moved.append((document_name(record, count), span))
+                covered = offsets.brat_text(start, end)
+                lines.append(f"T{k}\t{names(span.label)} {offsets.to_brat(start)} {offsets.to_brat(end)}\t{covered}\n")
             stem = f"{count:06d}"
             (folder / f"{stem}.txt").write_text(record.text, encoding="utf-8", newline="")
             (folder / f"{stem}.ann").write_text("".join(lines), encoding="utf-8", newline="")

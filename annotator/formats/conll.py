@@ -2,14 +2,19 @@
 
 Reading: the token is the first column and the tag the last, separated by a tab or by spaces; other
 columns (POS, chunk) are ignored. A blank line ends a sentence. The text of a document is its tokens
-joined by single spaces and its sentences joined by "\\n". Documents: one per `-DOCSTART-` block; a file
-without `-DOCSTART-` lines (KazNERD, doccano's examples) has no document boundaries, so each sentence is
-one document, or every `sentences_per_document` sentences (0: the whole file is one document).
+joined by single spaces and its sentences joined by "\\n". Documents: one per `-DOCSTART-` block, in
+any of its forms (`-DOCSTART- -X- O O` as spaCy and CoNLL-2003 write it, `-DOCSTART- -X- -X- O` as
+doccano-transformer does, Label Studio's `-DOCSTART- -X- O`). Label Studio's CONLL2003 export writes one
+`-DOCSTART-` for the whole file and one blank-line block per task (its token lines read `token -X- _ TAG`):
+such a file gives one document per block. A file without `-DOCSTART-` lines (KazNERD, doccano's
+examples) has no document boundaries, so each sentence is one document, or every
+`sentences_per_document` sentences (0: the whole file is one document).
 
-Writing: IOB2, one `-DOCSTART- -X- -X- O` block per document, tokens split at whitespace, one sentence per
-line of the text. Spans must start and end at whitespace-separated tokens and not overlap (one tag per
-token); otherwise the export stops with the list, unless `drop_overlaps` keeps the longest of the
-overlapping spans and reports the others in `dropped`.
+Writing: IOB2, one block per document opened by `-DOCSTART- -X- O O` (the delimiter `spacy convert`
+splits documents at), one sentence per line of the text; a line break inside a span is written as the
+white space it is inside the entity, so that line does not end a sentence. Spans must start and end at
+tokens and not overlap (one tag per token); otherwise the export stops with the list, unless
+`drop_overlaps` keeps the longest of the overlapping spans and reports the others in `dropped`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from annotator.formats._common import atomic_text_file, document_name, iter_line
 from annotator.formats._label_names import LabelNames, names_file
 
 DOCSTART = "-DOCSTART-"
+# spaCy's converter splits documents at exactly this line, as in the CoNLL-2003 data.
+DOCSTART_LINE = "-DOCSTART- -X- O O"
 _TAG = re.compile(r"^(?:O|([BIESLU])-(\S+))$")
 # Columns and tokens are separated by ASCII whitespace only, so a token may hold a no-break space.
 _TOKEN = re.compile(r"[^ \t\n\r\x0b\x0c]+")
@@ -31,6 +38,7 @@ _COLUMNS = re.compile(r"[ \t]+")
 _LINE_BREAK = re.compile(r"[\n\r\x0b\x0c]")
 _BLANK = " \t\r\n"
 _MAX_LISTED = 20
+_OFF_TOKENS = "does not start and end at token boundaries"
 
 Token = tuple[str, str]  # (token, tag)
 
@@ -41,13 +49,16 @@ def read(path: Path, *, sentences_per_document: int = 1) -> Iterator[DocumentRec
     sentence: list[Token] = []
     doc_line: int | None = None
     docstart_seen = False
+    per_block = False  # Label Studio's CONLL2003: one block per task under a single -DOCSTART-
+    first_token = True
     for lineno, raw in iter_lines(path):
         content = raw.rstrip("\r\n")
         if not content.strip(_BLANK):
             if sentence:
                 sentences.append(sentence)
                 sentence = []
-                if not docstart_seen and sentences_per_document and len(sentences) >= sentences_per_document:
+                group = 1 if per_block else 0 if docstart_seen else sentences_per_document
+                if group and len(sentences) >= group:
                     yield _document(sentences, path, doc_line)
                     sentences, doc_line = [], None
             continue
@@ -70,6 +81,9 @@ def read(path: Path, *, sentences_per_document: int = 1) -> Iterator[DocumentRec
                 f"{tag!r} is not an IOB tag: expected O, B-LABEL or I-LABEL as the last column",
                 path=path, line=lineno, field="tag",
             )
+        if first_token:
+            first_token = False
+            per_block = docstart_seen and len(columns) == 4 and columns[1:3] == ["-X-", "_"]
         if doc_line is None:
             doc_line = lineno
         sentence.append((columns[0], tag))
@@ -128,12 +142,12 @@ def write(
 ) -> int:
     """IOB2 CoNLL, one `-DOCSTART-` block per document; returns the number of documents written.
 
-    Stops with an ExportError listing every span that does not fall on whitespace-separated tokens, crosses
-    a line break, has a label with a space, or overlaps another (unless `drop_overlaps`: then the longest
-    spans are kept and each left out is appended to `dropped` as (document, span)). Nothing is written
-    when it stops. Exact repeats of a span are written once. `tokenize` gives the (start, end) of each
-    token of a text (a language's tokenizer); without it tokens are split at whitespace. A label with white
-    space is written under the name `label_names` gives it, and the pairs go beside `out` (see _label_names).
+    Stops with an ExportError listing every span that does not fall on tokens or overlaps another (unless
+    `drop_overlaps`: then the longest spans are kept and each left out is appended to `dropped` as
+    (document, span)). Nothing is written when it stops. Exact repeats of a span are written once.
+    `tokenize` gives the (start, end) of each token of a text (a language's tokenizer); without it tokens
+    are split at whitespace. A label with white space is written under the name `label_names` gives it,
+    and the pairs go beside `out` (see _label_names).
     """
     names = label_names or LabelNames.conll()
     problems: list[str] = []
@@ -153,9 +167,11 @@ def write(
         if problems:
             listed = "\n".join(f"  {p}" for p in problems[:_MAX_LISTED])
             more = f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
+            off_tokens = any(p.endswith(_OFF_TOKENS) for p in problems)
             raise ExportError(
                 f"{len(problems)} span(s) cannot be written as CoNLL IOB tags; nothing was written:\n{listed}{more}",
-                hint="CoNLL has one tag per token: fix these spans, or export with --align expand",
+                hint="CoNLL has one tag per token: fix these spans" + (
+                    ", or export with --align expand to snap them outward to whole tokens" if off_tokens else ""),
             )
     names.save(names_file(out, "conll"))  # type: ignore[arg-type]
     return count
@@ -195,18 +211,17 @@ def _block(record: DocumentRecord, spans: list[SpanRecord], name: str, problems:
         covered = text[span.start : span.end]
         where = f"{name} [{span.start}:{span.end}] {span.label} {covered!r}"
         if first is None or last is None:
-            problems.append(f"{where}: does not start and end at token boundaries")
-        elif _LINE_BREAK.search(covered):
-            problems.append(f"{where}: crosses a line break, which ends a CoNLL sentence")
+            problems.append(f"{where}: {_OFF_TOKENS}")
         elif not span.label or any(c.isspace() for c in span.label):
             problems.append(f"{where}: a CoNLL tag cannot hold a space")
         else:
             tags[first] = f"B-{span.label}"
             for i in range(first + 1, last + 1):
                 tags[i] = f"I-{span.label}"
-    lines = [f"{DOCSTART} -X- -X- O\n", "\n"]
+    lines = [f"{DOCSTART_LINE}\n", "\n"]
     for i, (start, _, token) in enumerate(tokens):
-        if i and _LINE_BREAK.search(text, tokens[i - 1][1], start):
+        # A line break inside an entity is white space in it: ending the sentence there would cut the entity.
+        if i and not tags[i].startswith("I-") and _LINE_BREAK.search(text, tokens[i - 1][1], start):
             lines.append("\n")
         lines.append(f"{token} {tags[i]}\n")
     lines.append("\n")

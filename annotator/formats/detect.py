@@ -8,6 +8,7 @@ from pathlib import Path
 
 from annotator.errors import ImportFormatError, MissingFileError, UnknownFormatError, UsageError
 from annotator.formats._json import iter_json_values
+from annotator.formats.labelstudio import is_json_min
 
 READ_FORMATS = ("txt", "html", "csv", "prodigy", "spacy_json", "doccano", "labelstudio", "brat", "conll")
 WRITE_FORMATS = ("prodigy", "doccano", "labelstudio", "brat", "conll")
@@ -41,7 +42,8 @@ def detect_format(path: Path) -> str:
 
     A folder is "brat" when it holds .ann files, else "txt" for its .txt files, else "spacy" for .spacy shards. JSON files are told apart
     by their first record: `spans` -> prodigy; `label`/`entities` -> doccano; a task with `data` and
-    `annotations`/`predictions` -> labelstudio; `[text, {"entities": ...}]` -> spacy_json.
+    `annotations`/`predictions`, or a Label Studio JSON_MIN record -> labelstudio; `[text, {"entities": ...}]`
+    or a spaCy v2 document with `paragraphs` -> spacy_json.
     """
     path = Path(path)
     if not path.exists():
@@ -115,7 +117,9 @@ def classify_record(value: object, *, strict: bool) -> str | None:
         return "spacy_json"
     if not isinstance(value, dict):
         return None
-    if "data" in value or "annotations" in value or "predictions" in value:
+    if "paragraphs" in value:  # spaCy v2 corpus JSON (doccano-transformer, spaCy's docs_to_json)
+        return "spacy_json"
+    if "data" in value or "annotations" in value or "predictions" in value or is_json_min(value):
         return "labelstudio"
     if "result" in value and "text" not in value:
         return "labelstudio"
@@ -143,7 +147,7 @@ def _sniff_json(path: Path, suffix: str) -> str:
     if found is None:
         raise UnknownFormatError(
             f"line {first[0]}: the first record is not a document of a known format "
-            "(expected prodigy, doccano, Label Studio or spaCy train.json records)",
+            "(expected prodigy, doccano, Label Studio JSON or JSON_MIN, or spaCy v2 JSON records)",
             path=path, hint=_FORMAT_HINT,
         )
     return found

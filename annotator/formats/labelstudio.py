@@ -4,6 +4,10 @@
 One record per annotation that was not cancelled, its author as the annotator; a task without
 annotations gives one record per prediction instead (meta "labelstudio_from" says which), or one record
 without spans. Results of other types (choices, relations, text areas) are counted, not imported.
+
+The converter's JSON_MIN export is read too: one flat record per annotation, the task's data fields at the
+top (`text`), each labelling tag's regions under its name (`"label": [{"start", "end", "text", "labels"}]`)
+and `annotator`, `annotation_id`, `created_at`, `updated_at`, `lead_time` beside them.
 """
 
 from __future__ import annotations
@@ -30,8 +34,27 @@ def read(path: Path) -> Iterator[DocumentRecord]:
         yield from _task_records(value, path, line)
 
 
+# The keys JSON_MIN adds beside the task's own data fields.
+_JSON_MIN_KEYS = frozenset({"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "agreement"})
+
+
+def _is_region_list(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(r, dict) and "start" in r and "end" in r and "labels" in r for r in value)
+
+
+def is_json_min(record: object) -> bool:
+    """Whether a JSON record is a JSON_MIN record of the Label Studio converter (see the module docstring)."""
+    if not isinstance(record, dict) or "data" in record:
+        return False
+    return any(_is_region_list(v) for v in record.values()) or {"annotation_id", "lead_time"} <= record.keys()
+
+
 def _task_records(value: object, path: Path, line: int) -> Iterator[DocumentRecord]:
     task = require_object(value, path, line, 'a Label Studio task object with "data"')
+    if is_json_min(task):
+        yield _json_min_record(task, path, line)
+        return
     if "data" not in task:
         if "result" in task or "annotations" in task or "completions" in task:
             raise ImportFormatError(
@@ -69,6 +92,32 @@ def _task_records(value: object, path: Path, line: int) -> Iterator[DocumentReco
         annotator = _author(entry.get("completed_by")) if source == "annotations" else None
         yield DocumentRecord(text=text, spans=tuple(spans), meta=entry_meta, title=title, source=path.name,
                              annotator=annotator, line=line)
+
+
+def _json_min_record(record: dict, path: Path, line: int) -> DocumentRecord:
+    regions = {key: value for key, value in record.items() if _is_region_list(value)}
+    data = {key: value for key, value in record.items() if key not in _JSON_MIN_KEYS and key not in regions}
+    if "text" not in data:  # the other tags' results (a Choices tag gives a string) may sit beside the text
+        data = {key: value for key, value in data.items() if not isinstance(value, list | dict)}
+    text = _task_text(data, path, line)
+    spans: list[SpanRecord] = []
+    for key, values in regions.items():
+        for r, region in enumerate(values):
+            where = f"{key}[{r}]"
+            labels = region["labels"]
+            if not isinstance(labels, list) or not labels:
+                raise ImportFormatError(f"expected a non-empty array of labels, found {labels!r}", path=path,
+                                        line=line, field=f"{where}.labels")
+            for label in labels:
+                spans.append(make_span(text, region["start"], region["end"], label, path=path, line=line,
+                                       field=where, keys=("start", "end", "labels"),
+                                       expected_text=region.get("text")))
+    meta: dict[str, Any] = {"labelstudio_from": "json_min"}
+    if record.get("id") is not None:
+        meta["labelstudio_id"] = record["id"]
+    title = data.get("title") if isinstance(data.get("title"), str) else None
+    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=title, source=path.name,
+                          annotator=_author(record.get("annotator")), line=line)
 
 
 def _task_text(data: dict, path: Path, line: int) -> str:

@@ -15,12 +15,27 @@ from annotator.domain.spans import snap
 from annotator.errors import ExportAlignmentError, ImportFormatError
 from annotator.nlp.tokens import blank, bounds_of, tokenize
 
-# Labels that are statements rather than entities stay out of doc.ents by default.
-NON_ENTITY_LABELS = frozenset({"CLAIM"})
+# The spancat suggester proposes every n-gram up to this many tokens; longer spans are reported instead.
 MAX_SUGGESTER_TOKENS = 60
 SHARD_DOCS = 1000
 # What a span categorizer and an entity recognizer train on; fewer attributes keep DocBins small.
 DOCBIN_ATTRS = ["ORTH", "SPACY", "NORM", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
+
+
+def is_entity_label(label: str) -> bool:
+    """Whether spans of `label` are entities (and so go in doc.ents) rather than statements.
+
+    The one place that decides it: today CLAIM is the statement label, by name; when labels carry a kind
+    (entity or statement) this becomes a look-up of that kind.
+    """
+    return label != "CLAIM"
+
+
+LEFT_OUT_STATEMENT = "a statement, not an entity"
+LEFT_OUT_OVERLAP = "overlaps a longer entity"
+# The report keeps this many spans of each list for the summary to show and counts the rest: memory stays
+# flat however many CLAIMs a corpus holds.
+LISTED = 20
 
 
 @dataclass
@@ -28,8 +43,20 @@ class DocBinReport:
     documents: dict[str, int] = field(default_factory=lambda: {"train": 0, "dev": 0})
     spans: int = 0
     moved: int = 0  # spans snapped outward under --align expand
-    left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
+    # (document, start, end, label, why): the first LISTED spans kept in doc.spans but not in doc.ents,
+    # and how many there are for each why
+    left_out_of_ents: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    left_out_counts: dict[str, int] = field(default_factory=dict)
     longest_span_tokens: int = 1
+    suggester_max: int = 0  # the max_size written in config.cfg
+    # (document, start, end, label, tokens): the first LISTED spans longer than the suggester proposes
+    too_long_for_suggester: list[tuple[str, int, int, str, int]] = field(default_factory=list)
+    too_long_count: int = 0
+
+    def leave_out_of_ents(self, name: str, span: Any, why: str) -> None:
+        self.left_out_counts[why] = self.left_out_counts.get(why, 0) + 1
+        if len(self.left_out_of_ents) < LISTED:
+            self.left_out_of_ents.append((name, span.start_char, span.end_char, span.label_, why))
 
 
 class DocBinWriter:
@@ -44,14 +71,12 @@ class DocBinWriter:
     boundaries is listed, and `commit()` raises ExportAlignmentError instead of writing.
     """
 
-    def __init__(self, out: Path, lang: str, *, spans_key: str = "sc", expand: bool = False,
-                 non_entity_labels: Iterable[str] = NON_ENTITY_LABELS) -> None:
+    def __init__(self, out: Path, lang: str, *, spans_key: str = "sc", expand: bool = False) -> None:
         self.out = out
         self.nlp = blank(lang)
         self.lang = lang
         self.spans_key = spans_key
         self.expand = expand
-        self.non_entity = frozenset(non_entity_labels)
         self.report = DocBinReport()
         self.misaligned: list[tuple[str, int, int, str, str]] = []
         self._created_out = not out.exists()
@@ -82,16 +107,24 @@ class DocBinWriter:
                     continue
                 self.report.moved += 1
             made.append(s)
-            self.report.longest_span_tokens = max(self.report.longest_span_tokens, len(s))
         made = sorted(set(made), key=lambda s: (s.start, s.end, s.label_))
+        report = self.report
+        for s in made:
+            report.longest_span_tokens = max(report.longest_span_tokens, len(s))
+            if len(s) > MAX_SUGGESTER_TOKENS:
+                report.too_long_count += 1
+                if len(report.too_long_for_suggester) < LISTED:
+                    report.too_long_for_suggester.append((name, s.start_char, s.end_char, s.label_, len(s)))
+            if not is_entity_label(s.label_):
+                report.leave_out_of_ents(name, s, LEFT_OUT_STATEMENT)
         doc.spans[self.spans_key] = made
-        entity_like = [s for s in made if s.label_ not in self.non_entity]
+        entity_like = [s for s in made if is_entity_label(s.label_)]
         ents = filter_spans(entity_like)  # longest first, earliest wins ties
         doc.ents = [SpacySpan(doc, s.start, s.end, label=s.label_) for s in ents]
         kept = {(s.start, s.end, s.label_) for s in ents}
         for s in entity_like:
             if (s.start, s.end, s.label_) not in kept:
-                self.report.left_out_of_ents.append((name, s.start_char, s.end_char, s.label_))
+                report.leave_out_of_ents(name, s, LEFT_OUT_OVERLAP)
         self.report.spans += len(made)
         self.report.documents[part] += 1
         if self.misaligned:  # the export will stop: keep checking, stop building
@@ -133,11 +166,17 @@ class DocBinWriter:
                 else:
                     source = shards[0] if len(shards) == 1 else self._staging / part
                 os.rename(source, self.out / f"{part}.spacy")
+            self.report.suggester_max = suggester_max_size(self.report.longest_span_tokens)
             config = training_config(self.lang, self.spans_key, self.report.longest_span_tokens)
             _write_synced(self.out / "config.cfg", config.encode("utf-8"))
         finally:
             shutil.rmtree(self._staging, ignore_errors=True)
         return self.report
+
+
+def suggester_max_size(longest_span_tokens: int) -> int:
+    """The n-gram suggester's max_size: the longest span annotated, within [3, MAX_SUGGESTER_TOKENS]."""
+    return max(3, min(longest_span_tokens, MAX_SUGGESTER_TOKENS))
 
 
 def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
@@ -153,7 +192,7 @@ def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
     spancat["suggester"] = {
         "@misc": "spacy.ngram_range_suggester.v1",
         "min_size": 1,
-        "max_size": max(3, min(longest_span_tokens, MAX_SUGGESTER_TOKENS)),
+        "max_size": suggester_max_size(longest_span_tokens),
     }
     config["training"]["score_weights"] = {
         f"spans_{spans_key}_f": 1.0, f"spans_{spans_key}_p": 0.0, f"spans_{spans_key}_r": 0.0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +27,19 @@ class ExportSummary:
     format: str
     out: Path
     documents: int = 0
-    spans: int = 0
+    spans: int = 0  # the spans the files hold
     train: int = 0
     dev: int = 0
     moved: int = 0
-    # spaCy: spans not in doc.ents; CoNLL: spans not written
-    left_out_of_ents: list[tuple[str, int, int, str]] = field(default_factory=list)
+    # (document, start, end, label, why): spaCy: spans in doc.spans but not in doc.ents; CoNLL: spans not
+    # written. The list may hold only the first ones; the counts (by why) are of all.
+    left_out_of_ents: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    left_out_counts: dict[str, int] = field(default_factory=dict)
+    suggester_max: int = 0  # spaCy: the spancat suggester's max_size in config.cfg
+    longest_span_tokens: int = 0
+    # (document, start, end, label, tokens): the first spaCy spans longer than the suggester proposes
+    too_long_for_suggester: list[tuple[str, int, int, str, int]] = field(default_factory=list)
+    too_long_count: int = 0
     files: list[Path] = field(default_factory=list)
     renamed_labels: dict[str, str] = field(default_factory=dict)  # our name -> the name in the file
 
@@ -39,20 +47,37 @@ class ExportSummary:
         out = [f"wrote {self.documents} documents and {self.spans} spans to {self.out}"]
         if self.format == "spacy":
             out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: {self.out / 'config.cfg'}")
-        if self.left_out_of_ents:
+            out.append(f"the spancat suggester proposes spans of 1 to {self.suggester_max} tokens "
+                       f"(the longest span has {self.longest_span_tokens})")
+            if self.too_long_count:
+                out.append(f"{self.too_long_count} span(s) are longer than the suggester proposes, "
+                           "so the trained spancat cannot find them:")
+                out.extend(_listed([f"{doc} [{s}:{e}] {label}: {n} tokens"
+                                    for doc, s, e, label, n in self.too_long_for_suggester], self.too_long_count))
+        if self.left_out_counts:
+            total = sum(self.left_out_counts.values())
+            counts = ", ".join(f"{n} {reason}" for reason, n in self.left_out_counts.items())
             where = "kept in doc.spans but left out of doc.ents" if self.format == "spacy" else (
-                "left out: CoNLL has one tag per token")
-            out.append(f"{len(self.left_out_of_ents)} overlapping span(s) {where}:")
-            out.extend(f"  {doc} [{s}:{e}] {label}" for doc, s, e, label in self.left_out_of_ents[:20])
-            if len(self.left_out_of_ents) > 20:
-                out.append(f"  ... and {len(self.left_out_of_ents) - 20} more")
-        if self.moved:
+                "left out of the file: CoNLL has one tag per token")
+            out.append(f"{total} span(s) {where} ({counts}):")
+            out.extend(_listed([f"{doc} [{s}:{e}] {label}: {reason}"
+                                for doc, s, e, label, reason in self.left_out_of_ents], total))
+        if self.moved and self.format == "brat":
+            out.append(f"{self.moved} span(s) began or ended between the CR and LF of a line break, where brat "
+                       "cannot point: they take the whole line break in the .ann")
+        elif self.moved:
             out.append(f"{self.moved} span(s) were snapped outward to whole tokens (--align expand)")
         if self.renamed_labels:
             pairs = ", ".join(f"{ours!r} as {theirs!r}" for ours, theirs in self.renamed_labels.items())
             out.append(f"labels written under another name ({self.format} cannot hold their names; "
                        f"importing the export gives the names back): {pairs}")
         return out
+
+
+def _listed(items: list[str], total: int, limit: int = 20) -> list[str]:
+    shown = items[:limit]
+    more = [f"  ... and {total - len(shown)} more"] if total > len(shown) else []
+    return [f"  {item}" for item in shown] + more
 
 
 def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_id: int | None,
@@ -147,8 +172,10 @@ def export(
         summary.renamed_labels = names.renamed
     else:
         records = _documents(ws, ids, annotator, annotator_id, annotator is None)
-        options = {"label_names": LabelNames.brat(label_names)} if fmt == "brat" else {}
+        moved: list[tuple[str, SpanRecord]] = []
+        options = {"label_names": LabelNames.brat(label_names), "moved": moved} if fmt == "brat" else {}
         summary.documents = formats.write(counted(records), out, fmt, replace=replace, protect=protect, **options)
+        summary.moved = len(moved)
         summary.files = [out]
         if fmt == "brat":
             summary.renamed_labels = options["label_names"].renamed
@@ -177,7 +204,9 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
     summary.documents = formats.write(records, out, "conll", replace=replace, protect=protect, drop_overlaps=True,
                                       dropped=dropped, tokenize=token_offsets(lang), label_names=label_names)
-    summary.left_out_of_ents = [(name, s.start, s.end, s.label) for name, s in dropped]
+    summary.left_out_of_ents = [(name, s.start, s.end, s.label, "overlaps a longer span") for name, s in dropped]
+    summary.left_out_counts = dict(Counter(reason for *_, reason in summary.left_out_of_ents))
+    summary.spans -= len(dropped)  # the count says what the file holds
     summary.files = [out]
 
 
@@ -213,4 +242,9 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     summary.spans = report.spans
     summary.moved = report.moved
     summary.left_out_of_ents = report.left_out_of_ents
+    summary.left_out_counts = report.left_out_counts
+    summary.suggester_max = report.suggester_max
+    summary.longest_span_tokens = report.longest_span_tokens
+    summary.too_long_for_suggester = report.too_long_for_suggester
+    summary.too_long_count = report.too_long_count
     summary.files = [out / "train.spacy", out / "dev.spacy", out / "config.cfg"]
