@@ -126,3 +126,15 @@ class LabelError(AnnotatorError):
 
 class NotFoundError(AnnotatorError):
     code = "A060"
+
+
+class NoDisplayError(AnnotatorError):
+    """The window has no screen to open on (no display, or Qt's platform plugin for it failed)."""
+
+    code = "A070"
+
+
+class DatabaseBusyError(DatabaseLockedError):
+    """The window's write met another program's write lock and was not made (the window does not wait long)."""
+
+    code = "A071"

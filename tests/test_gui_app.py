@@ -110,13 +110,20 @@ def test_no_samples_leaves_an_empty_window(qapp: Any, tmp_path: Path, app_settin
     assert run_gui(db=str(tmp_path / "empty.db"), annotator="Bea", project=None) == 0
 
 
-def test_a_bad_database_is_a_plain_message(qapp: Any, tmp_path: Path, app_settings: Path, dialogs: list) -> None:
+def test_a_bad_database_is_a_plain_message(qapp: Any, tmp_path: Path, app_settings: Path, dialogs: list,
+                                          monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import annotator.app
     from annotator.app import run_gui
 
     bad = tmp_path / "not-a-db.db"
     bad.write_bytes(b"this is not sqlite at all" * 10)
     assert run_gui(db=str(bad), annotator="Bea", project=None) == 2
+    assert dialogs == []  # offscreen: nobody could see a dialog, so the line goes to stderr only
+    assert capsys.readouterr().err.startswith("annotator: [A043]")
+    monkeypatch.setattr(annotator.app, "_headless", lambda _app: False)  # as on a desktop
+    assert run_gui(db=str(bad), annotator="Bea", project=None) == 2
     assert len(dialogs) == 1 and dialogs[0][1].startswith("[A043]")
+    assert capsys.readouterr().err.startswith("annotator: [A043]")
 
 
 def test_excepthook_logs_unexpected_errors_and_shows_no_traceback(qapp: Any, dialogs: list) -> None:
