@@ -19,7 +19,8 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 pytest.register_assert_rewrite("gui_fixtures")
 
-pytest.importorskip("gui_fixtures")
+from gui_fixtures import add_documents, stored  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 pytest_plugins = ["gui_fixtures"]
 
@@ -86,3 +87,173 @@ def test_no_usable_display_is_a_coded_line_not_an_invisible_window(tmp_path: Pat
     assert result.returncode == 2, result.stderr
     assert "annotator: [A070]" in result.stderr and "display" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- another process holds the write lock -----------------------------------------------------------
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+ARTICLE = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
+           "emergency service said on Wednesday.\n")
+SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
+
+# A separate process: BEGIN IMMEDIATE takes SQLite's write lock and keeps it until told "commit" on stdin.
+LOCK_HOLDER = """
+import select, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO annotator (name) VALUES ('other program')")
+print("locked", flush=True)
+ready, _, _ = select.select([sys.stdin], [], [], float(sys.argv[2]))  # never holds it forever
+conn.execute("COMMIT")
+print("committed", flush=True)
+"""
+
+
+class LockHolder:
+    def __init__(self, db: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db), str(HANG_GUARD_S)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "locked"
+
+    def commit(self) -> None:
+        assert self.proc.poll() is None, "the other program let go of the lock before the test was done"
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("commit\n")
+        self.proc.stdin.flush()
+        assert self.proc.stdout.readline().strip() == "committed"
+        self.proc.wait(timeout=HANG_GUARD_S)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=HANG_GUARD_S)
+
+
+@pytest.fixture
+def lock_holder(gui_ws: Any):  # type: ignore[no-untyped-def]
+    made: list[LockHolder] = []
+
+    def start() -> LockHolder:
+        made.append(LockHolder(gui_ws.db.path))
+        return made[-1]
+
+    yield start
+    for holder in made:
+        holder.stop()
+
+
+def find(qtbot: Any, window: Any, text: str) -> None:
+    qtbot.keyClick(window.article, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(window.find_bar.edit, text)
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
+    assert window.article.textCursor().selectedText() == text
+
+
+class Ticks:
+    """A QTimer that counts while the test runs: it only advances while the event loop runs."""
+
+    def __init__(self, qtbot: Any) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.count = 0
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        self.qtbot = qtbot
+
+    def _tick(self) -> None:
+        self.count += 1
+
+    def advance(self) -> None:
+        seen = self.count
+        self.qtbot.waitUntil(lambda: self.count > seen, timeout=HANG_GUARD_S * 1000)
+
+
+def busy_told(window: Any) -> bool:
+    message = window.statusBar().currentMessage()
+    return "[A071]" in message and "database busy" in message and "not saved, press again" in message
+
+
+def test_locked_database_says_busy_at_once_and_shows_no_unsaved_span(qtbot: Any, gui_ws: Any, tmp_path: Path,
+                                                                      open_window: Any, dialogs: list,
+                                                                      lock_holder: Any) -> None:
+    doc, second = add_documents(gui_ws, tmp_path / "in", [ARTICLE, SECOND])
+    window = open_window(gui_ws)
+    ticks = Ticks(qtbot)
+    find(qtbot, window, "Wednesday")
+    qtbot.keyClick(window.article, Qt.Key.Key_3)
+    find(qtbot, window, "Monday")
+    qtbot.keyClick(window.article, Qt.Key.Key_2)
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL)  # leaves a redo to try under the lock
+    assert stored(gui_ws, doc) == [("FIGURE", "Wednesday")]
+    shown = list(window.session.spans)
+
+    holder = lock_holder()
+    attempts = [
+        ("tag", lambda: (find(qtbot, window, "Velmora"), qtbot.keyClick(window.article, Qt.Key.Key_2))),
+        ("undo", lambda: qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL)),
+        ("redo", lambda: qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL | SHIFT)),
+        ("relabel", lambda: window.session.relabel(shown[0].id, "CLAIM")),  # the span menu's "Relabel as"
+        ("done", lambda: qtbot.keyClick(window.article, Qt.Key.Key_Return, CTRL)),
+    ]
+    for what, attempt in attempts:
+        window.statusBar().clearMessage()
+        attempt()
+        assert busy_told(window), (what, window.statusBar().currentMessage(), window.session.undo_stack.index(), window.session.undo_stack.count(), stored(gui_ws, doc))
+        assert dialogs == [], what  # said in the status bar: nothing modal to dismiss
+        assert window.session.spans == shown, what  # nothing drawn that is not saved
+        assert stored(gui_ws, doc) == [("FIGURE", "Wednesday")], what
+        assert window.session.document_id == doc, what
+        ticks.advance()  # the event loop runs while the other program still holds the lock
+    assert window.session.undo_stack.index() == 1 and window.session.undo_stack.count() == 2  # no step lost
+
+    holder.commit()
+    find(qtbot, window, "Velmora")
+    qtbot.keyClick(window.article, Qt.Key.Key_2)  # the same key press, again
+    assert stored(gui_ws, doc) == [("LOCATION", "Velmora"), ("FIGURE", "Wednesday")]
+    assert [s.label for s in window.session.spans] == ["LOCATION", "FIGURE"]
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL)
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL)
+    assert stored(gui_ws, doc) == []
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL | SHIFT)
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert stored(gui_ws, doc) == [("LOCATION", "Velmora"), ("FIGURE", "Wednesday")]
+    qtbot.keyClick(window.article, Qt.Key.Key_Return, CTRL)
+    assert window.session.document_id == second
+    assert dialogs == []
+
+
+def test_label_edit_under_the_lock_says_busy_and_changes_nothing(qtbot: Any, gui_ws: Any, tmp_path: Path,
+                                                                 open_window: Any, dialogs: list,
+                                                                 lock_holder: Any) -> None:
+    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
+
+    from annotator.gui.dialogs.settings_dialog import NAME, SettingsDialog
+    from annotator.services.labels import list_labels
+
+    add_documents(gui_ws, tmp_path / "in", [ARTICLE])
+    window = open_window(gui_ws)
+    qtbot.keyClick(window.article, Qt.Key.Key_Comma, CTRL)
+    dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
+    table = dialog.table
+    row = next(r for r in range(table.rowCount()) if table.item(r, NAME).text() == "FIGURE")
+
+    def rename(name: str) -> None:
+        table.setCurrentCell(row, NAME)
+        qtbot.keyClick(table, Qt.Key.Key_F2)
+        editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
+        editor.selectAll()
+        qtbot.keyClicks(editor, name)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+
+    holder = lock_holder()
+    rename("NUMBER")
+    assert len(dialogs) == 1 and dialogs[0][1].startswith("[A071] database busy"), dialogs
+    assert "FIGURE" in list_labels(gui_ws, "default").names()
+    assert table.item(row, NAME).text() == "FIGURE"  # the row shows what is stored
+    holder.commit()
+    rename("NUMBER")
+    assert "NUMBER" in list_labels(gui_ws, "default").names()
+    assert len(dialogs) == 1

@@ -1,33 +1,74 @@
 """Undo commands. Each one changes the database through the services, in redo() and in undo().
 
-A command whose service call fails (the span was changed elsewhere, the database is locked) reports
-the error and marks itself obsolete, so the stack drops it instead of holding a step that lies.
+A command whose service call fails (the span was changed elsewhere) reports the error and marks itself
+obsolete, so the stack drops it instead of holding a step that lies. A locked database is different: the
+step is still right, only not possible now. So the session writes an undo or redo first (`write`) and moves
+the stack only once that is saved; when the database is busy the stack stays where it was, to be pressed again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
 from annotator.domain.spans import Span
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, DatabaseLockedError
 
 if TYPE_CHECKING:
     from annotator.gui.session import DocumentSession
 
+Show = Callable[[], None]  # tells the session what the database now holds
 
-class _SpanCommand(QUndoCommand):
+
+class SpanCommand(QUndoCommand):
     def __init__(self, session: DocumentSession, text: str) -> None:
         super().__init__(text)
         self.session = session
+        self._written: Show | None = None  # a change already saved by write(), for the next undo()/redo() to show
+
+    def write(self, *, undo: bool) -> None:
+        """Save the undo (or redo) now; raises DatabaseLockedError and changes nothing when the database is busy.
+
+        The stack's undo()/redo() that follows only shows what was saved. Any other refusal is kept for it, so
+        that the stack drops the step as before.
+        """
+        try:
+            self._written = self._write_undo() if undo else self._write_redo()
+        except DatabaseLockedError:
+            raise
+        except AnnotatorError as e:
+            self._written = lambda error=e: self._fail(error)  # type: ignore[misc]
+
+    def redo(self) -> None:
+        self._run(self._write_redo)
+
+    def undo(self) -> None:
+        self._run(self._write_undo)
+
+    def _run(self, write: Callable[[], Show]) -> None:
+        show, self._written = self._written, None
+        if show is None:
+            try:
+                show = write()
+            except AnnotatorError as e:
+                self._fail(e)
+                return
+        show()
+
+    def _write_redo(self) -> Show:
+        raise NotImplementedError
+
+    def _write_undo(self) -> Show:
+        raise NotImplementedError
 
     def _fail(self, error: AnnotatorError) -> None:
         self.setObsolete(True)
         self.session.report(error)
 
 
-class AddSpan(_SpanCommand):
+class AddSpan(SpanCommand):
     def __init__(self, session: DocumentSession, document_id: int, label: str, start: int, end: int) -> None:
         super().__init__(session, f"tag {label}")
         self.document_id = document_id
@@ -36,53 +77,39 @@ class AddSpan(_SpanCommand):
         self.end = end
         self.span_id: int | None = None  # kept after the first redo: a redo re-creates the same span
 
-    def redo(self) -> None:
-        try:
-            span, changes = self.session.annotations.add_span(self.document_id, self.label, self.start, self.end,
-                                                              span_id=self.span_id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
+    def _write_redo(self) -> Show:
+        span, changes = self.session.annotations.add_span(self.document_id, self.label, self.start, self.end,
+                                                          span_id=self.span_id)
         self.span_id = span.id
-        self.session.span_added(self.document_id, span, changes)
+        return lambda: self.session.span_added(self.document_id, span, changes)
 
-    def undo(self) -> None:
-        assert self.span_id is not None
-        try:
-            _span, document_id, changes = self.session.annotations.remove_span(self.span_id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
-        self.session.span_removed(document_id, self.span_id, changes)
+    def _write_undo(self) -> Show:
+        span_id = self.span_id
+        assert span_id is not None
+        _span, document_id, changes = self.session.annotations.remove_span(span_id)
+        return lambda: self.session.span_removed(document_id, span_id, changes)
 
 
-class RemoveSpan(_SpanCommand):
+class RemoveSpan(SpanCommand):
     def __init__(self, session: DocumentSession, document_id: int, span: Span) -> None:
         super().__init__(session, f"remove {span.label}")
         assert span.id is not None
         self.document_id = document_id
         self.span = span
 
-    def redo(self) -> None:
-        assert self.span.id is not None
-        try:
-            self.span, document_id, changes = self.session.annotations.remove_span(self.span.id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
-        self.session.span_removed(document_id, self.span.id, changes)
+    def _write_redo(self) -> Show:
+        span_id = self.span.id
+        assert span_id is not None
+        self.span, document_id, changes = self.session.annotations.remove_span(span_id)
+        return lambda: self.session.span_removed(document_id, span_id, changes)
 
-    def undo(self) -> None:
-        try:
-            span, changes = self.session.annotations.add_span(self.document_id, self.span.label, self.span.start,
-                                                              self.span.end, span_id=self.span.id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
-        self.session.span_added(self.document_id, span, changes)
+    def _write_undo(self) -> Show:
+        span, changes = self.session.annotations.add_span(self.document_id, self.span.label, self.span.start,
+                                                          self.span.end, span_id=self.span.id)
+        return lambda: self.session.span_added(self.document_id, span, changes)
 
 
-class Relabel(_SpanCommand):
+class Relabel(SpanCommand):
     def __init__(self, session: DocumentSession, document_id: int, span_id: int, label: str) -> None:
         super().__init__(session, f"relabel as {label}")
         self.document_id = document_id
@@ -90,20 +117,14 @@ class Relabel(_SpanCommand):
         self.label = label
         self.old_label: str | None = None
 
-    def _set(self, label: str) -> str | None:
-        try:
-            old, changes = self.session.annotations.relabel(self.span_id, label)
-        except AnnotatorError as e:
-            self._fail(e)
-            return None
-        self.session.span_relabelled(self.document_id, self.span_id, label, changes)
-        return old
-
-    def redo(self) -> None:
-        old = self._set(self.label)
+    def _set(self, label: str) -> Show:
+        old, changes = self.session.annotations.relabel(self.span_id, label)
         if self.old_label is None:
             self.old_label = old
+        return lambda: self.session.span_relabelled(self.document_id, self.span_id, label, changes)
 
-    def undo(self) -> None:
-        if self.old_label is not None:
-            self._set(self.old_label)
+    def _write_redo(self) -> Show:
+        return self._set(self.label)
+
+    def _write_undo(self) -> Show:
+        return (lambda: None) if self.old_label is None else self._set(self.old_label)

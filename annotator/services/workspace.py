@@ -62,6 +62,14 @@ class Workspace:
     def unit(self):  # type: ignore[no-untyped-def]
         return unit_of_work(self.db)
 
+    def waiting_at_most(self, milliseconds: int) -> Workspace:
+        """The same SQLite file through connections whose writes wait at most `milliseconds` for another
+        writer (the window: a locked database is said at once instead of freezing it). A server database,
+        or one in memory, is shared as it is."""
+        if not self.db.is_sqlite or self.db.path is None:
+            return self
+        return Workspace(open_database(self.db.url, migrate=False, busy_timeout_ms=milliseconds))
+
 
 def open_workspace(target: str | os.PathLike[str] | None = None) -> Workspace:
     """Open the database named by `target`, else $ANNOTATOR_DB, else the default file in the user data folder."""

@@ -117,8 +117,12 @@ def storage_errors(where: str) -> Iterator[None]:
         raise translate(e, where) from e
 
 
-def open_database(target: str | os.PathLike[str], *, migrate: bool = True) -> Database:
-    """Open (and create or migrate) the database at a path or URL."""
+def open_database(target: str | os.PathLike[str], *, migrate: bool = True,
+                  busy_timeout_ms: int | None = None) -> Database:
+    """Open (and create or migrate) the database at a path or URL.
+
+    `busy_timeout_ms`: how long a SQLite write waits for another writer (default BUSY_TIMEOUT_MS).
+    """
     url, path = to_url(target)
     where = str(path) if path else _safe_url(url)
     if path is not None:
@@ -134,6 +138,9 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True) -> Da
         raise DatabaseURLError(f"database URL {_safe_url(url)} is not supported: {e}") from e
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if busy_timeout_ms is not None:  # after the pragmas, so that it wins
+            event.listen(engine, "connect", lambda conn, _record: conn.execute(
+                f"PRAGMA busy_timeout={int(busy_timeout_ms)}"))
     database = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path)
     try:
         if migrate:
