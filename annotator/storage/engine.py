@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -28,6 +29,9 @@ from annotator.errors import (
 )
 
 BUSY_TIMEOUT_MS = int(os.environ.get("ANNOTATOR_BUSY_TIMEOUT_MS", "5000"))
+# A lost server connection makes psycopg log "error ignored terminating <Pipeline>" to stderr through logging's
+# last resort; the StorageError raised for the same fault says it once, with its code.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 
 @dataclass
