@@ -54,6 +54,16 @@ def kill_alive(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
     assert proc.returncode == -signal.SIGKILL
 
 
+def freeze(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """SIGSTOP: hold a running process at this very moment (a kill or a server stop then lands here)."""
+    ended = "the process had already ended: the fault would not have landed"
+    try:
+        os.kill(proc.pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        raise AssertionError(ended) from None
+    assert proc.poll() is None, ended
+
+
 def wait_for(predicate: Callable[[], object], what: str, limit: float = HANG_GUARD_S) -> None:
     deadline = time.monotonic() + limit
     while not predicate():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,6 +15,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 pytest.register_assert_rewrite("gui_fixtures")
 
+from fault_fixtures import HANG_GUARD_S, Lines, kill_alive  # noqa: E402
 from gui_fixtures import ANNOTATOR, add_documents, service, stored  # noqa: E402
 
 pytest_plugins = ["gui_fixtures"]
@@ -180,12 +180,11 @@ def test_a_killed_window_loses_nothing_it_showed(gui_ws: Any, tmp_path: Path) ->
     child = subprocess.Popen([sys.executable, "-c", CHILD, ANNOTATOR], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        assert line.strip() == "tagged", line + (child.stderr.read() if child.poll() is not None else "")
-        child.send_signal(signal.SIGKILL)
+        line = Lines(child).next()
+        assert line == "tagged", f"{line!r}: " + (child.stderr.read() if child.poll() is not None else "")  # type: ignore[union-attr]
+        kill_alive(child)
     finally:
-        child.kill()
-        child.wait()
-    assert child.returncode == -signal.SIGKILL
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=HANG_GUARD_S)
     assert stored(gui_ws, doc) == [("SOURCE", "Marchuk")]

@@ -19,6 +19,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 pytest.register_assert_rewrite("gui_fixtures")
 
+from fault_fixtures import Lines  # noqa: E402
 from gui_fixtures import add_documents, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
@@ -113,14 +114,15 @@ class LockHolder:
     def __init__(self, db: Path) -> None:
         self.proc = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db), str(HANG_GUARD_S)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "locked"
+        self.lines = Lines(self.proc)
+        assert self.lines.next() == "locked"
 
     def commit(self) -> None:
         assert self.proc.poll() is None, "the other program let go of the lock before the test was done"
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdin is not None
         self.proc.stdin.write("commit\n")
         self.proc.stdin.flush()
-        assert self.proc.stdout.readline().strip() == "committed"
+        assert self.lines.next() == "committed"
         self.proc.wait(timeout=HANG_GUARD_S)
 
     def stop(self) -> None:
