@@ -106,6 +106,44 @@ class Lines:
         return self.seen
 
 
+# A separate process: BEGIN IMMEDIATE takes SQLite's write lock and keeps it until told "commit" on stdin.
+LOCK_HOLDER = """
+import select, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO annotator (name) VALUES ('other program')")
+print("locked", flush=True)
+ready, _, _ = select.select([sys.stdin], [], [], float(sys.argv[2]))  # never holds it forever
+conn.execute("COMMIT")
+print("committed", flush=True)
+"""
+
+
+class LockHolder:
+    """Another program in the middle of writing a SQLite file: it holds the write lock until `commit`."""
+
+    def __init__(self, db: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db), str(HANG_GUARD_S)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.lines = Lines(self.proc)
+        assert self.lines.next() == "locked"
+        self.held = True
+
+    def commit(self) -> None:
+        assert self.proc.poll() is None, "the other program let go of the lock before the test was done"
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("commit\n")
+        self.proc.stdin.flush()
+        assert self.lines.next() == "committed"
+        self.held = False
+        self.proc.wait(timeout=HANG_GUARD_S)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=HANG_GUARD_S)
+
+
 def big_jsonl(path: Path, n: int) -> Path:
     with path.open("w", encoding="utf-8") as f:
         for i in range(n):

@@ -24,6 +24,7 @@ from fault_fixtures import (
     HANG_GUARD_S,
     ROOT,
     Lines,
+    LockHolder,
     PrivateServer,
     big_jsonl,
     cli,
@@ -119,11 +120,12 @@ def window_states(lines: list[str]) -> tuple[dict[int, set[tuple[int, int, str]]
     return shown, done, current if in_flight else None
 
 
-@pytest.mark.gui
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-@pytest.mark.parametrize("seed", range(3))
-def test_trial_sigkill_while_tagging_in_the_window(tmp_path: Path, seed: int) -> None:
-    pytest.importorskip("PySide6")
+def window_trial(tmp_path: Path, seed: int, *, locked_for: int = 0) -> list[str]:
+    """Run the window driver, kill it after a seeded random step, and check the database against what it showed.
+
+    `locked_for`: another process takes the write lock early in the run and commits once the window has said
+    "busy" that many times.
+    """
     from window_driver import ANNOTATOR
 
     db = new_database(tmp_path / "w.db")
@@ -143,12 +145,24 @@ def test_trial_sigkill_while_tagging_in_the_window(tmp_path: Path, seed: int) ->
     proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "window_driver.py"), str(seed), str(WINDOW_STEPS)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True)
+    holder: LockHolder | None = None
     try:
         lines = Lines(proc)
+        busy = 0
         while True:
             line = lines.next()
-            assert line is not None, "the window ended before the trial: " + (proc.communicate()[1] or "")[-2000:]
-            if line.startswith(f"shown {kill_after} "):
+            if line is None:
+                proc.wait(timeout=HANG_GUARD_S)
+                raise AssertionError("the window ended before the trial: " + proc.stderr.read()[-2000:])  # type: ignore[union-attr]
+            kind, _, rest = line.partition(" ")
+            step = int(rest.split(" ", 1)[0]) if kind in ("shown", "busy") else -1
+            busy += kind == "busy"
+            if locked_for and holder is None and kind == "shown" and step >= 2:
+                holder = LockHolder(db)
+            if holder is not None and holder.held and busy >= locked_for:
+                holder.commit()
+            lock_over = not locked_for or (holder is not None and not holder.held)
+            if kind == "shown" and step >= kill_after and lock_over:
                 break
         time.sleep(rng.uniform(0, 0.01))  # a moment inside the steps that follow
         kill_alive(proc)
@@ -156,6 +170,8 @@ def test_trial_sigkill_while_tagging_in_the_window(tmp_path: Path, seed: int) ->
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=HANG_GUARD_S)
+        if holder is not None:
+            holder.stop()
     output = lines.rest()
     assert not any(line.startswith("refused") and "[A04" in line for line in output), output  # no storage error
     shown, done, in_flight = window_states(output)
@@ -176,6 +192,24 @@ def test_trial_sigkill_while_tagging_in_the_window(tmp_path: Path, seed: int) ->
             assert annotations.status(doc) == Status.DONE
     finally:
         ws.close()
+    return output
+
+
+@pytest.mark.gui
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+@pytest.mark.parametrize("seed", range(3))
+def test_trial_sigkill_while_tagging_in_the_window(tmp_path: Path, seed: int) -> None:
+    pytest.importorskip("PySide6")
+    window_trial(tmp_path, seed)
+
+
+@pytest.mark.gui
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_trial_sigkill_while_tagging_beside_another_writer(tmp_path: Path) -> None:
+    """Another process holds the write lock for a while: the window says busy, shows nothing it did not save."""
+    pytest.importorskip("PySide6")
+    output = window_trial(tmp_path, seed=7, locked_for=3)
+    assert sum(line.startswith("busy ") for line in output) >= 3  # the lock met the window's key presses
 
 
 # -- the PostgreSQL server stops mid-import and mid-export ------------------------------------------

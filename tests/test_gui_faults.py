@@ -19,7 +19,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 pytest.register_assert_rewrite("gui_fixtures")
 
-from fault_fixtures import HANG_GUARD_S, Lines  # noqa: E402
+from fault_fixtures import HANG_GUARD_S, LockHolder  # noqa: E402
 from gui_fixtures import add_documents, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
@@ -95,40 +95,6 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 ARTICLE = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
            "emergency service said on Wednesday.\n")
 SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
-
-# A separate process: BEGIN IMMEDIATE takes SQLite's write lock and keeps it until told "commit" on stdin.
-LOCK_HOLDER = """
-import select, sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-conn.execute("INSERT INTO annotator (name) VALUES ('other program')")
-print("locked", flush=True)
-ready, _, _ = select.select([sys.stdin], [], [], float(sys.argv[2]))  # never holds it forever
-conn.execute("COMMIT")
-print("committed", flush=True)
-"""
-
-
-class LockHolder:
-    def __init__(self, db: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db), str(HANG_GUARD_S)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.lines = Lines(self.proc)
-        assert self.lines.next() == "locked"
-
-    def commit(self) -> None:
-        assert self.proc.poll() is None, "the other program let go of the lock before the test was done"
-        assert self.proc.stdin is not None
-        self.proc.stdin.write("commit\n")
-        self.proc.stdin.flush()
-        assert self.lines.next() == "committed"
-        self.proc.wait(timeout=HANG_GUARD_S)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=HANG_GUARD_S)
-
 
 @pytest.fixture
 def lock_holder(gui_ws: Any):  # type: ignore[no-untyped-def]

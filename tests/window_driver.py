@@ -2,8 +2,9 @@
 
     python tests/window_driver.py SEED STEPS      (database from $ANNOTATOR_DB, settings from $ANNOTATOR_SETTINGS)
 
-Before each step it prints `doing K WHAT`; once the step has returned, `shown K {json}`: the document open, the
-spans the window draws for it and the documents it has marked done. Then it waits in the event loop to be
+Before each step it prints `doing K WHAT`; once the step has returned, `busy K` if the window said the
+database was busy, and `shown K {json}`: the document open, the spans the window draws for it and the documents
+it has marked done. Then it waits in the event loop to be
 killed (it quits by itself after LIFETIME_MS, so that no trial leaves a window behind).
 """
 
@@ -75,6 +76,9 @@ def main() -> int:
                 done.append(doc.id)
         shown = {"doc": window.session.document_id, "done": done,
                  "spans": sorted([s.start, s.end, s.label] for s in window.session.spans)}
+        if "[A071]" in window.statusBar().currentMessage():  # the database was busy: nothing of it was saved
+            print(f"busy {k}", flush=True)
+            window.statusBar().clearMessage()
         print(f"shown {k} {json.dumps(shown)}", flush=True)
         QTest.qWait(rng.randrange(15))  # a person's pace, more or less: the event loop runs between keys
     print("finished", flush=True)

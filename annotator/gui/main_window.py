@@ -379,6 +379,4 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
         self.runner.shutdown()
-        if self.window_ws is not self.ws:
-            self.window_ws.close()
         super().closeEvent(event)

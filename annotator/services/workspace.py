@@ -51,6 +51,7 @@ class Workspace:
     """An open database; every service takes one."""
 
     db: Database
+    busy_timeout_ms: int | None = None  # None: the engine's (long) wait for another writer
 
     @property
     def where(self) -> str:
@@ -60,15 +61,12 @@ class Workspace:
         self.db.dispose()
 
     def unit(self):  # type: ignore[no-untyped-def]
-        return unit_of_work(self.db)
+        return unit_of_work(self.db, self.busy_timeout_ms)
 
     def waiting_at_most(self, milliseconds: int) -> Workspace:
-        """The same SQLite file through connections whose writes wait at most `milliseconds` for another
-        writer (the window: a locked database is said at once instead of freezing it). A server database,
-        or one in memory, is shared as it is."""
-        if not self.db.is_sqlite or self.db.path is None:
-            return self
-        return Workspace(open_database(self.db.url, migrate=False, busy_timeout_ms=milliseconds))
+        """The same database, whose writes wait at most `milliseconds` for another writer (SQLite): the window
+        says "busy" at once instead of freezing. Closing it closes the database for both."""
+        return Workspace(self.db, milliseconds)
 
 
 def open_workspace(target: str | os.PathLike[str] | None = None) -> Workspace:

@@ -121,12 +121,8 @@ def storage_errors(where: str) -> Iterator[None]:
         raise translate(e, where) from e
 
 
-def open_database(target: str | os.PathLike[str], *, migrate: bool = True,
-                  busy_timeout_ms: int | None = None) -> Database:
-    """Open (and create or migrate) the database at a path or URL.
-
-    `busy_timeout_ms`: how long a SQLite write waits for another writer (default BUSY_TIMEOUT_MS).
-    """
+def open_database(target: str | os.PathLike[str], *, migrate: bool = True) -> Database:
+    """Open (and create or migrate) the database at a path or URL."""
     url, path = to_url(target)
     where = str(path) if path else _safe_url(url)
     if path is not None:
@@ -142,9 +138,6 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True,
         raise DatabaseURLError(f"database URL {_safe_url(url)} is not supported: {e}") from e
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        if busy_timeout_ms is not None:  # after the pragmas, so that it wins
-            event.listen(engine, "connect", lambda conn, _record: conn.execute(
-                f"PRAGMA busy_timeout={int(busy_timeout_ms)}"))
     database = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path)
     try:
         if migrate:
