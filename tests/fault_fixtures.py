@@ -233,11 +233,11 @@ def private_pg() -> Iterator[PrivateServer]:
         pytest.skip("a private PostgreSQL server needs root and the PostgreSQL binaries")
     pytest.importorskip("psycopg")
     folder = Path(tempfile.mkdtemp(prefix="annotator-pg-"))  # not under pytest's root-only tmp folders
-    shutil.chown(folder, "postgres")
     try:
+        shutil.chown(folder, "postgres")
         server = PrivateServer(bin_dir, folder)
         server.start()
-    except (RuntimeError, KeyError, subprocess.TimeoutExpired) as e:
+    except (RuntimeError, LookupError, OSError, subprocess.TimeoutExpired) as e:  # no postgres user, no su
         shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"cannot start a private PostgreSQL server: {e}")
     try:
