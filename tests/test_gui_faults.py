@@ -224,3 +224,19 @@ def test_label_edit_under_the_lock_says_busy_and_changes_nothing(qtbot: Any, gui
     rename("NUMBER")
     assert "NUMBER" in list_labels(gui_ws, "default").names()
     assert len(dialogs) == 1
+
+
+def test_the_window_short_wait_stays_with_the_window(gui_ws: Any) -> None:
+    """Imports and exports on the same engine keep the long wait for another writer."""
+    from sqlalchemy import text
+
+    from annotator.storage import engine
+
+    def busy_timeout(ws: Any) -> int:
+        with ws.unit() as repo:
+            return int(repo.s.execute(text("PRAGMA busy_timeout")).scalar())
+
+    window_ws = gui_ws.waiting_at_most(250)
+    assert window_ws.db is gui_ws.db  # one engine: the file is opened once
+    assert busy_timeout(window_ws) == 250
+    assert busy_timeout(gui_ws) == engine.BUSY_TIMEOUT_MS  # the same pooled connection, put back
