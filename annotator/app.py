@@ -72,9 +72,13 @@ def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackTyp
     from annotator.errors import AnnotatorError
     from annotator.gui import messages
 
-    parent = _active_window()
+    visible = _dialogs_can_be_seen()
+    parent = _active_window() if visible else None
     if isinstance(error, AnnotatorError):
-        messages.show_error(parent, error)
+        if visible:
+            messages.show_error(parent, error)
+        else:
+            print(f"annotator: {error}", file=sys.stderr, flush=True)
         return
     try:
         where = log_file()
@@ -83,8 +87,16 @@ def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackTyp
             f.write("\n")
     except OSError:
         where = Path("(the log could not be written)")
-    print(f"annotator: unexpected {kind.__name__}; details in {where}", file=sys.stderr)
-    messages.show_unexpected(parent, str(where))
+    print(f"annotator: unexpected {kind.__name__}; details in {where}", file=sys.stderr, flush=True)
+    if visible:  # a dialog nobody can see would wait forever
+        messages.show_unexpected(parent, str(where))
+
+
+def _dialogs_can_be_seen() -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    return app is not None and not _headless(app)
 
 
 def _active_window():  # type: ignore[no-untyped-def]

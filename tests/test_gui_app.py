@@ -126,10 +126,13 @@ def test_a_bad_database_is_a_plain_message(qapp: Any, tmp_path: Path, app_settin
     assert capsys.readouterr().err.startswith("annotator: [A043]")
 
 
-def test_excepthook_logs_unexpected_errors_and_shows_no_traceback(qapp: Any, dialogs: list) -> None:
+def test_excepthook_logs_unexpected_errors_and_shows_no_traceback(qapp: Any, dialogs: list,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotator.app
     from annotator.app import excepthook, log_file
     from annotator.errors import SpanRuleError
 
+    monkeypatch.setattr(annotator.app, "_headless", lambda _app: False)  # as on a desktop
     try:
         raise ValueError("secret internals")
     except ValueError as e:
@@ -143,6 +146,23 @@ def test_excepthook_logs_unexpected_errors_and_shows_no_traceback(qapp: Any, dia
     error = SpanRuleError("span [3:1] is empty", hint="select some words")
     excepthook(type(error), error, None)
     assert dialogs[-1] == ("warning", str(error))
+
+
+def test_excepthook_without_a_screen_writes_to_stderr_and_opens_no_dialog(
+        qapp: Any, dialogs: list, capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.app import excepthook
+    from annotator.errors import DatabaseCorruptError
+
+    error = DatabaseCorruptError("x.db is not a database or is damaged")
+    excepthook(type(error), error, None)  # offscreen: a dialog there would wait for a click that never comes
+    try:
+        raise ValueError("secret internals")
+    except ValueError as e:
+        excepthook(type(e), e, e.__traceback__)
+    assert dialogs == []
+    err = capsys.readouterr().err
+    assert f"annotator: {error}" in err and "annotator: unexpected ValueError" in err
+    assert "secret internals" not in err and "Traceback" not in err
 
 
 def test_self_test_passes() -> None:
