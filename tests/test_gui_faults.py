@@ -161,7 +161,8 @@ def test_locked_database_says_busy_at_once_and_shows_no_unsaved_span(qtbot: Any,
         ("tag", lambda: (find(qtbot, window, "Velmora"), qtbot.keyClick(window.article, Qt.Key.Key_2))),
         ("undo", lambda: qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL)),
         ("redo", lambda: qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL | SHIFT)),
-        ("relabel", lambda: window.session.relabel(shown[0].id, "CLAIM")),  # the span menu's "Relabel as"
+        ("relabel", lambda: next(a for a in window.article.span_menu(shown).actions()
+                                 if a.text() == "Relabel as CLAIM").trigger()),  # the span's context menu
         ("done", lambda: qtbot.keyClick(window.article, Qt.Key.Key_Return, CTRL)),
     ]
     for what, attempt in attempts:
