@@ -96,6 +96,7 @@ ARTICLE = ("More than 12,000 residents have left the river port of Velmora since
            "emergency service said on Wednesday.\n")
 SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
 
+
 @pytest.fixture
 def lock_holder(gui_ws: Any):  # type: ignore[no-untyped-def]
     made: list[LockHolder] = []
