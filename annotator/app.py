@@ -72,9 +72,13 @@ def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackTyp
     from annotator.errors import AnnotatorError
     from annotator.gui import messages
 
-    parent = _active_window()
+    visible = _dialogs_can_be_seen()
+    parent = _active_window() if visible else None
     if isinstance(error, AnnotatorError):
-        messages.show_error(parent, error)
+        if visible:
+            messages.show_error(parent, error)
+        else:
+            print(f"annotator: {error}", file=sys.stderr, flush=True)
         return
     from annotator.storage.urls import mask_secrets
 
@@ -85,8 +89,16 @@ def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackTyp
             f.write("\n")
     except OSError:
         where = Path("(the log could not be written)")
-    print(f"annotator: unexpected {kind.__name__}; details in {where}", file=sys.stderr)
-    messages.show_unexpected(parent, str(where))
+    print(f"annotator: unexpected {kind.__name__}; details in {where}", file=sys.stderr, flush=True)
+    if visible:  # a dialog nobody can see would wait forever
+        messages.show_unexpected(parent, str(where))
+
+
+def _dialogs_can_be_seen() -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    return app is not None and not _headless(app)
 
 
 def _active_window():  # type: ignore[no-untyped-def]
@@ -176,18 +188,25 @@ def _report_shown_and_quit(app, window) -> None:  # type: ignore[no-untyped-def]
 
 def run_gui(db: str | None = None, annotator: str | None = None, project: str | None = None) -> int:
     from annotator.errors import AnnotatorError
-    from annotator.gui import messages
     from annotator.services.workspace import DEFAULT_PROJECT, default_annotator, open_workspace
 
-    _ensure_display()
-    app = application()
-    install_excepthook()
-    store = settings()
+    missing = missing_display()
+    app = None
+    if missing is None:
+        requested = _prefer_a_fallback_platform()
+        app = application()
+        if _headless(app) and not requested:
+            missing = _plugin_failed(app)
     try:
         ws = open_workspace(db)
     except AnnotatorError as e:
-        messages.show_error(None, e)
-        return 2
+        return start_up_failed(e, app if missing is None else None)
+    if missing is not None:
+        ws.close()
+        return start_up_failed(missing, None)
+    assert app is not None
+    install_excepthook()
+    store = settings()
     try:
         name = annotator or str(store.value("annotator", "") or "") or ask_annotator_name(store, default_annotator())
         if annotator:
@@ -202,11 +221,61 @@ def run_gui(db: str | None = None, annotator: str | None = None, project: str | 
             _report_shown_and_quit(app, window)
         return int(app.exec())
     except AnnotatorError as e:
-        messages.show_error(None, e)
-        return 2
+        return start_up_failed(e, app)
     finally:
         store.sync()
         ws.close()
+
+
+# -- no display: say so and exit instead of waiting in a window nobody can see ----------------------
+HEADLESS_PLATFORMS = ("offscreen", "minimal")
+
+
+def missing_display():  # type: ignore[no-untyped-def]
+    """A NoDisplayError when Linux has no display to open a window on and no Qt platform was asked for."""
+    from annotator.errors import NoDisplayError
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return NoDisplayError("there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set)",
+                          hint="start it in a desktop session, or use the commands: annotator import, export, stats")
+
+
+def _prefer_a_fallback_platform() -> bool:
+    """True when the user chose a Qt platform. Otherwise Qt is given offscreen as its last choice, because a
+    platform plugin that cannot start (no X server behind DISPLAY, missing system libraries) makes Qt abort the
+    process; falling back lets the program say what happened and exit 2."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform.startswith("linux"):
+        preferred = "wayland;xcb" if os.environ.get("WAYLAND_DISPLAY") else "xcb"
+        os.environ["QT_QPA_PLATFORM"] = f"{preferred};offscreen"
+    return False
+
+
+def _headless(app) -> bool:  # type: ignore[no-untyped-def]
+    return str(app.platformName()) in HEADLESS_PLATFORMS
+
+
+def _plugin_failed(app):  # type: ignore[no-untyped-def]
+    from annotator.errors import NoDisplayError
+
+    return NoDisplayError(f"the window cannot open on this display: Qt fell back to its {app.platformName()} "
+                          "platform (Qt's message above says why)",
+                          hint="on Linux install Qt's system libraries, e.g. libxcb-cursor0 libxkbcommon-x11-0 "
+                               "libegl1, and check DISPLAY")
+
+
+def start_up_failed(error, app) -> int:  # type: ignore[no-untyped-def]
+    """A start-up error: its coded line on stderr always, and a dialog only where someone can see one."""
+    print(f"annotator: {error}", file=sys.stderr, flush=True)
+    if app is not None and not _headless(app):
+        from annotator.gui import messages
+
+        messages.show_error(None, error)
+    return 2
 
 
 def main() -> int:

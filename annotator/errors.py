@@ -220,3 +220,15 @@ class SpanChangedError(AnnotatorError):
     """An undo or redo step whose span was removed or changed by someone else: it refuses to touch it."""
 
     code = "A091"
+
+
+class NoDisplayError(AnnotatorError):
+    """The window has no screen to open on (no display, or Qt's platform plugin for it failed)."""
+
+    code = "A070"
+
+
+class DatabaseBusyError(DatabaseLockedError):
+    """The window's write met another program's write lock and was not made (the window does not wait long)."""
+
+    code = "A071"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fault_fixtures import HANG_GUARD_S, big_jsonl, cli, counts, finish, freeze, kill_alive, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,58 +19,8 @@ from annotator.errors import AnnotatorError, StorageError
 from annotator.services.importing import import_paths
 from annotator.services.workspace import ensure_project, open_workspace
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-def cli(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    return subprocess.Popen([sys.executable, "-m", "annotator", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}, **kwargs)
-
-
-def big_jsonl(path: Path, n: int) -> Path:
-    with path.open("w", encoding="utf-8") as f:
-        for i in range(n):
-            text = f"Document {i}: more than {i} people left Velmora, the governor said. " * 20
-            f.write(json.dumps({"text": text, "spans": [{"start": 0, "end": 8, "label": "CLAIM"}]}) + "\n")
-    return path
-
-
-def counts(db: Path) -> tuple[int, int]:
-    with sqlite3.connect(db) as conn:
-        return (conn.execute("SELECT count(*) FROM document").fetchone()[0],
-                conn.execute("SELECT count(*) FROM span").fetchone()[0])
-
-
-def wait_for(predicate, what: str, limit: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-    # A safety net against a hang, not a timing assertion: the test checks states, not speed.
-    deadline = time.monotonic() + limit
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.02)
-
-
-def test_sigkill_during_import_leaves_no_half_import(tmp_path: Path) -> None:
-    db = tmp_path / "k.db"
-    ws = open_workspace(db)
-    ensure_project(ws)
-    ws.close()
-    source = big_jsonl(tmp_path / "big.jsonl", 30_000)
-    proc = cli("--db", str(db), "import", str(source))
-    # Kill it once it is inside the file's transaction (the -wal file grows as batches are written).
-    wal = Path(f"{db}-wal")
-    wait_for(lambda: wal.exists() and wal.stat().st_size > 2_000_000 or proc.poll() is not None, "the import to write")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    documents, spans = counts(db)
-    assert (documents, spans) in {(0, 0), (30_000, 30_000)}  # all of the file or none of it
-    ws = open_workspace(db)  # and the database opens cleanly afterwards
-    summary = import_paths(ws, [source], project="default", annotator="a")
-    assert summary.errors == []
-    ws.close()
-    assert counts(db) == (30_000, 30_000)
-
-
+# The SIGKILL during an import is tests/test_fault_trials.py's test_trial_sigkill_during_import.
 def test_sigkill_during_export_leaves_no_half_file(tmp_path: Path) -> None:
     db = tmp_path / "e.db"
     ws = open_workspace(db)
@@ -79,18 +28,18 @@ def test_sigkill_during_export_leaves_no_half_file(tmp_path: Path) -> None:
     ws.close()
     out = tmp_path / "out.jsonl"
     proc = cli("--db", str(db), "export", "--format", "prodigy", "--out", str(out))
-    wait_for(lambda: any(p.name.startswith(".out.jsonl") or p.name.startswith("out.jsonl.")
-                         for p in tmp_path.iterdir()) or proc.poll() is not None, "the export to start writing")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    if out.exists():  # it finished before the kill: then it is whole
-        assert sum(1 for _ in out.open(encoding="utf-8")) == 3_000
+    wait_for(lambda: any(p.name.startswith(".out.jsonl.") for p in tmp_path.iterdir()) or proc.poll() is not None,
+             "the export to start writing")
+    freeze(proc)  # held while its temporary file is being written
+    kill_alive(proc)
+    assert not out.exists()  # no half file under the name asked for
     corpus = tmp_path / "corpus"
     proc = cli("--db", str(db), "export", "--format", "spacy", "--out", str(corpus))
-    wait_for(lambda: corpus.exists() or proc.poll() is not None, "the spaCy export to start")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not (corpus / "train.spacy").exists() or (corpus / "config.cfg").exists() or proc.returncode == 0
+    wait_for(lambda: any(tmp_path.glob(".corpus.export-*.part/corpus")) or proc.poll() is not None,
+             "the spaCy export to start writing")
+    freeze(proc)  # held while it writes its staging folder beside --out
+    kill_alive(proc)
+    assert not corpus.exists()  # nothing half published (tests/test_export_safety.py kills it at every step)
 
 
 def test_second_writer_waits_then_gets_a_clear_message(tmp_path: Path) -> None:
@@ -103,13 +52,13 @@ def test_second_writer_waits_then_gets_a_clear_message(tmp_path: Path) -> None:
     holder.execute("BEGIN IMMEDIATE")  # another process is in the middle of writing
     holder.execute("INSERT INTO annotator (name) VALUES ('other')")
     proc = cli("--db", str(db), "import", str(tmp_path / "a.txt"), env={"ANNOTATOR_BUSY_TIMEOUT_MS": "300"})
-    _, err = proc.communicate(timeout=120)
+    _, err = finish(proc)
     assert proc.returncode == 2
     assert "[A041]" in err and "locked" in err and "Traceback" not in err
     holder.commit()  # the other writer finishes: nothing of theirs was lost, and we can now import
     holder.close()
     proc = cli("--db", str(db), "import", str(tmp_path / "a.txt"))
-    proc.communicate(timeout=120)
+    finish(proc)
     assert proc.returncode == 0
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM annotator WHERE name = 'other'").fetchone()[0] == 1
@@ -127,12 +76,12 @@ def _read_only_view(folder: Path, tmp_path: Path) -> tuple[Path, Callable[[], No
     view = tmp_path / "ro-view"
     view.mkdir()
     try:
-        subprocess.run(["mount", "--bind", str(folder), str(view)], check=True, capture_output=True)
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True, capture_output=True)
+        for command in (["mount", "--bind", str(folder), str(view)], ["mount", "-o", "remount,bind,ro", str(view)]):
+            subprocess.run(command, check=True, capture_output=True, timeout=HANG_GUARD_S)
     except (OSError, subprocess.CalledProcessError):
-        subprocess.run(["umount", str(view)], capture_output=True)
+        subprocess.run(["umount", str(view)], capture_output=True, timeout=HANG_GUARD_S)
         pytest.skip("cannot make a read-only mount here")
-    return view, lambda: subprocess.run(["umount", str(view)], check=True)
+    return view, lambda: subprocess.run(["umount", str(view)], check=True, timeout=HANG_GUARD_S)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="read-only mounts are set up the Linux way")
@@ -149,9 +98,9 @@ def test_read_only_database_folder(tmp_path: Path) -> None:
     view, undo = _read_only_view(folder, tmp_path)
     try:
         proc = cli("--db", str(view / "r.db"), "import", str(tmp_path / "a.txt"))
-        _, err = proc.communicate(timeout=120)
+        _, err = finish(proc)
         stats = cli("--db", str(view / "r.db"), "stats")
-        _, stats_err = stats.communicate(timeout=120)
+        _, stats_err = finish(stats)
     finally:
         undo()
     assert proc.returncode == 2, err

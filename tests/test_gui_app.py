@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,6 +15,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 pytest.register_assert_rewrite("gui_fixtures")
 
+from fault_fixtures import HANG_GUARD_S, Lines, kill_alive  # noqa: E402
 from gui_fixtures import ANNOTATOR, add_documents, service, stored  # noqa: E402
 
 pytest_plugins = ["gui_fixtures"]
@@ -110,19 +110,29 @@ def test_no_samples_leaves_an_empty_window(qapp: Any, tmp_path: Path, app_settin
     assert run_gui(db=str(tmp_path / "empty.db"), annotator="Bea", project=None) == 0
 
 
-def test_a_bad_database_is_a_plain_message(qapp: Any, tmp_path: Path, app_settings: Path, dialogs: list) -> None:
+def test_a_bad_database_is_a_plain_message(qapp: Any, tmp_path: Path, app_settings: Path, dialogs: list,
+                                          monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import annotator.app
     from annotator.app import run_gui
 
     bad = tmp_path / "not-a-db.db"
     bad.write_bytes(b"this is not sqlite at all" * 10)
     assert run_gui(db=str(bad), annotator="Bea", project=None) == 2
+    assert dialogs == []  # offscreen: nobody could see a dialog, so the line goes to stderr only
+    assert capsys.readouterr().err.startswith("annotator: [A043]")
+    monkeypatch.setattr(annotator.app, "_headless", lambda _app: False)  # as on a desktop
+    assert run_gui(db=str(bad), annotator="Bea", project=None) == 2
     assert len(dialogs) == 1 and dialogs[0][1].startswith("[A043]")
+    assert capsys.readouterr().err.startswith("annotator: [A043]")
 
 
-def test_excepthook_logs_unexpected_errors_and_shows_no_traceback(qapp: Any, dialogs: list) -> None:
+def test_excepthook_logs_unexpected_errors_and_shows_no_traceback(qapp: Any, dialogs: list,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotator.app
     from annotator.app import excepthook, log_file
     from annotator.errors import SpanRuleError
 
+    monkeypatch.setattr(annotator.app, "_headless", lambda _app: False)  # as on a desktop
     try:
         raise ValueError("secret internals")
     except ValueError as e:
@@ -136,6 +146,23 @@ def test_excepthook_logs_unexpected_errors_and_shows_no_traceback(qapp: Any, dia
     error = SpanRuleError("span [3:1] is empty", hint="select some words")
     excepthook(type(error), error, None)
     assert dialogs[-1] == ("warning", str(error))
+
+
+def test_excepthook_without_a_screen_writes_to_stderr_and_opens_no_dialog(
+        qapp: Any, dialogs: list, capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.app import excepthook
+    from annotator.errors import DatabaseCorruptError
+
+    error = DatabaseCorruptError("x.db is not a database or is damaged")
+    excepthook(type(error), error, None)  # offscreen: a dialog there would wait for a click that never comes
+    try:
+        raise ValueError("secret internals")
+    except ValueError as e:
+        excepthook(type(e), e, e.__traceback__)
+    assert dialogs == []
+    err = capsys.readouterr().err
+    assert f"annotator: {error}" in err and "annotator: unexpected ValueError" in err
+    assert "secret internals" not in err and "Traceback" not in err
 
 
 def test_self_test_passes() -> None:
@@ -173,12 +200,11 @@ def test_a_killed_window_loses_nothing_it_showed(gui_ws: Any, tmp_path: Path) ->
     child = subprocess.Popen([sys.executable, "-c", CHILD, ANNOTATOR], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        assert line.strip() == "tagged", line + (child.stderr.read() if child.poll() is not None else "")
-        child.send_signal(signal.SIGKILL)
+        line = Lines(child).next()
+        assert line == "tagged", f"{line!r}: " + (child.stderr.read() if child.poll() is not None else "")  # type: ignore[union-attr]
+        kill_alive(child)
     finally:
-        child.kill()
-        child.wait()
-    assert child.returncode == -signal.SIGKILL
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=HANG_GUARD_S)
     assert stored(gui_ws, doc) == [("SOURCE", "Marchuk")]

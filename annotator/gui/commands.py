@@ -1,28 +1,69 @@
 """Undo commands. Each one changes the database through the services, in redo() and in undo().
 
-A command whose service call fails (the span was changed elsewhere, the database is locked) reports
-the error and marks itself obsolete, so the stack drops it instead of holding a step that lies. Each
-step hands the service the span as it knows it (document, label, offsets, owner): the service refuses
-to remove or relabel a row that is no longer that span, and the window then re-reads what is stored.
+A command whose service call fails (the span was changed elsewhere) reports the error and marks itself
+obsolete, so the stack drops it instead of holding a step that lies. Each step hands the service the span
+as it knows it (document, label, offsets, owner): the service refuses to remove or relabel a row that is no
+longer that span, and the window then re-reads what is stored. A locked database is different: the step is
+still right, only not possible now. So the session writes an undo or redo first (`write`) and moves the
+stack only once that is saved; when the database is busy the stack stays where it was, to be pressed again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
 from annotator.domain.spans import Span
-from annotator.errors import AnnotatorError, SpanChangedError
+from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
 
 if TYPE_CHECKING:
     from annotator.gui.session import DocumentSession
 
+Show = Callable[[], None]  # tells the session what the database now holds
 
-class _SpanCommand(QUndoCommand):
+
+class SpanCommand(QUndoCommand):
     def __init__(self, session: DocumentSession, text: str) -> None:
         super().__init__(text)
         self.session = session
+        self._written: Show | None = None  # a change already saved by write(), for the next undo()/redo() to show
+
+    def write(self, *, undo: bool) -> None:
+        """Save the undo (or redo) now; raises DatabaseLockedError and changes nothing when the database is busy.
+
+        The stack's undo()/redo() that follows only shows what was saved. Any other refusal is kept for it, so
+        that the stack drops the step as before.
+        """
+        try:
+            self._written = self._write_undo() if undo else self._write_redo()
+        except DatabaseLockedError:
+            raise
+        except AnnotatorError as e:
+            self._written = lambda error=e: self._fail(error)  # type: ignore[misc]
+
+    def redo(self) -> None:
+        self._run(self._write_redo)
+
+    def undo(self) -> None:
+        self._run(self._write_undo)
+
+    def _run(self, write: Callable[[], Show]) -> None:
+        show, self._written = self._written, None
+        if show is None:
+            try:
+                show = write()
+            except AnnotatorError as e:
+                self._fail(e)
+                return
+        show()
+
+    def _write_redo(self) -> Show:
+        raise NotImplementedError
+
+    def _write_undo(self) -> Show:
+        raise NotImplementedError
 
     def _fail(self, error: AnnotatorError) -> None:
         self.setObsolete(True)
@@ -31,7 +72,7 @@ class _SpanCommand(QUndoCommand):
         self.session.report(error)
 
 
-class AddSpan(_SpanCommand):
+class AddSpan(SpanCommand):
     def __init__(self, session: DocumentSession, document_id: int, label: str, start: int, end: int) -> None:
         super().__init__(session, f"tag {label}")
         self.document_id = document_id
@@ -40,56 +81,42 @@ class AddSpan(_SpanCommand):
         self.end = end
         self.span_id: int | None = None  # kept after the first redo: a redo re-creates the same span
 
-    def redo(self) -> None:
-        try:
-            span, changes = self.session.annotations.add_span(self.document_id, self.label, self.start, self.end,
-                                                              span_id=self.span_id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
+    def _write_redo(self) -> Show:
+        span, changes = self.session.annotations.add_span(self.document_id, self.label, self.start, self.end,
+                                                          span_id=self.span_id)
         self.span_id = span.id
-        self.session.span_added(self.document_id, span, changes)
+        return lambda: self.session.span_added(self.document_id, span, changes)
 
-    def undo(self) -> None:
-        assert self.span_id is not None
-        mine = Span(self.start, self.end, self.label, self.span_id, self.session.annotations.annotator)
-        try:
-            _span, document_id, changes = self.session.annotations.remove_span(self.span_id, expected=mine,
-                                                                                document_id=self.document_id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
-        self.session.span_removed(document_id, self.span_id, changes)
+    def _write_undo(self) -> Show:
+        span_id = self.span_id
+        assert span_id is not None
+        mine = Span(self.start, self.end, self.label, span_id, self.session.annotations.annotator)
+        _span, document_id, changes = self.session.annotations.remove_span(span_id, expected=mine,
+                                                                            document_id=self.document_id)
+        return lambda: self.session.span_removed(document_id, span_id, changes)
 
 
-class RemoveSpan(_SpanCommand):
+class RemoveSpan(SpanCommand):
     def __init__(self, session: DocumentSession, document_id: int, span: Span) -> None:
         super().__init__(session, f"remove {span.label}")
         assert span.id is not None
         self.document_id = document_id
         self.span = span
 
-    def redo(self) -> None:
-        assert self.span.id is not None
-        try:
-            self.span, document_id, changes = self.session.annotations.remove_span(
-                self.span.id, expected=self.span, document_id=self.document_id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
-        self.session.span_removed(document_id, self.span.id, changes)
+    def _write_redo(self) -> Show:
+        span_id = self.span.id
+        assert span_id is not None
+        self.span, document_id, changes = self.session.annotations.remove_span(
+            span_id, expected=self.span, document_id=self.document_id)
+        return lambda: self.session.span_removed(document_id, span_id, changes)
 
-    def undo(self) -> None:
-        try:
-            span, changes = self.session.annotations.add_span(self.document_id, self.span.label, self.span.start,
-                                                              self.span.end, span_id=self.span.id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
-        self.session.span_added(self.document_id, span, changes)
+    def _write_undo(self) -> Show:
+        span, changes = self.session.annotations.add_span(self.document_id, self.span.label, self.span.start,
+                                                          self.span.end, span_id=self.span.id)
+        return lambda: self.session.span_added(self.document_id, span, changes)
 
 
-class Relabel(_SpanCommand):
+class Relabel(SpanCommand):
     def __init__(self, session: DocumentSession, document_id: int, span: Span, label: str) -> None:
         super().__init__(session, f"relabel as {label}")
         assert span.id is not None
@@ -97,19 +124,15 @@ class Relabel(_SpanCommand):
         self.span = span  # as it was before the first redo: its label is the one undo gives back
         self.label = label
 
-    def _set(self, label: str, from_label: str) -> None:
-        assert self.span.id is not None
-        now = Span(self.span.start, self.span.end, from_label, self.span.id, self.span.annotator)
-        try:
-            _old, changes = self.session.annotations.relabel(self.span.id, label, expected=now,
-                                                             document_id=self.document_id)
-        except AnnotatorError as e:
-            self._fail(e)
-            return
-        self.session.span_relabelled(self.document_id, self.span.id, label, changes)
+    def _set(self, label: str, from_label: str) -> Show:
+        span_id = self.span.id
+        assert span_id is not None
+        now = Span(self.span.start, self.span.end, from_label, span_id, self.span.annotator)
+        _old, changes = self.session.annotations.relabel(span_id, label, expected=now, document_id=self.document_id)
+        return lambda: self.session.span_relabelled(self.document_id, span_id, label, changes)
 
-    def redo(self) -> None:
-        self._set(self.label, self.span.label)
+    def _write_redo(self) -> Show:
+        return self._set(self.label, self.span.label)
 
-    def undo(self) -> None:
-        self._set(self.span.label, self.label)
+    def _write_undo(self) -> Show:
+        return self._set(self.span.label, self.label)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from annotator import APP_NAME, __version__
 from annotator.domain.documents import Changes, Document, Status
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
 from annotator.gui.dialogs.export_dialog import ExportDialog
 from annotator.gui.dialogs.settings_dialog import SettingsDialog
@@ -35,6 +35,10 @@ def last_document_key(project: str) -> str:
 
 
 FIRST_TOKENIZE_DELAY_MS = 400
+# How long a key press may wait for another program's write before the window says "busy" instead. Longer
+# waits freeze the window: its writes run on the GUI thread, each a few milliseconds when nobody else writes.
+WINDOW_BUSY_TIMEOUT_MS = 250
+BUSY_NOTICE_MS = 10000
 
 
 class MainWindow(QMainWindow):
@@ -44,11 +48,12 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
-        self.ws = ws
+        self.ws = ws  # imports and exports run on the worker, where waiting for a lock freezes nothing
+        self.window_ws = ws.waiting_at_most(WINDOW_BUSY_TIMEOUT_MS)  # what key presses write through
         self.project = project
         self.settings = settings
         self.gui_settings = GuiSettings(settings)
-        self.annotations = Annotations(ws, ensure_project(ws, project).id, annotator)
+        self.annotations = Annotations(self.window_ws, ensure_project(ws, project).id, annotator)
         self.session = DocumentSession(self.annotations, self.show_error, self)
         self.runner = TaskRunner(self)
         self._tokenizer_started = False
@@ -109,13 +114,25 @@ class MainWindow(QMainWindow):
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
         }
         handlers.update(self._label_handlers())
-        stack = self.session.undo_stack
-        premade = {"edit.undo": stack.createUndoAction(self, "&Undo"), "edit.redo": stack.createRedoAction(self, "&Redo")}
+        premade = self._undo_actions()
+        handlers.update({"edit.undo": self.session.undo, "edit.redo": self.session.redo})
         made = actions.build(self.specs, handlers, window=self, article=self.article, premade=premade)
         self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in actions.MENUS}
         for s in self.specs:
             self._menus[s.menu].addAction(made[s.id])
         return made  # type: ignore[return-value]
+
+    def _undo_actions(self) -> dict[str, QAction]:
+        """Undo and redo go through the session, which saves first (the stack's own actions would move first)."""
+        stack = self.session.undo_stack
+        undo, redo = QAction(self), QAction(self)
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
+        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
+        return {"edit.undo": undo, "edit.redo": redo}
 
     def _label_handlers(self) -> dict[str, Callable[[], None]]:
         return {actions.label_action_id(label.name): lambda n=label.name: self.tag(n) for label in self.session.labels}
@@ -181,6 +198,9 @@ class MainWindow(QMainWindow):
         self.article.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_error(self, error: AnnotatorError) -> None:
+        if isinstance(error, DatabaseLockedError):  # said at once and nothing to dismiss: the key can be pressed again
+            self.status.notice(str(messages.plain(error)), BUSY_NOTICE_MS)
+            return
         messages.show_error(self, error)
 
     # -- tagging and moving between spans -----------------------------------------------------------
@@ -316,7 +336,7 @@ class MainWindow(QMainWindow):
     def _show_settings(self) -> None:
         dialog = self.findChild(SettingsDialog)
         if dialog is None or not dialog.isVisible():  # a closed one may still wait for its deleteLater
-            dialog = SettingsDialog(self.gui_settings, self.ws, self.project, self.article.font(), self)
+            dialog = SettingsDialog(self.gui_settings, self.window_ws, self.project, self.article.font(), self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.appearance_changed.connect(self._apply_appearance)
             dialog.labels_changed.connect(self._on_settings_dialog_labels_changed)
@@ -354,7 +374,7 @@ class MainWindow(QMainWindow):
         try:
             self.session.leave()
         except AnnotatorError as e:
-            self.show_error(e)
+            messages.show_error(self, e)  # the status bar is going away with the window
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

@@ -7,14 +7,25 @@ from contextlib import contextmanager
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, DatabaseBusyError, DatabaseLockedError
 
 TITLE = "annotator"
+
+
+BUSY = "database busy: another program or an import is writing; not saved, press again"
+
+
+def plain(error: AnnotatorError) -> AnnotatorError:
+    """The error as the window words it: a locked database only means "not now" to someone at the keyboard."""
+    if isinstance(error, DatabaseLockedError) and not isinstance(error, DatabaseBusyError):
+        return DatabaseBusyError(BUSY)
+    return error
 
 
 def show_error(parent: QWidget | None, error: BaseException) -> None:
     """An AnnotatorError as its one coded line; anything else as a plain sentence."""
     if isinstance(error, AnnotatorError):
+        error = plain(error)
         text = str(error)
     else:
         text = f"Something went wrong: {type(error).__name__}. Nothing shown in the window was lost."

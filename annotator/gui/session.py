@@ -18,7 +18,7 @@ from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.labels import LabelSet
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError
-from annotator.gui.commands import AddSpan, Relabel, RemoveSpan
+from annotator.gui.commands import AddSpan, Relabel, RemoveSpan, SpanCommand
 from annotator.gui.offsets import OffsetMap
 from annotator.services.annotation import Annotations
 
@@ -188,7 +188,7 @@ class DocumentSession(QObject):
         if start == end:  # a caret inside a span of this label: the key takes it away again
             inside = [s for s in self.spans_at(start) if s.label == label]
             if inside:
-                self.undo_stack.push(RemoveSpan(self, doc.id, inside[0]))
+                self._push(RemoveSpan(self, doc.id, inside[0]))
                 return inside[0].start, inside[0].end
         with self._reporting():
             snapped = self.annotations.snapped(doc, start, end, snap_to_tokens=self.snap_to_tokens or start == end)
@@ -198,21 +198,53 @@ class DocumentSession(QObject):
             existing = next((s for s in self.spans_over(*snapped) if (s.start, s.end, s.label) == (*snapped, label)),
                             None)
             if existing is not None:
-                self.undo_stack.push(RemoveSpan(self, doc.id, existing))
+                self._push(RemoveSpan(self, doc.id, existing))
             else:
-                self.undo_stack.push(AddSpan(self, doc.id, label, *snapped))
+                self._push(AddSpan(self, doc.id, label, *snapped))
             return snapped
         return None
 
     def remove(self, span_id: int) -> None:
         span = self.span(span_id)
         if span is not None and self.document is not None:
-            self.undo_stack.push(RemoveSpan(self, self.document.id, span))
+            self._push(RemoveSpan(self, self.document.id, span))
 
     def relabel(self, span_id: int, label: str) -> None:
         span = self.span(span_id)
         if span is not None and self.document is not None and span.label != label:
-            self.undo_stack.push(Relabel(self, self.document.id, span, label))
+            self._push(Relabel(self, self.document.id, span, label))
+
+    def _push(self, command: SpanCommand) -> None:
+        """Save the change, then push it: a busy database leaves the stack (and its redo steps) as it was."""
+        try:
+            command.write(undo=False)
+        except AnnotatorError as e:
+            self.report(e)
+            return
+        self.undo_stack.push(command)
+
+    def undo(self) -> None:
+        self._step(undo=True)
+
+    def redo(self) -> None:
+        self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> None:
+        """Save the step first and move the stack after: a busy database leaves both where they were."""
+        stack = self.undo_stack
+        if not (stack.canUndo() if undo else stack.canRedo()):
+            return
+        command = stack.command(stack.index() - 1 if undo else stack.index())
+        if isinstance(command, SpanCommand):
+            try:
+                command.write(undo=undo)
+            except AnnotatorError as e:
+                self.report(e)
+                return
+        if undo:
+            stack.undo()
+        else:
+            stack.redo()
 
     # -- told by the commands, after the database changed -----------------------------------------
     def span_added(self, document_id: int, span: Span, changes: Changes) -> None:

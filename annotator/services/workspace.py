@@ -66,6 +66,7 @@ class Workspace:
     """An open database; every service takes one."""
 
     db: Database
+    busy_timeout_ms: int | None = None  # None: the engine's (long) wait for another writer
 
     @property
     def where(self) -> str:
@@ -76,7 +77,12 @@ class Workspace:
         self.db.dispose()
 
     def unit(self):  # type: ignore[no-untyped-def]
-        return unit_of_work(self.db)
+        return unit_of_work(self.db, self.busy_timeout_ms)
+
+    def waiting_at_most(self, milliseconds: int) -> Workspace:
+        """The same database, whose writes wait at most `milliseconds` for another writer (SQLite): the window
+        says "busy" at once instead of freezing. Closing it closes the database for both."""
+        return Workspace(self.db, milliseconds)
 
 
 def retried(call: Callable[P, R]) -> Callable[P, R]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -34,6 +35,10 @@ BUSY_TIMEOUT_MS = int(os.environ.get("ANNOTATOR_BUSY_TIMEOUT_MS", "5000"))
 # A server that accepts the connection and never answers must not hang the window or a command forever.
 ENV_CONNECT_TIMEOUT = "ANNOTATOR_CONNECT_TIMEOUT"
 DEFAULT_CONNECT_TIMEOUT_S = 10
+
+# A lost server connection makes psycopg log "error ignored terminating <Pipeline>" to stderr through logging's
+# last resort; the StorageError raised for the same fault says it once, with its code.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 
 @dataclass
