@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from annotator.domain.names import printable
+
 
 class AnnotatorError(Exception):
     """Base of every error that is meant to reach a user as one plain line."""
@@ -46,7 +48,7 @@ class ImportFormatError(AnnotatorError):
         self.field = field
         where = []
         if self.path is not None:
-            where.append(str(self.path))
+            where.append(printable(str(self.path)))
         if line is not None:
             where.append(f"line {line}")
         if field:
@@ -126,3 +128,21 @@ class LabelError(AnnotatorError):
 
 class NotFoundError(AnnotatorError):
     code = "A060"
+
+
+class LinkLoopError(ImportFormatError):
+    """A folder reached again while walking an input folder (a symbolic link loop): it is read once."""
+
+    code = "A061"
+
+
+class NotRegularFileError(ImportFormatError):
+    """A FIFO, device or socket: never opened, since reading one may block or never end."""
+
+    code = "A062"
+
+
+class UnreadableEntryError(ImportFormatError):
+    """An entry of an input folder that cannot be looked at (a link to nothing, no permission)."""
+
+    code = "A063"

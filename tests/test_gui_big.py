@@ -63,3 +63,34 @@ def test_a_2_mb_article_is_imported_tagged_by_keys_exported_and_read_back(qtbot:
     [back] = list(formats.read(tmp_path / "big.conll", "conll"))
     assert sorted((s.label, back.text[s.start : s.end]) for s in back.spans) == [
         ("FIGURE", "about 4,200"), ("LOCATION", "Izium")]
+
+
+def test_a_folder_import_walks_off_the_gui_thread_and_names_the_link_loops(
+        qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any, dialogs: list,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from annotator.formats import detect
+
+    root = tmp_path / "articles"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text("An article about Izium.\n", encoding="utf-8")
+    (root / "sub" / "b.txt").write_text("Another article, about Velmora.\n", encoding="utf-8")
+    (root / "sub" / "up").symlink_to("..", target_is_directory=True)
+    walked_on: list[bool] = []
+    real_walk = detect.walk
+
+    def recording_walk(*args: Any) -> Any:
+        walked_on.append(threading.current_thread() is threading.main_thread())
+        return real_walk(*args)
+
+    monkeypatch.setattr(detect, "walk", recording_walk)
+    window = open_window(gui_ws)
+    with qtbot.waitSignal(window.transfers.import_finished, timeout=None) as blocker:
+        window.transfers.start_import([root])
+    assert blocker.args[0] is not None
+    assert walked_on and not any(walked_on)  # never on the GUI thread
+    assert service(gui_ws).count_documents() == 2
+    kind, text = dialogs[-1]
+    assert kind == "information" and "documents added: 2" in text
+    assert f"skipped: [A061] {root / 'sub' / 'up'}: leads to the folder {root}" in text

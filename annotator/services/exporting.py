@@ -9,6 +9,7 @@ from pathlib import Path
 
 from annotator import formats
 from annotator.domain.documents import Status
+from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import UsageError
@@ -32,9 +33,11 @@ class ExportSummary:
     files: list[Path] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"wrote {self.documents} documents and {self.spans} spans to {self.out}"]
+        where = printable(str(self.out))  # a file name need not be UTF-8
+        out = [f"wrote {self.documents} documents and {self.spans} spans to {where}"]
         if self.format == "spacy":
-            out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: {self.out / 'config.cfg'}")
+            out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: "
+                       f"{printable(str(self.out / 'config.cfg'))}")
         if self.left_out_of_ents:
             where = "kept in doc.spans but left out of doc.ents" if self.format == "spacy" else (
                 "left out: CoNLL has one tag per token")
