@@ -288,3 +288,63 @@ def test_printable_names() -> None:
     assert printable("Київ.txt") == "Київ.txt"
     assert printable(os.fsdecode(b"\xff caf\xc3\xa9.txt")) == "\\xff café.txt"
     assert printable("lone \ud800") == "lone \\ud800"
+
+
+# -- 5. very long HTML pages --------------------------------------------------------------------------
+
+
+def news_page(parts: list[str]) -> str:
+    return ("<html><head><meta charset='utf-8'><title>Flood | Example News</title></head><body>"
+            "<header><nav><a href='/'>Home</a> <a href='/about'>About us</a></nav></header>"
+            "<div id='content'><article><header><h1>Flood in Velmora</h1></header>" + "".join(parts) +
+            "</article></div><aside class='comments'><h3>Leave a Comment</h3><form><textarea></textarea></form>"
+            "</aside><footer><p>It is strictly forbidden to use the information.</p></footer></body></html>")
+
+
+def mixed_parts(n: int) -> list[str]:
+    shapes = (
+        "<h2>Section {i}</h2>",
+        "<p>Officials in <b>Izium</b> said that about {i:,} residents remained, <a href='/x'>the report</a> said.</p>",
+        "<blockquote><p>“Buses leave every morning,” coordinator {i} said.</p></blockquote>",
+        "<ul><li>First point {i}</li><li>Second point {i}</li><li></li></ul>",
+        "<p>Line one {i}<br>line two {i}</p><!-- a comment {i} -->",
+        "<div class='para'>Plain div text {i} about the port of Velmora.</div><p>And a paragraph {i}.</p>",
+    )
+    return [shapes[i % len(shapes)].format(i=i) for i in range(n)]
+
+
+def test_a_large_page_keeps_every_line_trafilatura_keeps_and_drops_the_furniture(tmp_path: Path) -> None:
+    from annotator.formats import html_page
+
+    path = tmp_path / "big.html"
+    path.write_text(news_page(mixed_parts(html_page.LARGE_PAGE_PARAGRAPHS)), encoding="utf-8")
+    (record,) = html_page.read(path)
+    lines = record.text.split("\n")
+    # What trafilatura itself takes from the page (it is quadratic, but at this size it finishes).
+    theirs = html_page._extract(path.read_bytes(), path)["text"].split("\n")
+    found = iter(lines)
+    assert all(line in found for line in theirs)  # every line of theirs, in the same order
+    assert record.title == "Flood in Velmora"
+    assert lines[:3] == ["Flood in Velmora", "Section 0",
+                         "Officials in Izium said that about 1 residents remained, the report said."]
+    assert "- Second point 3" in lines and "-" not in lines and "line two 4" in lines
+    for furniture in ("About us", "Leave a Comment", "strictly forbidden", "a comment", "<"):
+        assert furniture not in record.text
+
+
+def test_a_page_of_160000_paragraphs_is_read_whole(tmp_path: Path) -> None:
+    """trafilatura alone took minutes here (its XPath queries are quadratic in the paragraphs)."""
+    path = tmp_path / "huge.html"
+    n = 160_000
+    path.write_text(news_page([f"<p>Paragraph {i}: more than {i * 7:,} residents have left Velmora.</p>\n"
+                               for i in range(n)]), encoding="utf-8")
+    code = ("import sys\nfrom pathlib import Path\nfrom annotator import formats\n"
+            "(record,) = formats.read(Path(sys.argv[1]))\n"
+            "lines = record.text.split('\\n')\n"
+            "print(len(lines), lines[1], lines[-1], record.title, 'About us' in record.text, sep='|')\n")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=HANG_TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().split("|") == [
+        str(n + 1), "Paragraph 0: more than 0 residents have left Velmora.",
+        f"Paragraph {n - 1}: more than {(n - 1) * 7:,} residents have left Velmora.", "Flood in Velmora", "False"]
