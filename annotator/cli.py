@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_fail_to_print()
     try:
         code = _main(argv)
         sys.stdout.flush()  # a closed pipe shows here, not at exit where it would print a traceback
@@ -122,6 +123,14 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted; the current file's import or the export was not written", file=sys.stderr)
         return 130
+
+
+def _never_fail_to_print() -> None:
+    """Under an ASCII locale (LC_ALL=C without UTF-8 mode) a title or file name must not stop a message."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if hasattr(stream, "reconfigure") and (encoding != "utf8" or stream.errors == "strict"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -162,6 +171,8 @@ def _import(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-u
         bar.close()
     for line in summary.lines(with_errors=False):
         print(line)
+    for skipped in summary.skipped:
+        print(f"annotator: skipped: {skipped}", file=sys.stderr)
     for error in summary.errors:
         print(f"annotator: not imported: {error}", file=sys.stderr)
     return EXIT_ERROR if summary.errors else 0

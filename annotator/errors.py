@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from annotator.domain.names import printable
+
 
 class AnnotatorError(Exception):
     """Base of every error that is meant to reach a user as one plain line."""
@@ -52,7 +54,7 @@ class ImportFormatError(AnnotatorError):
         self.field = field
         where = []
         if self.path is not None:
-            where.append(str(self.path))
+            where.append(printable(str(self.path)))
         if line is not None:
             where.append(f"line {line}")
         if field:
@@ -232,3 +234,21 @@ class DatabaseBusyError(DatabaseLockedError):
     """The window's write met another program's write lock and was not made (the window does not wait long)."""
 
     code = "A071"
+
+
+class LinkLoopError(ImportFormatError):
+    """A folder reached again while walking an input folder (a symbolic link loop): it is read once."""
+
+    code = "A061"
+
+
+class NotRegularFileError(ImportFormatError):
+    """A FIFO, device or socket: never opened, since reading one may block or never end."""
+
+    code = "A062"
+
+
+class UnreadableEntryError(ImportFormatError):
+    """An entry of an input folder that cannot be looked at (a link to nothing, no permission)."""
+
+    code = "A063"

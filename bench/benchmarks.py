@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data import corpus, write_jsonl
+from data import corpus, news_page, write_jsonl
 from run import Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,4 +278,66 @@ def bench_gui(ctx: Context) -> Iterator[Result]:
                  f"no match {f['filter_miss_ms']:.0f} ms; count shown after {f['filter_hit_count_ms']:.0f} ms")
 
 
-ALL = [bench_import, bench_export, bench_list, bench_memory, bench_window_memory, bench_start, bench_gui]
+def bench_html(ctx: Context) -> Iterator[Result]:
+    """Reading a very long HTML page: time against parsing it and taking all its text with lxml, which grows
+    linearly; the ratio stays flat when the reader is linear too (trafilatura alone is quadratic here)."""
+    from lxml import html
+
+    from annotator.formats import html_page
+
+    list(html_page.read(_page(ctx, 10)))  # warm both routes: imports are not what is measured
+    list(html_page.read(_page(ctx, html_page.LARGE_PAGE_PARAGRAPHS + 1)))
+    per_paragraph = {}
+    for n in ctx.size((10_000, 40_000, 160_000), (2_000, 10_000, 20_000)):  # type: ignore[arg-type]
+        path = _page(ctx, n)
+        base = _timed(lambda path=path: html.document_fromstring(path.read_bytes()).text_content())
+        records: list = []
+        mine = _timed(lambda path=path, records=records: records.extend(html_page.read(path)))
+        assert records[0].text.count("\n") == n, "every paragraph is a line"
+        per_paragraph[n] = mine / n
+        ratio = mine / base
+        yield Result("html", f"page of {n:,} paragraphs ({path.stat().st_size / 1e6:.1f} MB)", mine, base, "s",
+                     ratio, "<= 10x time", ratio <= 10)
+    sizes = sorted(per_paragraph)
+    growth = per_paragraph[sizes[-1]] / per_paragraph[sizes[0]]
+    yield Result("html", f"time per paragraph, {sizes[-1]:,} vs {sizes[0]:,} paragraphs", per_paragraph[sizes[-1]] * 1e6,
+                 per_paragraph[sizes[0]] * 1e6, "us", growth, "<= 1.5x (linear)", growth <= 1.5)
+
+
+def bench_long(ctx: Context) -> Iterator[Result]:
+    """Peak memory of a 2 MB article's round trip (import with spans, spaCy and CoNLL export, read back) against
+    a process that only tokenizes the same text with spaCy once."""
+    paragraph = "More than 17,000 people have left Izium since March, deputy governor Irena Dobric wrote.\n"
+    text = paragraph * (2_000_000 // len(paragraph))
+    source = ctx.tmp / "long.jsonl"
+    last = text.rfind("Izium")
+    source.write_text(json.dumps({"text": text, "spans": [{"start": last, "end": last + 5, "label": "LOCATION"}]})
+                      + "\n", encoding="utf-8")
+    head = "import sys; sys.path.insert(0, {root!r})\nfrom pathlib import Path\n"
+    base = _peak_rss_mb((head + "import json, spacy\n"
+                         "doc = spacy.blank('en').tokenizer(json.loads(Path({src!r}).read_text())['text'])\n")
+                        .format(root=str(ROOT), src=str(source)))
+    ours = _peak_rss_mb((head + "from annotator import formats\n"
+                         "from annotator.nlp.docbin import read_docbin\n"
+                         "from annotator.services.exporting import export\n"
+                         "from annotator.services.importing import import_paths\n"
+                         "from annotator.services.workspace import open_workspace\n"
+                         "ws = open_workspace(Path({tmp!r}) / 'long.db')\n"
+                         "import_paths(ws, [Path({src!r})], project='p', annotator='a')\n"
+                         "export(ws, fmt='spacy', out=Path({tmp!r}) / 'long', project='p', split=1.0)\n"
+                         "export(ws, fmt='conll', out=Path({tmp!r}) / 'long.conll', project='p')\n"
+                         "assert len(list(read_docbin(Path({tmp!r}) / 'long' / 'train.spacy'))) == 1\n"
+                         "assert len(list(formats.read(Path({tmp!r}) / 'long.conll', 'conll'))) == 1\n")
+                        .format(root=str(ROOT), src=str(source), tmp=str(ctx.tmp)))
+    ratio = ours / base
+    yield Result("long", f"peak RSS, {len(text) / 1e6:.1f} MB article round trip vs tokenizing it", ours, base, "MB",
+                 ratio, "<= 3x memory", ratio <= 3)
+
+
+def _page(ctx: Context, paragraphs: int) -> Path:
+    path = ctx.tmp / f"page-{paragraphs}.html"
+    path.write_text(news_page(paragraphs), encoding="utf-8")
+    return path
+
+
+ALL = [bench_import, bench_export, bench_list, bench_memory, bench_window_memory, bench_start, bench_gui, bench_html, bench_long]

@@ -43,3 +43,17 @@ def write_jsonl(docs: list[tuple[str, list[tuple[int, int, str]]]], path: Path) 
                                 "spans": [{"start": s, "end": e, "label": lb} for s, e, lb in spans]},
                                ensure_ascii=False) + "\n")
     return path
+
+
+def news_page(paragraphs: int) -> str:
+    """A news page of `paragraphs` paragraphs inside site furniture: menu, comments, copyright footer."""
+    body = "".join(
+        f"<p>Paragraph {n}: more than {n * 7:,} residents have left the river port of Velmora since Monday, "
+        f"the regional emergency service said.</p>\n" for n in range(paragraphs))
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Evacuation continues | Example"
+            " News</title><meta property=\"og:title\" content=\"Evacuation continues\"></head><body>"
+            "<header><nav><a href=\"/\">Home</a> | <a href=\"/about\">About us</a></nav></header>"
+            f"<main><article><h1>Evacuation continues</h1>{body}</article></main>"
+            "<aside class=\"comments\"><h3>Leave a Comment</h3><form><textarea></textarea></form></aside>"
+            "<footer><p>It is strictly forbidden to use the information published by Example News.</p></footer>"
+            "</body></html>")

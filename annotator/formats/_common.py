@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -14,7 +15,13 @@ from typing import TextIO
 
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import check_bounds
-from annotator.errors import ExportError, ImportFormatError, MissingFileError, SpanRuleError
+from annotator.errors import (
+    ExportError,
+    ImportFormatError,
+    MissingFileError,
+    NotRegularFileError,
+    SpanRuleError,
+)
 
 BOM = "\ufeff"
 _BOM_BYTES = BOM.encode("utf-8")
@@ -22,8 +29,38 @@ UTF8_HINT = "save the file as UTF-8 and import it again"
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def kind_of(mode: int) -> str:
+    """What a non-regular file is, for messages."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def not_regular(path: Path, mode: int) -> NotRegularFileError:
+    return NotRegularFileError(f"is {kind_of(mode)}, not a regular file; it was not opened", path=path,
+                               hint="import regular files only (a pipe or a device may never end)")
+
+
+def require_regular_file(path: Path, *, folder_ok: bool = False) -> None:
+    """Refuse a FIFO, a device or a socket before anything opens it: reading one may block or never end."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as e:
+        raise MissingFileError("no such file or folder", path=path) from e
+    except OSError as e:
+        raise ImportFormatError(f"cannot be read: {e.strerror or e}", path=path) from e
+    if stat.S_ISREG(mode) or (folder_ok and stat.S_ISDIR(mode)):
+        return
+    if stat.S_ISDIR(mode):
+        raise ImportFormatError("is a folder, expected a file", path=path)
+    raise not_regular(path, mode)
+
+
 def read_bytes(path: Path) -> bytes:
-    """The whole file, with a clear error when it is missing or cannot be read."""
+    """The whole file, with a clear error when it is missing, not a regular file or cannot be read."""
+    require_regular_file(path)
     try:
         return path.read_bytes()
     except FileNotFoundError as e:
@@ -55,6 +92,7 @@ def iter_lines(path: Path, *, split_lone_cr: bool = False) -> Iterator[tuple[int
     Reads line by line, so a file of any size streams. Lines end at "\\n" only, unless `split_lone_cr`
     also ends them at a "\\r" that no "\\n" follows (old Mac files, for the csv module).
     """
+    require_regular_file(path)
     try:
         handle = path.open("rb")
     except FileNotFoundError as e:

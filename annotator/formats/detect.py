@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from annotator.errors import ImportFormatError, MissingFileError, UnknownFormatError, UsageError
+from annotator.domain.names import printable
+from annotator.errors import (
+    ImportFormatError,
+    LinkLoopError,
+    MissingFileError,
+    NotRegularFileError,
+    UnknownFormatError,
+    UnreadableEntryError,
+    UsageError,
+)
+from annotator.formats._common import not_regular, require_regular_file
 from annotator.formats._json import iter_json_values
 from annotator.formats.labelstudio import is_json_min
 
@@ -46,8 +57,7 @@ def detect_format(path: Path) -> str:
     or a spaCy v2 document with `paragraphs` -> spacy_json.
     """
     path = Path(path)
-    if not path.exists():
-        raise MissingFileError("no such file or folder", path=path)
+    require_regular_file(path, folder_ok=True)
     if path.is_dir():
         files = list(walk(path))
         if any(f.suffix.lower() == ".ann" for f in files):
@@ -71,24 +81,32 @@ def detect_format(path: Path) -> str:
     )
 
 
-def iter_input_files(paths: Iterable[Path | str], fmt: str | None = "auto") -> Iterator[tuple[Path, str]]:
+def iter_input_files(paths: Iterable[Path | str], fmt: str | None = "auto",
+                     skipped: list[ImportFormatError] | None = None) -> Iterator[tuple[Path, str]]:
     """Each input to read, with its format: (path, format) pairs.
 
     A folder of brat pairs is one input (the folder, "brat"); any other folder gives its files of the
     format, found recursively and in name order (hidden files left out). `fmt` "auto" (or None) detects
-    the format of each path; a named format is taken as given.
+    the format of each path; a named format is taken as given. A FIFO, device or socket given as a path
+    is refused before it is opened (NotRegularFileError); what a folder walk leaves out (a folder reached
+    again through a link, a pipe or device with the format's extension, a link to nothing) is appended
+    to `skipped`.
     """
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            raise MissingFileError("no such file or folder", path=path)
+        require_regular_file(path, folder_ok=True)
         chosen = detect_format(path) if fmt in (None, "auto") else fmt
         if chosen not in DETECTED_FORMATS:
             raise UsageError(f'unknown format "{chosen}"', hint=_FORMAT_HINT)
         if not path.is_dir() or chosen == "brat":
             yield path, chosen
             continue
-        found = [f for f in walk(path) if f.suffix.lower() in SUFFIXES[chosen]]
+        left_out: list[ImportFormatError] = []
+        found = [f for f in walk(path, left_out) if f.suffix.lower() in SUFFIXES[chosen]]
+        if skipped is not None:
+            # A pipe or device is worth a word only where a file of this format was expected.
+            skipped.extend(e for e in left_out if not isinstance(e, NotRegularFileError)
+                           or (e.path is not None and e.path.suffix.lower() in SUFFIXES[chosen]))
         if not found:
             wanted = " or ".join(SUFFIXES[chosen])
             raise ImportFormatError(f"the folder holds no {wanted} files to read as {chosen}", path=path)
@@ -96,8 +114,20 @@ def iter_input_files(paths: Iterable[Path | str], fmt: str | None = "auto") -> I
             yield file, chosen
 
 
-def walk(folder: Path) -> Iterator[Path]:
-    """The files under `folder`, recursively, in name order, without hidden files or folders."""
+def walk(folder: Path, skipped: list[ImportFormatError] | None = None) -> Iterator[Path]:
+    """The regular files under `folder`, recursively, in name order, without hidden files or folders.
+
+    Links are followed, but each folder is read once (by device and inode), so a link loop ends; the
+    folders not read again, and the entries that are neither files nor folders, are appended to `skipped`.
+    """
+    try:
+        info = folder.stat()
+    except OSError as e:
+        raise ImportFormatError(f"the folder cannot be read: {e.strerror or e}", path=folder) from e
+    yield from _walk(folder, {(info.st_dev, info.st_ino): folder}, [] if skipped is None else skipped)
+
+
+def _walk(folder: Path, seen: dict[tuple[int, int], Path], skipped: list[ImportFormatError]) -> Iterator[Path]:
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as e:
@@ -105,10 +135,23 @@ def walk(folder: Path) -> Iterator[Path]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            yield from walk(entry)
-        elif entry.is_file():
+        try:
+            info = entry.stat()  # follows links
+        except OSError as e:
+            skipped.append(UnreadableEntryError(f"cannot be read ({e.strerror or e})", path=entry))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                skipped.append(LinkLoopError(f"leads to the folder {printable(str(seen[key]))}, which is read once", path=entry,
+                                             hint="a symbolic link leads back to it; each folder is read once"))
+                continue
+            seen[key] = entry
+            yield from _walk(entry, seen, skipped)
+        elif stat.S_ISREG(info.st_mode):
             yield entry
+        else:
+            skipped.append(not_regular(entry, info.st_mode))
 
 
 def classify_record(value: object, *, strict: bool) -> str | None:

@@ -15,7 +15,7 @@ from annotator.gui.dialogs.export_dialog import ExportOptions
 from annotator.gui.tasks import Task, TaskRunner
 from annotator.services.annotation import Annotations
 from annotator.services.exporting import ExportSummary, export
-from annotator.services.importing import Cancelled, ImportSummary, expand_inputs, import_paths
+from annotator.services.importing import Cancelled, ImportSummary, import_paths
 from annotator.services.workspace import Workspace
 
 
@@ -58,33 +58,35 @@ class Transfers(QObject):
             return 0
 
     # -- import ------------------------------------------------------------------------------------
-    def start_import(self, paths: Sequence[str | Path], fmt: str = "auto") -> Task | None:
-        try:
-            files = len(expand_inputs(paths, fmt))
-        except AnnotatorError as e:
-            messages.show_error(self._parent, e)
-            self.import_finished.emit(None)
-            return None
+    def start_import(self, paths: Sequence[str | Path], fmt: str = "auto") -> Task:
+        """Import in the background; the folders are walked there too (a walk can take long, or loop)."""
         dialog = self._progress_dialog("Importing", cancellable=True)
-        dialog.setMaximum(max(files, 1))
         before = self._count()
         ws, project, who = self._ws, self._project, self._annotator
+        files = [0]  # set on the worker before its first progress report, read here after it
+
+        def found(count: int, task: Task) -> None:
+            files[0] = count
+            task.report(0, 0, "")
 
         def work(task: Task) -> ImportSummary:
             return import_paths(ws, paths, project=project, annotator=who, fmt=fmt,
                                 progress=lambda read, done, current: task.report(done, read, current),
-                                cancelled=task.cancelled)
+                                cancelled=task.cancelled, inputs_found=lambda count: found(count, task))
 
         def progressed(files_done: int, documents_read: int, current: str) -> None:
+            dialog.setMaximum(max(files[0], 1))
             dialog.setValue(files_done)
-            dialog.setLabelText(f"{documents_read:,} documents read · file {min(files_done + 1, files)} of "
-                                f"{files}\n{Path(current).name}")
+            name = Path(current).name if current else ""
+            dialog.setLabelText(f"{documents_read:,} documents read · file {min(files_done + 1, files[0])} of "
+                                f"{files[0]}\n{name}")
 
         def done(summary: ImportSummary) -> None:
             self._close(dialog)
             added = summary.total("documents_added")
             self.changes_made.emit(Changes(documents_added=added, labels=bool(summary.labels_added)))
             lines = summary.lines() + [f"not imported: {error}" for error in summary.errors]  # as the CLI says
+            lines += [f"skipped: {skipped}" for skipped in summary.skipped]
             messages.show_lines(self._parent, "Import", lines, problem=bool(summary.errors))
             self.import_finished.emit(summary)
 

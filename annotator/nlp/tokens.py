@@ -57,10 +57,14 @@ _TOKENIZER_LOCK = threading.Lock()
 
 
 def tokenize(text: str, lang: str) -> Any:
-    """A spaCy Doc of `text` made by the language's tokenizer alone."""
+    """A spaCy Doc of `text` made by the language's tokenizer alone, whatever its length.
+
+    `nlp.make_doc` refuses texts past `nlp.max_length` (1,000,000 characters), a guard for the memory of
+    the parser and NER; the tokenizer alone needs little, and a long article is tokenized like any other.
+    """
     nlp = blank(lang)
     with _TOKENIZER_LOCK:
-        return nlp.make_doc(text)
+        return nlp.tokenizer(text)
 
 
 def bounds_of(doc: Any) -> TokenBounds:
@@ -92,7 +96,7 @@ def token_offsets(lang: str):  # type: ignore[no-untyped-def]
 
     def offsets(text: str) -> list[tuple[int, int]]:
         with _TOKENIZER_LOCK:
-            doc = nlp.make_doc(text)
+            doc = nlp.tokenizer(text)  # not make_doc: see tokenize()
         return [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
 
     return offsets

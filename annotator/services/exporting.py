@@ -11,6 +11,7 @@ from pathlib import Path
 
 from annotator import formats
 from annotator.domain.documents import Status
+from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import UsageError
@@ -44,9 +45,11 @@ class ExportSummary:
     renamed_labels: dict[str, str] = field(default_factory=dict)  # our name -> the name in the file
 
     def lines(self) -> list[str]:
-        out = [f"wrote {self.documents} documents and {self.spans} spans to {self.out}"]
+        where = printable(str(self.out))  # a file name need not be UTF-8
+        out = [f"wrote {self.documents} documents and {self.spans} spans to {where}"]
         if self.format == "spacy":
-            out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: {self.out / 'config.cfg'}")
+            out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: "
+                       f"{printable(str(self.out / 'config.cfg'))}")
             out.append(f"the spancat suggester proposes spans of 1 to {self.suggester_max} tokens "
                        f"(the longest span has {self.longest_span_tokens})")
             if self.too_long_count:

@@ -12,6 +12,7 @@ from pathlib import Path
 from annotator import formats
 from annotator.domain.documents import content_hash
 from annotator.domain.labels import Label, name_problem, next_colour
+from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import Span, check_bounds, dedupe, find_conflicts, overlaps
 from annotator.errors import (
@@ -26,7 +27,7 @@ from annotator.services.workspace import CONFLICT_ATTEMPTS, Workspace, ensure_pr
 from annotator.storage.repository import Repository
 
 BATCH = 1000
-Progress = Callable[[int, int, str], None]  # (documents read so far, files done, current file)
+Progress = Callable[[int, int, str], None]  # (documents read so far, files done, current file, printable)
 
 
 class Cancelled(AnnotatorError):
@@ -51,6 +52,7 @@ class FileResult:
 class ImportSummary:
     files: list[FileResult] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # what the folder walks left out, one coded line each
 
     def total(self, name: str) -> int:
         return sum(getattr(f, name) for f in self.files if f.error is None)
@@ -78,14 +80,19 @@ class ImportSummary:
         return out
 
 
-def expand_inputs(paths: Iterable[str | os.PathLike[str]], fmt: str) -> list[tuple[Path, str]]:
-    """Each input file with its format; folders are opened (a brat folder is one input)."""
+def expand_inputs(paths: Iterable[str | os.PathLike[str]], fmt: str,
+                  skipped: list[ImportFormatError] | None = None) -> list[tuple[Path, str]]:
+    """Each input file with its format; folders are walked (a brat folder is one input).
+
+    Each folder is read once however many links lead to it; what a walk leaves out goes to `skipped`.
+    A FIFO, device or socket given as a path is refused before it is opened.
+    """
     found: list[tuple[Path, str]] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise MissingFileError("no such file or folder", path=path)
-        for item in formats.iter_input_files([path], fmt):
+        for item in formats.iter_input_files([path], fmt, skipped):
             found.append(item)
     return found
 
@@ -103,20 +110,26 @@ def import_paths(
     label_map: Mapping[str, str] | None = None,
     text_column: str | None = None,
     title_column: str | None = None,
+    inputs_found: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import every file; a file with a bad line is rolled back whole and reported, the others go in.
 
     `label_map` renames labels on the way in (GPE -> LOCATION); `text_column` and `title_column` name the
     columns of CSV files. A text already in the project is not added again; spans that come with it join
     the existing document for their annotator. A new project is made only once every input is found.
+    `inputs_found` hears the number of inputs once the folders are walked; what the walks left out is in
+    `summary.skipped`.
     """
-    inputs = expand_inputs(paths, fmt)
+    left_out: list[ImportFormatError] = []
+    inputs = expand_inputs(paths, fmt, left_out)
     csv_options = {k: v for k, v in (("text_column", text_column), ("title_column", title_column)) if v}
     if csv_options and not any(file_fmt == "csv" for _, file_fmt in inputs):
         raise UsageError("--text-column and --title-column are for CSV files, and none is being imported",
                          hint="name the format with --format csv if the file is CSV under another extension")
     project_obj = ensure_project(ws, project, lang)
-    summary = ImportSummary()
+    summary = ImportSummary(skipped=[str(e) for e in left_out])
+    if inputs_found:
+        inputs_found(len(inputs))
     read_so_far = 0
     for number, (path, file_fmt) in enumerate(inputs):
         for attempt in range(CONFLICT_ATTEMPTS):  # a deadlock rolled the file back whole: read it again
@@ -136,7 +149,7 @@ def import_paths(
             break
         summary.files.append(result)
         if progress:
-            progress(read_so_far, number + 1, str(path))
+            progress(read_so_far, number + 1, printable(str(path)))
     return summary
 
 
@@ -198,8 +211,10 @@ class _FileImport:
                 continue
             self.seen_hashes.add(digest)
             doc_rows.append({
-                "project_id": self.project_id, "position": self.position, "title": (record.title or "")[:500],
-                "source": (record.source or self.path.name)[:1000], "text": record.text,
+                "project_id": self.project_id, "position": self.position,
+                # A file name need not be UTF-8 (Python keeps its bytes as surrogates, which no driver takes).
+                "title": printable(record.title or "")[:500],
+                "source": printable(record.source or self.path.name)[:1000], "text": record.text,
                 "meta": dict(record.meta), "content_hash": digest,
             })
             self.position += 1
@@ -257,7 +272,7 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
                 if cancelled and cancelled():
                     raise Cancelled("the import was cancelled; nothing of the current file was written")
                 if progress:
-                    progress(read_so_far, file_number, str(path))
+                    progress(read_so_far, file_number, printable(str(path)))
         if batch:
             job.flush(batch)
             read_so_far += len(batch)
