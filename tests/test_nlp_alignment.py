@@ -109,3 +109,20 @@ def test_a_span_dense_import_counts_off_boundary_spans_without_tokenizing_whole_
     assert expected > 0
     assert summary.total("spans_misaligned") == expected
     assert whole_texts == []
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "es", "zh"])
+def test_token_ranges_of_the_spacy_export_match_char_span(lang: str) -> None:
+    from annotator.nlp.docbin import _token_ranges
+
+    rng = random.Random(f"ranges-{lang}")
+    for _ in range(100):
+        text = random_text(rng, rng.randint(1, 40))
+        spans = random_spans(rng, text, 30)
+        doc = tokenize(text, lang)
+        expected = []
+        for s, e in spans:
+            found = doc.char_span(s, e, alignment_mode="strict")
+            ok = found is not None and found.text == found.text.strip()
+            expected.append((found.start, found.end) if ok else None)
+        assert _token_ranges(doc, spans) == expected, (text, spans)
