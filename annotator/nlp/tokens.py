@@ -83,7 +83,7 @@ def misaligned(text: str, lang: str, spans: list[tuple[int, int]]) -> list[tuple
 # Thai ...) or with special cases that hold a space (Spanish "EE. UU."): those take the whole text.
 _RUN = re.compile(r"\S*")  # \S is what str.isspace() is not, as spaCy splits
 MAX_CHUNK = 200  # longer runs of non-space characters (a URL list, a base64 blob) take the whole text
-_CHUNK_CACHE_SIZE = 200_000
+_CHUNK_CACHE_SIZE = 50_000  # chunks repeat: news text holds a few tens of thousands of distinct ones
 
 
 class _ChunkBoundaries:
