@@ -103,31 +103,43 @@ class _ChunkBoundaries:
             self._cache[chunk] = edges
         return edges
 
+    def _in_chunk(self, text: str, backwards: str, position: int, inside: int, *, start: bool) -> bool | None:
+        """Whether an edge inside a chunk starts (or ends) a token there; None for a chunk too long.
+
+        `backwards` is the text reversed: a match from `inside` there finds where the chunk begins."""
+        mirrored = len(text) - 1 - inside  # `inside` in the reversed text, where a match runs leftwards
+        left = inside + 1 - (_RUN.match(backwards, mirrored, mirrored + MAX_CHUNK + 1).end() - mirrored)
+        right = _RUN.match(text, inside, inside + MAX_CHUNK + 1).end()
+        if right - left > MAX_CHUNK:
+            return None
+        starts, ends = self._edges(text[left:right])
+        return (position - left) in (starts if start else ends)
+
     def misaligned(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
         """The spans off token boundaries; None when an edge lies in a chunk too long to look at alone."""
         out = []
         length = len(text)
-        backwards = ""
+        backwards = ""  # made when first needed
         for s, e in spans:
             # An edge on whitespace is never a token edge; one at either end of a chunk always is.
             if text[s].isspace() or text[e - 1].isspace():
                 out.append((s, e))
                 continue
-            for position, start in ((s, True), (e, False)):
-                inside = position if start else position - 1
-                outside = position - 1 if start else position
-                if outside < 0 or outside == length or text[outside].isspace():
-                    continue
+            if s > 0 and not text[s - 1].isspace():
                 backwards = backwards or text[::-1]
-                mirrored = length - 1 - inside  # `inside` in the reversed text, where a match runs leftwards
-                left = inside + 1 - (_RUN.match(backwards, mirrored, mirrored + MAX_CHUNK + 1).end() - mirrored)
-                right = _RUN.match(text, inside, inside + MAX_CHUNK + 1).end()
-                if right - left > MAX_CHUNK:
+                head = self._in_chunk(text, backwards, s, s, start=True)
+                if head is None:
                     return None
-                starts, ends = self._edges(text[left:right])
-                if position - left not in (starts if start else ends):
+                if not head:
                     out.append((s, e))
-                    break
+                    continue
+            if e < length and not text[e].isspace():
+                backwards = backwards or text[::-1]
+                tail = self._in_chunk(text, backwards, e, e - 1, start=False)
+                if tail is None:
+                    return None
+                if not tail:
+                    out.append((s, e))
         return out
 
 
