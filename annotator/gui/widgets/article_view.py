@@ -183,9 +183,11 @@ class ArticleView(QPlainTextEdit):
     def _apply_place(self, place: Place) -> None:
         offsets = self._session.offsets
         cursor = self.textCursor()
-        cursor.setPosition(offsets.to_qt(place.anchor))
-        cursor.setPosition(offsets.to_qt(place.caret), QTextCursor.MoveMode.KeepAnchor)
-        self.setTextCursor(cursor)
+        anchor, caret = offsets.to_qt(place.anchor), offsets.to_qt(place.caret)
+        if (cursor.anchor(), cursor.position()) != (anchor, caret):  # each change is signalled to the window
+            cursor.setPosition(anchor)
+            cursor.setPosition(caret, QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(cursor)
         position = offsets.to_qt(place.top)
         block = self.document().findBlock(position)
         self.document().documentLayout().blockBoundingRect(block)  # lays the block out at the current width
