@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data import corpus, news_page, write_jsonl
+from data import corpus, dense_corpus, news_page, write_jsonl
 from run import Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,30 +46,8 @@ def bench_import(ctx: Context) -> Iterator[Result]:
     docs = corpus(n, 2000, seed=1)
     source = write_jsonl(docs, ctx.tmp / "import.jsonl")
 
-    # Baseline: the same rows, already built, with plain sqlite3 executemany in one transaction.
-    rows = []
-    span_rows = []
-    for i, (text, spans) in enumerate(docs):
-        rows.append((i + 1, 1, i, "", "import.jsonl", text, json.dumps({"n": i}),
-                     hashlib.sha256(text.encode()).hexdigest()))
-        span_rows.extend((i + 1, 1, 1, s, e) for s, e, _ in spans)
-    base_path = ctx.tmp / "baseline.db"
-
-    def baseline() -> None:
-        conn = sqlite3.connect(base_path)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("CREATE TABLE document (id INTEGER PRIMARY KEY, project_id INT, position INT, title TEXT,"
-                     " source TEXT, text TEXT, meta TEXT, content_hash TEXT, UNIQUE(project_id, content_hash))")
-        conn.execute("CREATE TABLE span (id INTEGER PRIMARY KEY, document_id INT, annotator_id INT, label_id INT,"
-                     " start INT, \"end\" INT)")
-        with conn:
-            conn.executemany("INSERT INTO document VALUES (?,?,?,?,?,?,?,?)", rows)
-            conn.executemany("INSERT INTO span (document_id, annotator_id, label_id, start, \"end\")"
-                             " VALUES (?,?,?,?,?)", span_rows)
-        conn.close()
-
-    base = _timed(baseline)
+    rows, span_rows = _sqlite_rows(docs, "import.jsonl")
+    base = _timed(lambda: _sqlite_baseline(ctx.tmp / "baseline.db", rows, span_rows))
     db_path = ctx.tmp / "big.db"
 
     def ours() -> None:
@@ -86,6 +64,36 @@ def bench_import(ctx: Context) -> Iterator[Result]:
     ratio = (n / mine) / (n / base)
     yield Result("import", f"{n} JSONL docs (~2 KB, 3 spans) into new SQLite", n / mine, n / base, "docs/s",
                  ratio, ">= 0.5x throughput", ratio >= 0.5)
+
+
+def _sqlite_rows(docs: list[tuple[str, list[tuple[int, int, str]]]], source: str) -> tuple[list, list]:  # type: ignore[type-arg]
+    """The document and span rows of `docs`, already built, for the plain sqlite3 baseline."""
+    rows = []
+    span_rows = []
+    for i, (text, spans) in enumerate(docs):
+        rows.append((i + 1, 1, i, "", source, text, json.dumps({"n": i}),
+                     hashlib.sha256(text.encode()).hexdigest()))
+        span_rows.extend((i + 1, 1, 1, s, e) for s, e, _ in spans)
+    return rows, span_rows
+
+
+def _sqlite_baseline(base_path: Path, rows: list, span_rows: list) -> None:  # type: ignore[type-arg]
+    """The same rows with plain sqlite3 executemany in one transaction: the floor of an import."""
+    base_path.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        base_path.with_name(base_path.name + suffix).unlink(missing_ok=True)
+    conn = sqlite3.connect(base_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE document (id INTEGER PRIMARY KEY, project_id INT, position INT, title TEXT,"
+                 " source TEXT, text TEXT, meta TEXT, content_hash TEXT, UNIQUE(project_id, content_hash))")
+    conn.execute("CREATE TABLE span (id INTEGER PRIMARY KEY, document_id INT, annotator_id INT, label_id INT,"
+                 " start INT, \"end\" INT)")
+    with conn:
+        conn.executemany("INSERT INTO document VALUES (?,?,?,?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO span (document_id, annotator_id, label_id, start, \"end\")"
+                         " VALUES (?,?,?,?,?)", span_rows)
+    conn.close()
 
 
 def bench_export(ctx: Context) -> Iterator[Result]:
@@ -119,6 +127,68 @@ def bench_export(ctx: Context) -> Iterator[Result]:
     ratio = mine / base
     yield Result("export", f"{n} docs (~3 KB) to DocBin train/dev", mine, base, "s", ratio, "<= 1.3x time",
                  ratio <= 1.3)
+
+
+def bench_dense_import(ctx: Context) -> Iterator[Result]:
+    """News-length documents with 48 spans each (CLAIMs holding FIGUREs and LOCATIONs): the alignment count."""
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    n = ctx.size(5_000, 1_000)
+    docs = dense_corpus(n, seed=4)
+    source = write_jsonl(docs, ctx.tmp / "dense.jsonl")
+    rows, span_rows = _sqlite_rows(docs, "dense.jsonl")
+    base = _timed(lambda: _sqlite_baseline(ctx.tmp / "dense-baseline.db", rows, span_rows), repeat=3)
+    runs = iter(range(3))
+    misaligned = []
+
+    def ours() -> None:
+        ws = open_workspace(ctx.tmp / f"dense-{next(runs)}.db")
+        summary = import_paths(ws, [source], project="bench", annotator="bench")
+        assert summary.total("documents_added") == n, summary.lines()
+        misaligned.append(summary.total("spans_misaligned"))
+        ws.close()
+
+    mine = _timed(ours, repeat=3)
+    ratio = base / mine
+    spans = len(span_rows)
+    yield Result("dimport", f"{n} JSONL docs (~3 KB, {spans // n} nested spans) into new SQLite", n / mine, n / base,
+                 "docs/s", ratio, ">= 0.5x throughput", ratio >= 0.5,
+                 f"{misaligned[0]} of {spans} spans counted off token boundaries")
+
+
+def bench_dense_export(ctx: Context) -> Iterator[Result]:
+    """The spaCy export of that shape (every span on token boundaries), against make_doc + char_span + DocBin."""
+    from annotator.services.exporting import export
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    n = ctx.size(5_000, 1_000)
+    docs = dense_corpus(n, seed=5, cut=0.0)
+    ws = open_workspace(ctx.tmp / "dense-export.db")
+    import_paths(ws, [write_jsonl(docs, ctx.tmp / "dense-export.jsonl")], project="bench", annotator="bench")
+
+    def floor() -> None:
+        import spacy
+        from spacy.tokens import DocBin
+
+        nlp = spacy.blank("en")
+        bins = DocBin()
+        for text, spans in docs:
+            doc = nlp.make_doc(text)
+            doc.spans["sc"] = [doc.char_span(s, e, label=lb) for s, e, lb in spans]
+            bins.add(doc)
+        bins.to_disk(ctx.tmp / "dense-floor.spacy")
+
+    import spacy  # warm both sides alike: spaCy's import is not what is measured
+
+    spacy.blank("en")
+    base = _timed(floor, repeat=3)
+    mine = _timed(lambda: export(ws, fmt="spacy", out=ctx.tmp / "dense-out", project="bench"), repeat=3)
+    ws.close()
+    ratio = mine / base
+    yield Result("dexport", f"{n} docs (~3 KB, 48 nested spans) to DocBin train/dev", mine, base, "s", ratio,
+                 "<= 1.0x time", ratio <= 1.0)
 
 
 def bench_list(ctx: Context) -> Iterator[Result]:
@@ -340,4 +410,5 @@ def _page(ctx: Context, paragraphs: int) -> Path:
     return path
 
 
-ALL = [bench_import, bench_export, bench_list, bench_memory, bench_window_memory, bench_start, bench_gui, bench_html, bench_long]
+ALL = [bench_import, bench_export, bench_dense_import, bench_dense_export, bench_list,
+       bench_memory, bench_window_memory, bench_start, bench_gui, bench_html, bench_long]

@@ -57,3 +57,47 @@ def news_page(paragraphs: int) -> str:
             "<aside class=\"comments\"><h3>Leave a Comment</h3><form><textarea></textarea></form></aside>"
             "<footer><p>It is strictly forbidden to use the information published by Example News.</p></footer>"
             "</body></html>")
+
+
+def dense_article(rng: random.Random, claims: int = 16, cut: float = 0.02) -> tuple[str, list[tuple[int, int, str]]]:
+    """A news-length text (~4 KB) with `claims` CLAIMs, each holding a FIGURE and a LOCATION: 3 spans a claim.
+
+    Spans end where news text puts them, before a comma or a full stop, so that the whitespace shortcut of
+    the import cannot vouch for them and the tokenizer must; a share `cut` of FIGUREs is cut inside a word.
+    """
+    text = ""
+    spans: list[tuple[int, int, str]] = []
+
+    def filler(low: int, high: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize() + ". "
+
+    text = rng.choice(PLACES) + " " + filler(4, 8) + "\n\n"  # a headline
+    for _ in range(claims):
+        text += filler(6, 24)
+        if rng.random() < 0.25:
+            text += "\n\n"
+        figure = f"{rng.randint(2, 99)},{rng.randint(100, 999)} {rng.choice(['people', 'homes', 'tonnes'])}"
+        place = rng.choice(PLACES)
+        head = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6)))
+        tail = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 5)))
+        claim_start = len(text)
+        text += f"{head.capitalize()} more than "
+        figure_start = len(text)
+        text += figure
+        figure_end = len(text)
+        text += f" {tail} in "
+        place_start = len(text)
+        text += place
+        place_end = len(text)
+        claim_end = len(text)
+        text += rng.choice([", ", ". ", ", officials said. "])
+        if rng.random() < cut:  # a span cut inside a word, as other tools sometimes leave them
+            figure_end -= 2
+        spans += [(claim_start, claim_end, "CLAIM"), (figure_start, figure_end, "FIGURE"),
+                  (place_start, place_end, "LOCATION")]
+    return text.rstrip() + "\n", spans
+
+
+def dense_corpus(n: int, seed: int = 0, cut: float = 0.02) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    rng = random.Random(seed)
+    return [dense_article(rng, cut=cut) for _ in range(n)]

@@ -20,7 +20,7 @@ from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
 from annotator.gui.tasks import TaskRunner
 from annotator.gui.transfer import Transfers
-from annotator.gui.widgets.article_view import ArticleView
+from annotator.gui.widgets.article_view import ArticleView, ReadingPlaces
 from annotator.gui.widgets.document_list import DocumentList
 from annotator.gui.widgets.find_bar import FindBar
 from annotator.gui.widgets.label_bar import LabelBar
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.transfers = Transfers(ws, self.annotations, project, annotator, self.runner, self)
 
         self.article = ArticleView(self.session, self)
+        self.places = ReadingPlaces(settings, project)
         self.label_bar = LabelBar(self.session.labels, self)
         self.find_bar = FindBar(self)
         central = QWidget(self)
@@ -229,8 +230,14 @@ class MainWindow(QMainWindow):
             self.session.remove(min(under, key=lambda s: s.end - s.start).id)  # type: ignore[arg-type]
 
     # -- reacting ----------------------------------------------------------------------------------
+    def _remember_place(self) -> None:
+        shown = self.article.place()
+        if shown is not None:
+            self.places.put(*shown)
+
     def _on_session_document_opened(self, document: Document) -> None:
-        self.article.show_document(document)
+        self._remember_place()  # of the document being left
+        self.article.show_document(document, self.places.get(document.id))
         self.span_panel.show_document()
         self.label_bar.set_counts(self.session.counts())
         self.document_list.set_current(document.id)
@@ -375,6 +382,7 @@ class MainWindow(QMainWindow):
             self.session.leave()
         except AnnotatorError as e:
             messages.show_error(self, e)  # the status bar is going away with the window
+        self._remember_place()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

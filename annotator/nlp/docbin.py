@@ -91,11 +91,11 @@ class DocBinWriter:
         from spacy.util import filter_spans
 
         doc = tokenize(text, self.lang)
+        spans = list(spans)
         bounds = None
-        made = []
-        for span in spans:
-            s = doc.char_span(span.start, span.end, label=span.label, alignment_mode="strict")
-            if s is None or s.text != s.text.strip():
+        keys: dict[tuple[int, int, str], None] = {}  # (first token, past the last, label), repeats merged
+        for span, found in zip(spans, _token_ranges(doc, [(s.start, s.end) for s in spans]), strict=True):
+            if found is None:
                 if not self.expand:
                     self.misaligned.append((name, span.start, span.end, span.label, text[span.start : span.end]))
                     continue
@@ -106,8 +106,10 @@ class DocBinWriter:
                     self.misaligned.append((name, span.start, span.end, span.label, text[span.start : span.end]))
                     continue
                 self.report.moved += 1
-            made.append(s)
-        made = sorted(set(made), key=lambda s: (s.start, s.end, s.label_))
+                found = (s.start, s.end)
+            keys[(found[0], found[1], span.label)] = None
+        ordered = sorted(keys)
+        made = [SpacySpan(doc, first, end, label=label) for first, end, label in ordered]
         report = self.report
         for s in made:
             report.longest_span_tokens = max(report.longest_span_tokens, len(s))
@@ -120,7 +122,7 @@ class DocBinWriter:
         doc.spans[self.spans_key] = made
         entity_like = [s for s in made if is_entity_label(s.label_)]
         ents = filter_spans(entity_like)  # longest first, earliest wins ties
-        doc.ents = [SpacySpan(doc, s.start, s.end, label=s.label_) for s in ents]
+        doc.ents = ents
         kept = {(s.start, s.end, s.label_) for s in ents}
         for s in entity_like:
             if (s.start, s.end, s.label_) not in kept:
@@ -177,6 +179,30 @@ class DocBinWriter:
 def suggester_max_size(longest_span_tokens: int) -> int:
     """The n-gram suggester's max_size: the longest span annotated, within [3, MAX_SUGGESTER_TOKENS]."""
     return max(3, min(longest_span_tokens, MAX_SUGGESTER_TOKENS))
+
+
+def _token_ranges(doc: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int] | None]:
+    """For each (start, end) in characters, the tokens [first, past the last) it covers exactly, or None when
+    an edge falls inside a token or on whitespace (what `char_span(..., alignment_mode="strict")` and a
+    check of its text for surrounding spaces found, one span at a time, at several times the cost)."""
+    import numpy
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    if not pairs or not len(doc):
+        return [None] * len(pairs)
+    rows = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(numpy.int64)
+    starts = rows[:, 0]
+    ends = starts + rows[:, 1]
+    solid = rows[:, 2] == 0
+    wanted = numpy.array(pairs, dtype=numpy.int64)
+    first = numpy.searchsorted(starts, wanted[:, 0])
+    last = numpy.searchsorted(ends, wanted[:, 1])
+    inside = (first < len(doc)) & (last < len(doc))
+    first_c = numpy.minimum(first, len(doc) - 1)
+    last_c = numpy.minimum(last, len(doc) - 1)
+    exact = inside & (starts[first_c] == wanted[:, 0]) & (ends[last_c] == wanted[:, 1])
+    exact &= solid[first_c] & solid[last_c]
+    return [(f, la + 1) if ok else None for f, la, ok in zip(first.tolist(), last.tolist(), exact.tolist(), strict=True)]
 
 
 def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:

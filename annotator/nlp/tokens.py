@@ -68,14 +68,16 @@ def tokenize(text: str, lang: str) -> Any:
 
 
 def bounds_of(doc: Any) -> TokenBounds:
-    starts = []
-    ends = []
-    for token in doc:
-        if token.is_space:  # whitespace tokens are never span edges
-            continue
-        starts.append(token.idx)
-        ends.append(token.idx + len(token.text))
-    return TokenBounds(tuple(starts), tuple(ends))
+    # One array of (idx, length, is_space) rows instead of a Python object per token: a 3 KB article has
+    # about 600 tokens, and iterating over them cost more than tokenizing.
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    if not len(doc):
+        return TokenBounds((), ())
+    rows = doc.to_array([IDX, LENGTH, IS_SPACE])
+    kept = rows[rows[:, 2] == 0]  # whitespace tokens are never span edges
+    starts = kept[:, 0]
+    return TokenBounds(tuple(starts.tolist()), tuple((starts + kept[:, 1]).tolist()))
 
 
 def token_bounds(text: str, lang: str) -> TokenBounds:
@@ -86,8 +88,95 @@ def misaligned(text: str, lang: str, spans: list[tuple[int, int]]) -> list[tuple
     """The (start, end) pairs that do not fall on token boundaries."""
     if not spans:
         return []
+    chunks = _chunk_boundaries(lang)
+    if chunks is not None:
+        found = chunks.misaligned(text, spans)
+        if found is not None:
+            return found
     bounds = token_bounds(text, lang)
     return [(s, e) for s, e in spans if not bounds.is_aligned(s, e)]
+
+
+# spaCy's rule-based tokenizer splits a text at every change between whitespace and the rest, and tokenizes
+# each run of non-space characters (a chunk) on its own: it caches tokens by chunk. So an edge inside a
+# chunk is a token boundary exactly when it is one in that chunk tokenized alone, an edge at either end of a
+# chunk always is, and an edge on whitespace never is. Checking a span then costs one cached look-up per
+# edge instead of tokenizing the whole text. Not so for a tokenizer of another kind (Chinese, Japanese,
+# Thai ...) or with special cases that hold a space (Spanish "EE. UU."): those take the whole text.
+_RUN = re.compile(r"\S*")  # \S is what str.isspace() is not, as spaCy splits
+MAX_CHUNK = 200  # longer runs of non-space characters (a URL list, a base64 blob) take the whole text
+_CHUNK_CACHE_SIZE = 50_000  # chunks repeat: news text holds a few tens of thousands of distinct ones
+
+
+class _ChunkBoundaries:
+    def __init__(self, nlp: Language) -> None:
+        self._tokenizer = nlp.tokenizer
+        self._cache: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+
+    def _edges(self, chunk: str) -> tuple[frozenset[int], frozenset[int]]:
+        edges = self._cache.get(chunk)
+        if edges is None:
+            with _TOKENIZER_LOCK:
+                doc = self._tokenizer(chunk)
+            bounds = bounds_of(doc)
+            edges = (frozenset(bounds.starts), frozenset(bounds.ends))
+            if len(self._cache) >= _CHUNK_CACHE_SIZE:
+                self._cache.clear()
+            self._cache[chunk] = edges
+        return edges
+
+    def _in_chunk(self, text: str, backwards: str, position: int, inside: int, *, start: bool) -> bool | None:
+        """Whether an edge inside a chunk starts (or ends) a token there; None for a chunk too long.
+
+        `backwards` is the text reversed: a match from `inside` there finds where the chunk begins."""
+        mirrored = len(text) - 1 - inside  # `inside` in the reversed text, where a match runs leftwards
+        left = inside + 1 - (_RUN.match(backwards, mirrored, mirrored + MAX_CHUNK + 1).end() - mirrored)
+        right = _RUN.match(text, inside, inside + MAX_CHUNK + 1).end()
+        if right - left > MAX_CHUNK:
+            return None
+        starts, ends = self._edges(text[left:right])
+        return (position - left) in (starts if start else ends)
+
+    def misaligned(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+        """The spans off token boundaries; None when an edge lies in a chunk too long to look at alone."""
+        out = []
+        length = len(text)
+        backwards = ""  # made when first needed
+        for s, e in spans:
+            # An edge on whitespace is never a token edge; one at either end of a chunk always is.
+            if text[s].isspace() or text[e - 1].isspace():
+                out.append((s, e))
+                continue
+            if s > 0 and not text[s - 1].isspace():
+                backwards = backwards or text[::-1]
+                head = self._in_chunk(text, backwards, s, s, start=True)
+                if head is None:
+                    return None
+                if not head:
+                    out.append((s, e))
+                    continue
+            if e < length and not text[e].isspace():
+                backwards = backwards or text[::-1]
+                tail = self._in_chunk(text, backwards, e, e - 1, start=False)
+                if tail is None:
+                    return None
+                if not tail:
+                    out.append((s, e))
+        return out
+
+
+@lru_cache(maxsize=8)
+def _chunk_boundaries(lang: str) -> _ChunkBoundaries | None:
+    from spacy.tokenizer import Tokenizer
+
+    nlp = blank(lang)
+    tokenizer = nlp.tokenizer
+    if type(tokenizer) is not Tokenizer:
+        return None
+    # A special case that mixes whitespace with other characters joins chunks; pure whitespace ones do not.
+    if any(any(c.isspace() for c in rule) and not rule.isspace() for rule in (tokenizer.rules or {})):
+        return None
+    return _ChunkBoundaries(nlp)
 
 
 def token_offsets(lang: str):  # type: ignore[no-untyped-def]
@@ -97,6 +186,7 @@ def token_offsets(lang: str):  # type: ignore[no-untyped-def]
     def offsets(text: str) -> list[tuple[int, int]]:
         with _TOKENIZER_LOCK:
             doc = nlp.tokenizer(text)  # not make_doc: see tokenize()
-        return [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
+        bounds = bounds_of(doc)
+        return list(zip(bounds.starts, bounds.ends, strict=True))
 
     return offsets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -289,11 +290,15 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
     if not record.spans:
         return record
     text = record.text
+    length = len(text)
     spans = []
     renamed = False
     for span in record.spans:
+        start, end = span.start, span.end
         try:
-            check_bounds(len(text), span.start, span.end)
+            # The usual span is checked inline; check_bounds words the message for the others.
+            if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
+                check_bounds(length, start, end)
         except AnnotatorError as e:
             raise ImportFormatError(e.message, path=path, line=record.line, field="spans", hint=e.hint) from e
         name = label_map.get(span.label, span.label) if label_map else span.label
@@ -302,10 +307,11 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             raise ImportLabelError(f"label {name!r} {problem}", path=path, line=record.line, field="label",
                                    hint="rename it on the way in with --map THEIRS=OURS")
         renamed = renamed or name != span.label
-        spans.append(Span(span.start, span.end, name))
+        spans.append(Span(start, end, name))
     repeats = 0
-    # With one span per label there can be neither repeats nor same-label overlaps: the usual record.
-    if len({s.label for s in spans}) < len(spans):
+    # With one span per label there can be neither repeats nor same-label overlaps: the usual record. With
+    # many (CLAIMs holding FIGUREs), one sorted pass says whether the rules need looking at closely.
+    if len({s.label for s in spans}) < len(spans) and _repeats_or_overlaps(spans):
         spans, repeats = dedupe(spans)
         result.duplicate_spans += repeats
         conflicts = find_conflicts(spans)
@@ -319,7 +325,13 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             path=path, line=record.line, field="spans", hint="remove one of them from the file",
         )
     # Whitespace-delimited spans always fall on token boundaries; only the others need the tokenizer.
-    doubtful = [(s.start, s.end) for s in spans if not _edges_on_whitespace(text, s.start, s.end)]
+    space = str.isspace
+    doubtful = []
+    for span in spans:
+        s, e = span[0], span[1]
+        if not ((s == 0 or space(text[s - 1])) and (e == length or space(text[e]))
+                and not space(text[s]) and not space(text[e - 1])):
+            doubtful.append((s, e))
     if doubtful:
         from annotator.nlp.tokens import misaligned
 
@@ -336,10 +348,18 @@ def _name_problem(name: str) -> str:
     return name_problem(name)
 
 
-def _edges_on_whitespace(text: str, start: int, end: int) -> bool:
-    return (
-        (start == 0 or text[start - 1].isspace())
-        and (end == len(text) or text[end].isspace())
-        and not text[start].isspace()
-        and not text[end - 1].isspace()
-    )
+def _repeats_or_overlaps(spans: list[Span]) -> bool:
+    """Whether two spans of one label overlap or repeat; dedupe and find_conflicts then say which."""
+    furthest = -1
+    label = None
+    for span in sorted(spans, key=_BY_LABEL):
+        if span.label != label:
+            label, furthest = span.label, span.end
+        elif span.start < furthest:
+            return True
+        else:
+            furthest = max(furthest, span.end)
+    return False
+
+
+_BY_LABEL = operator.itemgetter(2, 0, 1)

@@ -6,15 +6,20 @@ OffsetMap (annotator.gui.offsets) and nowhere else.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
+import json
+from typing import NamedTuple
+
+from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
     QFontDatabase,
     QHelpEvent,
     QKeyEvent,
+    QMouseEvent,
     QPaintEvent,
     QResizeEvent,
+    QShowEvent,
     QTextCursor,
     QTextDocument,
     QTextOption,
@@ -32,6 +37,49 @@ READING_FAMILIES = ("Charter", "Georgia", "Source Serif 4", "Source Serif Pro", 
 READING_POINT_SIZE = 13.5
 COLUMN_CHARACTERS = 80
 DOCUMENT_MARGIN = 28.0
+
+
+class Place(NamedTuple):
+    """Where the reader was in a document, in Python indices: the selection and the first visible line."""
+
+    anchor: int
+    caret: int
+    top: int
+
+
+TOP = Place(0, 0, 0)
+PLACES_KEPT = 2000  # documents whose place is remembered, per project; the oldest are forgotten
+
+
+class ReadingPlaces:
+    """The place of each recently read document, kept in the window's QSettings (one value per project)."""
+
+    def __init__(self, settings: QSettings, project: str) -> None:
+        self._settings = settings
+        self._key = f"reading_places/{project}"
+        self._places: dict[str, list[int]] | None = None
+
+    def _all(self) -> dict[str, list[int]]:
+        if self._places is None:
+            try:
+                loaded = json.loads(str(self._settings.value(self._key, "{}")))
+            except ValueError:  # a hand-edited or damaged value: start afresh rather than fail
+                loaded = {}
+            self._places = {k: v for k, v in loaded.items() if isinstance(v, list) and len(v) == 3
+                            and all(type(n) is int for n in v)} if isinstance(loaded, dict) else {}
+        return self._places
+
+    def get(self, document_id: int) -> Place | None:
+        found = self._all().get(str(document_id))
+        return Place(*found) if found else None
+
+    def put(self, document_id: int, place: Place) -> None:
+        places = self._all()
+        places.pop(str(document_id), None)  # re-inserted last: dict order is the order of reading
+        places[str(document_id)] = list(place)
+        while len(places) > PLACES_KEPT:
+            del places[next(iter(places))]
+        self._settings.setValue(self._key, json.dumps(places, separators=(",", ":")))
 
 
 def reading_font(family: str = "", point_size: float = READING_POINT_SIZE) -> QFont:
@@ -70,6 +118,8 @@ class ArticleView(QPlainTextEdit):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._dark: bool | None = None
+        self._shown_id: int | None = None
+        self._pending: Place | None = None  # re-applied until the view has its real size and is painted
         self.set_dark(False)
         self.setPlaceholderText("No document is open. Import articles with File ▸ Import files…")
         self._install(self._new_document(""))
@@ -93,14 +143,58 @@ class ArticleView(QPlainTextEdit):
         if old is not None:
             old.deleteLater()
 
-    def show_document(self, document: Document) -> None:
-        """Lay out a new text: it is set on a fresh QTextDocument, formatted once, then shown."""
+    def show_document(self, document: Document, place: Place | None = None) -> None:
+        """Lay out a new text: it is set on a fresh QTextDocument, formatted once, then shown at `place`
+        (where the reader left it), else at its top with the caret on the first character."""
         doc = self._new_document(display_text(document.text))
         self._highlighter.set_labels(self._session.labels)
         self._highlighter.load(doc, self._session.spans, self._session.offsets)
         self._install(doc)
-        self.moveCursor(QTextCursor.MoveOperation.Start)
+        self._shown_id = document.id
         self._update_margins()
+        # A window not yet shown is 100x30 pixels: the caret made visible there scrolls the headline away, and
+        # the lines wrap differently. So the place is applied now and again at each resize until painted.
+        self._pending = place or TOP
+        self._apply_place(self._pending)
+
+    def place(self) -> tuple[int, Place] | None:
+        """The shown document's id and where the reader is in it."""
+        if self._shown_id is None:
+            return None
+        if self._pending is not None:
+            return self._shown_id, self._pending
+        offsets = self._session.offsets
+        cursor = self.textCursor()
+        return self._shown_id, Place(offsets.to_py(cursor.anchor()), offsets.to_py(cursor.position()),
+                                     offsets.to_py(self._first_visible_position()))
+
+    def _first_visible_position(self) -> int:
+        block = self.firstVisibleBlock()
+        if not block.isValid():
+            return 0
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            if top + line.y() + line.height() > 0:  # the first line not wholly scrolled past
+                return block.position() + line.textStart()
+        return block.position()
+
+    def _apply_place(self, place: Place) -> None:
+        offsets = self._session.offsets
+        cursor = self.textCursor()
+        anchor, caret = offsets.to_qt(place.anchor), offsets.to_qt(place.caret)
+        if (cursor.anchor(), cursor.position()) != (anchor, caret):  # each change is signalled to the window
+            cursor.setPosition(anchor)
+            cursor.setPosition(caret, QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(cursor)
+        position = offsets.to_qt(place.top)
+        block = self.document().findBlock(position)
+        self.document().documentLayout().blockBoundingRect(block)  # lays the block out at the current width
+        line = block.layout().lineForTextPosition(position - block.position())
+        within = line.lineNumber() if line.isValid() else 0
+        # QPlainTextEdit scrolls by lines: the top line is the scroll bar's value.
+        self.verticalScrollBar().setValue(block.firstLineNumber() + within)
 
     def show_labels(self) -> None:
         """Re-format the open text after the label set changed (renamed, recoloured, deleted labels)."""
@@ -125,6 +219,7 @@ class ArticleView(QPlainTextEdit):
         return self._session.offsets.to_py(self.textCursor().position())
 
     def select_range(self, start: int, end: int, *, centre: bool = True) -> None:
+        self._pending = None
         offsets = self._session.offsets
         cursor = self.textCursor()
         cursor.setPosition(offsets.to_qt(start))
@@ -145,6 +240,7 @@ class ArticleView(QPlainTextEdit):
             found = doc.find(text, QTextCursor(doc))
         if found.isNull():
             return False
+        self._pending = None
         self.setTextCursor(found)
         self.ensureCursorVisible()
         return True
@@ -183,6 +279,13 @@ class ArticleView(QPlainTextEdit):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._update_margins()
         super().resizeEvent(event)
+        if self._pending is not None:
+            self._apply_place(self._pending)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)  # on the first show QPlainTextEdit scrolls to the caret: the place wins
+        if self._pending is not None:
+            self._apply_place(self._pending)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # Spans are formatted as their blocks come into view: opening a long article stays cheap.
@@ -193,6 +296,8 @@ class ArticleView(QPlainTextEdit):
             self._highlighter.ensure(block)
             block = block.next()
         super().paintEvent(event)
+        if self.isVisible():
+            self._pending = None  # painted at its real size: from now on the reader moves the view
 
     # -- hover, context menu -----------------------------------------------------------------------
     def _spans_at_point(self, point: QPoint) -> list[Span]:
@@ -238,7 +343,12 @@ class ArticleView(QPlainTextEdit):
             remove.triggered.connect(lambda _c=False, i=span.id: self.remove_requested.emit(i))
         return menu
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._pending = None
+        super().mousePressEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        self._pending = None  # the reader has taken over
         if event.text() == "?":
             self.help_requested.emit()
             return
