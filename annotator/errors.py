@@ -126,3 +126,39 @@ class LabelError(AnnotatorError):
 
 class NotFoundError(AnnotatorError):
     code = "A060"
+
+
+class TooDeepError(ImportFormatError):
+    """JSON (or meta) nested deeper than Python's parser, or annotator's storage, can follow."""
+
+    code = "A013"
+
+
+class NumberTooLongError(ImportFormatError):
+    """A whole number with more digits than Python reads (4,300), or an offset no text can reach."""
+
+    code = "A014"
+
+
+class LoneSurrogateError(ImportFormatError):
+    """A string holding half of a UTF-16 pair ("\\ud800"): no database and no UTF-8 file can store it."""
+
+    code = "A015"
+
+
+class NotANumberError(ImportFormatError):
+    """NaN or Infinity: Python's JSON reader takes them, but they are not JSON and no JSON writer may emit them."""
+
+    code = "A016"
+
+
+class FieldTooLongError(ImportFormatError):
+    """A name longer than the database holds (an annotator name over 200 characters)."""
+
+    code = "A017"
+
+
+class DamagedDocBinError(ImportFormatError):
+    """A .spacy file that spaCy cannot read back: truncated, damaged or saved without its strings."""
+
+    code = "A018"

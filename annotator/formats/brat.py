@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.errors import ExportError, ImportFormatError
+from annotator.errors import ExportError, ImportFormatError, NumberTooLongError
 from annotator.formats._common import BOM, atomic_folder, decode_utf8, document_name, read_bytes
 from annotator.formats.detect import walk
 
@@ -23,6 +23,8 @@ IGNORED_KINDS = ("E", "R", "A", "M", "N", "#", "*")
 _FLATTEN = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 _OFFSETS = re.compile(r"^(\d+) (\d+)$")
 _TYPE = re.compile(r"^\S+$")
+# More digits than any text's length has; int() of over 4,300 digits would raise a bare ValueError.
+_MAX_OFFSET_DIGITS = 18
 
 
 def read(path: Path) -> Iterator[DocumentRecord]:
@@ -91,6 +93,10 @@ def _text_bound(line: str, text: str, shift: int, ann: Path, lineno: int) -> lis
         if not match:
             raise ImportFormatError(f"expected START END offsets (whole numbers), found {fragment!r}", path=ann,
                                     line=lineno, field="offsets")
+        digits = max(len(match[1].lstrip("0")), len(match[2].lstrip("0")))
+        if digits > _MAX_OFFSET_DIGITS:
+            raise NumberTooLongError(f"an offset has {digits} digits; no text is that long", path=ann,
+                                     line=lineno, field="offsets")
         start, end = max(0, int(match[1]) - shift), int(match[2]) - shift
         if not 0 <= start < end <= len(text):
             raise ImportFormatError(
