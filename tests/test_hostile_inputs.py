@@ -1,0 +1,603 @@
+# ruff: noqa: UP031  (JSON templates: %s reads better here than str.format with every brace doubled)
+"""Importers against hostile content: every input ends in a success or in one coded line, and a failure leaves
+the database exactly as it was.
+
+The first half pins the inputs a hostile tester once turned into tracebacks (each failed before its fix). The
+second half is a Hypothesis suite per importer with hostile structure: huge numbers, NaN, lone surrogates, deep
+nesting, duplicate keys, wrong types in every field, edge offsets, labels in any script. It runs derandomized
+with bounded example counts in CI; the long soak, with fresh random examples, is
+
+    python -m pytest -m slow tests/test_hostile_inputs.py -k soak
+
+Every example records its outcome in the tally that tests/conftest.py prints at the end of the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from annotator import formats
+from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.errors import AnnotatorError, ExportError
+from annotator.services.importing import import_paths
+from annotator.services.workspace import Workspace, ensure_project, open_workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL", "")
+CODED = re.compile(r"^\[A0\d\d\] ")
+DEEP = 60_000
+LONG_NUMBER = "9" * 5000
+
+
+# ---- the database's content, and one import recorded in the tally -------------------------------------------
+
+def checksum(ws: Workspace) -> str:
+    """A hash over every row of every table: equal before and after means the import changed nothing."""
+    from sqlalchemy import MetaData, select
+
+    metadata = MetaData()
+    metadata.reflect(ws.db.engine)
+    digest = hashlib.sha256()
+    with ws.db.engine.connect() as conn:
+        for table in sorted(metadata.tables.values(), key=lambda t: t.name):
+            digest.update(table.name.encode())
+            for row in sorted(repr(tuple(r)) for r in conn.execute(select(table))):
+                digest.update(row.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def hostile_import(ws: Workspace, path: Path, fmt: str, tally: dict[str, int]) -> str | None:
+    """Import `path`; record the outcome; return the coded error or None. Fails on anything but those two."""
+    before = checksum(ws)
+    tally["run"] += 1
+    try:
+        summary = import_paths(ws, [path], project="default", annotator="hostile", fmt=fmt)
+    except AnnotatorError as e:
+        error: str | None = str(e)
+    except Exception:
+        tally["tracebacks"] += 1
+        raise
+    else:
+        error = summary.errors[0] if summary.errors else None
+    tally["clean errors" if error else "successes"] += 1
+    if error:
+        assert CODED.match(error), error
+        assert "\n" not in error, error  # one line
+        if checksum(ws) != before:
+            tally["data changed after a failure"] += 1
+            raise AssertionError(f"the database changed although the import failed: {error}")
+    return error
+
+
+@pytest.fixture
+def sqlite_ws(tmp_path: Path) -> Iterator[Workspace]:
+    ws = open_workspace(tmp_path / "hostile.db")
+    ensure_project(ws, "default")  # made by the first import otherwise, which the checksum would count
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def pg_ws() -> Iterator[Workspace]:
+    if not PG_URL:
+        pytest.skip("no PostgreSQL server (set ANNOTATOR_TEST_PG_URL; .ci/run starts one)")
+    from sqlalchemy import create_engine, text
+
+    name = f"annotator_hostile_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    ws = open_workspace(f"{PG_URL.rpartition('/')[0]}/{name}")
+    ensure_project(ws, "default")
+    yield ws
+    ws.close()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(content, str):
+        content = content.encode("utf-8", "surrogatepass")
+    path.write_bytes(content)
+    return path
+
+
+# ---- the inputs that once gave tracebacks -----------------------------------------------------------------
+
+TEXT = "More than 17,000 people left Izium, the governor said."
+# (file name, content, format, the code it must end in). "{n}" is replaced by a number.
+NUMBER_CASES = [
+    ("prodigy.jsonl", '{"text": "%s", "spans": [{"start": 0, "end": {n}, "label": "FIGURE"}]}\n' % TEXT, "prodigy"),
+    ("meta.jsonl", '{"text": "%s", "meta": {"views": {n}}}\n' % TEXT, "prodigy"),
+    ("doccano.jsonl", '{"text": "%s", "label": [[{n}, 4, "FIGURE"]]}\n' % TEXT, "doccano"),
+    ("labelstudio.json", '[{"data": {"text": "%s"}, "annotations": [{"result": [{"type": "labels", '
+     '"value": {"start": 0, "end": {n}, "labels": ["FIGURE"]}}]}]}]\n' % TEXT, "labelstudio"),
+    ("spacy_json.json", '[["%s", {"entities": [[0, {n}, "FIGURE"]]}]]\n' % TEXT, "spacy_json"),
+    ("pretty.json", '[\n  {"text": "%s",\n   "label": [[0, {n}, "FIGURE"]]}\n]\n' % TEXT, "doccano"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "fmt"), NUMBER_CASES)
+def test_numbers_over_pythons_digit_limit_are_a_coded_line(sqlite_ws: Workspace, tmp_path: Path,
+                                                          hostile_tally: dict[str, int], name: str, content: str,
+                                                          fmt: str) -> None:
+    path = write(tmp_path, name, content.replace("{n}", LONG_NUMBER))
+    error = hostile_import(sqlite_ws, path, fmt, hostile_tally)
+    assert error is not None and error.startswith("[A014]") and name in error and "4300 digits" in error
+
+
+@pytest.mark.parametrize(("name", "content", "fmt"), NUMBER_CASES)
+def test_offsets_too_big_for_the_database_are_a_coded_line(sqlite_ws: Workspace, tmp_path: Path,
+                                                          hostile_tally: dict[str, int], name: str, content: str,
+                                                          fmt: str) -> None:
+    path = write(tmp_path, name, content.replace("{n}", "99999999999999999999999"))
+    error = hostile_import(sqlite_ws, path, fmt, hostile_tally)
+    if name == "meta.jsonl":  # a big number in meta is kept: JSON and both databases hold it
+        assert error is None
+        with sqlite_ws.unit() as repo:
+            assert [meta for *_, meta in repo.documents_batch(repo.document_ids(1))] == [
+                {"views": 99999999999999999999999}]
+    else:
+        assert error is not None and error.startswith("[A010]") and "outside the text" in error
+        assert len(error) < 300  # the number is cut short, not printed whole
+
+
+def test_brat_and_csv_with_huge_numbers(sqlite_ws: Workspace, tmp_path: Path, hostile_tally: dict[str, int]) -> None:
+    write(tmp_path / "brat", "a.txt", TEXT)
+    write(tmp_path / "brat", "a.ann", f"T1\tFIGURE 0 {LONG_NUMBER}\tx\n")
+    error = hostile_import(sqlite_ws, tmp_path / "brat", "brat", hostile_tally)
+    assert error is not None and error.startswith("[A014]") and 'a.ann, line 1, field "offsets"' in error
+    write(tmp_path / "brat2", "a.txt", TEXT)
+    write(tmp_path / "brat2", "a.ann", "T1\tFIGURE 0 99999999999999999999999\tx\n")
+    assert hostile_import(sqlite_ws, tmp_path / "brat2", "brat", hostile_tally).startswith("[A014]")
+    # leading zeros are still an ordinary offset
+    write(tmp_path / "brat3", "a.txt", TEXT)
+    write(tmp_path / "brat3", "a.ann", "T1\tFIGURE 0000000000000000000000 0000000000000000000000004\tMore\n")
+    assert hostile_import(sqlite_ws, tmp_path / "brat3", "brat", hostile_tally) is None
+    # CSV and CoNLL keep numbers as text
+    path = write(tmp_path, "t.csv", f'text,views\n"{TEXT}",{LONG_NUMBER}\n')
+    assert hostile_import(sqlite_ws, path, "csv", hostile_tally) is None
+    path = write(tmp_path, "t.conll", f"{LONG_NUMBER} B-FIGURE\npeople O\n")
+    assert hostile_import(sqlite_ws, path, "conll", hostile_tally) is None
+
+
+SURROGATE_CASES = [
+    ("text", '{"text": "Izium \\ud800 is far"}'),
+    ("title", '{"text": "%s", "meta": {"title": "Izium \\udfff"}}' % TEXT),
+    ("meta.source[1]", '{"text": "%s", "meta": {"source": ["ok", "\\udc80"]}}' % TEXT),
+    ("meta.k\\udc00", '{"text": "%s", "meta": {"k\\udc00": 1}}' % TEXT),
+    ("spans[0].label", '{"text": "%s", "spans": [{"start": 29, "end": 34, "label": "LOC\\ud800"}]}' % TEXT),
+    ("annotator", '{"text": "%s", "_annotator_id": "ana\\udbff", "spans": [{"start": 29, "end": 34, '
+     '"label": "LOCATION"}]}' % TEXT),
+]
+
+
+def check_surrogates(ws: Workspace, tmp_path: Path, tally: dict[str, int], field: str, line: str) -> None:
+    # The record sits on line 2 after a good one, which must not be written either.
+    path = write(tmp_path, "surrogate.jsonl", json.dumps({"text": "A good first record."}) + "\n" + line + "\n")
+    error = hostile_import(ws, path, "prodigy", tally)
+    assert error is not None and error.startswith("[A015]"), error
+    assert f'surrogate.jsonl, line 2, field "{field}"' in error
+    error.encode("utf-8")  # the message itself can be printed and shown
+
+
+@pytest.mark.parametrize(("field", "line"), SURROGATE_CASES)
+def test_lone_surrogates_are_refused_on_sqlite(sqlite_ws: Workspace, tmp_path: Path, hostile_tally: dict[str, int],
+                                              field: str, line: str) -> None:
+    check_surrogates(sqlite_ws, tmp_path, hostile_tally, field, line)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("field", "line"), SURROGATE_CASES)
+def test_lone_surrogates_are_refused_on_postgres(pg_ws: Workspace, tmp_path: Path, hostile_tally: dict[str, int],
+                                                field: str, line: str) -> None:
+    check_surrogates(pg_ws, tmp_path, hostile_tally, field, line)
+
+
+def test_lone_surrogates_in_other_formats(sqlite_ws: Workspace, tmp_path: Path,
+                                          hostile_tally: dict[str, int]) -> None:
+    cases = [
+        ("d.jsonl", '{"text": "%s", "label": [[29, 34, "\\ud800"]]}\n' % TEXT, "doccano", "label[0].label"),
+        ("l.json", '[{"data": {"text": "Izium \\ud800"}}]\n', "labelstudio", "text"),
+        ("l2.json", '[{"data": {"text": "%s"}, "annotations": [{"completed_by": {"email": "\\udc00@x"}, '
+         '"result": [{"type": "labels", "value": {"start": 29, "end": 34, "labels": ["L"]}}]}]}]\n' % TEXT,
+         "labelstudio", "annotator"),
+        ("s.json", '[["%s", {"entities": [[29, 34, "\\udfff"]]}]]\n' % TEXT, "spacy_json", "spans[0].label"),
+    ]
+    for name, content, fmt, field in cases:
+        error = hostile_import(sqlite_ws, write(tmp_path, name, content), fmt, hostile_tally)
+        assert error is not None and error.startswith("[A015]") and name in error, (name, error)
+        assert f'field "{field}"' in error or field == "label[0].label", error
+
+
+@pytest.mark.parametrize("name", ["deep.jsonl", "deep.json", "unclosed.jsonl", "deep_meta.jsonl", "lines.json"])
+def test_json_nested_50000_levels_is_a_coded_line(sqlite_ws: Workspace, tmp_path: Path,
+                                                  hostile_tally: dict[str, int], name: str) -> None:
+    content = {
+        "deep.jsonl": "[" * DEEP + "]" * DEEP + "\n",
+        "deep.json": "[" + "{\"a\": [" * DEEP + "]}" * DEEP + "]\n",
+        "unclosed.jsonl": "[" * DEEP + "\n",
+        "deep_meta.jsonl": '{"text": "%s", "meta": %s1%s}\n' % (TEXT, '{"a":' * DEEP, "}" * DEEP),
+        "lines.json": "[\n" + "[\n" * DEEP,
+    }[name]
+    error = hostile_import(sqlite_ws, write(tmp_path, name, content), "prodigy", hostile_tally)
+    assert error is not None and error.startswith("[A013]") and name in error, error
+
+
+def test_meta_nested_deeper_than_stored_is_refused(sqlite_ws: Workspace, tmp_path: Path,
+                                                   hostile_tally: dict[str, int]) -> None:
+    # 150 levels: Python reads it, but it is past what annotator stores (JSON writers recurse per level).
+    line = '{"text": "%s", "meta": %s1%s}\n' % (TEXT, '{"a":' * 150, "}" * 150)
+    error = hostile_import(sqlite_ws, write(tmp_path, "m.jsonl", line), "prodigy", hostile_tally)
+    assert error is not None and error.startswith("[A013]") and 'field "meta.a.a.a' in error
+
+
+def docbin_bytes(texts: list[str], damage: Callable[[dict], None] | None = None) -> bytes:
+    import spacy
+    import srsly
+    from spacy.tokens import DocBin, Span
+
+    nlp = spacy.blank("en")
+    docbin = DocBin(store_user_data=False)
+    for text in texts:
+        doc = nlp(text)
+        if len(doc) > 1:
+            doc.spans["sc"] = [Span(doc, 0, 2, "FIGURE")]
+        docbin.add(doc)
+    data = docbin.to_bytes()
+    if damage is None:
+        return data
+    message = srsly.msgpack_loads(zlib.decompress(data))
+    damage(message)
+    return zlib.compress(srsly.msgpack_dumps(message))
+
+
+DOCBIN_DAMAGE: dict[str, Callable[[dict], None]] = {
+    "no strings": lambda m: m.__setitem__("strings", []),
+    "no strings key": lambda m: m.pop("strings"),
+    "span groups": lambda m: m.__setitem__("span_groups", [b"\x81\xc4\x01"] * len(m["span_groups"])),
+    "spaces": lambda m: m.__setitem__("spaces", b""),
+    "tokens": lambda m: m.__setitem__("tokens", b"\x00" * 5),
+}
+
+
+@pytest.mark.parametrize("damage", [*DOCBIN_DAMAGE, "truncated", "empty", "not a docbin"])
+def test_damaged_docbin_is_a_coded_line(sqlite_ws: Workspace, tmp_path: Path, hostile_tally: dict[str, int],
+                                        damage: str) -> None:
+    good = docbin_bytes([TEXT, "Second story about Velmora."])
+    data = {"truncated": good[: len(good) // 2], "empty": b"", "not a docbin": b"hello"}.get(damage)
+    if data is None:
+        data = docbin_bytes([TEXT, "Second story about Velmora."], DOCBIN_DAMAGE[damage])
+    error = hostile_import(sqlite_ws, write(tmp_path, "corpus.spacy", data), "spacy", hostile_tally)
+    assert error is not None and error.startswith("[A018]") and "corpus.spacy" in error, error
+
+
+def test_nan_and_infinity_in_meta_are_refused(sqlite_ws: Workspace, tmp_path: Path,
+                                              hostile_tally: dict[str, int]) -> None:
+    for token, field in (("NaN", "meta.score"), ("Infinity", "meta.score"), ("-Infinity", "meta.score"),
+                         ("1e999", "meta.score"), ("[1, NaN]", "meta.score[1]")):
+        line = '{"text": "%s", "meta": {"score": %s}}\n' % (TEXT, token)
+        error = hostile_import(sqlite_ws, write(tmp_path, "nan.jsonl", line), "prodigy", hostile_tally)
+        assert error is not None and error.startswith("[A016]") and f'field "{field}"' in error, error
+    # doccano puts other keys in meta; Label Studio's task id goes there too
+    for name, content, fmt in (("d.jsonl", '{"text": "%s", "score": NaN}\n' % TEXT, "doccano"),
+                               ("l.json", '[{"id": Infinity, "data": {"text": "%s"}}]\n' % TEXT, "labelstudio")):
+        error = hostile_import(sqlite_ws, write(tmp_path, name, content), fmt, hostile_tally)
+        assert error is not None and error.startswith("[A016]"), error
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano"])
+def test_no_exporter_writes_invalid_json(tmp_path: Path, fmt: str) -> None:
+    # A database written before NaN was refused may still hold one: the export stops, naming the document.
+    records = [DocumentRecord(text=TEXT, spans=(SpanRecord(29, 34, "LOCATION"),), title="ok"),
+               DocumentRecord(text="Second story.", title="the bad one", meta={"score": float("nan")})]
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(ExportError, match="the bad one.*NaN"):
+        formats.write(records, out, fmt)
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    formats.write(records[:1], out, fmt)
+    for line in out.read_text(encoding="utf-8").splitlines():
+        json.loads(line, parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}"))
+
+
+WHITESPACE = " \n\t\u00a0\u2028 "
+
+
+def whitespace_inputs(folder: Path) -> list[tuple[Path, str]]:
+    """A document whose text is only whitespace, in every importer's format."""
+    brat = folder / "brat"
+    write(brat, "a.txt", WHITESPACE)
+    write(brat, "a.ann", "")
+    return [
+        (write(folder, "w.txt", WHITESPACE), "txt"),
+        (write(folder, "w.csv", f'text\n"{WHITESPACE}"\n'), "csv"),
+        (write(folder, "w.jsonl", json.dumps({"text": WHITESPACE}) + "\n"), "prodigy"),
+        (write(folder, "w2.jsonl", json.dumps({"text": "", "spans": []}) + "\n"), "prodigy"),
+        (write(folder, "d.jsonl", json.dumps({"text": WHITESPACE, "label": []}) + "\n"), "doccano"),
+        (write(folder, "l.json", json.dumps([{"data": {"text": WHITESPACE}}])), "labelstudio"),
+        (write(folder, "s.json", json.dumps([[WHITESPACE, {"entities": []}]])), "spacy_json"),
+        (brat, "brat"),
+        (write(folder, "c.conll", "\u00a0 O\n"), "conll"),
+        (write(folder, "w.spacy", docbin_bytes([WHITESPACE])), "spacy"),
+    ]
+
+
+def test_whitespace_only_texts_are_refused_by_every_importer(sqlite_ws: Workspace, tmp_path: Path,
+                                                             hostile_tally: dict[str, int]) -> None:
+    for path, fmt in whitespace_inputs(tmp_path):
+        error = hostile_import(sqlite_ws, path, fmt, hostile_tally)
+        assert error is not None and error.startswith("[A010]") and "empty" in error, (fmt, error)
+
+
+def test_cli_gives_one_coded_line_per_hostile_file(tmp_path: Path) -> None:
+    files = [write(tmp_path, f"n{i}.jsonl", c.replace("{n}", LONG_NUMBER)) for i, (_, c, _) in enumerate(NUMBER_CASES)]
+    files += [write(tmp_path, f"s{i}.jsonl", line + "\n") for i, (_, line) in enumerate(SURROGATE_CASES)]
+    files += [write(tmp_path, "deep.jsonl", "[" * DEEP), write(tmp_path, "nan.jsonl", '{"text": "a", "meta": {"x": NaN}}')]
+    files += [write(tmp_path, "bad.spacy", docbin_bytes([TEXT], DOCBIN_DAMAGE["no strings"]))]
+    files += [path for path, _ in whitespace_inputs(tmp_path / "ws")]
+    proc = subprocess.run([sys.executable, "-m", "annotator", "--db", str(tmp_path / "cli.db"), "import",
+                           *map(str, files)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == len(files), proc.stderr
+    for path, line in zip(files, lines, strict=True):
+        assert re.match(r"^annotator: not imported: \[A0\d\d\] ", line) and path.name in line, line
+    assert "documents added: 0" in proc.stdout
+
+
+# ---- Hypothesis: hostile structure for every importer -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Raw:
+    """JSON text written as it is: tokens json.dumps would refuse or cannot make (NaN, 5,000 digits)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Obj:
+    """A JSON object as key/value pairs, so that a key may repeat."""
+
+    pairs: tuple[tuple[str, object], ...]
+
+
+def dump(value: object) -> str:
+    """JSON text of a value built by the strategies below (ASCII, so a lone surrogate stays an escape)."""
+    if isinstance(value, Raw):
+        return value.text
+    if isinstance(value, Obj):
+        return "{" + ", ".join(f"{json.dumps(k)}: {dump(v)}" for k, v in value.pairs) + "}"
+    if isinstance(value, dict):
+        return dump(Obj(tuple(value.items())))
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(dump(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+SAMPLE = ["More than 17,000 people left Izium, the governor said.", "Izium", "ЛОКАЦИЯ Київ 🙂 e\u0301",
+          "line one\r\nline two", "x"]
+STRANGE_STRINGS = ["", " ", "\n", "\t \u00a0", "\ud800", "a\udfffb", "\x00", '"', "'\"\\", "L\nX", "x" * 10_000,
+                   "ЛОКАЦИЯ", "مكان", "地点", "🙂", "B-LOC", "-DOCSTART-", "\u2028", "\ufeff"]
+RAW_TOKENS = [Raw("NaN"), Raw("Infinity"), Raw("-Infinity"), Raw("1e999"), Raw("-0"), Raw("1.5e300"),
+              Raw(LONG_NUMBER), Raw("-" + "1" * 4400), Raw("99999999999999999999999"), Raw("[" * DEEP + "]" * DEEP),
+              Raw('{"a":' * 3000 + "1" + "}" * 3000)]
+
+strings = st.one_of(st.sampled_from(SAMPLE), st.sampled_from(STRANGE_STRINGS), st.text(max_size=15))
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.integers(-(2**70), 2**70),
+                    st.floats(allow_nan=True, allow_infinity=True), strings, st.sampled_from(RAW_TOKENS))
+anything = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(strings, inner, max_size=3), max_leaves=6)
+offsets = st.one_of(st.integers(-2, 60), st.sampled_from([-1, 0, 5, 54, 55, 2**31, 2**63, 10**23, 1.5, 5.0, "3",
+                                                          None, True, Raw("NaN"), Raw(LONG_NUMBER)]))
+labels = st.one_of(st.sampled_from(["LOCATION", "SOURCE", "FIGURE", "CLAIM"]), st.sampled_from(STRANGE_STRINGS),
+                   st.text(min_size=1, max_size=20))
+
+
+def either(good: st.SearchStrategy) -> st.SearchStrategy:
+    """Mostly the right kind of value, sometimes anything at all, so deeper fields are reached too."""
+    return st.one_of(good, good, good, anything)
+
+
+def obj(**fields: st.SearchStrategy) -> st.SearchStrategy:
+    """A JSON object with some of `fields` (each possibly wrong), sometimes an extra key, or a key twice with
+    another value (json keeps the last)."""
+    pairs = [st.tuples(st.just(k), either(v)) for k, v in fields.items()]
+    extra = st.tuples(st.one_of(st.sampled_from(list(fields)), strings), anything)
+    return st.tuples(st.lists(st.sampled_from(range(len(pairs))), max_size=len(pairs) + 1),
+                     st.tuples(*pairs), st.lists(extra, max_size=1)).map(
+        lambda t: Obj(tuple(t[1][i] for i in sorted(t[0])) + tuple(t[2])))
+
+
+texts = st.one_of(st.sampled_from(SAMPLE), strings)
+prodigy_tasks = obj(text=texts, spans=st.lists(obj(start=offsets, end=offsets, label=labels, text=strings),
+                                               max_size=3),
+                    meta=st.dictionaries(strings, anything, max_size=3), answer=st.sampled_from(["accept", "reject"]),
+                    _annotator_id=strings)
+doccano_examples = obj(text=texts, label=st.lists(st.tuples(offsets, offsets, labels), max_size=3),
+                       entities=st.lists(obj(start_offset=offsets, end_offset=offsets, label=labels), max_size=2),
+                       meta=anything)
+results = obj(type=st.sampled_from(["labels", "choices"]),
+              value=obj(start=offsets, end=offsets, text=strings, labels=st.lists(labels, max_size=2)))
+labelstudio_tasks = obj(id=anything, data=obj(text=texts, title=strings),
+                        annotations=st.lists(obj(result=st.lists(results, max_size=2), was_cancelled=st.booleans(),
+                                                 completed_by=st.one_of(obj(email=strings), st.integers(),
+                                                                        strings)), max_size=2),
+                        predictions=st.lists(obj(result=st.lists(results, max_size=2), model_version=anything),
+                                             max_size=1))
+spacy_json_items = st.tuples(either(texts), either(obj(entities=st.lists(st.tuples(offsets, offsets, labels),
+                                                                          max_size=3))))
+
+
+def json_lines(records: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(records, min_size=1, max_size=3).map(lambda rs: "".join(dump(r) + "\n" for r in rs))
+
+
+def json_array(records: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(records, min_size=1, max_size=3).map(lambda rs: "[\n" + ",\n".join(map(dump, rs)) + "\n]\n")
+
+
+def cut(content: st.SearchStrategy) -> st.SearchStrategy:
+    """The content, or the content cut off somewhere (an unclosed value, half a line)."""
+    return st.one_of(content, content, st.tuples(content, st.floats(0, 1)).map(lambda t: t[0][: int(len(t[0]) * t[1])]))
+
+
+def csv_text(rows: list[list[str]], header: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+cells = st.one_of(strings, st.sampled_from(["99999999999999999999999", LONG_NUMBER, "NaN", "1e999"]))
+csv_files = st.one_of(
+    st.builds(csv_text, st.lists(st.lists(cells, min_size=1, max_size=4), max_size=3),
+              st.lists(st.sampled_from(["text", "title", "Body", "meta", "x", ""]), min_size=1, max_size=4)),
+    st.lists(cells, max_size=6).map(lambda parts: "text,title\n" + ",".join(parts) + "\n"),
+)
+txt_files = st.one_of(texts, st.binary(max_size=40), st.sampled_from(["\ufeff", "\r\n", " \n\t", "\x00"]))
+conll_tags = st.one_of(st.sampled_from(["O", "B-LOC", "I-LOC", "E-LOC", "S-X", "U-X"]),
+                       labels.map(lambda label: "B-" + label), strings)
+conll_files = st.lists(st.one_of(st.tuples(strings, conll_tags).map(lambda t: f"{t[0]} {t[1]}"),
+                                 st.sampled_from(["", "-DOCSTART- -X- -X- O", "\t", "a\tb\tB-LOC"]), strings),
+                       min_size=1, max_size=6).map(lambda lines: "\n".join(lines) + "\n")
+brat_offsets = st.one_of(st.integers(-2, 60).map(str), st.sampled_from(["-1", "1.5", "99999999999999999999999",
+                                                                        LONG_NUMBER, "", "a", "0 5;9 14", "3;"]))
+brat_lines = st.one_of(
+    st.tuples(labels, brat_offsets, brat_offsets, strings).map(lambda t: f"T1\t{t[0]} {t[1]} {t[2]}\t{t[3]}"),
+    st.sampled_from(["R1\tRel Arg1:T1 Arg2:T2", "#1\tNote T1\tx", "T1\tLOC 0 5", "T1", "X1\tfoo"]), strings)
+brat_files = st.tuples(texts, st.lists(brat_lines, max_size=3).map(lambda ls: "\n".join(ls) + "\n"))
+
+
+def docbin_damage(data: bytes, how: str, where: float) -> bytes:
+    if how == "truncate":
+        return data[: int(len(data) * where)]
+    if how == "flip":
+        at = int((len(data) - 1) * where)
+        return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+    import srsly
+
+    message = srsly.msgpack_loads(zlib.decompress(data))
+    keys = sorted(message)
+    message[keys[int((len(keys) - 1) * where)]] = {"none": None, "empty": [], "bytes": b"\x00\x01"}[how]
+    return zlib.compress(srsly.msgpack_dumps(message))
+
+
+docbin_texts = st.lists(st.one_of(st.sampled_from(SAMPLE), st.text(alphabet=st.characters(codec="utf-8"),
+                                                                     max_size=20)), min_size=1, max_size=3)
+spacy_files = st.one_of(
+    docbin_texts.map(docbin_bytes),
+    st.builds(docbin_damage, docbin_texts.map(docbin_bytes),
+              st.sampled_from(["truncate", "flip", "none", "empty", "bytes"]), st.floats(0, 1)),
+)
+
+# Each importer: (format, file name, strategy of file contents). brat contents are a (.txt, .ann) pair.
+IMPORTERS: dict[str, tuple[str, st.SearchStrategy]] = {
+    "txt": ("doc.txt", txt_files),
+    "csv": ("table.csv", csv_files),
+    "prodigy": ("tasks.jsonl", cut(json_lines(prodigy_tasks))),
+    "doccano": ("doccano.jsonl", cut(st.one_of(json_lines(doccano_examples), json_array(doccano_examples)))),
+    "labelstudio": ("export.json", cut(st.one_of(json_array(labelstudio_tasks), json_lines(labelstudio_tasks)))),
+    "brat": ("brat", brat_files),
+    "conll": ("tags.conll", conll_files),
+    "spacy_json": ("train.json", cut(json_array(spacy_json_items))),
+    "spacy": ("corpus.spacy", spacy_files),
+}
+# Inputs that once gave a traceback, kept as examples: (format, contents).
+ONCE_FAILED = [
+    ("prodigy", '{"text": "Izium", "meta": {"n": %s}}\n' % LONG_NUMBER),
+    ("prodigy", '{"text": "Izium \\ud800"}\n'),
+    ("prodigy", '{"text": "Izium", "meta": {"title": "\\udfff"}}\n'),
+    ("prodigy", "[" * DEEP + "\n"),
+    ("prodigy", '{"text": "Izium", "meta": {"x": NaN}}\n'),
+    ("prodigy", '{"text": " \\n "}\n'),
+    ("doccano", '{"text": "Izium", "label": [[0, %s, "L"]]}\n' % LONG_NUMBER),
+    ("labelstudio", '[{"data": {"text": "Izium"}, "id": %s}]' % ("[" * DEEP + "]" * DEEP)),
+    ("spacy_json", '[["Izium", {"entities": [[0, 5, "\\ud800"]]}]]'),
+    ("brat", ("Izium", f"T1\tLOC 0 {LONG_NUMBER}\tIzium\n")),
+]
+
+
+def run_example(ws: Workspace, folder: Path, fmt: str, content: object, tally: dict[str, int]) -> None:
+    name = IMPORTERS[fmt][0]
+    folder = folder / uuid.uuid4().hex
+    if fmt == "brat":
+        text, ann = content  # type: ignore[misc]
+        write(folder / name, "doc.txt", text)
+        path = write(folder / name, "doc.ann", ann).parent
+    else:
+        path = write(folder, name, content)  # type: ignore[arg-type]
+    hostile_import(ws, path, fmt, tally)
+
+
+def fuzz(fmt: str, examples: int, *, derandomize: bool = True) -> Callable:
+    """A Hypothesis test of one importer against the hostile contents IMPORTERS gives it."""
+    contents = IMPORTERS[fmt][1]
+
+    @settings(max_examples=examples, deadline=None, derandomize=derandomize, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                     HealthCheck.data_too_large, HealthCheck.large_base_example])
+    @given(content=contents)
+    def check(sqlite_ws: Workspace, tmp_path: Path, hostile_tally: dict[str, int], content: object) -> None:
+        run_example(sqlite_ws, tmp_path, fmt, content, hostile_tally)
+
+    for once_fmt, once in ONCE_FAILED:
+        if once_fmt == fmt:
+            check = example(content=once)(check)
+    return check
+
+
+# Sized so the whole file runs in about a minute on one core; the soak below runs many more.
+CI_EXAMPLES = {"txt": 30, "csv": 40, "prodigy": 90, "doccano": 70, "labelstudio": 70, "brat": 60, "conll": 40,
+               "spacy_json": 60, "spacy": 30}
+
+test_fuzz_txt = fuzz("txt", CI_EXAMPLES["txt"])
+test_fuzz_csv = fuzz("csv", CI_EXAMPLES["csv"])
+test_fuzz_prodigy = fuzz("prodigy", CI_EXAMPLES["prodigy"])
+test_fuzz_doccano = fuzz("doccano", CI_EXAMPLES["doccano"])
+test_fuzz_labelstudio = fuzz("labelstudio", CI_EXAMPLES["labelstudio"])
+test_fuzz_brat = fuzz("brat", CI_EXAMPLES["brat"])
+test_fuzz_conll = fuzz("conll", CI_EXAMPLES["conll"])
+test_fuzz_spacy_json = fuzz("spacy_json", CI_EXAMPLES["spacy_json"])
+test_fuzz_spacy_docbin = fuzz("spacy", CI_EXAMPLES["spacy"])
+
+
+@pytest.mark.postgres
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large, HealthCheck.large_base_example])
+@given(case=st.sampled_from(["prodigy", "doccano", "labelstudio"]).flatmap(
+    lambda fmt: st.tuples(st.just(fmt), IMPORTERS[fmt][1])))
+def test_fuzz_json_on_postgres(pg_ws: Workspace, tmp_path: Path, hostile_tally: dict[str, int],
+                                  case: tuple[str, object]) -> None:
+    run_example(pg_ws, tmp_path, *case, hostile_tally)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", list(IMPORTERS))
+def test_fuzz_soak(fmt: str, sqlite_ws: Workspace, tmp_path: Path, hostile_tally: dict[str, int]) -> None:
+    """Fresh random examples, many of them: `python -m pytest -m slow tests/test_hostile_inputs.py -k soak`
+    (HOSTILE_SOAK_EXAMPLES sets how many per importer, 2,000 by default)."""
+    examples = int(os.environ.get("HOSTILE_SOAK_EXAMPLES", "2000"))
+    fuzz(fmt, examples, derandomize=False)(sqlite_ws=sqlite_ws, tmp_path=tmp_path, hostile_tally=hostile_tally)
