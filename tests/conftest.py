@@ -63,6 +63,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line("cases run: {run}, clean errors: {clean errors}, successes: {successes}, "
                                     "tracebacks: {tracebacks}, hangs: {hangs}, data changed after a failure: "
                                     "{data changed after a failure}".format(**counts))
+        if any(counts[name] for name in _MUST_BE_ZERO):
+            terminalreporter.write_line(f"the run fails: {', '.join(_MUST_BE_ZERO)} must all be 0", red=True)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -60,7 +60,7 @@ def check_record(record: DocumentRecord) -> None:
     stored as null or a string, which would change the data without saying so: they are not JSON, PostgreSQL's
     jsonb rejects them and every exporter writes strict JSON.
     """
-    if not record.text.strip():
+    if not record.text or record.text.isspace():  # isspace, not strip: no copy of a long article
         raise ImportFormatError("the text is empty or only whitespace: there is nothing to annotate",
                                 field="text", hint="leave such records out of the file")
     _check_string(record.text, "text")
