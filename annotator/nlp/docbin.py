@@ -197,7 +197,7 @@ def read_docbin(path: Path) -> Iterator[DocumentRecord]:
     """Every span of every spans key, and the entities, of a .spacy file, as records.
 
     A file spaCy cannot read back (truncated, damaged, saved without its strings) is a DamagedDocBinError
-    naming the file and the document (as its line) where reading stopped.
+    naming the file and the document where reading stopped.
     """
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
