@@ -27,6 +27,9 @@ class UsageError(AnnotatorError):
     code = "A001"
 
 
+_ONE_LINE = str.maketrans({c: ascii(c)[1:-1] for c in "\n\r\x0b\x0c\x85\u2028\u2029"})
+
+
 class ImportFormatError(AnnotatorError):
     """A file, line or field that cannot be read. Names the place: file, line, field."""
 
@@ -52,7 +55,9 @@ class ImportFormatError(AnnotatorError):
         if field:
             where.append(f'field "{field}"')
         self.detail = message
-        super().__init__(f"{', '.join(where)}: {message}" if where else message, hint=hint)
+        # A reader may quote a key, a label or a file name that holds a line break: the message stays one line.
+        text = f"{', '.join(where)}: {message}" if where else message
+        super().__init__(text.translate(_ONE_LINE), hint=hint.translate(_ONE_LINE))
 
 
 class MissingFileError(ImportFormatError):

@@ -535,6 +535,8 @@ ONCE_FAILED = [
     ("doccano", '{"text": "Izium", "label": [[0, %s, "L"]]}\n' % LONG_NUMBER),
     ("labelstudio", '[{"data": {"text": "Izium"}, "id": %s}]' % ("[" * DEEP + "]" * DEEP)),
     ("spacy_json", '[["Izium", {"entities": [[0, 5, "\\ud800"]]}]]'),
+    # found by the soak: a key with a line break, quoted in the message, made it two lines
+    ("labelstudio", '[\n{"data": {"a": "Izium", "line one\\r\\nline two": "Izium"}}\n]\n'),
     ("brat", ("Izium", f"T1\tLOC 0 {LONG_NUMBER}\tIzium\n")),
 ]
 
