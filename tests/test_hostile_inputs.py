@@ -319,6 +319,16 @@ def test_no_exporter_writes_invalid_json(tmp_path: Path, fmt: str) -> None:
         json.loads(line, parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}"))
 
 
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "labelstudio"])
+def test_a_stored_lone_surrogate_exports_as_an_escape(tmp_path: Path, fmt: str) -> None:
+    # SQLite databases took them in meta before imports refused them; UTF-8 cannot hold one, a \u escape can.
+    record = DocumentRecord(text=TEXT, title="t\ud800", meta={"x": "\udc00"})
+    out = tmp_path / "out.json"
+    formats.write([record], out, fmt)
+    assert "\\udc00" in out.read_text(encoding="utf-8") or fmt == "labelstudio"
+    assert [r.text for r in formats.read(out, fmt)] == [TEXT]
+
+
 WHITESPACE = " \n\t\u00a0\u2028 "
 
 

@@ -20,6 +20,7 @@ BOM = "\ufeff"
 _BOM_BYTES = BOM.encode("utf-8")
 UTF8_HINT = "save the file as UTF-8 and import it again"
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -176,10 +177,13 @@ def strict_json(value: object, record: DocumentRecord, number: int) -> str:
     """`value` as JSON that every reader takes: NaN and Infinity (which json.dumps writes by default, and
     which no JSON parser but Python's reads) stop the export with the document's name instead."""
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except ValueError as e:
         raise ExportError(f"{document_name(record, number)}: its meta holds NaN or Infinity, which JSON cannot "
                           "hold; nothing was written", hint="replace the value in the database first") from e
+    # A lone surrogate (in meta a database took before imports refused them) cannot be written as UTF-8; as a
+    # \u escape it is still JSON, and reads back as it was.
+    return json.dumps(value, allow_nan=False) if _SURROGATE.search(text) else text
 
 
 def document_name(record: DocumentRecord, number: int) -> str:
