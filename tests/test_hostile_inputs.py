@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hostile_strategies import DEEP, IMPORTERS, LONG_NUMBER, docbin_bytes
+from hostile_strategies import DEEP, IMPORTERS, LONG_NUMBER, docbin_bytes, spacy_file
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -369,16 +369,21 @@ ONCE_FAILED = [
 ]
 
 
-def run_example(ws: Workspace, folder: Path, fmt: str, content: object, tally: dict[str, int]) -> None:
+def example_path(folder: Path, fmt: str, content: object) -> Path:
+    """The example's file (a brat pair's folder) in a new folder under `folder`."""
     name = IMPORTERS[fmt][0]
     folder = folder / uuid.uuid4().hex
     if fmt == "brat":
         text, ann = content  # type: ignore[misc]
         write(folder / name, "doc.txt", text)
-        path = write(folder / name, "doc.ann", ann).parent
-    else:
-        path = write(folder, name, content)  # type: ignore[arg-type]
-    hostile_import(ws, path, fmt, tally)
+        return write(folder / name, "doc.ann", ann).parent
+    if fmt == "spacy":
+        content = spacy_file(*content)  # type: ignore[misc]
+    return write(folder, name, content)  # type: ignore[arg-type]
+
+
+def run_example(ws: Workspace, folder: Path, fmt: str, content: object, tally: dict[str, int]) -> None:
+    hostile_import(ws, example_path(folder, fmt, content), fmt, tally)
 
 
 def fuzz(fmt: str, examples: int, *, derandomize: bool = True) -> Callable:
@@ -431,3 +436,37 @@ def test_fuzz_soak(fmt: str, sqlite_ws: Workspace, tmp_path: Path, hostile_tally
     (HOSTILE_SOAK_EXAMPLES sets how many per importer, 2,000 by default)."""
     examples = int(os.environ.get("HOSTILE_SOAK_EXAMPLES", "2000"))
     fuzz(fmt, examples, derandomize=False)(sqlite_ws=sqlite_ws, tmp_path=tmp_path, hostile_tally=hostile_tally)
+
+
+any_importer = st.sampled_from(list(IMPORTERS)).flatmap(lambda fmt: st.tuples(st.just(fmt), IMPORTERS[fmt][1]))
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large, HealthCheck.large_base_example])
+@given(cases=st.lists(any_importer, min_size=8, max_size=15))
+@example(cases=ONCE_FAILED)
+def test_fuzz_cli(tmp_path: Path, hostile_tally: dict[str, int], cases: list[tuple[str, object]]) -> None:
+    """Hostile files of every kind through the real command, format detected: per file, one coded line or none."""
+    paths = [example_path(tmp_path, fmt, content) for fmt, content in cases]
+    hostile_tally["run"] += len(paths)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "annotator", "--db", str(tmp_path / f"{uuid.uuid4().hex}.db"),
+                               "import", *map(str, paths)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the import hung") from None  # counted as hangs: no outcome recorded
+    lines = proc.stderr.splitlines()
+    if "Traceback" in proc.stderr:
+        hostile_tally["tracebacks"] += len(paths)
+        raise AssertionError(proc.stderr)
+    if len(lines) == 1 and re.match(r"^annotator: \[A0\d\d\] ", lines[0]):  # refused before any import began
+        hostile_tally["clean errors"] += len(paths)
+        assert proc.returncode == 2 and "documents added" not in proc.stdout
+        return
+    failed = [p for p in paths if any(line.startswith("annotator: not imported: [A0") and f"] {p}" in line
+                                      for line in lines)]
+    hostile_tally["clean errors"] += len(failed)
+    hostile_tally["successes"] += len(paths) - len(failed)
+    assert len(lines) == len(failed), proc.stderr  # one line per failed file, nothing else
+    assert proc.returncode == (2 if failed else 0), proc.stderr
