@@ -78,6 +78,8 @@ def check_record(record: DocumentRecord) -> None:
 
 
 def _check_string(value: str, field: str) -> None:
+    if value.isascii():  # most text, checked many times faster than by the search
+        return
     found = _SURROGATE.search(value)
     if found:
         raise LoneSurrogateError(
