@@ -224,6 +224,14 @@ def test_lone_surrogates_in_other_formats(sqlite_ws: Workspace, tmp_path: Path,
         assert f'field "{field}"' in error or field == "label[0].label", error
 
 
+def test_annotator_names_longer_than_the_database_holds(sqlite_ws: Workspace, tmp_path: Path,
+                                                       hostile_tally: dict[str, int]) -> None:
+    # PostgreSQL refuses them with a database error that names no file; SQLite would keep them whole.
+    line = json.dumps({"text": TEXT, "_annotator_id": "a" * 201, "spans": [{"start": 29, "end": 34, "label": "L"}]})
+    error = hostile_import(sqlite_ws, write(tmp_path, "long.jsonl", line + "\n"), "prodigy", hostile_tally)
+    assert error is not None and error.startswith("[A017]") and 'long.jsonl, line 1, field "annotator"' in error
+
+
 @pytest.mark.parametrize("name", ["deep.jsonl", "deep.json", "unclosed.jsonl", "deep_meta.jsonl", "lines.json"])
 def test_json_nested_50000_levels_is_a_coded_line(sqlite_ws: Workspace, tmp_path: Path,
                                                   hostile_tally: dict[str, int], name: str) -> None:
