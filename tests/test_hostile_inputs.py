@@ -8,7 +8,7 @@ second half is a Hypothesis suite per importer with hostile structure: huge numb
 nesting, duplicate keys, wrong types in every field, edge offsets, labels in any script. It runs derandomized
 with bounded example counts in CI; the long soak, with fresh random examples, is
 
-    python -m pytest -m slow tests/test_hostile_inputs.py -k soak   # 2,000 per importer, tens of minutes
+    python -m pytest -m slow tests/test_hostile_inputs.py -k soak   # 2,000 per importer, about 12 minutes
 
 Every example records its outcome in the tally that tests/conftest.py prints at the end of the run.
 """
