@@ -35,6 +35,9 @@ class UsageError(AnnotatorError):
     code = "A001"
 
 
+_ONE_LINE = str.maketrans({c: ascii(c)[1:-1] for c in "\n\r\x0b\x0c\x85\u2028\u2029"})
+
+
 class ImportFormatError(AnnotatorError):
     """A file, line or field that cannot be read. Names the place: file, line, field."""
 
@@ -60,7 +63,9 @@ class ImportFormatError(AnnotatorError):
         if field:
             where.append(f'field "{field}"')
         self.detail = message
-        super().__init__(f"{', '.join(where)}: {message}" if where else message, hint=hint)
+        # A reader may quote a key, a label or a file name that holds a line break: the message stays one line.
+        text = f"{', '.join(where)}: {message}" if where else message
+        super().__init__(text.translate(_ONE_LINE), hint=hint.translate(_ONE_LINE))
 
 
 class MissingFileError(ImportFormatError):
@@ -252,3 +257,39 @@ class UnreadableEntryError(ImportFormatError):
     """An entry of an input folder that cannot be looked at (a link to nothing, no permission)."""
 
     code = "A063"
+
+
+class TooDeepError(ImportFormatError):
+    """JSON (or meta) nested deeper than Python's parser, or annotator's storage, can follow."""
+
+    code = "A013"
+
+
+class NumberTooLongError(ImportFormatError):
+    """A whole number with more digits than Python reads (4,300), or an offset no text can reach."""
+
+    code = "A014"
+
+
+class LoneSurrogateError(ImportFormatError):
+    """A string holding half of a UTF-16 pair ("\\ud800"): no database and no UTF-8 file can store it."""
+
+    code = "A015"
+
+
+class NotANumberError(ImportFormatError):
+    """NaN or Infinity: Python's JSON reader takes them, but they are not JSON and no JSON writer may emit them."""
+
+    code = "A016"
+
+
+class FieldTooLongError(ImportFormatError):
+    """A name longer than the database holds (an annotator name over 200 characters)."""
+
+    code = "A017"
+
+
+class DamagedDocBinError(ImportFormatError):
+    """A .spacy file that spaCy cannot read back: truncated, damaged or saved without its strings."""
+
+    code = "A018"

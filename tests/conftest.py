@@ -38,3 +38,35 @@ def ws(tmp_path: Path):
     workspace = open_workspace(tmp_path / "test.db")
     yield workspace
     workspace.close()
+
+
+# The hostile-input suite's tally (tests/test_hostile_inputs.py records into it), printed after every run.
+# An example counts as a hang when it started and recorded no outcome (pytest-timeout stopped it).
+HOSTILE_TALLY = dict.fromkeys(("run", "clean errors", "successes", "tracebacks", "data changed after a failure"), 0)
+_MUST_BE_ZERO = ("tracebacks", "hangs", "data changed after a failure")
+
+
+def _hostile_counts() -> dict[str, int]:
+    done = HOSTILE_TALLY["clean errors"] + HOSTILE_TALLY["successes"] + HOSTILE_TALLY["tracebacks"]
+    return {**HOSTILE_TALLY, "hangs": HOSTILE_TALLY["run"] - done}
+
+
+@pytest.fixture
+def hostile_tally() -> dict[str, int]:
+    return HOSTILE_TALLY
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if HOSTILE_TALLY["run"]:
+        counts = _hostile_counts()
+        terminalreporter.write_sep("-", "hostile inputs")
+        terminalreporter.write_line("cases run: {run}, clean errors: {clean errors}, successes: {successes}, "
+                                    "tracebacks: {tracebacks}, hangs: {hangs}, data changed after a failure: "
+                                    "{data changed after a failure}".format(**counts))
+        if any(counts[name] for name in _MUST_BE_ZERO):
+            terminalreporter.write_line(f"the run fails: {', '.join(_MUST_BE_ZERO)} must all be 0", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if any(_hostile_counts()[name] for name in _MUST_BE_ZERO):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

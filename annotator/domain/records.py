@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from annotator.errors import (
+    FieldTooLongError,
+    ImportFormatError,
+    LoneSurrogateError,
+    NotANumberError,
+    TooDeepError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +42,80 @@ class DocumentRecord:
     annotator: str | None = None
     line: int | None = None
     skipped_spans: int = 0
+
+
+# Meta nested deeper than this is refused: JSON writers and PostgreSQL recurse per level, and no tool's
+# metadata comes near it.
+MAX_META_DEPTH = 100
+MAX_ANNOTATOR_NAME = 200  # the length of the annotator.name column
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_record(record: DocumentRecord) -> None:
+    """Raise an ImportFormatError subclass, naming the field, if the record cannot be stored and exported as it is.
+
+    A text that is empty or only whitespace is refused, as the txt and csv readers always did: it holds nothing
+    to annotate, and a file of such records is most often a scraper's failure. Lone surrogates ("\\ud800" in
+    JSON) cannot be encoded by SQLite, PostgreSQL or any UTF-8 file. NaN and Infinity are refused rather than
+    stored as null or a string, which would change the data without saying so: they are not JSON, PostgreSQL's
+    jsonb rejects them and every exporter writes strict JSON.
+    """
+    if not record.text or record.text.isspace():  # isspace, not strip: no copy of a long article
+        raise ImportFormatError("the text is empty or only whitespace: there is nothing to annotate",
+                                field="text", hint="leave such records out of the file")
+    _check_string(record.text, "text")
+    if record.title is not None:
+        _check_string(record.title, "title")
+    if record.annotator is not None:
+        _check_string(record.annotator, "annotator")
+        if len(record.annotator) > MAX_ANNOTATOR_NAME:
+            raise FieldTooLongError(f"the annotator name has {len(record.annotator)} characters; at most "
+                                    f"{MAX_ANNOTATOR_NAME} are kept", field="annotator")
+    for i, span in enumerate(record.spans):
+        if isinstance(span.label, str):
+            _check_string(span.label, f"spans[{i}].label")
+    _check_meta(record.meta)
+
+
+def _check_string(value: str, field: str) -> None:
+    if value.isascii():  # most text, checked many times faster than by the search
+        return
+    found = _SURROGATE.search(value)
+    if found:
+        raise LoneSurrogateError(
+            f"character {found.start()} is a lone surrogate ({ascii(found.group())}), half of a UTF-16 pair, which "
+            "no database or UTF-8 file can hold", field=field,
+            hint="the file was written by a program that split an emoji or other character in two; fix or remove it",
+        )
+
+
+def _check_meta(meta: Mapping[str, Any]) -> None:
+    # Iterative, not recursive: the nesting itself is what is being checked.
+    stack: list[tuple[object, str, int]] = [(meta, "meta", 0)]
+    while stack:
+        value, field, depth = stack.pop()
+        if isinstance(value, str):
+            _check_string(value, field)
+        elif isinstance(value, float) and not math.isfinite(value):
+            shown = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+            raise NotANumberError(f"{shown} is not a JSON number", field=field,
+                                  hint="write null, or the number as a string")
+        elif isinstance(value, Mapping | list | tuple):
+            if depth >= MAX_META_DEPTH:
+                raise TooDeepError(f"nested more than {MAX_META_DEPTH} levels deep", field=field)
+            if isinstance(value, Mapping):
+                for key, item in value.items():
+                    name = f"{field}.{_shown(key)}"
+                    if isinstance(key, str):
+                        _check_string(key, name)
+                    stack.append((item, name, depth + 1))
+            else:
+                stack.extend((item, f"{field}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def _shown(key: object) -> str:
+    """A meta key as a message can print it: short, and with any surrogate escaped."""
+    text = str(key)
+    if _SURROGATE.search(text):
+        text = ascii(text)[1:-1]
+    return text if len(text) <= 40 else text[:40] + "..."

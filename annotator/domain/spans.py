@@ -36,12 +36,18 @@ def overlaps(a: Span, b: Span) -> bool:
 
 def check_bounds(text_length: int, start: object, end: object) -> None:
     if not isinstance(start, int) or isinstance(start, bool) or not isinstance(end, int) or isinstance(end, bool):
-        raise SpanRuleError(f"span offsets must be whole numbers, got start={start!r}, end={end!r}")
+        raise SpanRuleError(f"span offsets must be whole numbers, got start={brief(start)}, end={brief(end)}")
     if not 0 <= start < end <= text_length:
         raise SpanRuleError(
-            f"span [{start}:{end}] is outside the text or empty (the text has {text_length} characters)",
+            f"span [{brief(start)}:{brief(end)}] is outside the text or empty (the text has {text_length} characters)",
             hint="offsets must satisfy 0 <= start < end <= length of the text",
         )
+
+
+def brief(value: object, limit: int = 40) -> str:
+    """`repr(value)` cut to a length a one-line message can hold (a hostile file's offset may have 4,000 digits)."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[: limit - 3]}... ({len(shown)} characters)"
 
 
 def validate_span(text: str, span: Span, others: Iterable[Span] = ()) -> None:

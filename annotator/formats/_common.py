@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.domain.spans import check_bounds
+from annotator.domain.spans import brief, check_bounds
 from annotator.errors import (
     ExportError,
     ImportFormatError,
@@ -27,6 +27,7 @@ BOM = "\ufeff"
 _BOM_BYTES = BOM.encode("utf-8")
 UTF8_HINT = "save the file as UTF-8 and import it again"
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
@@ -176,7 +177,7 @@ def make_span(
         _span_problem(text, start, end, label, path=path, line=line, field=field, keys=keys)
     if isinstance(expected_text, str) and text[start:end] != expected_text:
         raise ImportFormatError(
-            f"the span text {expected_text!r} is not the text at [{start}:{end}], which is {text[start:end]!r}",
+            f"the span text {brief(expected_text)} is not the text at [{start}:{end}], which is {brief(text[start:end])}",
             path=path, line=line, field=f"{field}.text",
             hint="offsets must count characters (code points), not bytes or UTF-16 units",
         )
@@ -189,10 +190,10 @@ def _span_problem(text: str, start: object, end: object, label: object, *, path:
     names = [f"{field}.{key}" if keys else field for key in (keys or ("", "", ""))]
     for value, name in ((start, names[0]), (end, names[1])):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ImportFormatError(f"an offset must be a whole number, found {value!r}", path=path, line=line,
+            raise ImportFormatError(f"an offset must be a whole number, found {brief(value)}", path=path, line=line,
                                     field=name, hint="offsets count characters from 0")
     if not isinstance(label, str) or not label.strip():
-        raise ImportFormatError(f"the label must be a non-empty string, found {label!r}", path=path, line=line,
+        raise ImportFormatError(f"the label must be a non-empty string, found {brief(label)}", path=path, line=line,
                                 field=names[2])
     try:
         check_bounds(len(text), start, end)
@@ -205,9 +206,22 @@ def write_jsonl(records: Iterable[DocumentRecord], out: Path, to_json: Callable[
     count = 0
     with atomic_text_file(out) as handle:
         for record in records:
-            handle.write(json.dumps(to_json(record), ensure_ascii=False) + "\n")
             count += 1
+            handle.write(strict_json(to_json(record), record, count) + "\n")
     return count
+
+
+def strict_json(value: object, record: DocumentRecord, number: int) -> str:
+    """`value` as JSON that every reader takes: NaN and Infinity (which json.dumps writes by default, and
+    which no JSON parser but Python's reads) stop the export with the document's name instead."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError as e:
+        raise ExportError(f"{document_name(record, number)}: its meta holds NaN or Infinity, which JSON cannot "
+                          "hold; nothing was written", hint="replace the value in the database first") from e
+    # A lone surrogate (in meta a database took before imports refused them) cannot be written as UTF-8; as a
+    # \u escape it is still JSON, and reads back as it was.
+    return json.dumps(value, allow_nan=False) if _SURROGATE.search(text) else text
 
 
 def document_name(record: DocumentRecord, number: int) -> str:

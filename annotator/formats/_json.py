@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.errors import ImportFormatError
+from annotator.errors import ImportFormatError, NumberTooLongError, TooDeepError
 from annotator.formats._common import iter_lines
 
 # A JSON string cannot hold a raw line break, so strings can be cut out line by line before counting brackets.
@@ -49,10 +50,14 @@ def iter_json_values(path: Path) -> Iterator[tuple[int, Any]]:
                 continue
             if not in_array:
                 try:  # the common case, one value per line
-                    yield lineno, json.loads(bare)
-                    continue
+                    value = json.loads(bare)
                 except json.JSONDecodeError:
                     pass
+                except (RecursionError, ValueError) as e:
+                    raise _unreadable(e, path, lineno) from None
+                else:
+                    yield lineno, value
+                    continue
             first_line = lineno
         depth += _bracket_balance(line, path, lineno)
         pending.append(line)
@@ -113,6 +118,23 @@ def _drain(
             bad_line = line + buf.count("\n", pos, bad_at)
             raise ImportFormatError(f"invalid JSON: {e.msg}", path=path, line=bad_line,
                                     hint="each record must be one complete JSON value") from e
+        except (RecursionError, ValueError) as e:
+            raise _unreadable(e, path, line) from None
         yield line, value, False
         line += buf.count("\n", pos, end)
         pos = end
+
+
+def _unreadable(error: RecursionError | ValueError, path: Path, line: int) -> ImportFormatError:
+    """The coded error for valid-looking JSON that Python's parser still cannot take in.
+
+    Raised `from None`: a RecursionError's chain is thousands of frames long and says nothing more.
+    """
+    if isinstance(error, RecursionError):
+        return TooDeepError("the JSON value starting here is nested too deeply to read", path=path, line=line,
+                            hint="records are objects holding arrays of spans, a few levels deep")
+    # json raises a bare ValueError (not JSONDecodeError) for nothing but a number over Python's digit limit.
+    return NumberTooLongError(
+        f"a number in the JSON value starting here has more than {sys.get_int_max_str_digits()} digits",
+        path=path, line=line, hint="offsets and other numbers must be ordinary whole numbers",
+    )

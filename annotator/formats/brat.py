@@ -19,8 +19,9 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.errors import ExportError, ImportFormatError
+from annotator.errors import ExportError, ImportFormatError, NumberTooLongError
 from annotator.formats._common import BOM, atomic_folder, decode_utf8, document_name, read_bytes
 from annotator.formats._label_names import BRAT_FILE, LabelNames
 from annotator.formats.detect import walk
@@ -29,6 +30,8 @@ IGNORED_KINDS = ("E", "R", "A", "M", "N", "#", "*")
 # brat reads .ann files with str.splitlines(), so every character it splits on is flattened in the T text.
 _FLATTEN = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 _OFFSETS = re.compile(r"^(\d+) (\d+)$")
+# More digits than any text's length has; int() of over 4,300 digits would raise a bare ValueError.
+_MAX_OFFSET_DIGITS = 18
 CRLF_AS_TWO = "crlf-as-two"
 
 
@@ -124,7 +127,7 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
     if legacy:
         meta["brat_offsets"] = CRLF_AS_TWO
     source = txt.relative_to(root).as_posix() if txt.is_relative_to(root) else txt.name
-    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=txt.stem, source=source)
+    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=printable(txt.stem), source=printable(source))
 
 
 def _text_bound(line: str, ann: Path, lineno: int) -> tuple[int, str, list[tuple[int, int]], str | None]:
@@ -139,6 +142,10 @@ def _text_bound(line: str, ann: Path, lineno: int) -> tuple[int, str, list[tuple
         if not match:
             raise ImportFormatError(f"expected START END offsets (whole numbers), found {fragment!r}", path=ann,
                                     line=lineno, field="offsets")
+        digits = max(len(match[1].lstrip("0")), len(match[2].lstrip("0")))
+        if digits > _MAX_OFFSET_DIGITS:
+            raise NumberTooLongError(f"an offset has {digits} digits; no text is that long", path=ann,
+                                     line=lineno, field="offsets")
         fragments.append((int(match[1]), int(match[2])))
     return lineno, label, fragments, parts[2] if len(parts) == 3 else None
 

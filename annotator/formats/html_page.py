@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import BOM, read_bytes
@@ -46,7 +47,7 @@ def read(path: Path) -> Iterator[DocumentRecord]:
             "no article text could be extracted from this page", path=path,
             hint="the page may be empty or only navigation; save the article text as a .txt file instead",
         )
-    title = extracted.get("title") or _title_tag(page) or path.stem
+    title = extracted.get("title") or _title_tag(page) or printable(path.stem)
     meta = {key: extracted[key] for key in _META_KEYS if isinstance(extracted.get(key), str) and extracted[key]}
     yield DocumentRecord(text=text, title=title, source=path.name, meta=meta)
 

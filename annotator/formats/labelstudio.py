@@ -12,7 +12,6 @@ and `annotator`, `annotation_id`, `created_at`, `updated_at`, `lead_time` beside
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from annotator.formats._common import (
     atomic_text_file,
     make_span,
     require_object,
+    strict_json,
     type_name,
 )
 from annotator.formats._json import iter_json_values
@@ -207,6 +207,6 @@ def write(records: Iterable[DocumentRecord], out: Path) -> int:
         for record in records:
             count += 1
             handle.write(",\n" if count > 1 else "\n")
-            handle.write(json.dumps(task_from_record(record, count), ensure_ascii=False))
+            handle.write(strict_json(task_from_record(record, count), record, count))
         handle.write("\n]\n")
     return count

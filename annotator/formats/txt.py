@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import decode_utf8, read_bytes
@@ -20,7 +21,7 @@ def read(path: Path) -> Iterator[DocumentRecord]:
     text = decode_utf8(read_bytes(path), path)
     if not text.strip():
         raise ImportFormatError("the file is empty (no text to annotate)", path=path)
-    yield DocumentRecord(text=text, title=headline(text) or path.stem, source=path.name)
+    yield DocumentRecord(text=text, title=headline(text) or printable(path.stem), source=printable(path.name))
 
 
 def headline(text: str) -> str:

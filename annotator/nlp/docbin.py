@@ -12,7 +12,7 @@ from typing import Any
 
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
-from annotator.errors import ExportAlignmentError, ImportFormatError
+from annotator.errors import DamagedDocBinError, ExportAlignmentError
 from annotator.nlp.tokens import blank, bounds_of, tokenize
 
 # The spancat suggester proposes every n-gram up to this many tokens; longer spans are reported instead.
@@ -235,25 +235,47 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 def read_docbin(path: Path) -> Iterator[DocumentRecord]:
-    """Every span of every spans key, and the entities, of a .spacy file, as records."""
+    """Every span of every spans key, and the entities, of a .spacy file, as records.
+
+    A file spaCy cannot read back (truncated, damaged, saved without its strings) is a DamagedDocBinError
+    naming the file and the document where reading stopped.
+    """
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
     try:
         docbin = DocBin().from_disk(path)
     except Exception as e:  # spaCy raises ValueError, KeyError or msgpack errors for a damaged file
-        raise ImportFormatError(f"not a readable spaCy DocBin file ({type(e).__name__})", path=path) from e
+        raise DamagedDocBinError(f"not a readable spaCy DocBin file ({_why(e)})", path=path) from e
     vocab = Vocab()
-    for number, doc in enumerate(docbin.get_docs(vocab), start=1):
-        found: dict[tuple[int, int, str], None] = {}
-        for key in doc.spans:
-            for s in doc.spans[key]:
+    docs = docbin.get_docs(vocab)
+    number = 0
+    while True:
+        number += 1
+        # Damage in the tokens, strings or span groups only shows when a document is rebuilt from them.
+        try:
+            doc = next(docs, None)
+            if doc is None:
+                return
+            found: dict[tuple[int, int, str], None] = {}
+            for key in doc.spans:
+                for s in doc.spans[key]:
+                    found[(s.start_char, s.end_char, s.label_)] = None
+            for s in doc.ents:
                 found[(s.start_char, s.end_char, s.label_)] = None
-        for s in doc.ents:
-            found[(s.start_char, s.end_char, s.label_)] = None
+            text = doc.text
+        except Exception as e:
+            raise DamagedDocBinError(f"document {number} cannot be read back ({_why(e)})", path=path,
+                                     hint="export the file again from its source") from e
         yield DocumentRecord(
-            text=doc.text,
+            text=text,
             spans=tuple(SpanRecord(a, b, label) for a, b, label in found),
             source=path.name,
             line=number,
         )
+
+
+def _why(error: Exception) -> str:
+    if "[E018]" in str(error):  # a string for a token or label is missing from the file's string table
+        return "the file lacks the strings of its tokens or labels; was it saved without them?"
+    return type(error).__name__

@@ -14,7 +14,7 @@ from annotator import formats
 from annotator.domain.documents import content_hash
 from annotator.domain.labels import Label, name_problem, next_colour
 from annotator.domain.names import printable
-from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.records import DocumentRecord, SpanRecord, check_record
 from annotator.domain.spans import Span, check_bounds, dedupe, find_conflicts, overlaps
 from annotator.errors import (
     AnnotatorError,
@@ -284,8 +284,13 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
 def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
              label_map: Mapping[str, str] | None = None) -> DocumentRecord:
     """Apply the span rules to one record; the file stops at the first record that breaks them."""
-    if not record.text:
-        raise ImportFormatError("the document text is empty", path=path, line=record.line, field="text")
+    if record.source and not record.source.isascii():
+        record = replace(record, source=printable(record.source))  # a file's name need not be UTF-8
+    try:
+        check_record(record)
+    except ImportFormatError as e:
+        # The domain names the field; the file and line are known here. The class (and so the code) is kept.
+        raise type(e)(e.detail, path=path, line=record.line, field=e.field, hint=e.hint) from None
     result.spans_rejected += record.skipped_spans
     if not record.spans:
         return record
