@@ -252,3 +252,9 @@ class UnreadableEntryError(ImportFormatError):
     """An entry of an input folder that cannot be looked at (a link to nothing, no permission)."""
 
     code = "A063"
+
+
+class LabelKindError(LabelError):
+    """A label kind other than entity or statement."""
+
+    code = "A054"
