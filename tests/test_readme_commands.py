@@ -27,7 +27,7 @@ README = ROOT / "README.md"
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _COMMENT = re.compile(r"\s#\s.*$")  # "  # what it does"; a quoted '#RRGGBB' has no space after the #
 # Values for the placeholders of the synopsis, in the order its forms run (add, rename, recolour, ...).
-_PLACEHOLDERS = {"K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'"}
+_PLACEHOLDERS = {"KIND": "statement", "K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'"}
 
 
 def readme_lines() -> list[str]:
