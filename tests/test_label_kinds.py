@@ -179,3 +179,14 @@ def test_labels_an_import_brings_are_added_as_entities(tmp_path: Path, capsys: p
     assert code == 0
     _, ents = docbin_labels(tmp_path / "corpus")
     assert ents == ["CLAIM"]  # an entity now: the longest span wins doc.ents, the two inside it overlap
+
+
+def test_no_code_tests_a_label_by_the_name_claim() -> None:
+    """CLAIM is a name in the default label set (resources/labels.json), never a rule in the code."""
+    import re
+
+    package = Path(__file__).resolve().parents[1] / "annotator"
+    named = [f"{path.relative_to(package)}:{n}" for path in sorted(package.rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if re.search(r"""["']CLAIM["']""", line)]
+    assert named == []
