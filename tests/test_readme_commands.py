@@ -92,6 +92,7 @@ def test_the_readme_has_the_lines_this_test_runs() -> None:
     assert "annotator import articles/ --project news" in commands
     assert "annotator stats --json" in commands and "annotator stats" in commands
     assert "annotator labels list" in commands and "annotator labels rename OLD NEW" in commands
+    assert "annotator labels rekind NAME KIND" in commands and any("--kind KIND" in c for c in commands)
     assert any(c.startswith("cd corpus && python -m spacy train") for c in commands)
 
 
