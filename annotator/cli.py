@@ -16,6 +16,8 @@ from annotator.errors import AnnotatorError, CommandLineError, UsageError
 FORMAT_CHOICES = ["auto", "txt", "html", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy",
                   "spacy_json"]
 EXIT_ERROR = 2
+# Checked by the label services (one coded line for a wrong kind), not by argparse.
+KIND_HELP = "entity (the default: in spaCy's doc.ents) or statement (a band in the window, kept out of doc.ents)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,10 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--colour", default="")
     a.add_argument("--key", default="")
     a.add_argument("--description", default="")
-    for action, value in (("rename", "new_name"), ("recolour", "colour"), ("rekey", "key"), ("describe", "description")):
+    a.add_argument("--kind", default="entity", help=KIND_HELP)
+    for action, value in (("rename", "new_name"), ("recolour", "colour"), ("rekey", "key"), ("rekind", "kind"),
+                          ("describe", "description")):
         a = lsub.add_parser(action)
         a.add_argument("name")
-        a.add_argument(value)
+        a.add_argument(value, **({"help": KIND_HELP} if value == "kind" else {}))
     a = lsub.add_parser("delete")
     a.add_argument("name")
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
@@ -222,13 +226,16 @@ def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     get_project(ws, project)  # never made here: a misspelt --project is named, with the projects there are
     action = args.labels_command or "list"
     if action == "add":
-        service.add_label(ws, project, args.name, colour=args.colour, key=args.key, description=args.description)
+        service.add_label(ws, project, args.name, colour=args.colour, key=args.key, description=args.description,
+                          kind=args.kind)
     elif action == "rename":
         service.update_label(ws, project, args.name, new_name=args.new_name)
     elif action == "recolour":
         service.update_label(ws, project, args.name, colour=args.colour)
     elif action == "rekey":
         service.update_label(ws, project, args.name, key=args.key)
+    elif action == "rekind":
+        service.update_label(ws, project, args.name, kind=args.kind)
     elif action == "describe":
         service.update_label(ws, project, args.name, description=args.description)
     elif action == "delete":
@@ -236,7 +243,7 @@ def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
         print(f"deleted the label {args.name}" + (f" and its {spans:,} span(s)" if spans else ""))
     for label in service.list_labels(ws, project):
         keys = "/".join(label.shortcut_keys()) or "-"
-        print(f"{label.name:<16} {label.colour}  key {keys:<5} {label.description[:60]}")
+        print(f"{label.name:<16} {label.kind:<9} {label.colour}  key {keys:<5} {label.description[:60]}")
     return 0
 
 

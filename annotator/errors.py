@@ -293,3 +293,9 @@ class DamagedDocBinError(ImportFormatError):
     """A .spacy file that spaCy cannot read back: truncated, damaged or saved without its strings."""
 
     code = "A018"
+
+
+class LabelKindError(LabelError):
+    """A label kind other than entity or statement."""
+
+    code = "A054"

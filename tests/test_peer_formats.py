@@ -301,14 +301,16 @@ def test_spacy_export_counts_every_span_left_out_and_lists_the_first(tmp_path: P
     assert lines[at + 1].startswith("  ") and lines[at + 3] == "  ... and 3 more"
 
 
-def test_which_labels_go_in_doc_ents_is_decided_in_one_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_which_labels_go_in_doc_ents_is_decided_by_their_kind(tmp_path: Path) -> None:
     from annotator.nlp import docbin
+    from annotator.services.labels import update_label
 
-    monkeypatch.setattr(docbin, "is_entity_label", lambda label: label != "FIGURE")
     ws = project(tmp_path, DOCS)
+    update_label(ws, "p", "FIGURE", kind="statement")
+    update_label(ws, "p", "CLAIM", kind="entity")
     summary = export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=0.5)
     ws.close()
-    # FIGURE is now the statement label: both FIGUREs stay out of doc.ents, the CLAIM goes in and the
+    # FIGURE is now a statement label: both FIGUREs stay out of doc.ents, the CLAIM goes in and the
     # LOCATION inside it is left out as an overlap.
     assert sorted((label, reason) for *_, label, reason in summary.left_out_of_ents) == [
         ("FIGURE", docbin.LEFT_OUT_STATEMENT), ("FIGURE", docbin.LEFT_OUT_STATEMENT),
@@ -316,15 +318,12 @@ def test_which_labels_go_in_doc_ents_is_decided_in_one_place(tmp_path: Path, mon
 
 
 def test_readme_says_which_labels_go_in_doc_ents() -> None:
-    from annotator.nlp.docbin import is_entity_label
+    from annotator.services.workspace import default_labels
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     (row,) = [line for line in readme.splitlines() if line.startswith("| spaCy DocBin")]
-    labels = json.loads((Path(__file__).resolve().parents[1] / "resources" / "labels.json").read_text())
-    names = [label["name"] for label in (labels["labels"] if isinstance(labels, dict) else labels)]
-    left_out = [name for name in names if not is_entity_label(name)]
-    assert left_out == ["CLAIM"]
-    assert "every label but CLAIM" in row and "SOURCE/LOCATION/FIGURE" not in row
+    assert sorted(default_labels().statements()) == ["CLAIM"]
+    assert "every label of kind entity" in row and "statement labels (CLAIM)" in row
 
 
 def test_suggester_is_sized_to_the_longest_span(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

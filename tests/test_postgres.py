@@ -76,3 +76,48 @@ def test_import_and_export_on_postgres(pg_url: str, tmp_path) -> None:  # type: 
     export(ws, fmt="prodigy", out=out, project="p")
     assert '"start": 19' in out.read_text(encoding="utf-8")
     ws.close()
+
+
+def test_models_match_the_migrations_on_postgres(pg_url: str) -> None:
+    """Alembic's autogenerate finds nothing to change on PostgreSQL either (label.kind of migration 0005)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from annotator.storage.engine import open_database
+    from annotator.storage.models import Base
+
+    db = open_database(pg_url)
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    db.dispose()
+    assert diff == []
+
+
+def test_migration_0005_makes_every_claim_a_statement_on_postgres(pg_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from annotator.resources import migrations_dir
+    from annotator.services.labels import list_labels
+    from annotator.services.workspace import open_workspace
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+        for project_id, name in ((1, "news"), (2, "other")):
+            conn.exec_driver_sql(f"INSERT INTO project (id, name, lang, created_at) VALUES ({project_id}, '{name}', "
+                                 "'en', '2026-01-01')")
+        for position, (project_id, name) in enumerate([(1, "FIGURE"), (1, "CLAIM"), (2, "CLAIM"), (2, "claim")]):
+            conn.exec_driver_sql("INSERT INTO label (project_id, name, colour, key, alt_key, description, position) "
+                                 f"VALUES ({project_id}, '{name}', '#123456', '', '', '', {position})")
+    engine.dispose()
+    ws = open_workspace(pg_url)
+    found = {project: {label.name: label.kind.value for label in list_labels(ws, project)}
+             for project in ("news", "other")}
+    ws.close()
+    assert found == {"news": {"FIGURE": "entity", "CLAIM": "statement"},
+                     "other": {"CLAIM": "statement", "claim": "entity"}}

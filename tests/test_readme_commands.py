@@ -27,7 +27,7 @@ README = ROOT / "README.md"
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _COMMENT = re.compile(r"\s#\s.*$")  # "  # what it does"; a quoted '#RRGGBB' has no space after the #
 # Values for the placeholders of the synopsis, in the order its forms run (add, rename, recolour, ...).
-_PLACEHOLDERS = {"K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'"}
+_PLACEHOLDERS = {"KIND": "statement", "K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'"}
 
 
 def readme_lines() -> list[str]:
@@ -92,6 +92,7 @@ def test_the_readme_has_the_lines_this_test_runs() -> None:
     assert "annotator import articles/ --project news" in commands
     assert "annotator stats --json" in commands and "annotator stats" in commands
     assert "annotator labels list" in commands and "annotator labels rename OLD NEW" in commands
+    assert "annotator labels rekind NAME KIND" in commands and any("--kind KIND" in c for c in commands)
     assert any(c.startswith("cd corpus && python -m spacy train") for c in commands)
 
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from annotator.errors import LabelError, LabelNameError
+from annotator.errors import LabelError, LabelKindError, LabelNameError
 
 MAX_NAME = 64  # the width of the label.name column
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Keys the window keeps for itself; a label cannot take them.
 RESERVED_KEYS = frozenset({"?", " "})
+
+
+class LabelKind(enum.StrEnum):
+    """What a label marks, which decides how its spans are drawn and exported (never the label's name)."""
+
+    ENTITY = "entity"  # a name, place or number: in spaCy's doc.ents, drawn as a solid background
+    STATEMENT = "statement"  # a clause that holds entities: kept out of doc.ents, drawn as a band under them
+
+
+def validate_kind(kind: str) -> LabelKind:
+    try:
+        return LabelKind(kind)
+    except (ValueError, TypeError):
+        raise LabelKindError(f"label kind {kind!r} is not known",
+                             hint="choose entity for a name, place or number, or statement for a clause that "
+                                  "holds entities") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +40,18 @@ class Label:
     key: str = ""
     alt_key: str = ""
     description: str = ""
+    kind: LabelKind = LabelKind.ENTITY
+
+    def __post_init__(self) -> None:
+        # A kind read from a file or typed as a string is checked here, so that no Label holds another.
+        object.__setattr__(self, "kind", validate_kind(self.kind))
 
     def shortcut_keys(self) -> tuple[str, ...]:
         return tuple(k for k in (self.key, self.alt_key) if k)
+
+    @property
+    def is_statement(self) -> bool:
+        return self.kind is LabelKind.STATEMENT
 
 
 def validate_name(name: str) -> str:
@@ -90,6 +116,10 @@ class LabelSet:
     def names(self) -> list[str]:
         return [label.name for label in self.labels]
 
+    def statements(self) -> frozenset[str]:
+        """The names of the statement labels (their spans are bands, not entities)."""
+        return frozenset(label.name for label in self.labels if label.is_statement)
+
     def by_key(self, key: str) -> Label | None:
         key = key.upper() if key.isalpha() else key
         return next((label for label in self.labels if key in label.shortcut_keys()), None)
@@ -127,6 +157,7 @@ def labels_from_json(text: str) -> LabelSet:
                 key=validate_key(item.get("key", "")),
                 alt_key=validate_key(item.get("alt_key", "")),
                 description=item.get("description", ""),
+                kind=item.get("kind", LabelKind.ENTITY),
             )
             for item in data["labels"]
         )

@@ -22,19 +22,10 @@ SHARD_DOCS = 1000
 DOCBIN_ATTRS = ["ORTH", "SPACY", "NORM", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
 
-def is_entity_label(label: str) -> bool:
-    """Whether spans of `label` are entities (and so go in doc.ents) rather than statements.
-
-    The one place that decides it: today CLAIM is the statement label, by name; when labels carry a kind
-    (entity or statement) this becomes a look-up of that kind.
-    """
-    return label != "CLAIM"
-
-
 LEFT_OUT_STATEMENT = "a statement, not an entity"
 LEFT_OUT_OVERLAP = "overlaps a longer entity"
 # The report keeps this many spans of each list for the summary to show and counts the rest: memory stays
-# flat however many CLAIMs a corpus holds.
+# flat however many statements a corpus holds.
 LISTED = 20
 
 
@@ -69,10 +60,15 @@ class DocBinWriter:
     one becomes a folder `train.spacy/` of shards, which spaCy's corpus reader (and so `spacy train`)
     reads the same way. Alignment is strict unless `expand` is set: a span that does not fall on token
     boundaries is listed, and `commit()` raises ExportAlignmentError instead of writing.
+
+    Spans of the labels named in `statements` (the project's labels of kind statement) go in doc.spans only;
+    every other span is an entity, in doc.ents too unless it overlaps a longer one.
     """
 
-    def __init__(self, out: Path, lang: str, *, spans_key: str = "sc", expand: bool = False) -> None:
+    def __init__(self, out: Path, lang: str, *, statements: Iterable[str] = (), spans_key: str = "sc",
+                 expand: bool = False) -> None:
         self.out = out
+        self.statements = frozenset(statements)
         self.nlp = blank(lang)
         self.lang = lang
         self.spans_key = spans_key
@@ -117,10 +113,10 @@ class DocBinWriter:
                 report.too_long_count += 1
                 if len(report.too_long_for_suggester) < LISTED:
                     report.too_long_for_suggester.append((name, s.start_char, s.end_char, s.label_, len(s)))
-            if not is_entity_label(s.label_):
+            if s.label_ in self.statements:
                 report.leave_out_of_ents(name, s, LEFT_OUT_STATEMENT)
         doc.spans[self.spans_key] = made
-        entity_like = [s for s in made if is_entity_label(s.label_)]
+        entity_like = [s for s in made if s.label_ not in self.statements]
         ents = filter_spans(entity_like)  # longest first, earliest wins ties
         doc.ents = ents
         kept = {(s.start, s.end, s.label_) for s in ents}
@@ -214,7 +210,7 @@ def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
     config["paths"]["dev"] = "dev.spacy"
     spancat = config["components"]["spancat"]
     spancat["spans_key"] = spans_key
-    # CLAIMs are whole clauses: the suggester must propose spans as long as the longest one annotated.
+    # Statements are whole clauses: the suggester must propose spans as long as the longest one annotated.
     spancat["suggester"] = {
         "@misc": "spacy.ngram_range_suggester.v1",
         "min_size": 1,

@@ -149,7 +149,8 @@ def export(
             ids = repo.document_ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
         else:
             ids = repo.document_ids(project_obj.id)
-        label_names = repo.labels(project_obj.id).names()
+        labels = repo.labels(project_obj.id)
+    label_names = labels.names()
     if not ids:
         raise UsageError(f"project {project!r} has no documents to export")
     summary = ExportSummary(fmt, out)
@@ -167,7 +168,7 @@ def export(
 
     if fmt == "spacy":
         _export_spacy(ws, project_obj.lang, ids, annotator, annotator_id, target, split, seed, spans_key,
-                      align == "expand", summary, progress)
+                      align == "expand", summary, progress, labels.statements())
     elif fmt == "conll":
         names = LabelNames.conll(label_names)
         _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted,
@@ -215,7 +216,7 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
 
 def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None,
                   target: output.Target, split: float, seed: int, spans_key: str, expand: bool, summary: ExportSummary,
-                  progress: Callable[[int, int], None] | None) -> None:
+                  progress: Callable[[int, int], None] | None, statements: frozenset[str]) -> None:
     """train.spacy, dev.spacy and config.cfg, written together in a staging folder and moved into place as one
     unit (docs/adr/0005): a killed export leaves the previous three whole, never a new train beside an old dev."""
     from annotator.nlp.docbin import DocBinWriter
@@ -227,7 +228,7 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
         n_train = min(max(n_train, 1), len(shuffled) - 1)
     train_ids = set(shuffled[:n_train])
     with output.staged(target) as folder:
-        writer = DocBinWriter(folder, lang, spans_key=spans_key, expand=expand)
+        writer = DocBinWriter(folder, lang, statements=statements, spans_key=spans_key, expand=expand)
         try:
             for n, (doc_id, record) in enumerate(_documents(ws, ids, annotator, annotator_id, False), start=1):
                 name = f"{record.title or record.source or 'document'} (id {doc_id})"

@@ -1,10 +1,19 @@
-"""The label set of a project: list, add, rename, recolour, rekey, describe."""
+"""The label set of a project: list, add, rename, recolour, rekey, rekind, describe."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from annotator.domain.labels import Label, LabelSet, next_colour, validate_colour, validate_key, validate_name
+from annotator.domain.labels import (
+    Label,
+    LabelKind,
+    LabelSet,
+    next_colour,
+    validate_colour,
+    validate_key,
+    validate_kind,
+    validate_name,
+)
 from annotator.errors import LabelError, LabelInUseError
 from annotator.services.workspace import Workspace, get_project
 
@@ -15,9 +24,11 @@ def list_labels(ws: Workspace, project: str) -> LabelSet:
         return repo.labels(project_obj.id)
 
 
-def add_label(ws: Workspace, project: str, name: str, *, colour: str = "", key: str = "", description: str = "") -> Label:
+def add_label(ws: Workspace, project: str, name: str, *, colour: str = "", key: str = "", description: str = "",
+              kind: str = LabelKind.ENTITY) -> Label:
     project_obj = get_project(ws, project)
     name = validate_name(name)
+    kind = validate_kind(kind)
     with ws.unit() as repo:
         labels = repo.labels(project_obj.id)
         if name in labels:
@@ -25,13 +36,14 @@ def add_label(ws: Workspace, project: str, name: str, *, colour: str = "", key: 
         key = validate_key(key)
         labels.check_key_free(key)
         label = Label(name, validate_colour(colour) if colour else next_colour(lb.colour for lb in labels), key,
-                      description=description)
+                      description=description, kind=kind)
         repo.add_label(project_obj.id, label)
     return label
 
 
 def update_label(ws: Workspace, project: str, name: str, *, new_name: str | None = None, colour: str | None = None,
-                 key: str | None = None, alt_key: str | None = None, description: str | None = None) -> Label:
+                 key: str | None = None, alt_key: str | None = None, description: str | None = None,
+                 kind: str | None = None) -> Label:
     """Change one label; a key or name already taken is refused with a message."""
     project_obj = get_project(ws, project)
     with ws.unit() as repo:
@@ -54,6 +66,8 @@ def update_label(ws: Workspace, project: str, name: str, *, new_name: str | None
                 changes[field_name] = value
         if description is not None:
             changes["description"] = description
+        if kind is not None:
+            changes["kind"] = validate_kind(kind)
         updated = replace(label, **changes)
         repo.update_label(project_obj.id, name, updated)
     return updated

@@ -64,6 +64,7 @@ class LabelRow(Base):
     alt_key: Mapped[str] = mapped_column(String(1), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="entity", server_default="entity")  # migration 0005
 
 
 class DocumentRow(Base):

@@ -103,7 +103,7 @@ class Repository:
     # -- labels -----------------------------------------------------------------------------------
     def labels(self, project_id: int) -> LabelSet:
         rows = self.s.scalars(select(LabelRow).where(LabelRow.project_id == project_id).order_by(LabelRow.position))
-        return LabelSet(tuple(Label(r.name, r.colour, r.key, r.alt_key, r.description) for r in rows))
+        return LabelSet(tuple(Label(r.name, r.colour, r.key, r.alt_key, r.description, r.kind) for r in rows))
 
     def label_ids(self, project_id: int) -> dict[str, int]:
         rows = self.s.execute(select(LabelRow.name, LabelRow.id).where(LabelRow.project_id == project_id))
@@ -115,6 +115,7 @@ class Repository:
         self._insert_if_absent(LabelRow.__table__, {
             "project_id": project_id, "name": label.name, "colour": label.colour, "key": label.key,
             "alt_key": label.alt_key, "description": label.description, "position": position,
+            "kind": label.kind.value,
         }, ["project_id", "name"])
         found = self.s.scalar(select(LabelRow.id).where(LabelRow.project_id == project_id, LabelRow.name == label.name))
         assert found is not None
@@ -125,7 +126,7 @@ class Repository:
             update(LabelRow)
             .where(LabelRow.project_id == project_id, LabelRow.name == old_name)
             .values(name=label.name, colour=label.colour, key=label.key, alt_key=label.alt_key,
-                    description=label.description)
+                    description=label.description, kind=label.kind.value)
         )
 
     def delete_label(self, project_id: int, name: str) -> None:

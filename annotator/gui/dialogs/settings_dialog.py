@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,16 +40,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.domain.labels import Label, LabelSet
+from annotator.domain.labels import Label, LabelKind, LabelSet
 from annotator.errors import AnnotatorError, LabelInUseError
 from annotator.gui import messages
 from annotator.gui.settings import MAX_FONT_SIZE, MIN_FONT_SIZE, GuiSettings, Theme
 from annotator.services.labels import add_label, delete_label, list_labels, update_label
 from annotator.services.workspace import Workspace
 
-NAME, COLOUR, KEY, ALT_KEY, GUIDELINE = range(5)
-HEADERS = ("Name", "Colour", "Key", "2nd key", "Guideline")
-FIELDS = {NAME: "new_name", KEY: "key", ALT_KEY: "alt_key"}  # editable column -> update_label argument
+NAME, COLOUR, KIND, KEY, ALT_KEY, GUIDELINE = range(6)
+HEADERS = ("Name", "Colour", "Kind", "Key", "2nd key", "Guideline")
+# editable column -> update_label argument
+FIELDS = {NAME: "new_name", KIND: "kind", KEY: "key", ALT_KEY: "alt_key"}
+KIND_TIP = ("entity: a name, place or number, drawn as a solid background and exported in spaCy's doc.ents.\n"
+            "statement: a clause that holds entities, drawn as a band with an underline and kept out of doc.ents.")
 STORED_NAME = Qt.ItemDataRole.UserRole  # on a row's name item: the name the database holds
 THEMES = ((Theme.SYSTEM, "Follow the system"), (Theme.LIGHT, "Light"), (Theme.DARK, "Dark"))
 GUIDELINE_SAVE_MS = 600  # typing in the guideline is saved after this pause (and on leaving the label)
@@ -79,6 +82,31 @@ class _KeyDelegate(QStyledItemDelegate):
         if isinstance(editor, QLineEdit):
             editor.setMaxLength(1)
         return editor
+
+
+class _KindDelegate(QStyledItemDelegate):
+    """The kind is chosen from a list; a choice is saved at once, as an Enter would."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        editor = QComboBox(parent)
+        editor.addItems([kind.value for kind in LabelKind])
+        editor.setToolTip(KIND_TIP)
+        editor.activated.connect(lambda _i: self._commit(editor))
+        return editor
+
+    def _commit(self, editor: QComboBox) -> None:
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, QComboBox):
+            editor.setCurrentText(str(index.data()))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel,
+                     index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentText())
 
 
 class SettingsDialog(QDialog):
@@ -164,13 +192,15 @@ class SettingsDialog(QDialog):
         key_delegate = _KeyDelegate(self.table)
         self.table.setItemDelegateForColumn(KEY, key_delegate)
         self.table.setItemDelegateForColumn(ALT_KEY, key_delegate)
+        self.table.setItemDelegateForColumn(KIND, _KindDelegate(self.table))
+        self.table.horizontalHeaderItem(KIND).setToolTip(KIND_TIP)
         header = self.table.horizontalHeader()
-        for column, width in ((NAME, 130), (COLOUR, 90), (KEY, 50), (ALT_KEY, 64)):
+        for column, width in ((NAME, 130), (COLOUR, 90), (KIND, 86), (KEY, 50), (ALT_KEY, 64)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.setSectionResizeMode(GUIDELINE, QHeaderView.ResizeMode.Stretch)
         box.addWidget(self.table, 1)
-        hint = QLabel("Double-click or F2 to rename or rekey; Enter on a colour to change it. "
+        hint = QLabel("Double-click or F2 to rename, rekey or change the kind; Enter on a colour to change it. "
                       "Each change is saved at once.", group)
         hint.setEnabled(False)
         box.addWidget(hint)
@@ -199,11 +229,15 @@ class SettingsDialog(QDialog):
         self.new_key_edit.setPlaceholderText("key")
         self.new_key_edit.setMaxLength(1)
         self.new_key_edit.setFixedWidth(self.new_key_edit.fontMetrics().horizontalAdvance("key") + 24)
+        self.new_kind_combo = QComboBox(group)
+        self.new_kind_combo.setObjectName("new_kind_combo")
+        self.new_kind_combo.addItems([kind.value for kind in LabelKind])
+        self.new_kind_combo.setToolTip(KIND_TIP)
         self.add_button = QPushButton("&Add label", group)
         for widget in (self.colour_button, self.delete_button):
             row.addWidget(widget)
         row.addStretch(1)
-        for widget in (self.new_name_edit, self.new_key_edit, self.add_button):
+        for widget in (self.new_name_edit, self.new_key_edit, self.new_kind_combo, self.add_button):
             row.addWidget(widget)
         box.addLayout(row)
 
@@ -272,6 +306,9 @@ class SettingsDialog(QDialog):
             colour.setText(label.colour)
             colour.setIcon(_swatch(label.colour))
             colour.setToolTip("Enter or double-click to choose another colour")
+            kind = self._item(row, KIND)
+            kind.setText(label.kind.value)
+            kind.setToolTip(KIND_TIP)
             for column, value in ((KEY, label.key), (ALT_KEY, label.alt_key)):
                 item = self._item(row, column)
                 item.setText(value)
@@ -303,7 +340,7 @@ class SettingsDialog(QDialog):
         if field is None or label is None:
             return
         value = item.text().strip()
-        if value == {NAME: label.name, KEY: label.key, ALT_KEY: label.alt_key}[item.column()]:
+        if value == {NAME: label.name, KIND: label.kind, KEY: label.key, ALT_KEY: label.alt_key}[item.column()]:
             self._show_row(item.row(), label)  # only spaces were added: show it as stored
             return
         self._update(label.name, item.row(), **{field: value})
@@ -341,12 +378,13 @@ class SettingsDialog(QDialog):
     def _add(self) -> None:
         name, key = self.new_name_edit.text().strip(), self.new_key_edit.text().strip()
         try:
-            label = add_label(self._ws, self._project, name, key=key)
+            label = add_label(self._ws, self._project, name, key=key, kind=self.new_kind_combo.currentText())
         except AnnotatorError as e:
             messages.show_error(self, e)
             return
         self.new_name_edit.clear()
         self.new_key_edit.clear()
+        self.new_kind_combo.setCurrentIndex(0)
         self._save_guideline()
         self._reload(label.name)
         self.labels_changed.emit()

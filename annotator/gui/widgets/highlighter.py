@@ -1,7 +1,7 @@
 """Span colours as character formats, block by block, as blocks come into view (no ExtraSelections).
 
-Nesting stays visible: a statement label (CLAIM) is a light band with an underline in its colour;
-entity labels (SOURCE, LOCATION, FIGURE) are a stronger background on top, the innermost winning;
+Nesting stays visible: a label of kind statement (CLAIM) is a light band with an underline in its colour;
+labels of kind entity (SOURCE, LOCATION, FIGURE) are a stronger background on top, the innermost winning;
 an entity inside another entity gets a dashed underline in the outer one's colour.
 Colours are blended over the paper (light or dark) and the text on them takes whichever ink reads better.
 """
@@ -16,7 +16,6 @@ from annotator.domain.labels import LabelSet
 from annotator.domain.spans import Span
 from annotator.gui.offsets import OffsetMap
 
-BAND_LABELS = frozenset({"CLAIM"})
 ENTITY_ALPHA = 0.50
 BAND_ALPHA = 0.2
 PAPER = QColor("#fdfcf9")
@@ -64,11 +63,13 @@ class SpanHighlighter:
         self._done: set[int] = set()  # numbers of the blocks whose formats are current
         self._ranges: dict[int, tuple[int, int]] = {}  # span id -> (start, end), to find what a removal touched
         self._colours: dict[str, str] = {}
+        self._bands: frozenset[str] = frozenset()  # the names of the statement labels
         self._paper = PAPER
         self._formats: dict[tuple[str | None, str | None, str | None], QTextCharFormat] = {}
 
     def set_labels(self, labels: LabelSet) -> None:
         self._colours = {label.name: label.colour for label in labels}
+        self._bands = labels.statements()
         self._formats.clear()
         self._done.clear()
 
@@ -148,9 +149,10 @@ class SpanHighlighter:
         inner = outer = band = None  # labels of the innermost and outermost entity, of the longest band
         inner_len = outer_len = band_len = -1
         entities = 0
+        bands = self._bands
         for start, end, label in covering:
             length = end - start
-            if label in BAND_LABELS:
+            if label in bands:
                 if length > band_len:
                     band, band_len = label, length
                 continue

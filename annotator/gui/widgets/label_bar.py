@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 from annotator.domain.labels import Label, LabelSet
 from annotator.gui.widgets.highlighter import (
     BAND_ALPHA,
-    BAND_LABELS,
     DARK_PAPER,
     ENTITY_ALPHA,
     PAPER,
@@ -68,7 +67,7 @@ class LabelBar(QWidget):
         return f"<b>{escape(label.name)}</b> ({escape(keys)}){guideline}"
 
     def _style(self, label: Label) -> str:
-        alpha = BAND_ALPHA * 2 if label.name in BAND_LABELS else ENTITY_ALPHA
+        alpha = BAND_ALPHA * 2 if label.is_statement else ENTITY_ALPHA
         fill = blend(label.colour, alpha, self._paper)
         hover = blend(label.colour, min(1.0, alpha + 0.2), self._paper)
         return (f"QToolButton {{ background: {fill.name()}; border: 1px solid {label.colour}; border-radius: 4px;"
