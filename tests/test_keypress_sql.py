@@ -202,3 +202,20 @@ def test_the_one_statement_writes_keep_every_rule(database: str, tmp_path: Path)
     assert sorted((s.label, s.start) for s in ana.spans(doc)) == sorted(
         [("LOCATION", span.start), ("NUMBER", figure.start), ("NUMBER", over.start)])
     ws.close()
+
+
+def test_the_windows_short_wait_and_the_engines_long_one_each_hold_for_their_own_units(tmp_path: Path) -> None:
+    from annotator.services.workspace import open_workspace
+    from annotator.storage import engine
+
+    ws = open_workspace(tmp_path / "wait.db")
+    window = ws.waiting_at_most(250)
+
+    def wait(workspace: Any) -> int:
+        with workspace.unit() as repo:
+            return repo.s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+
+    # One connection in the pool, taken in turn: each unit finds it set to its own wait.
+    assert [wait(window), wait(window), wait(ws), wait(window), wait(ws)] == [
+        250, 250, engine.BUSY_TIMEOUT_MS, 250, engine.BUSY_TIMEOUT_MS]
+    ws.close()
