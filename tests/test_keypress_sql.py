@@ -160,6 +160,8 @@ def test_the_service_writes_are_one_or_two_statements_on_sqlite_and_postgres(dat
 
 
 def test_the_one_statement_writes_keep_every_rule(database: str, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
     from annotator.domain.spans import Span
     from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError
     from annotator.services.labels import add_label, delete_label, update_label
@@ -201,6 +203,11 @@ def test_the_one_statement_writes_keep_every_rule(database: str, tmp_path: Path)
     assert again.id != span.id  # a freed id is never handed out again
     assert sorted((s.label, s.start) for s in ana.spans(doc)) == sorted(
         [("LOCATION", span.start), ("NUMBER", figure.start), ("NUMBER", over.start)])
+    with ws.unit() as repo:  # nothing in the application removes an annotator; a tag then makes them again
+        repo.s.execute(text("DELETE FROM annotator WHERE name = 'tester'"))
+    made, _ = ana.add_span(doc, "SOURCE", 0, 4)
+    assert [(s.label, s.annotator) for s in ana.spans(doc)] == [("SOURCE", "tester")]
+    assert made.id is not None and made.id > again.id
     ws.close()
 
 
