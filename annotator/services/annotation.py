@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from annotator.domain.documents import Changes, Document, DocumentListItem, Status
 from annotator.domain.labels import LabelSet
-from annotator.domain.spans import Span, TokenBounds, snap, token_at, validate_span
+from annotator.domain.spans import Span, TokenBounds, check_bounds, overlaps, snap, token_at
 from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
 from annotator.services.workspace import Workspace, retried
 
@@ -41,6 +41,21 @@ def _cached_bounds(text: str, lang: str) -> TokenBounds:
     return token_bounds(text, lang)
 
 
+CHANGED_HINT = "the window now shows what the database holds; nothing else was changed"
+
+
+def _refuse_clash(span: Span, others: list[Span]) -> None:
+    """Raise SpanRuleError when a same-label span of the annotator overlaps `span` (an exact repeat too)."""
+    for other in others:
+        if other.label == span.label and overlaps(other, span):
+            if other.key() == span.key():
+                raise SpanRuleError(f"{span.label} [{span.start}:{span.end}] is already there",
+                                    hint="the same label key on it removes it")
+            raise SpanRuleError(f"{span.label} [{span.start}:{span.end}] overlaps {other.label} "
+                                f"[{other.start}:{other.end}]",
+                                hint="two spans of the same label may not overlap; remove one first")
+
+
 class Annotations:
     """The annotation use cases for one annotator in one project."""
 
@@ -54,6 +69,7 @@ class Annotations:
         if project is None:
             raise NotFoundError(f"project {project_id} does not exist")
         self.lang = project.lang
+        self._lengths: dict[int, int] = {}  # document id -> length of its text, for the bounds of a tag
 
     # -- reading ----------------------------------------------------------------------------------
     def labels(self) -> LabelSet:
@@ -65,6 +81,7 @@ class Annotations:
             doc = repo.document(document_id)
         if doc is None:
             raise NotFoundError(f"document {document_id} does not exist")
+        self._lengths[document_id] = len(doc.text)
         return doc
 
     def spans(self, document_id: int) -> list[Span]:
@@ -119,21 +136,24 @@ class Annotations:
             return repo.count_documents_before(self.project_id, position)
 
     # -- changing ---------------------------------------------------------------------------------
+    # A key press is one transaction of at most two statements: the write, which checks its own rules (the
+    # document, the label, the owner, no same-label overlap; see annotator.storage.span_writes), and the
+    # document's status. Only when the write is refused are the reasons read, to say which one it was.
     @retried
     def add_span(self, document_id: int, label: str, start: int, end: int, *, span_id: int | None = None) -> tuple[Span, Changes]:
         """Add a span exactly at [start, end) (callers snap first); `span_id` re-creates an undone span."""
+        check_bounds(self._length(document_id), start, end)
         with self.ws.unit() as repo:
-            doc = repo.document(document_id)
-            if doc is None:
-                raise NotFoundError(f"document {document_id} does not exist")
-            label_ids = repo.label_ids(self.project_id)
-            if label not in label_ids:
-                raise SpanRuleError(f"there is no label {label!r} in this project")
-            span = Span(start, end, label, None, self.annotator)
-            # Only same-label spans that overlap can clash: reading those keeps a tag cheap on long documents.
-            validate_span(doc.text, span, repo.spans(document_id, self.annotator_id, label=label, overlapping=(start, end)))
-            new_id = repo.add_span(document_id, self.annotator_id, label_ids[label], start, end, span_id)
-            self._touch(repo, document_id)
+            new_id = repo.add_span(self.project_id, document_id, self.annotator_id, label, start, end, span_id)
+            if new_id is None:
+                self._why_not_added(repo, document_id, label, start, end)
+                # The annotator's row was gone (nothing in the application removes one): made again, once.
+                self.annotator_id = repo.annotator_id(self.annotator)  # type: ignore[assignment]
+                new_id = repo.add_span(self.project_id, document_id, self.annotator_id, label, start, end, span_id)
+                if new_id is None:
+                    self._why_not_added(repo, document_id, label, start, end)
+                    raise SpanRuleError(f"the {label} span [{start}:{end}] could not be added")
+            repo.mark_in_progress(document_id, self.annotator_id)
         return Span(start, end, label, new_id, self.annotator), Changes(documents=frozenset({document_id}),
                                                                        spans_added=(new_id,))
 
@@ -146,9 +166,15 @@ class Annotations:
         with that id is no longer exactly that span, nothing is removed and SpanChangedError says why.
         """
         with self.ws.unit() as repo:
-            document_id, span = self._own_span(repo, span_id, expected, document_id)
-            repo.delete_span(span_id)
-            self._touch(repo, document_id)
+            if expected is None or document_id is None:  # no picture to hold the row to: read it first
+                document_id, expected = self._own_span(repo, span_id, expected, document_id)
+            picture = (document_id, expected.label, expected.start, expected.end)
+            if repo.delete_span(span_id, self.annotator_id, self.project_id, picture) is None:
+                self._own_span(repo, span_id, expected, document_id)
+                raise SpanChangedError(f"the {expected.label} span [{expected.start}:{expected.end}] was changed "
+                                       "elsewhere", hint=CHANGED_HINT)
+            repo.mark_in_progress(document_id, self.annotator_id)
+        span = Span(expected.start, expected.end, expected.label, span_id, self.annotator)
         return span, document_id, Changes(documents=frozenset({document_id}), spans_removed=(span_id,))
 
     @retried
@@ -156,17 +182,35 @@ class Annotations:
                 document_id: int | None = None) -> tuple[str, Changes]:
         """Give one of this annotator's spans another label; returns the old label. `expected`: as remove_span."""
         with self.ws.unit() as repo:
-            document_id, span = self._own_span(repo, span_id, expected, document_id)
-            label_ids = repo.label_ids(self.project_id)
-            if label not in label_ids:
-                raise SpanRuleError(f"there is no label {label!r} in this project")
-            doc = repo.document(document_id)
-            assert doc is not None
-            others = [s for s in repo.spans(document_id, self.annotator_id, label=label,
-                                            overlapping=(span.start, span.end)) if s.id != span_id]
-            validate_span(doc.text, Span(span.start, span.end, label), others)
-            repo.relabel_span(span_id, label_ids[label])
-        return span.label, Changes(documents=frozenset({document_id}), spans_added=(span_id,), spans_removed=(span_id,))
+            if expected is None or document_id is None:
+                document_id, expected = self._own_span(repo, span_id, expected, document_id)
+            picture = (document_id, expected.label, expected.start, expected.end)
+            if not repo.relabel_span(span_id, self.annotator_id, self.project_id, label, picture):
+                self._own_span(repo, span_id, expected, document_id)
+                if label not in repo.label_ids(self.project_id):
+                    raise SpanRuleError(f"there is no label {label!r} in this project")
+                others = [s for s in repo.spans(document_id, self.annotator_id, label=label,
+                                                overlapping=(expected.start, expected.end)) if s.id != span_id]
+                _refuse_clash(Span(expected.start, expected.end, label), others)
+                raise SpanChangedError(f"the {expected.label} span [{expected.start}:{expected.end}] was changed "
+                                       "elsewhere", hint=CHANGED_HINT)
+        return expected.label, Changes(documents=frozenset({document_id}), spans_added=(span_id,),
+                                       spans_removed=(span_id,))
+
+    def _length(self, document_id: int) -> int:
+        """The document's length in characters: texts never change and ids are never reused, so it is kept."""
+        if document_id not in self._lengths:
+            self.document(document_id)
+        return self._lengths[document_id]
+
+    def _why_not_added(self, repo, document_id: int, label: str, start: int, end: int) -> None:  # type: ignore[no-untyped-def]
+        """Raise the reason an INSERT of a span was refused; returns when none of the rules explains it."""
+        if repo.document(document_id) is None:
+            raise NotFoundError(f"document {document_id} does not exist")
+        if label not in repo.label_ids(self.project_id):
+            raise SpanRuleError(f"there is no label {label!r} in this project")
+        _refuse_clash(Span(start, end, label), repo.spans(document_id, self.annotator_id, label=label,
+                                                          overlapping=(start, end)))
 
     @retried
     def set_status(self, document_id: int, status: Status, *, seconds: float = 0.0) -> Changes:
@@ -185,7 +229,7 @@ class Annotations:
         found = repo.span(span_id)
         what = (f"the {expected.label} span [{expected.start}:{expected.end}]" if expected is not None
                 else f"span {span_id}")
-        hint = "the window now shows what the database holds; nothing else was changed"
+        hint = CHANGED_HINT
         if found is None:
             raise SpanChangedError(f"{what} was removed elsewhere (another window or command)", hint=hint)
         found_document, span = found
@@ -198,8 +242,3 @@ class Annotations:
             raise SpanChangedError(f"{what} was changed elsewhere (it is now {span.label} [{span.start}:{span.end}]"
                                    f"{'' if document_id in (None, found_document) else ' in another document'})", hint=hint)
         return found_document, span
-
-    def _touch(self, repo, document_id: int) -> None:  # type: ignore[no-untyped-def]
-        status, _ = repo.status(document_id, self.annotator_id)
-        if status == Status.TODO:
-            repo.set_status(document_id, self.annotator_id, Status.IN_PROGRESS)

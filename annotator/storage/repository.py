@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from annotator.domain.documents import Document, DocumentListItem, Project, Status
 from annotator.domain.labels import Label, LabelSet
 from annotator.domain.spans import Span
+from annotator.storage import span_writes
 from annotator.storage.models import (
     AnnotatorRow,
     DocumentRow,
@@ -378,15 +379,11 @@ class Repository:
             out[doc].append(Span(start, end, label, id_, who))
         return out
 
-    def add_span(self, document_id: int, annotator_id: int, label_id: int, start: int, end: int,
-                 span_id: int | None = None) -> int:
-        row = SpanRow(document_id=document_id, annotator_id=annotator_id, label_id=label_id, start=start, end=end,
-                      created_at=datetime.now(UTC))
-        if span_id is not None:  # redo of an undone removal keeps the span's identity
-            row.id = span_id
-        self.s.add(row)
-        self.s.flush()
-        return row.id
+    def add_span(self, project_id: int, document_id: int, annotator_id: int, label: str, start: int, end: int,
+                 span_id: int | None = None) -> int | None:
+        """One INSERT that checks the document, the label, the annotator and same-label overlaps; None: refused."""
+        return span_writes.insert_span(self.s.connection(), project_id=project_id, document_id=document_id,
+                                       annotator_id=annotator_id, label=label, start=start, end=end, span_id=span_id)
 
     def span(self, span_id: int) -> tuple[int, Span] | None:
         row = self.s.execute(
@@ -397,11 +394,23 @@ class Repository:
         ).first()
         return (row[0], Span(row[1], row[2], row[3], span_id, row[4])) if row else None
 
-    def delete_span(self, span_id: int) -> bool:
-        return bool(self.s.execute(delete(SpanRow).where(SpanRow.id == span_id)).rowcount)
+    def delete_span(self, span_id: int, annotator_id: int, project_id: int,
+                    expected: tuple[int, str, int, int] | None = None) -> tuple[int, int, int, int] | None:
+        """One DELETE of the annotator's span while it is still `expected` (document, label, start, end)."""
+        return span_writes.delete_span(self.s.connection(), span_id=span_id, annotator_id=annotator_id,
+                                       project_id=project_id, expected=expected)
 
-    def relabel_span(self, span_id: int, label_id: int) -> None:
-        self.s.execute(update(SpanRow).where(SpanRow.id == span_id).values(label_id=label_id))
+    def relabel_span(self, span_id: int, annotator_id: int, project_id: int, label: str,
+                     expected: tuple[int, str, int, int]) -> bool:
+        """One UPDATE while the span is still `expected` and the new label exists and clashes with nothing."""
+        return span_writes.relabel_span(self.s.connection(), span_id=span_id, annotator_id=annotator_id,
+                                        project_id=project_id, label=label, expected=expected)
+
+    def mark_in_progress(self, document_id: int, annotator_id: int) -> None:
+        if self.s.get_bind().dialect.name in ("sqlite", "postgresql"):
+            span_writes.mark_in_progress(self.s.connection(), document_id, annotator_id)
+        elif self.status(document_id, annotator_id)[0] == Status.TODO:
+            self.set_status(document_id, annotator_id, Status.IN_PROGRESS)
 
     # -- statistics -------------------------------------------------------------------------------
     def span_stats(self, project_id: int) -> list[tuple[str, str, int]]:
