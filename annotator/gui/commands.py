@@ -1,10 +1,10 @@
 """Undo commands. Each one changes the database through the services, in redo() and in undo().
 
-A command whose service call fails (the span was changed elsewhere) reports the error and marks itself
-obsolete, so the stack drops it instead of holding a step that lies. Each step hands the service the span
+A step whose service call fails (the span was changed elsewhere) is reported and marked obsolete, so the
+stack drops it instead of holding a step that lies. Each step hands the service the span
 as it knows it (document, label, offsets, owner): the service refuses to remove or relabel a row that is no
 longer that span, and the window then re-reads what is stored. A locked database is different: the step is
-still right, only not possible now. So the session writes an undo or redo first (`write`) and moves the
+still right, only not possible now. So the session writes an undo or redo first (`write_step`) and moves the
 stack only once that is saved; when the database is busy the stack stays where it was, to be pressed again.
 
 An edit that changes several spans is one compound step: a parent QUndoCommand with the span commands as its
@@ -36,7 +36,7 @@ class SpanCommand(QUndoCommand):
     def __init__(self, session: DocumentSession, text: str) -> None:
         super().__init__(text)
         self.session = session
-        self._written: Show | None = None  # a change already saved by write(), for the next undo()/redo() to show
+        self._written: Show | None = None  # a change already saved by write_step(), for the next undo()/redo() to show
 
     def names(self) -> frozenset[str]:
         """The labels this step names: a label renamed or deleted since makes the step a lie."""
