@@ -105,6 +105,24 @@ def test_done_next_keeps_the_histories(qtbot: Any, gui_ws: Any, docs: list[int],
     assert stored(gui_ws, docs[1]) == [("FIGURE", "34 per cent")]
 
 
+def test_a_kept_step_whose_span_changed_meanwhile_is_refused(qtbot: Any, gui_ws: Any, docs: list[int],
+                                                             open_window: Any, dialogs: list) -> None:
+    window = open_window(gui_ws)
+    tag(qtbot, window, "Velmora", Qt.Key.Key_2)
+    tag(qtbot, window, "Monday", Qt.Key.Key_4)
+    key(qtbot, window, Qt.Key.Key_Right, ALT)
+    other = service(gui_ws, ANNOTATOR)  # another window of the same annotator, while document 2 is shown
+    claim = next(s for s in other.spans(docs[0]) if s.label == "CLAIM")
+    other.relabel(claim.id, "FIGURE")
+    key(qtbot, window, Qt.Key.Key_Left, ALT)
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert len(dialogs) == 1 and "[A091]" in dialogs[0][1], dialogs
+    assert stored(gui_ws, docs[0]) == [("LOCATION", "Velmora"), ("FIGURE", "Monday")]
+    assert window.session.undo_stack.count() == 1  # dropped; the step before it is still there
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert stored(gui_ws, docs[0]) == [("FIGURE", "Monday")]
+
+
 def test_only_the_last_documents_keep_a_history(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import annotator.gui.session as session_module
