@@ -34,7 +34,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.import_folder", "Import &folder…", ("Ctrl+Shift+O",), "Import every file of a folder", "File"),
     ActionSpec("file.export", "&Export…", ("Ctrl+E",), "Export the project (spaCy DocBin, Prodigy, doccano, …)", "File"),
     ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), "Close the window; everything is already saved", "File"),
-    ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), "Undo the last change to the spans", "Edit"),
+    ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), "Undo the last change to this document's spans", "Edit"),
     ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the change just undone", "Edit"),
     ActionSpec("edit.find", "&Find…", ("Ctrl+F",), "Find in the article; the match becomes the selection", "Edit"),
     ActionSpec("edit.find_next", "Find &next", ("F3",), "Select the next match", "Edit"),

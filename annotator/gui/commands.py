@@ -1,22 +1,30 @@
 """Undo commands. Each one changes the database through the services, in redo() and in undo().
 
-A command whose service call fails (the span was changed elsewhere) reports the error and marks itself
-obsolete, so the stack drops it instead of holding a step that lies. Each step hands the service the span
+A step whose service call fails (the span was changed elsewhere) is reported and marked obsolete, so the
+stack drops it instead of holding a step that lies. Each step hands the service the span
 as it knows it (document, label, offsets, owner): the service refuses to remove or relabel a row that is no
 longer that span, and the window then re-reads what is stored. A locked database is different: the step is
-still right, only not possible now. So the session writes an undo or redo first (`write`) and moves the
+still right, only not possible now. So the session writes an undo or redo first (`write_step`) and moves the
 stack only once that is saved; when the database is busy the stack stays where it was, to be pressed again.
+
+An edit that changes several spans is one compound step: a parent QUndoCommand with the span commands as its
+children (Orange canvas's form), made by the stack's beginMacro()/push()/endMacro() so that one Ctrl+Z takes the
+whole edit back. Not QUndoCommand(text, parent): PySide6 (6.11) leaves such a child owned by Python, and when
+the stack deletes the parent the child is freed twice (a segfault at the next garbage collection); a command
+pushed on the stack is handed to Qt. `write_step` saves the parts of a step in order (an undo in reverse) and,
+when one is refused or the database is busy, writes back the ones already saved: the step is taken whole or
+not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
 from annotator.domain.spans import Span
-from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
+from annotator.errors import AnnotatorError, SpanChangedError
 
 if TYPE_CHECKING:
     from annotator.gui.session import DocumentSession
@@ -28,20 +36,11 @@ class SpanCommand(QUndoCommand):
     def __init__(self, session: DocumentSession, text: str) -> None:
         super().__init__(text)
         self.session = session
-        self._written: Show | None = None  # a change already saved by write(), for the next undo()/redo() to show
+        self._written: Show | None = None  # a change already saved by write_step(), for the next undo()/redo() to show
 
-    def write(self, *, undo: bool) -> None:
-        """Save the undo (or redo) now; raises DatabaseLockedError and changes nothing when the database is busy.
-
-        The stack's undo()/redo() that follows only shows what was saved. Any other refusal is kept for it, so
-        that the stack drops the step as before.
-        """
-        try:
-            self._written = self._write_undo() if undo else self._write_redo()
-        except DatabaseLockedError:
-            raise
-        except AnnotatorError as e:
-            self._written = lambda error=e: self._fail(error)  # type: ignore[misc]
+    def names(self) -> frozenset[str]:
+        """The labels this step names: a label renamed or deleted since makes the step a lie."""
+        raise NotImplementedError
 
     def redo(self) -> None:
         self._run(self._write_redo)
@@ -51,7 +50,7 @@ class SpanCommand(QUndoCommand):
 
     def _run(self, write: Callable[[], Show]) -> None:
         show, self._written = self._written, None
-        if show is None:
+        if show is None:  # not saved by write_step first (the stack's own undo()): save now
             try:
                 show = write()
             except AnnotatorError as e:
@@ -81,6 +80,9 @@ class AddSpan(SpanCommand):
         self.end = end
         self.span_id: int | None = None  # kept after the first redo: a redo re-creates the same span
 
+    def names(self) -> frozenset[str]:
+        return frozenset({self.label})
+
     def _write_redo(self) -> Show:
         span, changes = self.session.annotations.add_span(self.document_id, self.label, self.start, self.end,
                                                           span_id=self.span_id)
@@ -103,6 +105,9 @@ class RemoveSpan(SpanCommand):
         self.document_id = document_id
         self.span = span
 
+    def names(self) -> frozenset[str]:
+        return frozenset({self.span.label})
+
     def _write_redo(self) -> Show:
         span_id = self.span.id
         assert span_id is not None
@@ -124,6 +129,9 @@ class Relabel(SpanCommand):
         self.span = span  # as it was before the first redo: its label is the one undo gives back
         self.label = label
 
+    def names(self) -> frozenset[str]:
+        return frozenset({self.span.label, self.label})
+
     def _set(self, label: str, from_label: str) -> Show:
         span_id = self.span.id
         assert span_id is not None
@@ -136,3 +144,41 @@ class Relabel(SpanCommand):
 
     def _write_undo(self) -> Show:
         return self._set(self.span.label, self.label)
+
+
+def parts_of(command: QUndoCommand) -> list[SpanCommand]:
+    """The span changes a step makes: the command itself, or the children of a compound step."""
+    if isinstance(command, SpanCommand):
+        return [command]
+    children = (command.child(i) for i in range(command.childCount()))
+    return [child for child in children if isinstance(child, SpanCommand)]
+
+
+def write_step(parts: Sequence[SpanCommand], *, undo: bool) -> None:
+    """Save a step's redo (or undo) now, all of its parts or none; the stack's redo()/undo() then only shows it.
+
+    Parts are saved in order and undone in reverse. On the first refusal or busy database the parts already
+    saved are written back and the error raised, so the stack can stay where it was (busy) or drop the step
+    (refused). Only a second failure while writing back leaves part of the step saved: the caller re-reads.
+    """
+    order = list(reversed(parts)) if undo else list(parts)
+    shows: list[Show] = []
+    try:
+        for part in order:
+            shows.append(part._write_undo() if undo else part._write_redo())
+    except AnnotatorError:
+        _write_back(order[: len(shows)], undo=undo)
+        raise
+    for part, show in zip(order, shows, strict=True):
+        part._written = show
+
+
+def _write_back(saved: list[SpanCommand], *, undo: bool) -> None:
+    try:
+        for part in reversed(saved):
+            if undo:
+                part._write_redo()
+            else:
+                part._write_undo()
+    except AnnotatorError:
+        pass  # the first error is the one to report; the caller re-reads what is stored after a compound fails

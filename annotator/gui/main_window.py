@@ -124,15 +124,18 @@ class MainWindow(QMainWindow):
         return made  # type: ignore[return-value]
 
     def _undo_actions(self) -> dict[str, QAction]:
-        """Undo and redo go through the session, which saves first (the stack's own actions would move first)."""
-        stack = self.session.undo_stack
+        """Undo and redo go through the session, which saves first (the stack's own actions would move first).
+
+        They follow the undo group, whose active stack is the shown document's history.
+        """
+        group = self.session.undo_group
         undo, redo = QAction(self), QAction(self)
-        undo.setEnabled(stack.canUndo())
-        redo.setEnabled(stack.canRedo())
-        stack.canUndoChanged.connect(undo.setEnabled)
-        stack.canRedoChanged.connect(redo.setEnabled)
-        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
-        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
+        undo.setEnabled(group.canUndo())
+        redo.setEnabled(group.canRedo())
+        group.canUndoChanged.connect(undo.setEnabled)
+        group.canRedoChanged.connect(redo.setEnabled)
+        group.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
+        group.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
         return {"edit.undo": undo, "edit.redo": redo}
 
     def _label_handlers(self) -> dict[str, Callable[[], None]]:

@@ -1,28 +1,34 @@
-"""The document being annotated: its text, offset map, spans and undo stack; no widgets.
+"""The document being annotated: its text, offset map, spans and undo history; no widgets.
 
 Views read from it and hear about it through signals; changes go through undo commands, which call
-the services and then tell the session what the database now holds.
+the services and then tell the session what the database now holds. Each document keeps its own undo stack
+(in one QUndoGroup whose active stack is the shown document's), so that going to another document and back
+keeps what Ctrl+Z can take back, and an undo never reaches a document that is not shown.
 """
 
 from __future__ import annotations
 
 import bisect
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.labels import LabelSet
 from annotator.domain.spans import Span
-from annotator.errors import AnnotatorError
-from annotator.gui.commands import AddSpan, Relabel, RemoveSpan, SpanCommand
+from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
+from annotator.gui.commands import AddSpan, Relabel, RemoveSpan, SpanCommand, parts_of, write_step
 from annotator.gui.offsets import OffsetMap
 from annotator.services.annotation import Annotations
 
 MAX_SECONDS_PER_VISIT = 3600.0  # a window left open overnight does not count as a night of work
+# Memory stays bounded: the undo histories of the last UNDO_DOCUMENTS documents opened are kept (the oldest is
+# dropped first), each holding at most UNDO_STEPS steps (its oldest steps go first).
+UNDO_DOCUMENTS = 50
+UNDO_STEPS = 1000
 
 
 def _order(span: Span) -> tuple[int, int, int]:
@@ -48,13 +54,24 @@ class DocumentSession(QObject):
         self._counts: Counter[str] = Counter()
         self._longest = 0  # an upper bound on span length: spans covering i start after i - _longest
         self.offsets = OffsetMap("")
-        self.undo_stack = QUndoStack(self)
+        self.undo_group = QUndoGroup(self)  # its active stack is the shown document's; the Edit menu follows it
+        self._histories: OrderedDict[int, QUndoStack] = OrderedDict()  # by document id, least recently opened first
+        self._no_history = QUndoStack(self)  # stands in while no document is open; nothing is ever pushed on it
         self._opened_at = time.monotonic()
 
     # -- reading ----------------------------------------------------------------------------------
     @property
     def document_id(self) -> int | None:
         return None if self.document is None else self.document.id
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The shown document's undo history: the only one that undo and redo act on."""
+        return self.undo_group.activeStack() or self._no_history
+
+    def histories(self) -> dict[int, QUndoStack]:
+        """Every kept undo history by document id, least recently opened first."""
+        return dict(self._histories)
 
     def spans_at(self, index: int) -> list[Span]:
         """The spans covering `index`, innermost first."""
@@ -107,8 +124,9 @@ class DocumentSession(QObject):
         with self._reporting():
             labels = self.annotations.labels()
             spans = self.annotations.spans(self.document.id) if self.document is not None else []
-            if not set(self.labels.names()) <= set(labels.names()):
-                self.undo_stack.clear()  # its steps name labels that are gone or renamed
+            gone = set(self.labels.names()) - set(labels.names())
+            if gone:
+                self._forget_steps_naming(gone)
             self.labels = labels
             self._set_spans(spans)
 
@@ -136,10 +154,30 @@ class DocumentSession(QObject):
         self.document = doc
         self._set_spans(spans)
         self.offsets = OffsetMap(doc.text)
-        self.undo_stack.clear()  # undo stays with the document it was done in
+        self._show_history(doc.id)
         self._opened_at = time.monotonic()
         self.document_opened.emit(doc)
         return True
+
+    def _show_history(self, document_id: int) -> None:
+        """Make `document_id`'s undo stack the active one (a new one the first time); drop the oldest past the bound."""
+        stack = self._histories.pop(document_id, None)
+        if stack is None:
+            stack = QUndoStack(self)
+            stack.setUndoLimit(UNDO_STEPS)
+            self.undo_group.addStack(stack)
+        self._histories[document_id] = stack
+        self.undo_group.setActiveStack(stack)
+        while len(self._histories) > UNDO_DOCUMENTS:
+            _id, oldest = self._histories.popitem(last=False)
+            self.undo_group.removeStack(oldest)
+            oldest.deleteLater()  # with its commands
+
+    def _forget_steps_naming(self, gone: set[str]) -> None:
+        """Clear every kept history that holds a step naming a label that was renamed or deleted; others stay."""
+        for stack in self._histories.values():
+            if any(part.names() & gone for i in range(stack.count()) for part in parts_of(stack.command(i))):
+                stack.clear()
 
     def leave(self) -> None:
         """Add the time spent to the document's status (called when moving on and on closing)."""
@@ -214,14 +252,43 @@ class DocumentSession(QObject):
         if span is not None and self.document is not None and span.label != label:
             self._push(Relabel(self, self.document.id, span, label))
 
-    def _push(self, command: SpanCommand) -> None:
-        """Save the change, then push it: a busy database leaves the stack (and its redo steps) as it was."""
-        try:
-            command.write(undo=False)
-        except AnnotatorError as e:
-            self.report(e)
+    def change_spans(self, text: str, *, remove: Iterable[int] = (), relabel: Mapping[int, str] | None = None,
+                     add: Iterable[tuple[str, int, int]] = ()) -> None:
+        """Several changes to this document's spans as ONE undo step called `text`, taken or refused whole.
+
+        Removals are written first, then relabels, then additions (exact offsets, as given), so that a span can
+        take the place of one of the same label that it overlaps. Span ids not in this document are left out.
+        """
+        doc = self.document
+        if doc is None:
             return
-        self.undo_stack.push(command)
+        parts: list[SpanCommand] = [RemoveSpan(self, doc.id, span) for span in map(self.span, remove) if span]
+        for span_id, label in (relabel or {}).items():
+            span = self.span(span_id)
+            if span is not None and span.label != label:
+                parts.append(Relabel(self, doc.id, span, label))
+        parts.extend(AddSpan(self, doc.id, label, start, end) for label, start, end in add)
+        if parts:
+            self._push(*parts, text=text)
+
+    def _push(self, *parts: SpanCommand, text: str = "") -> None:
+        """Save the change, then push it; several parts go on as one compound step (a macro) called `text`.
+
+        A busy database or a refusal leaves the stack (and its redo steps) as it was.
+        """
+        try:
+            write_step(parts, undo=False)
+        except AnnotatorError as e:
+            self._refused(e, compound=len(parts) > 1)
+            return
+        stack = self.undo_stack
+        if len(parts) == 1:
+            stack.push(parts[0])
+            return
+        stack.beginMacro(text)
+        for part in parts:
+            stack.push(part)  # shows what write_step saved
+        stack.endMacro()
 
     def undo(self) -> None:
         self._step(undo=True)
@@ -235,16 +302,27 @@ class DocumentSession(QObject):
         if not (stack.canUndo() if undo else stack.canRedo()):
             return
         command = stack.command(stack.index() - 1 if undo else stack.index())
-        if isinstance(command, SpanCommand):
-            try:
-                command.write(undo=undo)
-            except AnnotatorError as e:
-                self.report(e)
-                return
+        parts = parts_of(command)
+        refused: AnnotatorError | None = None
+        try:
+            write_step(parts, undo=undo)
+        except DatabaseLockedError as e:
+            self._refused(e, compound=len(parts) > 1)
+            return
+        except AnnotatorError as e:
+            refused = e
+            command.setObsolete(True)  # the stack drops a step that would lie, without running it
         if undo:
             stack.undo()
         else:
             stack.redo()
+        if refused is not None:
+            self._refused(refused, compound=len(parts) > 1)
+
+    def _refused(self, error: AnnotatorError, *, compound: bool) -> None:
+        if isinstance(error, SpanChangedError) or compound:
+            self.reload_spans()  # show what the database holds (a compound's write-back may have failed too)
+        self.report(error)
 
     # -- told by the commands, after the database changed -----------------------------------------
     def span_added(self, document_id: int, span: Span, changes: Changes) -> None:
