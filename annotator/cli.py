@@ -112,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        _check_text_options(args)
         if args.self_test:
             from annotator.app import self_test
 
@@ -127,6 +128,23 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted; the current file's import or the export was not written", file=sys.stderr)
         return 130
+
+
+# Options that name files may hold any bytes (Python keeps the ones that are not UTF-8 as lone surrogates);
+# every other option is text that ends up in the database, which takes only valid Unicode.
+_FILE_OPTIONS = frozenset({"db", "paths", "out"})
+
+
+def _check_text_options(args: argparse.Namespace) -> None:
+    for name, value in vars(args).items():
+        if name in _FILE_OPTIONS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not text.isascii() and any("\ud800" <= c <= "\udfff" for c in text):
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                option = name.replace("_", "-")
+                raise CommandLineError(f"the value of {option} ('{shown}') is not valid UTF-8 text",
+                                       hint="check the terminal's encoding, or type the name again")
 
 
 def _never_fail_to_print() -> None:

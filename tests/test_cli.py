@@ -213,3 +213,24 @@ def test_only_done_exports_what_the_annotator_marked_done(tmp_path: Path, db: st
         "Report 0 from Velmora.", "Report 2 from Velmora."]
     code, _, err = run(capsys, "--db", db, "export", "--format", "prodigy", "--out", str(out), "--only-done")
     assert code == 2 and "--only-done needs --annotator" in err
+
+
+@pytest.mark.parametrize("args", [
+    [b"--annotator", b"\xff", b"export", b"--format", b"prodigy", b"--out", b"o.jsonl"],
+    [b"--project", b"\xfe", b"stats"],
+    [b"import", b"a.txt", b"--map", b"\xff=LOCATION"],
+    [b"labels", b"add", b"\xff"],
+], ids=["annotator", "project", "map", "label"])
+def test_option_values_that_are_not_utf8_are_one_coded_line(tmp_path: Path, args: list[bytes]) -> None:
+    """A terminal in another encoding hands over bytes that are not UTF-8; the database takes only text."""
+    (tmp_path / "a.txt").write_text("A short article about Velmora.", encoding="utf-8")
+    db = str(tmp_path / "u.db").encode()
+    first = subprocess.run([sys.executable, "-m", "annotator", "--db", db, "import", b"a.txt"], cwd=tmp_path,
+                           capture_output=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    result = subprocess.run([sys.executable, "-m", "annotator", b"--db", db, *args], cwd=tmp_path,
+                            capture_output=True, timeout=300)
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2 and err.startswith("annotator: [A002]") and "\\xf" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o.jsonl").exists()
