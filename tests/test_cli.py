@@ -234,3 +234,17 @@ def test_option_values_that_are_not_utf8_are_one_coded_line(tmp_path: Path, args
     assert result.returncode == 2 and err.startswith("annotator: [A002]") and "\\xf" in err, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o.jsonl").exists()
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal"])
+def test_the_database_is_never_read_as_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 suffix: str) -> None:
+    db = tmp_path / "d.db"
+    assert run(capsys, "--db", str(db), "import", str(write(tmp_path / "a.txt", "Velmora news.")))[0] == 0
+    holder = sqlite3.connect(db)  # another reader keeps the -wal and -shm files in place
+    holder.execute("SELECT count(*) FROM document").fetchone()
+    assert Path(f"{db}{suffix}").exists()
+    code, out, err = run(capsys, "--db", str(db), "import", f"{db}{suffix}", "--format", "txt")
+    holder.close()
+    assert code == 2 and "[A001]" in err and "is the database this import writes to" in err, out + err
+    assert "documents added" not in out

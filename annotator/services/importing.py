@@ -81,6 +81,19 @@ class ImportSummary:
         return out
 
 
+def _refuse_the_database(ws: Workspace, inputs: list[tuple[Path, str]]) -> None:
+    """The database (or its -wal, -shm, -journal) is never read as an input: besides making no sense, opening
+    and closing it with Python's open() in the process that holds it would drop that process's SQLite locks."""
+    database = ws.db.path
+    if database is None:
+        return
+    guarded = {os.path.realpath(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
+    for path, _fmt in inputs:
+        if os.path.realpath(path) in guarded:
+            raise UsageError(f"{printable(str(path))} is the database this import writes to, or one of its files; "
+                             "nothing was imported", hint="give the files of articles to import")
+
+
 def expand_inputs(paths: Iterable[str | os.PathLike[str]], fmt: str,
                   skipped: list[ImportFormatError] | None = None) -> list[tuple[Path, str]]:
     """Each input file with its format; folders are walked (a brat folder is one input).
@@ -123,6 +136,7 @@ def import_paths(
     """
     left_out: list[ImportFormatError] = []
     inputs = expand_inputs(paths, fmt, left_out)
+    _refuse_the_database(ws, inputs)
     csv_options = {k: v for k, v in (("text_column", text_column), ("title_column", title_column)) if v}
     if csv_options and not any(file_fmt == "csv" for _, file_fmt in inputs):
         raise UsageError("--text-column and --title-column are for CSV files, and none is being imported",
