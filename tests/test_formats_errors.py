@@ -231,14 +231,36 @@ def test_failed_write_leaves_nothing(tmp_path: Path, fmt: str, name: str) -> Non
 
 
 def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
-    out = tmp_path / "out.jsonl"
-    previous = '{"text": "previous export", "spans": []}\n'
-    out.write_text(previous, encoding="utf-8")
+    out, ledger = tmp_path / "out.jsonl", tmp_path / "state" / "exports.json"
+    assert formats.write([DocumentRecord("previous export")], out, "prodigy", ledger=ledger) == 1
+    previous = out.read_text(encoding="utf-8")
     with pytest.raises(RuntimeError):
-        formats.write(_failing_records(), out, "prodigy", replace=True)
+        formats.write(_failing_records(), out, "prodigy", replace=True, ledger=ledger)
     assert out.read_text(encoding="utf-8") == previous
-    assert formats.write([DocumentRecord("Izium")], out, "prodigy", replace=True) == 1
+    assert formats.write([DocumentRecord("Izium")], out, "prodigy", replace=True, ledger=ledger) == 1
     assert out.read_text(encoding="utf-8").startswith('{"text": "Izium"')
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "conll"])
+def test_replace_never_touches_another_tools_file_of_the_same_format(tmp_path: Path, fmt: str) -> None:
+    """--replace replaces what annotator exported there, never a corpus of the same format made elsewhere."""
+    from annotator.errors import NotAnExportError
+
+    out, ledger = tmp_path / "theirs.data", tmp_path / "state" / "exports.json"
+    theirs = ('{"text": "their corpus", "spans": [], "versions": [1]}\n' if fmt == "prodigy"
+              else "-DOCSTART- -X- -X- O\n\nTheir B-LOC\ncorpus O\n")
+    out.write_text(theirs, encoding="utf-8")
+    with pytest.raises(NotAnExportError):
+        formats.write([DocumentRecord("Izium")], out, fmt, replace=True, ledger=ledger)
+    assert out.read_text(encoding="utf-8") == theirs
+    # Ours, once written, is replaced; once changed by hand, it is left alone again.
+    out.unlink()
+    formats.write([DocumentRecord("Izium")], out, fmt, ledger=ledger)
+    assert formats.write([DocumentRecord("Velmora")], out, fmt, replace=True, ledger=ledger) == 1
+    with out.open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    with pytest.raises(NotAnExportError):
+        formats.write([DocumentRecord("Kyiv")], out, fmt, replace=True, ledger=ledger)
 
 
 def test_brat_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

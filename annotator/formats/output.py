@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import json
 import os
 import re
 import shutil
@@ -60,13 +61,27 @@ class Target:
     fmt: str
     folder: bool
     replacing: tuple[int, int] | None = None
+    ledger: Path | None = None  # where the exports annotator wrote are recorded (see `record_export`)
 
 
-def check(out: Path, fmt: str, *, replace: bool = False, protect: Iterable[Path] = ()) -> Target:
+def check(out: Path, fmt: str, *, replace: bool = False, protect: Iterable[Path] = (),
+          ledger: Path | None = None) -> Target:
     """The target for an export to `out`, or an ExportError (A032-A036) that says why not.
 
-    Leftovers of an earlier export to `out` that was killed are cleaned first (see `recover`).
+    Leftovers of an earlier export to `out` that was killed are cleaned first (see `recover`). With
+    `replace`, what is at `out` must look like an export of `fmt` AND be recorded in `ledger` as an export
+    annotator wrote there, unchanged since: another tool's file of the same format (a corpus, the file the
+    project was imported from) is never replaced. Without a ledger nothing is replaced.
     """
+    target = _check(out, fmt, replace=replace, protect=protect)
+    if target.replacing is not None and not _recorded(ledger, target.out):
+        raise NotAnExportError(
+            f"{target.out} looks like a {fmt} file, but annotator did not export it there (or it changed since); "
+            "nothing was written", hint="choose a new name, or move that file or folder away yourself")
+    return Target(target.out, target.fmt, target.folder, target.replacing, ledger)
+
+
+def _check(out: Path, fmt: str, *, replace: bool, protect: Iterable[Path]) -> Target:
     out = Path(os.path.abspath(out))
     folder = fmt in FOLDER_FORMATS
     if not out.name:
@@ -295,6 +310,10 @@ def staged(target: Target) -> Iterator[Path]:
         lock = _lock(staging)
         yield staging / out.name
         _pause("staged")
+        if target.ledger is not None:
+            # Recorded before the move, which keeps every inode and time: a kill just after it still leaves
+            # an export that the next --replace knows as annotator's.
+            record_export(target.ledger, staging / out.name, at=out)
         _move_into_place(staging / out.name, target)
         if not target.folder:
             _place_companions(staging, out)
@@ -349,6 +368,65 @@ def _move_into_place(new: Path, target: Target) -> None:
     os.rename(new, out)
     _pause("swapped")
     _remove(aside)
+
+
+# -- the ledger of exports annotator wrote: what --replace may replace -------------------------------------------
+_LEDGER_ENTRIES = 2_000
+
+
+def _fingerprint(path: Path) -> list[object]:
+    """What must be unchanged for `path` to still be the export annotator wrote: the file's (or every file
+    of the folder's) identity, size and modification time. No link is followed."""
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        return ["file", st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+    files = []
+    for root, dirs, names in os.walk(path):
+        if root == str(path):  # what a killed export of an older version left inside is not part of the export
+            dirs[:] = [d for d in dirs if not _OLD_LEFTOVER.fullmatch(d)]
+            names = [n for n in names if not _OLD_LEFTOVER.fullmatch(n)]
+        for name in names:
+            entry = os.lstat(os.path.join(root, name))
+            files.append([os.path.relpath(os.path.join(root, name), path), entry.st_size, entry.st_mtime_ns])
+    return ["folder", st.st_dev, st.st_ino, sorted(files)]
+
+
+def _load_ledger(ledger: Path) -> dict[str, list[object]]:
+    try:
+        data = json.loads(ledger.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # missing or damaged: nothing is known to be ours, so nothing is replaced
+    return data if isinstance(data, dict) else {}
+
+
+def _recorded(ledger: Path | None, out: Path) -> bool:
+    # Matched by what it is, not where: the same export seen through a bind mount or another path is ours too.
+    if ledger is None:
+        return False
+    try:
+        return _fingerprint(out) in _load_ledger(ledger).values()
+    except OSError:
+        return False
+
+
+def record_export(ledger: Path, made: Path, *, at: Path) -> None:
+    """Note that the export `made` (about to be moved to `at`) is annotator's. A record that cannot be written
+    only means that a later --replace of it is refused."""
+    with contextlib.suppress(OSError):
+        entries = _load_ledger(ledger)
+        fingerprint = _fingerprint(made)
+        # The previous export's record stays: a kill in the middle of the swap may leave it in place.
+        entries[f"{os.path.realpath(at)} {fingerprint[1]}:{fingerprint[2]}"] = fingerprint
+        kept = dict(list(entries.items())[-_LEDGER_ENTRIES:])
+        ledger.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=ledger.parent, prefix=f".{ledger.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(kept, handle)
+            os.replace(tmp, ledger)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 def _place_companions(staging: Path, out: Path) -> None:

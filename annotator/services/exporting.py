@@ -17,8 +17,9 @@ from annotator.domain.spans import snap
 from annotator.errors import UsageError
 from annotator.formats import output
 from annotator.formats._label_names import LabelNames
-from annotator.services.workspace import Workspace, get_project
+from annotator.services.workspace import Workspace, get_project, state_dir
 
+EXPORT_LEDGER = "exports.json"
 EXPORT_FORMATS = ("spacy", "prodigy", "doccano", "labelstudio", "brat", "conll")
 BATCH = 500
 
@@ -157,7 +158,8 @@ def export(
     total = len(ids)
     protect = [ws.db.path] if ws.db.path is not None else []
     # Checked before any document is read, so that a refused --out costs nothing.
-    target = output.check(out, fmt, replace=replace, protect=protect)
+    ledger = state_dir() / EXPORT_LEDGER  # the exports written on this machine: what --replace may replace
+    target = output.check(out, fmt, replace=replace, protect=protect, ledger=ledger)
 
     def counted(records: Iterator[tuple[int, DocumentRecord]]) -> Iterator[DocumentRecord]:
         for n, (_doc_id, record) in enumerate(records, start=1):
@@ -172,13 +174,14 @@ def export(
     elif fmt == "conll":
         names = LabelNames.conll(label_names)
         _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted,
-                      replace, protect, names)
+                      replace, protect, ledger, names)
         summary.renamed_labels = names.renamed
     else:
         records = _documents(ws, ids, annotator, annotator_id, annotator is None)
         moved: list[tuple[str, SpanRecord]] = []
         options = {"label_names": LabelNames.brat(label_names), "moved": moved} if fmt == "brat" else {}
-        summary.documents = formats.write(counted(records), out, fmt, replace=replace, protect=protect, **options)
+        summary.documents = formats.write(counted(records), out, fmt, replace=replace, protect=protect, ledger=ledger,
+                                          **options)
         summary.moved = len(moved)
         summary.files = [out]
         if fmt == "brat":
@@ -188,7 +191,7 @@ def export(
 
 def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None, out: Path,
                   expand: bool, summary: ExportSummary, counted: Callable[..., Iterator[DocumentRecord]],
-                  replace: bool, protect: list[Path], label_names: LabelNames | None = None) -> None:
+                  replace: bool, protect: list[Path], ledger: Path, label_names: LabelNames | None = None) -> None:
     """CoNLL IOB2 on the language's tokens: one tag per token, so overlapping spans are left out and listed."""
     from annotator.nlp.tokens import token_bounds, token_offsets
 
@@ -206,7 +209,8 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
 
     dropped: list[tuple[str, SpanRecord]] = []
     records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
-    summary.documents = formats.write(records, out, "conll", replace=replace, protect=protect, drop_overlaps=True,
+    summary.documents = formats.write(records, out, "conll", replace=replace, protect=protect, ledger=ledger,
+                                      drop_overlaps=True,
                                       dropped=dropped, tokenize=token_offsets(lang), label_names=label_names)
     summary.left_out_of_ents = [(name, s.start, s.end, s.label, "overlaps a longer span") for name, s in dropped]
     summary.left_out_counts = dict(Counter(reason for *_, reason in summary.left_out_of_ents))
