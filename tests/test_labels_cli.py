@@ -301,3 +301,16 @@ def test_global_options_work_after_the_command(tmp_path: Path, db: str, capsys: 
     # An option given before the command is not undone by the command's parser.
     code, out, _ = run(capsys, "--db", db, "--project", "news", "stats")
     assert code == 0 and out.startswith("project news")
+
+
+@pytest.mark.parametrize("content", [b'{"my": "notes"}\n', b"\xff\xfe not text"], ids=["json", "binary"])
+def test_a_conll_export_never_leaves_its_label_names_out(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str],
+                                                         content: bytes) -> None:
+    """A file of someone else's where the names file goes stops the export; it would not import back as written."""
+    run(capsys, "--db", db, "import", str(jsonl(tmp_path / "a.jsonl", {"text": "Kyiv Post staff", "spans": [
+        {"start": 0, "end": 9, "label": "Person Name"}]})))
+    theirs = tmp_path / "news.conll.labels.json"
+    theirs.write_bytes(content)
+    code, _, err = run(capsys, "--db", db, "export", "--format", "conll", "--out", str(tmp_path / "news.conll"))
+    assert code == 2 and "[A033]" in err and "is in the way" in err, err
+    assert theirs.read_bytes() == content and not (tmp_path / "news.conll").exists()

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.errors import ImportFormatError
+from annotator.errors import AnnotatorError, ImportFormatError
 from annotator.formats._common import atomic_text_file, decode_utf8, read_bytes
 
 BRAT_FILE = "annotator-labels.json"  # inside the brat folder
@@ -131,7 +131,10 @@ def _renamed(record: DocumentRecord, names: dict[str, str]) -> DocumentRecord:
 
 def is_names_file(path: Path) -> bool:
     """A regular file (not a link) that an export of ours wrote to keep its label names."""
-    return path.is_file() and not path.is_symlink() and bool(_load(path, quiet=True))
+    try:
+        return path.is_file() and not path.is_symlink() and bool(_load(path, quiet=True))
+    except AnnotatorError:  # not UTF-8, not readable: not a file we wrote
+        return False
 
 
 def _load(path: Path, *, quiet: bool = False) -> dict[str, str]:

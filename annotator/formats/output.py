@@ -74,11 +74,26 @@ def check(out: Path, fmt: str, *, replace: bool = False, protect: Iterable[Path]
     project was imported from) is never replaced. Without a ledger nothing is replaced.
     """
     target = _check(out, fmt, replace=replace, protect=protect)
+    if fmt == "conll":
+        _check_names_file(target.out, protect)
     if target.replacing is not None and not _recorded(ledger, target.out):
         raise NotAnExportError(
             f"{target.out} looks like a {fmt} file, but annotator did not export it there (or it changed since); "
             "nothing was written", hint="choose a new name, or move that file or folder away yourself")
     return Target(target.out, target.fmt, target.folder, target.replacing, ledger)
+
+
+def _check_names_file(out: Path, protect: Iterable[Path]) -> None:
+    """A CoNLL export keeps its label names in `OUT.labels.json` beside it: that place must be free or hold a
+    names file of ours, else the export could not be imported back as it was written."""
+    from annotator.formats._label_names import CONLL_SUFFIX, is_names_file
+
+    beside = out.with_name(out.name + CONLL_SUFFIX)
+    _refuse_database(beside, False, protect)
+    if os.path.lexists(beside) and not is_names_file(beside):
+        raise NotAnExportError(f"{beside} is in the way: a CoNLL export keeps its label names there, and that file "
+                               "is not annotator's; nothing was written",
+                               hint="choose another name for the export, or move that file away")
 
 
 def _check(out: Path, fmt: str, *, replace: bool, protect: Iterable[Path]) -> Target:
