@@ -209,6 +209,26 @@ def test_lone_surrogates_are_refused_on_postgres(pg_ws: Workspace, tmp_path: Pat
     check_surrogates(pg_ws, tmp_path, hostile_tally, field, line)
 
 
+NUL_CASES = [
+    ("text", '{"text": "Nul \\u0000 here in Kyiv."}'),
+    ("title", '{"text": "%s", "meta": {"title": "Izium\\u0000"}}' % TEXT),
+    ("spans[0].label", '{"text": "%s", "spans": [{"start": 29, "end": 34, "label": "LOC\\u0000"}]}' % TEXT),
+]
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("pg", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(("field", "line"), NUL_CASES)
+def test_a_nul_character_is_refused_the_same_on_both_databases(request: pytest.FixtureRequest, tmp_path: Path,
+                                                               hostile_tally: dict[str, int], database: str,
+                                                               field: str, line: str) -> None:
+    """SQLite took a NUL and PostgreSQL refused it with a line that named no file: now both refuse it, by name."""
+    ws = request.getfixturevalue(f"{database}_ws")
+    path = write(tmp_path, "nul.jsonl", json.dumps({"text": "A good first record."}) + "\n" + line + "\n")
+    error = hostile_import(ws, path, "prodigy", hostile_tally)
+    assert error is not None and error.startswith("[A010]") and "NUL" in error, error
+    assert f'nul.jsonl, line 2, field "{field}"' in error
+
+
 def test_lone_surrogates_in_other_formats(sqlite_ws: Workspace, tmp_path: Path,
                                           hostile_tally: dict[str, int]) -> None:
     cases = [

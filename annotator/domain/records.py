@@ -78,6 +78,11 @@ def check_record(record: DocumentRecord) -> None:
 
 
 def _check_string(value: str, field: str) -> None:
+    nul = value.find("\x00")
+    if nul >= 0:  # SQLite would keep it and PostgreSQL refuse it: one rule for both, said before anything is written
+        raise ImportFormatError(
+            f"character {nul} is a NUL (U+0000), which a PostgreSQL database cannot store", field=field,
+            hint="the file holds binary data or a broken encoding; remove the NUL characters")
     if value.isascii():  # most text, checked many times faster than by the search
         return
     found = _SURROGATE.search(value)
