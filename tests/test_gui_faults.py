@@ -242,3 +242,26 @@ def test_the_window_short_wait_stays_with_the_window(gui_ws: Any) -> None:
     assert window_ws.db is gui_ws.db  # one engine: the file is opened once
     assert busy_timeout(window_ws) == 250
     assert busy_timeout(gui_ws) == engine.BUSY_TIMEOUT_MS  # the same pooled connection, put back
+
+
+def test_under_the_lock_the_annotator_can_still_move_on_and_the_time_is_kept(qtbot: Any, gui_ws: Any, tmp_path: Path,
+                                                                             open_window: Any, dialogs: list,
+                                                                             lock_holder: Any) -> None:
+    """Reading the next article needs no write: Alt+Right works under another program's lock; the time spent on
+    the document left is added once the lock is gone."""
+    doc, second = add_documents(gui_ws, tmp_path / "in", [ARTICLE, SECOND])
+    window = open_window(gui_ws)
+    holder = lock_holder()
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, alt)
+    assert window.session.document_id == second and dialogs == []
+    assert "database busy" in window.statusBar().currentMessage()
+    qtbot.keyClick(window.article, Qt.Key.Key_Left, alt)
+    assert window.session.document_id == doc
+    holder.commit()
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, alt)  # now the time of both visits to `doc` is written
+    qtbot.keyClick(window.article, Qt.Key.Key_Left, alt)  # and of both visits to `second`
+    with gui_ws.unit() as repo:
+        annotator_id = repo.annotator_id("tester", create=False)
+        seconds = [repo.status(d, annotator_id)[1] for d in (doc, second)]
+    assert seconds[0] > 0 and seconds[1] > 0, seconds

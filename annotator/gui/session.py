@@ -58,6 +58,7 @@ class DocumentSession(QObject):
         self._histories: OrderedDict[int, QUndoStack] = OrderedDict()  # by document id, least recently opened first
         self._no_history = QUndoStack(self)  # stands in while no document is open; nothing is ever pushed on it
         self._opened_at = time.monotonic()
+        self._unsaved_seconds: dict[int, float] = {}  # time spent that a busy database could not take yet
 
     # -- reading ----------------------------------------------------------------------------------
     @property
@@ -185,8 +186,16 @@ class DocumentSession(QObject):
             return
         seconds = min(time.monotonic() - self._opened_at, MAX_SECONDS_PER_VISIT)
         self._opened_at = time.monotonic()
-        status = self.annotations.status(self.document.id)
-        self.changes_made.emit(self.annotations.set_status(self.document.id, status, seconds=seconds))
+        document_id = self.document.id
+        seconds += self._unsaved_seconds.pop(document_id, 0.0)
+        try:
+            status = self.annotations.status(document_id)
+            self.changes_made.emit(self.annotations.set_status(document_id, status, seconds=seconds))
+        except DatabaseLockedError:
+            # The time spent is a record, not the annotator's work: another program's write lock must not keep
+            # them from reading the next article. It is added the next time this document is left.
+            self._unsaved_seconds[document_id] = seconds
+            self.notice_posted.emit("database busy: the time spent on that document is noted for later")
 
     def go(self, *, forward: bool) -> None:
         if self.document is None:
