@@ -51,14 +51,21 @@ def _colleague_imports(db: Path, tmp_path: Path) -> None:
 
 
 # -- 1. ids are never reused; undo removes only the span it made ---------------------------------------------
-def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: Path) -> None:
-    db = tmp_path / "ids.db"
+def _my_span(db: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The Velmora article in a new database at `db` with the tester's LOCATION span on "Velmora": the workspace,
+    its project, the tester's service, the document id and the span."""
     ws = open_workspace(db)
     project = ensure_project(ws)
     import_paths(ws, [_text_file(tmp_path)], project="default", annotator="tester")
     ana = Annotations(ws, project.id, "tester")
     doc = ana.list_documents()[0].id
     span, _ = ana.add_span(doc, "LOCATION", 13, 20)
+    return ws, project, ana, doc, span
+
+
+def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: Path) -> None:
+    db = tmp_path / "ids.db"
+    ws, project, ana, doc, span = _my_span(db, tmp_path)
     _colleague_imports(db, tmp_path)
     bob = Annotations(ws, project.id, "bob")
     theirs = bob.spans(doc)
@@ -96,13 +103,8 @@ def test_no_table_whose_ids_a_window_holds_reuses_a_freed_id(tmp_path: Path, old
 def test_undo_refuses_a_span_that_changed_or_changed_hands(tmp_path: Path) -> None:
     """Whatever the id: a step that removes or relabels a span checks owner, document, label and offsets."""
     db = tmp_path / "owner.db"
-    ws = open_workspace(db)
-    project = ensure_project(ws)
-    import_paths(ws, [_text_file(tmp_path)], project="default", annotator="tester")
-    ana = Annotations(ws, project.id, "tester")
-    Annotations(ws, project.id, "bob")
-    doc = ana.list_documents()[0].id
-    span, _ = ana.add_span(doc, "LOCATION", 13, 20)
+    ws, project, ana, doc, span = _my_span(db, tmp_path)
+    Annotations(ws, project.id, "bob")  # the colleague the span is handed to below
     with sqlite3.connect(db) as other:  # another program moves the span under the window
         other.execute('UPDATE span SET "end" = 19 WHERE id = ?', (span.id,))
     with pytest.raises(SpanChangedError, match="changed elsewhere"):
