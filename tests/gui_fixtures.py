@@ -1,6 +1,7 @@
 """Fixtures for the window tests: a temporary database, isolated QSettings, the real main window.
 
-Imported by the tests/test_gui_*.py modules (tests/conftest.py stays with its owner).
+Registered for every test module by tests/conftest.py (`pytest_plugins`); a module imports only the plain
+helpers it uses (add_documents, stored, ...).
 """
 
 from __future__ import annotations

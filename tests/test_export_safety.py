@@ -22,7 +22,6 @@ import pytest
 from annotator.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-pytest_plugins = ["gui_fixtures"]
 FILE_FORMATS = {"prodigy": "out.jsonl", "doccano": "out.jsonl", "labelstudio": "out.json", "conll": "out.conll"}
 FOLDER_FORMATS = {"spacy": "corpus", "brat": "brat"}
 ALL_FORMATS = {**FILE_FORMATS, **FOLDER_FORMATS}

@@ -17,13 +17,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
-pytest.register_assert_rewrite("gui_fixtures")
 
 from fault_fixtures import HANG_GUARD_S, LockHolder  # noqa: E402
 from gui_fixtures import add_documents, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-
-pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[1]

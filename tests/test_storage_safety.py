@@ -18,7 +18,6 @@ from annotator.services.annotation import Annotations
 from annotator.services.importing import import_paths
 from annotator.services.workspace import ensure_project, open_workspace
 
-pytest_plugins = ["gui_fixtures"]
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Officials in Velmora said 400 homes lost power near Dorvan."
 
