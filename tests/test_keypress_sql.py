@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from gui_fixtures import add_documents, stored
 from sqlalchemy import event
-from test_postgres import pg_url  # noqa: F401  (the fixture: a throw-away PostgreSQL database)
 
 ARTICLE = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
            "emergency service said on Wednesday.\n")

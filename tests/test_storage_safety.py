@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from db_fixtures import database_at
 
 from annotator.errors import AnnotatorError, SpanChangedError
 from annotator.services.annotation import Annotations
@@ -334,28 +335,6 @@ def test_failed_migrations_of_a_locked_database_leave_no_backups(tmp_path: Path)
 
 
 # -- 4. concurrent imports into one project ------------------------------------------------------------------------
-PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL", "")
-
-
-@pytest.fixture
-def fresh_pg_url():  # type: ignore[no-untyped-def]
-    """A new, empty PostgreSQL database (no tables yet), dropped afterwards."""
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server (set ANNOTATOR_TEST_PG_URL)")
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    name = f"annotator_safety_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def _numbered_articles(path: Path, tag: str, n: int) -> Path:
     """n articles whose one span sits at an offset that only its own text has the marker at."""
     lines = []
@@ -401,10 +380,10 @@ def _check_project(url: str) -> tuple[int, int]:
 
 
 @pytest.mark.postgres
-def test_concurrent_imports_into_one_postgres_project(fresh_pg_url: str, tmp_path: Path) -> None:
-    results = _concurrent_imports(fresh_pg_url, tmp_path, rounds=3, n=300)  # the first round on a fresh database
+def test_concurrent_imports_into_one_postgres_project(pg_url: str, tmp_path: Path) -> None:
+    results = _concurrent_imports(pg_url, tmp_path, rounds=3, n=300)  # the first round on a fresh database
     assert [code for code, _ in results] == [0] * 6, [err for _, err in results]
-    assert _check_project(fresh_pg_url) == (1800, 1800)
+    assert _check_project(pg_url) == (1800, 1800)
 
 
 def test_concurrent_imports_into_one_sqlite_file(tmp_path: Path) -> None:
@@ -417,42 +396,23 @@ def test_concurrent_imports_into_one_sqlite_file(tmp_path: Path) -> None:
     assert _check_project(db) == (300 * imported, 300 * imported)
 
 
-def _at_revision(url: str, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    from annotator.resources import migrations_dir
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
-    engine.dispose()
-
-
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_migration_0004_renumbers_positions_that_concurrent_imports_repeated(backend: str, tmp_path: Path,
                                                                             request: pytest.FixtureRequest) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
     from annotator.storage.engine import open_database
     from annotator.storage.models import Base
 
-    url = f"sqlite:///{tmp_path / 'dup.db'}" if backend == "sqlite" else request.getfixturevalue("fresh_pg_url")
-    _at_revision(url, "0003")
-    engine = create_engine(url)
-    with engine.begin() as conn:  # what two concurrent imports left: positions 0, 0, 1, 1
+    url = f"sqlite:///{tmp_path / 'dup.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    with database_at(url, "0003") as conn:  # what two concurrent imports left: positions 0, 0, 1, 1
         conn.execute(text("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'news', 'en', '2026-01-01')"))
         for doc_id, position in ((1, 0), (2, 0), (3, 1), (4, 1)):
             conn.execute(text("INSERT INTO document (id, project_id, position, title, source, text, meta, "
                               "content_hash, created_at) VALUES (:i, 1, :p, '', '', :t, '{}', :h, '2026-01-01')"),
                          {"i": doc_id, "p": position, "t": f"text {doc_id}", "h": f"h{doc_id}"})
-    engine.dispose()
     db = open_database(url)
     with db.engine.connect() as conn:
         order = conn.execute(text("SELECT id, position FROM document ORDER BY position")).all()
@@ -464,12 +424,12 @@ def test_migration_0004_renumbers_positions_that_concurrent_imports_repeated(bac
 
 @pytest.mark.postgres
 @pytest.mark.gui
-def test_the_window_shows_the_server_without_its_password(fresh_pg_url: str, open_window,  # type: ignore[no-untyped-def]
+def test_the_window_shows_the_server_without_its_password(pg_url: str, open_window,  # type: ignore[no-untyped-def]
                                                            dialogs) -> None:
     pytest.importorskip("pytestqt")
 
     # The test server trusts local connections, so the password is carried but never asked for.
-    scheme, _, rest = fresh_pg_url.partition("://")
+    scheme, _, rest = pg_url.partition("://")
     user, _, host = rest.partition("@")
     url = f"{scheme}://{user}:Pw1-secret@{host}?password=Pw2-secret"
     ws = open_workspace(url)
