@@ -21,14 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_runners import ROOT, cli
 from fault_fixtures import (
     HANG_GUARD_S,
-    ROOT,
     Lines,
     LockHolder,
     PrivateServer,
     big_jsonl,
-    cli,
     counts,
     finish,
     integrity,

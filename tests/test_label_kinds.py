@@ -8,20 +8,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_runners import run
 from db_fixtures import database_at
 
-from annotator.cli import main
 from annotator.domain.labels import Label, LabelKind, labels_from_json
 from annotator.errors import LabelKindError
 
 TEXT = "The mayor said that 17 drones hit Hrebenka overnight, officials said."
 CLAIM = "17 drones hit Hrebenka overnight"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def spans_file(path: Path, label: str) -> Path:

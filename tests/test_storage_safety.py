@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runners import cli, run_cli
 from db_fixtures import database_at
 
 from annotator.errors import AnnotatorError, SpanChangedError
@@ -19,24 +20,7 @@ from annotator.services.annotation import Annotations
 from annotator.services.importing import import_paths
 from annotator.services.workspace import ensure_project, open_workspace
 
-ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Officials in Velmora said 400 homes lost power near Dorvan."
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "annotator", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> tuple[int, str, str]:
-    proc = cli(*args, env=env)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise AssertionError(f"annotator {' '.join(args)} still ran after {timeout} s") from None
-    return proc.returncode, out, err
 
 
 def _colleague_imports(db: Path, tmp_path: Path) -> None:
