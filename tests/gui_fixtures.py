@@ -59,6 +59,33 @@ def stored(ws: Any, document_id: int, annotator: str = ANNOTATOR) -> list[tuple[
     return [(s.label, text[s.start : s.end]) for s in annotations.spans(document_id)]
 
 
+def find(qtbot: Any, window: Any, text: str) -> None:
+    """Ctrl+F, type, Escape: the match is selected and the article has the keyboard again."""
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(window.article, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.find_bar.edit, text)
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
+    assert window.article.hasFocus()
+    assert window.article.textCursor().selectedText() == text
+
+
+def edit_cell(qtbot: Any, dialog: Any, row: int, column: int, text: str) -> None:
+    """F2 on the cell, type over what is there, Enter: as a user edits a table."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
+
+    table = dialog.table
+    table.setCurrentCell(row, column)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # the delegate commits and closes its editor through a queued call
+    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+
+
 @pytest.fixture
 def gui_ws(tmp_path: Path) -> Iterator[Any]:
     from annotator.services.workspace import open_workspace

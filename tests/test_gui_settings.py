@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import PROJECT, add_documents, stored  # noqa: E402
+from gui_fixtures import PROJECT, add_documents, edit_cell, find, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -49,14 +49,6 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return shown
 
 
-def find(qtbot: Any, window: Any, text: str) -> None:
-    qtbot.keyClick(window.article, Qt.Key.Key_F, CTRL)
-    qtbot.keyClicks(window.find_bar.edit, text)
-    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
-    assert window.article.hasFocus()
-    assert window.article.textCursor().selectedText() == text
-
-
 def open_settings(qtbot: Any, window: Any) -> Any:
     from annotator.gui.dialogs.settings_dialog import SettingsDialog
 
@@ -78,21 +70,6 @@ def row_of(dialog: Any, name: str) -> int:
     rows = [r for r in range(dialog.table.rowCount()) if dialog.table.item(r, NAME).text() == name]
     assert rows, f"no row for {name}"
     return rows[0]
-
-
-def edit_cell(qtbot: Any, dialog: Any, row: int, column: int, text: str) -> None:
-    """F2 on the cell, type over what is there, Enter: as a user edits a table."""
-    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
-
-    table = dialog.table
-    table.setCurrentCell(row, column)
-    qtbot.keyClick(table, Qt.Key.Key_F2)
-    editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    # the delegate commits and closes its editor through a queued call
-    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
 
 
 def labels(ws: Any) -> Any:
