@@ -1,5 +1,6 @@
 """The two ways the tests run the command line: inside this process (`run`, its output read through capsys), or
-as a real `python -m annotator` process (`cli` starts it, `run_cli` waits for it)."""
+as a real `python -m annotator` process (`cli` starts it, `run_cli` waits for it). Registered from tests/conftest.py
+for its `db` fixture (a new database file)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,18 @@ import pytest
 from annotator.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """Where the command line's --db puts a new SQLite database."""
+    return str(tmp_path / "cli.db")
+
+
+def write(path: Path, text: str) -> Path:
+    """A file for the command line to read, written as is (no newline translation)."""
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

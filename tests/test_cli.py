@@ -7,19 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cli_runners import run, run_cli
+from cli_runners import run, run_cli, write
 
 from annotator.cli import main
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "cli.db")
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,23 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from cli_runners import cli, run
+from cli_runners import cli, run, write
 
 TEXT = "Olena Marchuk of the Dorvan council said 400 homes in Velmora lost power, Reuters reported."
 # (start, end, label): names that the old normalisation merged ("ОРГ1", "ЛОК1" -> "L_1"; "Person Name" ->
 # "Person_Name") or refused ("ИСТОЧНИК").
 SPANS = [(0, 13, "Person Name"), (0, 13, "Person_Name"), (21, 27, "ОРГ1"), (54, 61, "ЛОК1"), (74, 81, "ИСТОЧНИК"),
          (41, 50, "Lieu géographique")]
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "labels.db")
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
 
 
 def jsonl(path: Path, *records: dict) -> Path:
