@@ -86,6 +86,16 @@ def edit_cell(qtbot: Any, dialog: Any, row: int, column: int, text: str) -> None
     qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
 
 
+def open_settings(qtbot: Any, window: Any) -> Any:
+    """Ctrl+, on the article: the settings dialog it opens."""
+    from PySide6.QtCore import Qt
+
+    from annotator.gui.dialogs.settings_dialog import SettingsDialog
+
+    qtbot.keyClick(window.article, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    return next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
+
+
 @pytest.fixture
 def gui_ws(tmp_path: Path) -> Iterator[Any]:
     from annotator.services.workspace import open_workspace
@@ -145,4 +155,14 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     for kind in ("warning", "information", "critical", "question"):
         monkeypatch.setattr(QMessageBox, kind, recorder(kind))
     monkeypatch.setattr(QMessageBox, "about", recorder("about"))
+    return shown
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What went to the one error sink, as text; nothing blocks."""
+    from annotator.gui import messages
+
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda _parent, error: shown.append(str(error)))
     return shown

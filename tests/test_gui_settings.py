@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import PROJECT, add_documents, edit_cell, find, stored  # noqa: E402
+from gui_fixtures import PROJECT, add_documents, edit_cell, find, open_settings, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -37,24 +37,6 @@ def _light_again() -> Any:
     from annotator.gui.settings import Theme, apply_theme
 
     apply_theme(Theme.SYSTEM)
-
-
-@pytest.fixture
-def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What went to the one error sink, as text; nothing blocks."""
-    from annotator.gui import messages
-
-    shown: list[str] = []
-    monkeypatch.setattr(messages, "show_error", lambda _parent, error: shown.append(str(error)))
-    return shown
-
-
-def open_settings(qtbot: Any, window: Any) -> Any:
-    from annotator.gui.dialogs.settings_dialog import SettingsDialog
-
-    qtbot.keyClick(window.article, Qt.Key.Key_Comma, CTRL)
-    dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
-    return dialog
 
 
 def close_settings(qtbot: Any, window: Any, dialog: Any) -> None:
