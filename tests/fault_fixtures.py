@@ -25,16 +25,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 # A safety net against a hang, never a speed limit (lower it to see a hang sooner while working on a fix).
 HANG_GUARD_S = float(os.environ.get("ANNOTATOR_TEST_HANG_GUARD_S", "120"))
-
-
-def cli(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    """`python -m annotator ARGS` as a real process, stdout and stderr as text pipes."""
-    return subprocess.Popen([sys.executable, "-m", "annotator", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, **kwargs)
 
 
 def finish(proc: subprocess.Popen) -> tuple[str, str]:  # type: ignore[type-arg]

@@ -1,6 +1,7 @@
 """Fixtures for the window tests: a temporary database, isolated QSettings, the real main window.
 
-Imported by the tests/test_gui_*.py modules (tests/conftest.py stays with its owner).
+Registered for every test module by tests/conftest.py (`pytest_plugins`); a module imports only the plain
+helpers it uses (add_documents, stored, ...).
 """
 
 from __future__ import annotations
@@ -56,6 +57,43 @@ def stored(ws: Any, document_id: int, annotator: str = ANNOTATOR) -> list[tuple[
     annotations = service(ws, annotator)
     text = annotations.document(document_id).text
     return [(s.label, text[s.start : s.end]) for s in annotations.spans(document_id)]
+
+
+def find(qtbot: Any, window: Any, text: str) -> None:
+    """Ctrl+F, type, Escape: the match is selected and the article has the keyboard again."""
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(window.article, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.find_bar.edit, text)
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
+    assert window.article.hasFocus()
+    assert window.article.textCursor().selectedText() == text
+
+
+def edit_cell(qtbot: Any, dialog: Any, row: int, column: int, text: str) -> None:
+    """F2 on the cell, type over what is there, Enter: as a user edits a table."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
+
+    table = dialog.table
+    table.setCurrentCell(row, column)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # the delegate commits and closes its editor through a queued call
+    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+
+
+def open_settings(qtbot: Any, window: Any) -> Any:
+    """Ctrl+, on the article: the settings dialog it opens."""
+    from PySide6.QtCore import Qt
+
+    from annotator.gui.dialogs.settings_dialog import SettingsDialog
+
+    qtbot.keyClick(window.article, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    return next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
 
 
 @pytest.fixture
@@ -117,4 +155,14 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     for kind in ("warning", "information", "critical", "question"):
         monkeypatch.setattr(QMessageBox, kind, recorder(kind))
     monkeypatch.setattr(QMessageBox, "about", recorder("about"))
+    return shown
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What went to the one error sink, as text; nothing blocks."""
+    from annotator.gui import messages
+
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda _parent, error: shown.append(str(error)))
     return shown

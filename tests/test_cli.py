@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runners import run, run_cli, write
 
 from annotator.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "cli.db")
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,10 +132,9 @@ def test_export_refuses_misaligned_spans_unless_asked_to_expand(tmp_path: Path, 
 
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "annotator", "--db", str(tmp_path / "m.db"), "import",
-                             str(tmp_path / "nope")], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 2
-    assert result.stderr.startswith("annotator: [A011]") and "Traceback" not in result.stderr
+    code, _, err = run_cli("--db", str(tmp_path / "m.db"), "import", str(tmp_path / "nope"))
+    assert code == 2
+    assert err.startswith("annotator: [A011]") and "Traceback" not in err
 
 
 def test_spans_of_a_repeated_text_join_the_existing_document(tmp_path: Path, db: str,

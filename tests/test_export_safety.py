@@ -18,21 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runners import cli, run
 
 from annotator.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-pytest_plugins = ["gui_fixtures"]
 FILE_FORMATS = {"prodigy": "out.jsonl", "doccano": "out.jsonl", "labelstudio": "out.json", "conll": "out.conll"}
 FOLDER_FORMATS = {"spacy": "corpus", "brat": "brat"}
 ALL_FORMATS = {**FILE_FORMATS, **FOLDER_FORMATS}
 LINUX_ROOT = sys.platform == "linux" and hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def make_db(folder: Path, n: int = 3, *, name: str = "d.db", words: int = 12, seed: int = 0) -> Path:
@@ -423,11 +416,10 @@ def test_a_killed_spacy_re_export_leaves_one_whole_export(tmp_path: Path, capsys
     assert main(export_args(db, "spacy", corpus, *OLD)) == 0
     assert spacy_export(corpus) == old
     marker = tmp_path / "paused"
-    env = {**os.environ, "ANNOTATOR_TEST_SWAP": swap}
+    env = {"ANNOTATOR_TEST_SWAP": swap}
     if step != "writing":
         env["ANNOTATOR_TEST_PAUSE_AT"] = f"{step}:{marker}"
-    proc = subprocess.Popen([sys.executable, "-m", "annotator", *export_args(db, "spacy", corpus, *NEW, "--replace")],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = cli(*export_args(db, "spacy", corpus, *NEW, "--replace"), env=env)
     try:
         if step == "writing":  # kill it while it writes its shards into the staging folder
             wait_for(lambda: any((p / "corpus").exists() for p in tmp_path.glob(".corpus.export-*.part"))
@@ -471,9 +463,7 @@ def test_a_second_export_to_the_same_place_leaves_a_running_one_alone(tmp_path: 
     db = make_db(tmp_path)
     out = tmp_path / "out.jsonl"
     marker = tmp_path / "paused"
-    first = subprocess.Popen([sys.executable, "-m", "annotator", *export_args(db, "prodigy", out)], cwd=ROOT,
-                             env={**os.environ, "ANNOTATOR_TEST_PAUSE_AT": f"staged:{marker}"},
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = cli(*export_args(db, "prodigy", out), env={"ANNOTATOR_TEST_PAUSE_AT": f"staged:{marker}"})
     try:
         wait_for(lambda: marker.exists() or first.poll() is not None, "the first export to finish writing")
         assert first.poll() is None, first.communicate()

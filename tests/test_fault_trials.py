@@ -17,17 +17,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_runners import ROOT, cli
 from fault_fixtures import (
     HANG_GUARD_S,
-    ROOT,
     Lines,
     LockHolder,
     PrivateServer,
     big_jsonl,
-    cli,
     counts,
     finish,
     integrity,
@@ -239,14 +239,25 @@ WRITING = ("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relatio
            "WHERE c.relname = 'document' AND l.mode = 'RowExclusiveLock' AND l.granted")
 
 
-def stop_server_under(proc: subprocess.Popen, server: PrivateServer, mode: str) -> None:  # type: ignore[type-arg]
-    """Freeze the client where it is, stop the server, let the client go on and meet the closed connection."""
-    assert proc.poll() is None, "the client had already ended: the stop would not have landed"
-    os.kill(proc.pid, signal.SIGSTOP)
+def stop_server_under(proc: subprocess.Popen, server: PrivateServer, mode: str,  # type: ignore[type-arg]
+                      ready: Callable[[], object], what: str) -> str:
+    """Once `ready` (the client is at `what`): freeze the client where it is, stop the server, let the client go on
+    and meet the closed connection; its stderr when it has ended. The server is started again whatever happens."""
     try:
-        server.stop(mode)
+        wait_for(lambda: proc.poll() is not None or ready(), what)
+        assert proc.poll() is None, "the client had already ended: the stop would not have landed"
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            server.stop(mode)
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        _out, err = finish(proc)
     finally:
-        os.kill(proc.pid, signal.SIGCONT)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=HANG_GUARD_S)
+        server.start()
+    return err
 
 
 @pytest.mark.postgres
@@ -259,15 +270,7 @@ def test_trial_postgres_stopped_mid_import(private_pg: PrivateServer, tmp_path: 
     ws.close()
     source = big_jsonl(tmp_path / "articles.jsonl", PG_DOCS)
     proc = cli("--db", url, "import", str(source))
-    try:
-        wait_for(lambda: proc.poll() is not None or private_pg.scalar(name, WRITING), "the import's transaction")
-        stop_server_under(proc, private_pg, mode)
-        _out, err = finish(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=HANG_GUARD_S)
-        private_pg.start()
+    err = stop_server_under(proc, private_pg, mode, lambda: private_pg.scalar(name, WRITING), "the import's transaction")
     assert_clean_failure(proc.returncode, err)
     assert private_pg.scalar(name, "SELECT count(*) FROM document") == 0  # nothing of the file
     assert private_pg.scalar(name, "SELECT count(*) FROM span") == 0
@@ -281,15 +284,7 @@ def test_trial_postgres_stopped_mid_export(private_pg: PrivateServer, tmp_path: 
     out = tmp_path / "out" / "export.jsonl"
     out.parent.mkdir()
     proc = cli("--db", url, "export", "--format", "prodigy", "--out", str(out))
-    try:
-        wait_for(lambda: proc.poll() is not None or any(out.parent.iterdir()), "the export to start writing")
-        stop_server_under(proc, private_pg, "fast")
-        _out, err = finish(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=HANG_GUARD_S)
-        private_pg.start()
+    err = stop_server_under(proc, private_pg, "fast", lambda: any(out.parent.iterdir()), "the export to start writing")
     assert_clean_failure(proc.returncode, err)
     assert list(out.parent.iterdir()) == []  # no half file, no temporary left behind
     assert private_pg.scalar(name, "SELECT count(*) FROM document") == PG_DOCS

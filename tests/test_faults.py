@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fault_fixtures import HANG_GUARD_S, big_jsonl, cli, counts, finish, freeze, kill_alive, wait_for
+from cli_runners import cli
+from fault_fixtures import HANG_GUARD_S, big_jsonl, counts, finish, freeze, kill_alive, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

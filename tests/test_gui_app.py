@@ -13,12 +13,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
-pytest.register_assert_rewrite("gui_fixtures")
 
 from fault_fixtures import HANG_GUARD_S, Lines, kill_alive  # noqa: E402
 from gui_fixtures import ANNOTATOR, add_documents, service, stored  # noqa: E402
-
-pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,13 +17,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
-pytest.register_assert_rewrite("gui_fixtures")
 
 from fault_fixtures import HANG_GUARD_S, LockHolder  # noqa: E402
-from gui_fixtures import add_documents, stored  # noqa: E402
+from gui_fixtures import add_documents, edit_cell, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-
-pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,7 +193,6 @@ def test_locked_database_says_busy_at_once_and_shows_no_unsaved_span(qtbot: Any,
 def test_label_edit_under_the_lock_says_busy_and_changes_nothing(qtbot: Any, gui_ws: Any, tmp_path: Path,
                                                                  open_window: Any, dialogs: list,
                                                                  lock_holder: Any) -> None:
-    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
     from annotator.gui.dialogs.settings_dialog import NAME, SettingsDialog
     from annotator.services.labels import list_labels
@@ -208,22 +204,13 @@ def test_label_edit_under_the_lock_says_busy_and_changes_nothing(qtbot: Any, gui
     table = dialog.table
     row = next(r for r in range(table.rowCount()) if table.item(r, NAME).text() == "FIGURE")
 
-    def rename(name: str) -> None:
-        table.setCurrentCell(row, NAME)
-        qtbot.keyClick(table, Qt.Key.Key_F2)
-        editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
-        editor.selectAll()
-        qtbot.keyClicks(editor, name)
-        qtbot.keyClick(editor, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
-
     holder = lock_holder()
-    rename("NUMBER")
+    edit_cell(qtbot, dialog, row, NAME, "NUMBER")
     assert len(dialogs) == 1 and dialogs[0][1].startswith("[A071] database busy"), dialogs
     assert "FIGURE" in list_labels(gui_ws, "default").names()
     assert table.item(row, NAME).text() == "FIGURE"  # the row shows what is stored
     holder.commit()
-    rename("NUMBER")
+    edit_cell(qtbot, dialog, row, NAME, "NUMBER")
     assert "NUMBER" in list_labels(gui_ws, "default").names()
     assert len(dialogs) == 1
 

@@ -9,12 +9,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
-pytest.register_assert_rewrite("gui_fixtures")
 
-from gui_fixtures import PROJECT, add_documents, service, stored  # noqa: E402
+from gui_fixtures import PROJECT, add_documents, open_settings, service, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-
-pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 
@@ -29,15 +26,6 @@ FIGURE = "More than 12,000 residents"
 @pytest.fixture
 def doc(gui_ws: Any, tmp_path: Path) -> int:
     return add_documents(gui_ws, tmp_path / "in", [ARTICLE])[0]
-
-
-@pytest.fixture
-def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from annotator.gui import messages
-
-    shown: list[str] = []
-    monkeypatch.setattr(messages, "show_error", lambda _parent, error: shown.append(str(error)))
-    return shown
 
 
 def drawn(window: Any, phrase: str) -> Any:
@@ -87,13 +75,6 @@ def tag(qtbot: Any, window: Any, phrase: str, key: Qt.Key) -> None:
     qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
     assert window.article.textCursor().selectedText() == phrase
     qtbot.keyClick(window.article, key)
-
-
-def open_settings(qtbot: Any, window: Any) -> Any:
-    from annotator.gui.dialogs.settings_dialog import SettingsDialog
-
-    qtbot.keyClick(window.article, Qt.Key.Key_Comma, CTRL)
-    return next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
 
 
 def row_of(dialog: Any, name: str) -> int:

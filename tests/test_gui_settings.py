@@ -9,12 +9,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
-pytest.register_assert_rewrite("gui_fixtures")
 
-from gui_fixtures import PROJECT, add_documents, stored  # noqa: E402
+from gui_fixtures import PROJECT, add_documents, edit_cell, find, open_settings, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-
-pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 
@@ -42,32 +39,6 @@ def _light_again() -> Any:
     apply_theme(Theme.SYSTEM)
 
 
-@pytest.fixture
-def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What went to the one error sink, as text; nothing blocks."""
-    from annotator.gui import messages
-
-    shown: list[str] = []
-    monkeypatch.setattr(messages, "show_error", lambda _parent, error: shown.append(str(error)))
-    return shown
-
-
-def find(qtbot: Any, window: Any, text: str) -> None:
-    qtbot.keyClick(window.article, Qt.Key.Key_F, CTRL)
-    qtbot.keyClicks(window.find_bar.edit, text)
-    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
-    assert window.article.hasFocus()
-    assert window.article.textCursor().selectedText() == text
-
-
-def open_settings(qtbot: Any, window: Any) -> Any:
-    from annotator.gui.dialogs.settings_dialog import SettingsDialog
-
-    qtbot.keyClick(window.article, Qt.Key.Key_Comma, CTRL)
-    dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
-    return dialog
-
-
 def close_settings(qtbot: Any, window: Any, dialog: Any) -> None:
     with qtbot.waitSignal(dialog.destroyed, timeout=None):  # it deletes itself on close
         dialog.close()
@@ -81,21 +52,6 @@ def row_of(dialog: Any, name: str) -> int:
     rows = [r for r in range(dialog.table.rowCount()) if dialog.table.item(r, NAME).text() == name]
     assert rows, f"no row for {name}"
     return rows[0]
-
-
-def edit_cell(qtbot: Any, dialog: Any, row: int, column: int, text: str) -> None:
-    """F2 on the cell, type over what is there, Enter: as a user edits a table."""
-    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
-
-    table = dialog.table
-    table.setCurrentCell(row, column)
-    qtbot.keyClick(table, Qt.Key.Key_F2)
-    editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    # the delegate commits and closes its editor through a queued call
-    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
 
 
 def labels(ws: Any) -> Any:

@@ -9,13 +9,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
-pytest.register_assert_rewrite("gui_fixtures")
 
 from fault_fixtures import LockHolder  # noqa: E402
-from gui_fixtures import ANNOTATOR, add_documents, service, stored  # noqa: E402
+from gui_fixtures import ANNOTATOR, add_documents, edit_cell, find, service, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-
-pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 
@@ -32,14 +29,6 @@ THIRD = "Around 400,000 households in the Dorvan region were without electricity
 @pytest.fixture
 def docs(gui_ws: Any, tmp_path: Path) -> list[int]:
     return add_documents(gui_ws, tmp_path / "in", [FIRST, SECOND, THIRD])
-
-
-def find(qtbot: Any, window: Any, text: str) -> None:
-    qtbot.keyClick(window.article, Qt.Key.Key_F, CTRL)
-    qtbot.keyClicks(window.find_bar.edit, text)
-    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
-    assert window.article.hasFocus()
-    assert window.article.textCursor().selectedText() == text
 
 
 def key(qtbot: Any, window: Any, k: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
@@ -145,7 +134,6 @@ def test_only_the_last_documents_keep_a_history(qtbot: Any, gui_ws: Any, docs: l
 
 def test_renaming_a_label_clears_only_the_histories_that_name_it(qtbot: Any, gui_ws: Any, docs: list[int],
                                                                 open_window: Any, dialogs: list) -> None:
-    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
     from annotator.gui.dialogs.settings_dialog import NAME, SettingsDialog
 
@@ -157,13 +145,8 @@ def test_renaming_a_label_clears_only_the_histories_that_name_it(qtbot: Any, gui
     key(qtbot, window, Qt.Key.Key_Comma, CTRL)  # the label editor: LOCATION becomes PLACE
     dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
     table = dialog.table
-    table.setCurrentCell(next(r for r in range(table.rowCount()) if table.item(r, NAME).text() == "LOCATION"), NAME)
-    qtbot.keyClick(table, Qt.Key.Key_F2)
-    editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
-    editor.selectAll()
-    qtbot.keyClicks(editor, "PLACE")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+    edit_cell(qtbot, dialog, next(r for r in range(table.rowCount()) if table.item(r, NAME).text() == "LOCATION"),
+              NAME, "PLACE")
     with qtbot.waitSignal(dialog.destroyed, timeout=None):
         dialog.close()
     window.activateWindow()

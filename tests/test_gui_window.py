@@ -9,12 +9,9 @@ import pytest
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
-pytest.register_assert_rewrite("gui_fixtures")
 
 from gui_fixtures import add_documents, service, stored, write_texts  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-
-pytest_plugins = ["gui_fixtures"]
 
 pytestmark = pytest.mark.gui
 

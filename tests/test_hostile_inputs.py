@@ -37,7 +37,6 @@ from annotator.services.importing import import_paths
 from annotator.services.workspace import Workspace, ensure_project, open_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL", "")
 CODED = re.compile(r"^\[A0\d\d\] ")
 
 
@@ -90,22 +89,11 @@ def sqlite_ws(tmp_path: Path) -> Iterator[Workspace]:
 
 
 @pytest.fixture
-def pg_ws() -> Iterator[Workspace]:
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server (set ANNOTATOR_TEST_PG_URL; .ci/run starts one)")
-    from sqlalchemy import create_engine, text
-
-    name = f"annotator_hostile_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    ws = open_workspace(f"{PG_URL.rpartition('/')[0]}/{name}")
+def pg_ws(pg_url: str) -> Iterator[Workspace]:
+    ws = open_workspace(pg_url)
     ensure_project(ws, "default")
     yield ws
     ws.close()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:

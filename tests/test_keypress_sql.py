@@ -16,14 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gui_fixtures import add_documents, stored
 from sqlalchemy import event
-
-pytest.register_assert_rewrite("gui_fixtures")
-
-from gui_fixtures import add_documents, stored  # noqa: E402
-from test_postgres import pg_url  # noqa: E402,F401  (the fixture: a throw-away PostgreSQL database)
-
-pytest_plugins = ["gui_fixtures"]
 
 ARTICLE = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
            "emergency service said on Wednesday.\n")

@@ -8,19 +8,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_runners import run
+from db_fixtures import database_at
 
-from annotator.cli import main
 from annotator.domain.labels import Label, LabelKind, labels_from_json
 from annotator.errors import LabelKindError
 
 TEXT = "The mayor said that 17 drones hit Hrebenka overnight, officials said."
 CLAIM = "17 drones hit Hrebenka overnight"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def spans_file(path: Path, label: str) -> Path:
@@ -72,35 +67,23 @@ def test_the_default_label_set_has_claim_as_its_statement() -> None:
         "SOURCE": "entity", "LOCATION": "entity", "FIGURE": "entity", "CLAIM": "statement"}
 
 
-def _database_at_0004(path: Path) -> None:
-    """Two projects as annotator left them before kinds: each with a CLAIM, one also with a 'claim'."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    from annotator.resources import migrations_dir
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0004")
+def labels_at_0004(url: str, rows: list[tuple[int, str]]) -> None:
+    """Projects "news" (1) and "other" (2) as annotator left them before kinds, with labels (project id, name)."""
+    with database_at(url, "0004") as conn:
         for project_id, name in ((1, "news"), (2, "other")):
             conn.exec_driver_sql(f"INSERT INTO project (id, name, lang, created_at) VALUES ({project_id}, '{name}', "
                                  "'en', '2026-01-01')")
-        rows = [(1, "FIGURE"), (1, "CLAIM"), (2, "CLAIM"), (2, "claim"), (2, "SOURCE")]
         for position, (project_id, name) in enumerate(rows):
             conn.exec_driver_sql("INSERT INTO label (project_id, name, colour, key, alt_key, description, position) "
                                  f"VALUES ({project_id}, '{name}', '#123456', '', '', '', {position})")
-    engine.dispose()
 
 
 def test_migration_0005_makes_every_claim_a_statement(tmp_path: Path) -> None:
     from annotator.storage.engine import open_database
 
     path = tmp_path / "old.db"
-    _database_at_0004(path)
+    # each project with a CLAIM, one also with a 'claim'
+    labels_at_0004(f"sqlite:///{path}", [(1, "FIGURE"), (1, "CLAIM"), (2, "CLAIM"), (2, "claim"), (2, "SOURCE")])
     db = open_database(path)
     assert db.backup is not None  # the 0004 file was kept before the column was added
     db.dispose()

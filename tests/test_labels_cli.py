@@ -5,37 +5,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_runners import cli, run, write
 
-from annotator.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Olena Marchuk of the Dorvan council said 400 homes in Velmora lost power, Reuters reported."
 # (start, end, label): names that the old normalisation merged ("ОРГ1", "ЛОК1" -> "L_1"; "Person Name" ->
 # "Person_Name") or refused ("ИСТОЧНИК").
 SPANS = [(0, 13, "Person Name"), (0, 13, "Person_Name"), (21, 27, "ОРГ1"), (54, 61, "ЛОК1"), (74, 81, "ИСТОЧНИК"),
          (41, 50, "Lieu géographique")]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "labels.db")
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
 
 
 def jsonl(path: Path, *records: dict) -> Path:
@@ -269,13 +249,12 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path, db: str,
     write(tmp_path / "a.txt", "Some text.")
     run(capsys, "--db", db, "import", str(tmp_path / "a.txt"))
     # `annotator stats | head -1`, with the reader gone before the first line is written.
-    proc = subprocess.Popen([sys.executable, "-m", "annotator", "--db", db, "stats"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = cli("--db", db, "stats")
     assert proc.poll() is None  # still starting: its output is not written yet
     proc.stdout.close()  # type: ignore[union-attr]
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1  # the broken pipe was met, and ended quietly
-    assert err.decode() == ""
+    assert err == ""
 
 
 # -- 8. options before or after the command -----------------------------------------------------------

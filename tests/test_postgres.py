@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-
 import pytest
 
-pytestmark = pytest.mark.postgres
-PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL", "")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server (set ANNOTATOR_TEST_PG_URL; .ci/run starts one)")
-    from sqlalchemy import create_engine, text
-
-    name = f"annotator_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = PG_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+pytestmark = pytest.mark.postgres  # pg_url (tests/db_fixtures.py): a throw-away database, skipped without a server
 
 
 def test_migrate_annotate_and_list_on_postgres(pg_url: str) -> None:
@@ -94,27 +72,12 @@ def test_models_match_the_migrations_on_postgres(pg_url: str) -> None:
 
 
 def test_migration_0005_makes_every_claim_a_statement_on_postgres(pg_url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
+    from test_label_kinds import labels_at_0004
 
-    from annotator.resources import migrations_dir
     from annotator.services.labels import list_labels
     from annotator.services.workspace import open_workspace
 
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0004")
-        for project_id, name in ((1, "news"), (2, "other")):
-            conn.exec_driver_sql(f"INSERT INTO project (id, name, lang, created_at) VALUES ({project_id}, '{name}', "
-                                 "'en', '2026-01-01')")
-        for position, (project_id, name) in enumerate([(1, "FIGURE"), (1, "CLAIM"), (2, "CLAIM"), (2, "claim")]):
-            conn.exec_driver_sql("INSERT INTO label (project_id, name, colour, key, alt_key, description, position) "
-                                 f"VALUES ({project_id}, '{name}', '#123456', '', '', '', {position})")
-    engine.dispose()
+    labels_at_0004(pg_url, [(1, "FIGURE"), (1, "CLAIM"), (2, "CLAIM"), (2, "claim")])
     ws = open_workspace(pg_url)
     found = {project: {label.name: label.kind.value for label in list_labels(ws, project)}
              for project in ("news", "other")}

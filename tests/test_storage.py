@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from db_fixtures import database_at
 
 from annotator.errors import (
     DatabaseCorruptError,
@@ -47,18 +48,7 @@ def test_env_variable_names_the_database(tmp_path: Path, monkeypatch: pytest.Mon
 
 def _old_database(path: Path) -> None:
     """A database at schema 0001 with a document and a span, as an older annotator left it."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    from annotator.resources import migrations_dir
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    with database_at(f"sqlite:///{path}", "0001") as conn:
         conn.exec_driver_sql("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'default', 'en', '2026-01-01')")
         conn.exec_driver_sql("INSERT INTO label (id, project_id, name, colour, key, alt_key, description, position) "
                              "VALUES (1, 1, 'FIGURE', '#5b8fd9', '3', 'F', '', 0)")
@@ -67,7 +57,6 @@ def _old_database(path: Path) -> None:
                              " created_at) VALUES (1, 1, 0, 't', 's', '17,000 people', '{}', 'h', '2026-01-01')")
         conn.exec_driver_sql("INSERT INTO span (id, document_id, annotator_id, label_id, start, \"end\", created_at)"
                              " VALUES (1, 1, 1, 1, 0, 6, '2026-01-01')")
-    engine.dispose()
 
 
 def test_older_schema_is_migrated_after_a_backup(tmp_path: Path) -> None:

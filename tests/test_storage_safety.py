@@ -12,31 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runners import cli, run_cli
+from db_fixtures import database_at
 
 from annotator.errors import AnnotatorError, SpanChangedError
 from annotator.services.annotation import Annotations
 from annotator.services.importing import import_paths
 from annotator.services.workspace import ensure_project, open_workspace
 
-pytest_plugins = ["gui_fixtures"]
-ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Officials in Velmora said 400 homes lost power near Dorvan."
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "annotator", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> tuple[int, str, str]:
-    proc = cli(*args, env=env)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise AssertionError(f"annotator {' '.join(args)} still ran after {timeout} s") from None
-    return proc.returncode, out, err
 
 
 def _colleague_imports(db: Path, tmp_path: Path) -> None:
@@ -51,14 +35,21 @@ def _colleague_imports(db: Path, tmp_path: Path) -> None:
 
 
 # -- 1. ids are never reused; undo removes only the span it made ---------------------------------------------
-def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: Path) -> None:
-    db = tmp_path / "ids.db"
+def _my_span(db: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The Velmora article in a new database at `db` with the tester's LOCATION span on "Velmora": the workspace,
+    its project, the tester's service, the document id and the span."""
     ws = open_workspace(db)
     project = ensure_project(ws)
     import_paths(ws, [_text_file(tmp_path)], project="default", annotator="tester")
     ana = Annotations(ws, project.id, "tester")
     doc = ana.list_documents()[0].id
     span, _ = ana.add_span(doc, "LOCATION", 13, 20)
+    return ws, project, ana, doc, span
+
+
+def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: Path) -> None:
+    db = tmp_path / "ids.db"
+    ws, project, ana, doc, span = _my_span(db, tmp_path)
     _colleague_imports(db, tmp_path)
     bob = Annotations(ws, project.id, "bob")
     theirs = bob.spans(doc)
@@ -96,13 +87,8 @@ def test_no_table_whose_ids_a_window_holds_reuses_a_freed_id(tmp_path: Path, old
 def test_undo_refuses_a_span_that_changed_or_changed_hands(tmp_path: Path) -> None:
     """Whatever the id: a step that removes or relabels a span checks owner, document, label and offsets."""
     db = tmp_path / "owner.db"
-    ws = open_workspace(db)
-    project = ensure_project(ws)
-    import_paths(ws, [_text_file(tmp_path)], project="default", annotator="tester")
-    ana = Annotations(ws, project.id, "tester")
-    Annotations(ws, project.id, "bob")
-    doc = ana.list_documents()[0].id
-    span, _ = ana.add_span(doc, "LOCATION", 13, 20)
+    ws, project, ana, doc, span = _my_span(db, tmp_path)
+    Annotations(ws, project.id, "bob")  # the colleague the span is handed to below
     with sqlite3.connect(db) as other:  # another program moves the span under the window
         other.execute('UPDATE span SET "end" = 19 WHERE id = ?', (span.id,))
     with pytest.raises(SpanChangedError, match="changed elsewhere"):
@@ -333,28 +319,6 @@ def test_failed_migrations_of_a_locked_database_leave_no_backups(tmp_path: Path)
 
 
 # -- 4. concurrent imports into one project ------------------------------------------------------------------------
-PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL", "")
-
-
-@pytest.fixture
-def fresh_pg_url():  # type: ignore[no-untyped-def]
-    """A new, empty PostgreSQL database (no tables yet), dropped afterwards."""
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server (set ANNOTATOR_TEST_PG_URL)")
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    name = f"annotator_safety_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def _numbered_articles(path: Path, tag: str, n: int) -> Path:
     """n articles whose one span sits at an offset that only its own text has the marker at."""
     lines = []
@@ -400,10 +364,10 @@ def _check_project(url: str) -> tuple[int, int]:
 
 
 @pytest.mark.postgres
-def test_concurrent_imports_into_one_postgres_project(fresh_pg_url: str, tmp_path: Path) -> None:
-    results = _concurrent_imports(fresh_pg_url, tmp_path, rounds=3, n=300)  # the first round on a fresh database
+def test_concurrent_imports_into_one_postgres_project(pg_url: str, tmp_path: Path) -> None:
+    results = _concurrent_imports(pg_url, tmp_path, rounds=3, n=300)  # the first round on a fresh database
     assert [code for code, _ in results] == [0] * 6, [err for _, err in results]
-    assert _check_project(fresh_pg_url) == (1800, 1800)
+    assert _check_project(pg_url) == (1800, 1800)
 
 
 def test_concurrent_imports_into_one_sqlite_file(tmp_path: Path) -> None:
@@ -416,42 +380,23 @@ def test_concurrent_imports_into_one_sqlite_file(tmp_path: Path) -> None:
     assert _check_project(db) == (300 * imported, 300 * imported)
 
 
-def _at_revision(url: str, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    from annotator.resources import migrations_dir
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
-    engine.dispose()
-
-
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_migration_0004_renumbers_positions_that_concurrent_imports_repeated(backend: str, tmp_path: Path,
                                                                             request: pytest.FixtureRequest) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
     from annotator.storage.engine import open_database
     from annotator.storage.models import Base
 
-    url = f"sqlite:///{tmp_path / 'dup.db'}" if backend == "sqlite" else request.getfixturevalue("fresh_pg_url")
-    _at_revision(url, "0003")
-    engine = create_engine(url)
-    with engine.begin() as conn:  # what two concurrent imports left: positions 0, 0, 1, 1
+    url = f"sqlite:///{tmp_path / 'dup.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    with database_at(url, "0003") as conn:  # what two concurrent imports left: positions 0, 0, 1, 1
         conn.execute(text("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'news', 'en', '2026-01-01')"))
         for doc_id, position in ((1, 0), (2, 0), (3, 1), (4, 1)):
             conn.execute(text("INSERT INTO document (id, project_id, position, title, source, text, meta, "
                               "content_hash, created_at) VALUES (:i, 1, :p, '', '', :t, '{}', :h, '2026-01-01')"),
                          {"i": doc_id, "p": position, "t": f"text {doc_id}", "h": f"h{doc_id}"})
-    engine.dispose()
     db = open_database(url)
     with db.engine.connect() as conn:
         order = conn.execute(text("SELECT id, position FROM document ORDER BY position")).all()
@@ -463,12 +408,12 @@ def test_migration_0004_renumbers_positions_that_concurrent_imports_repeated(bac
 
 @pytest.mark.postgres
 @pytest.mark.gui
-def test_the_window_shows_the_server_without_its_password(fresh_pg_url: str, open_window,  # type: ignore[no-untyped-def]
+def test_the_window_shows_the_server_without_its_password(pg_url: str, open_window,  # type: ignore[no-untyped-def]
                                                            dialogs) -> None:
     pytest.importorskip("pytestqt")
 
     # The test server trusts local connections, so the password is carried but never asked for.
-    scheme, _, rest = fresh_pg_url.partition("://")
+    scheme, _, rest = pg_url.partition("://")
     user, _, host = rest.partition("@")
     url = f"{scheme}://{user}:Pw1-secret@{host}?password=Pw2-secret"
     ws = open_workspace(url)

@@ -63,6 +63,22 @@ def _kind_from_words(message: str) -> str | None:
     return None
 
 
+# kind -> the error, its message ({where} names the database) and its hint; "unreachable" and a read-only file are
+# told apart in translate(), which knows whether there is a path.
+_ERRORS: dict[str, tuple[type[StorageError], str, str]] = {
+    "locked": (DatabaseLockedError, "the database {where} is locked by another program",
+               "close the other annotator window or process using it and try again"),
+    "readonly": (DatabaseReadOnlyError, "the database {where} is read-only",
+                 "make the file and its folder writable, or use --db elsewhere"),
+    "corrupt": (DatabaseCorruptError, "{where} is not a database or is damaged",
+                "restore it from a backup (*.bak-* beside it) or point --db at another file"),
+    "conflict": (DatabaseConflictError,
+                 "another writer changed the same rows of {where} at the same moment; nothing was written", "try again"),
+    "cantopen": (StorageError, "cannot open the database {where}", "check that the folder exists and is writable"),
+    "disk": (StorageError, "the disk holding {where} is full or failing; nothing was written", "free some space"),
+}
+
+
 def translate(error: BaseException, where: str, path: Path | None = None, secrets: tuple[str, ...] = ()) -> StorageError:
     """Turn a driver error into a StorageError a user can act on; no password of the URL is repeated."""
     original = getattr(error, "orig", None) or error
@@ -81,29 +97,9 @@ def translate(error: BaseException, where: str, path: Path | None = None, secret
             f"the database {where} is read-only: its file or folder cannot be written",
             hint="make them writable, or copy the database somewhere writable and use --db",
         )
-    if kind == "locked":
-        return DatabaseLockedError(
-            f"the database {where} is locked by another program",
-            hint="close the other annotator window or process using it and try again",
-        )
-    if kind == "readonly":
-        return DatabaseReadOnlyError(
-            f"the database {where} is read-only", hint="make the file and its folder writable, or use --db elsewhere"
-        )
-    if kind == "corrupt":
-        return DatabaseCorruptError(
-            f"{where} is not a database or is damaged",
-            hint="restore it from a backup (*.bak-* beside it) or point --db at another file",
-        )
-    if kind == "conflict":
-        return DatabaseConflictError(
-            f"another writer changed the same rows of {where} at the same moment; nothing was written",
-            hint="try again",
-        )
-    if kind == "cantopen":
-        return StorageError(f"cannot open the database {where}", hint="check that the folder exists and is writable")
-    if kind == "disk":
-        return StorageError(f"the disk holding {where} is full or failing; nothing was written", hint="free some space")
+    if kind in _ERRORS:
+        error_class, message, hint = _ERRORS[kind]
+        return error_class(message.format(where=where), hint=hint)
     return StorageError(f"database error on {where}: {first}")
 
 
