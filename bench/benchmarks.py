@@ -184,7 +184,8 @@ def bench_dense_export(ctx: Context) -> Iterator[Result]:
 
     spacy.blank("en")
     base = _timed(floor, repeat=3)
-    mine = _timed(lambda: export(ws, fmt="spacy", out=ctx.tmp / "dense-out", project="bench"), repeat=3)
+    mine = _timed(lambda: export(ws, fmt="spacy", out=ctx.tmp / "dense-out", project="bench",
+                                  replace=True), repeat=3)
     ws.close()
     ratio = mine / base
     yield Result("dexport", f"{n} docs (~3 KB, 48 nested spans) to DocBin train/dev", mine, base, "s", ratio,
