@@ -60,7 +60,25 @@ def hostile_tally() -> dict[str, int]:
     return HOSTILE_TALLY
 
 
+# The fault trials (a process killed, a server stopped, a disk filled): each test asserts a whole database and
+# coded lines only, so a passed trial held and a failed one lost data or showed a traceback.
+FAULT_TRIALS = {"run": 0, "held": 0, "failed": 0, "skipped": 0}
+_FAULT_TRIAL = ("test_fault_trials.py::test_trial_", "test_export_safety.py::test_a_killed_")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if not any(marker in report.nodeid for marker in _FAULT_TRIAL):
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        FAULT_TRIALS["run"] += 1
+        FAULT_TRIALS["held" if report.passed else "skipped" if report.skipped else "failed"] += 1
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FAULT_TRIALS["run"]:
+        terminalreporter.write_sep("-", "fault trials")
+        terminalreporter.write_line("trials: {run}, held (database whole, coded lines only): {held}, failed: {failed}, "
+                                    "skipped (no root or no PostgreSQL here): {skipped}".format(**FAULT_TRIALS))
     if HOSTILE_TALLY["run"]:
         counts = _hostile_counts()
         terminalreporter.write_sep("-", "hostile inputs")
