@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -20,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from annotator.errors import (
     DatabaseCorruptError,
     DatabaseDriverError,
-    DatabaseReadOnlyError,
     DatabaseTooNewError,
     DatabaseURLError,
     StorageError,
@@ -113,7 +113,6 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True, seen_
         if not path.parent.exists():
             raise StorageError(f"the folder {path.parent} does not exist", hint="create it first or choose another path")
         if path.exists() and path.stat().st_size > 0:
-            _check_sqlite_header(path)
             _check_before_opening(path, where, check=migrate and changed_since_seen(path, seen_file))
     engine = _create_engine(url, secrets)
     if engine.dialect.name == "sqlite":
@@ -180,9 +179,14 @@ def _safe_url(url: str) -> str:
 
 def _check_before_opening(path: Path, where: str, *, check: bool) -> None:
     """Refuse a file that is newer, foreign or damaged before any connection could change a byte of it."""
+    # Through SQLite's own read-only connection, never Python's open(): closing a second handle on a file this
+    # process holds open would drop its POSIX locks.
     try:
         found = probe_sqlite(path, timeout_s=BUSY_TIMEOUT_MS / 1000, check=check)
     except sqlite3.Error as e:
+        if getattr(e, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise DatabaseCorruptError(f"{path} is not an annotator database (not a SQLite file)",
+                                       hint="point --db at an annotator database or a new file name") from e
         raise translate(e, where, path) from e
     if found.revision is not None and found.revision not in _known_revisions():
         raise DatabaseTooNewError(
@@ -196,41 +200,29 @@ def _check_before_opening(path: Path, where: str, *, check: bool) -> None:
         )
 
 
-def _check_sqlite_header(path: Path) -> None:
-    try:
-        with path.open("rb") as f:
-            head = f.read(16)
-    except PermissionError as e:
-        raise DatabaseReadOnlyError(f"cannot read the database {path}", hint="check the file's permissions") from e
-    if head != b"SQLite format 3\x00":
-        raise DatabaseCorruptError(
-            f"{path} is not an annotator database (not a SQLite file)",
-            hint="point --db at an annotator database or a new file name",
-        )
-
-
 _REVISION = re.compile(r"^(down_)?revision\s*=\s*['\"]?([\w]+)['\"]?", re.MULTILINE)
 
 
-def _revisions() -> tuple[set[str], set[str]]:
-    """(revisions, parents) read from the migration files: Alembic's import is only needed when one must run."""
+@functools.cache
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """(revisions, parents) read from the migration files once: Alembic's import is only needed when one must run."""
     from annotator.resources import migrations_dir
 
     revisions, parents = set(), set()
     for script in (migrations_dir() / "versions").glob("*.py"):
         for down, value in _REVISION.findall(script.read_text(encoding="utf-8")):
             (parents if down else revisions).add(value)
-    return revisions, parents
+    return frozenset(revisions), frozenset(parents)
 
 
-def _known_revisions() -> set[str]:
+def _known_revisions() -> frozenset[str]:
     return _revisions()[0]
 
 
 def _head_revision() -> str | None:
     revisions, parents = _revisions()
     heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
+    return next(iter(heads)) if len(heads) == 1 else None
 
 
 def _current_revision(database: Database) -> str | None:
@@ -256,7 +248,7 @@ def upgrade(database: Database) -> Path | None:
     config.set_main_option("script_location", str(migrations_dir()))
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()
-    where = str(database.path) if database.path else _safe_url(database.url)
+    where = database.where
     with database.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
         tables = set(inspect(conn).get_table_names())

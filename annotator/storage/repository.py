@@ -56,12 +56,8 @@ class Repository:
         PostgreSQL waits for a concurrent inserter of the same key to finish, then does nothing; the caller
         reads the row back, whoever made it.
         """
-        dialect = self.s.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
+        dialect_insert = span_writes.upsert_insert(self.s.get_bind().dialect.name)
+        if dialect_insert is None:
             self.s.execute(insert(table).values(**values))
             return True
         result = self.s.execute(dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
@@ -407,7 +403,7 @@ class Repository:
                                         project_id=project_id, label=label, expected=expected)
 
     def mark_in_progress(self, document_id: int, annotator_id: int) -> None:
-        if self.s.get_bind().dialect.name in ("sqlite", "postgresql"):
+        if span_writes.upsert_insert(self.s.get_bind().dialect.name) is not None:
             span_writes.mark_in_progress(self.s.connection(), document_id, annotator_id)
         elif self.status(document_id, annotator_id)[0] == Status.TODO:
             self.set_status(document_id, annotator_id, Status.IN_PROGRESS)

@@ -91,14 +91,22 @@ def mark_in_progress(conn: Connection, document_id: int, annotator_id: int) -> N
     now = datetime.now(UTC)
     row = {"document_id": document_id, "annotator_id": annotator_id, "status": Status.IN_PROGRESS.value,
            "seconds": 0.0, "updated_at": now}
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    dialect_insert = upsert_insert(conn.dialect.name)
+    assert dialect_insert is not None, "the caller checks the database knows ON CONFLICT"
     query = dialect_insert(STATUS).values(**row).on_conflict_do_update(
         index_elements=[STATUS.c.document_id, STATUS.c.annotator_id],
         set_={"status": Status.IN_PROGRESS.value, "updated_at": now},
         where=STATUS.c.status == Status.TODO.value,
     )
     conn.execute(query)
+
+
+def upsert_insert(dialect: str) -> Any:
+    """The INSERT construct that knows ON CONFLICT on this database (SQLite and PostgreSQL), else None."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return None
+    return dialect_insert
