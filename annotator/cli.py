@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from annotator import __version__
+from annotator.domain.names import printable
+from annotator.domain.records import LONE_SURROGATE
 from annotator.errors import AnnotatorError, CommandLineError, UsageError
 
 FORMAT_CHOICES = ["auto", "txt", "html", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy",
@@ -140,10 +142,9 @@ def _check_text_options(args: argparse.Namespace) -> None:
         if name in _FILE_OPTIONS:
             continue
         for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and not text.isascii() and any("\ud800" <= c <= "\udfff" for c in text):
-                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            if isinstance(text, str) and not text.isascii() and LONE_SURROGATE.search(text):
                 option = name.replace("_", "-")
-                raise CommandLineError(f"the value of {option} ('{shown}') is not valid UTF-8 text",
+                raise CommandLineError(f"the value of {option} ('{printable(text)}') is not valid UTF-8 text",
                                        hint="check the terminal's encoding, or type the name again")
 
 

@@ -48,7 +48,7 @@ class DocumentRecord:
 # metadata comes near it.
 MAX_META_DEPTH = 100
 MAX_ANNOTATOR_NAME = 200  # the length of the annotator.name column
-_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: no UTF-8 encoder takes one
 
 
 def check_record(record: DocumentRecord) -> None:
@@ -85,7 +85,7 @@ def _check_string(value: str, field: str) -> None:
             hint="the file holds binary data or a broken encoding; remove the NUL characters")
     if value.isascii():  # most text, checked many times faster than by the search
         return
-    found = _SURROGATE.search(value)
+    found = LONE_SURROGATE.search(value)
     if found:
         raise LoneSurrogateError(
             f"character {found.start()} is a lone surrogate ({ascii(found.group())}), half of a UTF-16 pair, which "
@@ -121,6 +121,6 @@ def _check_meta(meta: Mapping[str, Any]) -> None:
 def _shown(key: object) -> str:
     """A meta key as a message can print it: short, and with any surrogate escaped."""
     text = str(key)
-    if _SURROGATE.search(text):
+    if LONE_SURROGATE.search(text):
         text = ascii(text)[1:-1]
     return text if len(text) <= 40 else text[:40] + "..."

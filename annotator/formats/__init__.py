@@ -93,21 +93,24 @@ def read(path: Path, fmt: str = "auto", **options: Any) -> Iterator[DocumentReco
 
 
 def write(records: Iterable[DocumentRecord], out: Path, fmt: str, *, replace: bool = False,
-          protect: Iterable[Path] = (), ledger: Path | None = None, **options: Any) -> int:
+          protect: Iterable[Path] = (), ledger: Path | None = None, target: output.Target | None = None,
+          **options: Any) -> int:
     """Write the records to `out` in format `fmt`; returns the number of documents written.
 
     Records are consumed one at a time. The output appears only when everything is written (it is staged
     beside `out` and moved into place, see annotator.formats.output). `out` must be new (brat: or an empty
     folder); with `replace`, a previous export of the same format that `ledger` records as annotator's is
-    replaced. Files in `protect` (the
-    database) are never written. conll takes `drop_overlaps` and `dropped` (see annotator.formats.conll.write),
-    brat `moved` (see annotator.formats.brat.write); brat and conll take `label_names` (annotator.formats._label_names.LabelNames), and reading their exports
-    back restores the names.
+    replaced. Files in `protect` (the database) are never written. A caller that checked `out` already
+    (output.check) passes its `target` instead. conll takes `drop_overlaps` and `dropped` (see
+    annotator.formats.conll.write), brat `moved` (see annotator.formats.brat.write); brat and conll take
+    `label_names` (annotator.formats._label_names.LabelNames), and reading their exports back restores the
+    names.
     """
     writer = _WRITERS.get(fmt)
     if writer is None:
         raise UsageError(f'cannot export to "{fmt}" here', hint="choose one of " + ", ".join(WRITE_FORMATS))
-    target = output.check(Path(out), fmt, replace=replace, protect=protect, ledger=ledger)
+    if target is None:
+        target = output.check(Path(out), fmt, replace=replace, protect=protect, ledger=ledger)
     with output.staged(target) as path:
         return writer(iter(records), path, **options)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.records import LONE_SURROGATE, DocumentRecord, SpanRecord
 from annotator.domain.spans import brief, check_bounds
 from annotator.errors import (
     ExportError,
@@ -27,15 +27,15 @@ BOM = "\ufeff"
 _BOM_BYTES = BOM.encode("utf-8")
 UTF8_HINT = "save the file as UTF-8 and import it again"
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISREG, "a file"), (stat.S_ISLNK, "a symbolic link"),
+          (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 def kind_of(mode: int) -> str:
-    """What a non-regular file is, for messages."""
+    """What a file-system entry is, for messages."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
@@ -221,7 +221,7 @@ def strict_json(value: object, record: DocumentRecord, number: int) -> str:
                           "hold; nothing was written", hint="replace the value in the database first") from e
     # A lone surrogate (in meta a database took before imports refused them) cannot be written as UTF-8; as a
     # \u escape it is still JSON, and reads back as it was.
-    return json.dumps(value, allow_nan=False) if _SURROGATE.search(text) else text
+    return json.dumps(value, allow_nan=False) if LONE_SURROGATE.search(text) else text
 
 
 def document_name(record: DocumentRecord, number: int) -> str:

@@ -127,7 +127,7 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
     if legacy:
         meta["brat_offsets"] = CRLF_AS_TWO
     source = txt.relative_to(root).as_posix() if txt.is_relative_to(root) else txt.name
-    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=printable(txt.stem), source=printable(source))
+    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=printable(txt.stem), source=source)
 
 
 def _text_bound(line: str, ann: Path, lineno: int) -> tuple[int, str, list[tuple[int, int]], str | None]:

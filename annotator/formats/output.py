@@ -34,6 +34,7 @@ from annotator.errors import (
     ProtectedOutputError,
     UnsafeOutputError,
 )
+from annotator.formats._common import kind_of
 from annotator.formats._json import iter_json_values
 from annotator.formats.detect import _looks_like_conll, classify_record
 
@@ -120,7 +121,7 @@ def _check(out: Path, fmt: str, *, replace: bool, protect: Iterable[Path]) -> Ta
     if stat.S_ISDIR(st.st_mode):
         raise UnsafeOutputError(f"{out} is a folder; a {fmt} export writes one file", hint="give a file name")
     if not stat.S_ISREG(st.st_mode):
-        raise UnsafeOutputError(f"{out} is {_kind(st.st_mode)}, not a plain file; nothing was written",
+        raise UnsafeOutputError(f"{out} is {kind_of(st.st_mode)}, not a plain file; nothing was written",
                                 hint="give the name of a new file")
     if not _is_file_export(out, fmt):
         raise NotAnExportError(f"{out} already exists and is not a previous {fmt} export; nothing was written",
@@ -133,7 +134,7 @@ def _check(out: Path, fmt: str, *, replace: bool, protect: Iterable[Path]) -> Ta
 
 def _check_folder(out: Path, fmt: str, st: os.stat_result, replace: bool) -> Target:
     if not stat.S_ISDIR(st.st_mode):
-        raise UnsafeOutputError(f"{out} is {_kind(st.st_mode)}; a {fmt} export writes a folder",
+        raise UnsafeOutputError(f"{out} is {kind_of(st.st_mode)}; a {fmt} export writes a folder",
                                 hint="give the name of a new folder")
     try:
         names = sorted(os.listdir(out))
@@ -209,20 +210,28 @@ def _is_file_export(path: Path, fmt: str) -> bool:
     return first is not None and classify_record(first[1], strict=False) == fmt
 
 
+def database_part(path: Path, database: Path) -> str | None:
+    """"the database" or "the database's -wal file" (-shm, -journal) when `path` is one of them, by any name
+    (a link, a hard link, `..`), else None."""
+    real_path, real_db = _real(path), _real(Path(database))
+    for suffix in DATABASE_COMPANIONS:
+        companion = real_db.with_name(real_db.name + suffix)
+        same = real_path == companion
+        with contextlib.suppress(OSError):
+            same = same or os.path.samefile(path, companion)
+        if same:
+            return f"the database's {suffix} file" if suffix else "the database"
+    return None
+
+
 def _refuse_database(out: Path, folder: bool, protect: Iterable[Path]) -> None:
     real_out = _real(out)
     for db in protect:
+        what = database_part(out, db)
+        if what is not None:
+            raise ProtectedOutputError(f"{out} is {what}; an export never writes over it; nothing was written",
+                                       hint="give a new file name for the export")
         real_db = _real(Path(db))
-        for suffix in DATABASE_COMPANIONS:
-            companion = real_db.with_name(real_db.name + suffix)
-            same = real_out == companion
-            with contextlib.suppress(OSError):
-                same = same or os.path.samefile(out, companion)
-            if same:
-                what = f"the database's {suffix} file" if suffix else "the database"
-                raise ProtectedOutputError(f"{out} is {what}; "
-                                           "an export never writes over it; nothing was written",
-                                           hint="give a new file name for the export")
         if folder and real_out in real_db.parents:
             raise ProtectedOutputError(f"the database {db} is inside {out}; nothing was written",
                                        hint="export into a new folder")
@@ -231,20 +240,6 @@ def _refuse_database(out: Path, folder: bool, protect: Iterable[Path]) -> None:
 def _real(path: Path) -> Path:
     """The path with its folder's symbolic links resolved, but not its last part."""
     return Path(os.path.normcase(Path(os.path.realpath(path.parent)) / path.name))
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISREG(mode):
-        return "a file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
 
 
 def recover(out: Path) -> None:

@@ -21,7 +21,7 @@ def read(path: Path) -> Iterator[DocumentRecord]:
     text = decode_utf8(read_bytes(path), path)
     if not text.strip():
         raise ImportFormatError("the file is empty (no text to annotate)", path=path)
-    yield DocumentRecord(text=text, title=headline(text) or printable(path.stem), source=printable(path.name))
+    yield DocumentRecord(text=text, title=headline(text) or printable(path.stem), source=path.name)
 
 
 def headline(text: str) -> str:

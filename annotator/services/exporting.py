@@ -173,15 +173,14 @@ def export(
                       align == "expand", summary, progress, labels.statements())
     elif fmt == "conll":
         names = LabelNames.conll(label_names)
-        _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, out, align == "expand", summary, counted,
-                      replace, protect, ledger, names)
+        _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, target, align == "expand", summary,
+                      counted, names)
         summary.renamed_labels = names.renamed
     else:
         records = _documents(ws, ids, annotator, annotator_id, annotator is None)
         moved: list[tuple[str, SpanRecord]] = []
         options = {"label_names": LabelNames.brat(label_names), "moved": moved} if fmt == "brat" else {}
-        summary.documents = formats.write(counted(records), out, fmt, replace=replace, protect=protect, ledger=ledger,
-                                          **options)
+        summary.documents = formats.write(counted(records), out, fmt, target=target, **options)
         summary.moved = len(moved)
         summary.files = [out]
         if fmt == "brat":
@@ -189,9 +188,9 @@ def export(
     return summary
 
 
-def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None, out: Path,
-                  expand: bool, summary: ExportSummary, counted: Callable[..., Iterator[DocumentRecord]],
-                  replace: bool, protect: list[Path], ledger: Path, label_names: LabelNames | None = None) -> None:
+def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None,
+                  target: output.Target, expand: bool, summary: ExportSummary,
+                  counted: Callable[..., Iterator[DocumentRecord]], label_names: LabelNames | None = None) -> None:
     """CoNLL IOB2 on the language's tokens: one tag per token, so overlapping spans are left out and listed."""
     from annotator.nlp.tokens import token_bounds, token_offsets
 
@@ -209,13 +208,12 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
 
     dropped: list[tuple[str, SpanRecord]] = []
     records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
-    summary.documents = formats.write(records, out, "conll", replace=replace, protect=protect, ledger=ledger,
-                                      drop_overlaps=True,
+    summary.documents = formats.write(records, target.out, "conll", target=target, drop_overlaps=True,
                                       dropped=dropped, tokenize=token_offsets(lang), label_names=label_names)
     summary.left_out_of_ents = [(name, s.start, s.end, s.label, "overlaps a longer span") for name, s in dropped]
     summary.left_out_counts = dict(Counter(reason for *_, reason in summary.left_out_of_ents))
     summary.spans -= len(dropped)  # the count says what the file holds
-    summary.files = [out]
+    summary.files = [target.out]
 
 
 def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None,

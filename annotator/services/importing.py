@@ -24,6 +24,7 @@ from annotator.errors import (
     MissingFileError,
     UsageError,
 )
+from annotator.formats import output
 from annotator.services.workspace import CONFLICT_ATTEMPTS, Workspace, ensure_project
 from annotator.storage.repository import Repository
 
@@ -87,11 +88,12 @@ def _refuse_the_database(ws: Workspace, inputs: list[tuple[Path, str]]) -> None:
     database = ws.db.path
     if database is None:
         return
-    guarded = {os.path.realpath(f"{database}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
     for path, _fmt in inputs:
-        if os.path.realpath(path) in guarded:
-            raise UsageError(f"{printable(str(path))} is the database this import writes to, or one of its files; "
-                             "nothing was imported", hint="give the files of articles to import")
+        what = output.database_part(path, database)
+        if what is not None:
+            raise UsageError(f"{printable(str(path))} is the database this import writes to, or one of its files "
+                             f"({what}); nothing was imported",
+                             hint="give the files of articles to import")
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike[str]], fmt: str,
