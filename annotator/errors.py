@@ -82,6 +82,17 @@ class SpanRuleError(AnnotatorError):
     code = "A020"
 
 
+LISTED = 20  # a message lists this many items, then says how many more there are
+
+
+def listed(items: Sequence[str], total: int | None = None) -> list[str]:
+    """The first LISTED items indented for a message under its coded line, then "... and N more" of `total`
+    (all of `items` when it is not given: a caller may keep only the first ones and count the rest)."""
+    total = len(items) if total is None else total
+    shown = [f"  {item}" for item in items[:LISTED]]
+    return shown + ([f"  ... and {total - len(shown)} more"] if total > len(shown) else [])
+
+
 class ExportAlignmentError(AnnotatorError):
     """Spans that do not fall on token boundaries; the export stops and lists them."""
 
@@ -89,14 +100,10 @@ class ExportAlignmentError(AnnotatorError):
 
     def __init__(self, misaligned: Sequence[tuple[str, int, int, str, str]]) -> None:
         self.misaligned = list(misaligned)
-        lines = [
-            f"  document {doc!r} [{start}:{end}] {label} {text!r}" for doc, start, end, label, text in misaligned[:20]
-        ]
-        more = f"\n  ... and {len(misaligned) - 20} more" if len(misaligned) > 20 else ""
+        lines = listed([f"document {doc!r} [{start}:{end}] {label} {text!r}"
+                        for doc, start, end, label, text in misaligned[:LISTED]], len(misaligned))
         super().__init__(
-            f"{len(misaligned)} span(s) do not fall on token boundaries; nothing was written:\n"
-            + "\n".join(lines)
-            + more,
+            f"{len(misaligned)} span(s) do not fall on token boundaries; nothing was written:\n" + "\n".join(lines),
             hint="fix them, or export with --align expand to snap them outward to whole tokens",
         )
 

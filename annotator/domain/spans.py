@@ -53,8 +53,16 @@ def brief(value: object, limit: int = 40) -> str:
 def validate_span(text: str, span: Span, others: Iterable[Span] = ()) -> None:
     """Raise SpanRuleError if `span` cannot join `others` (the same annotator's spans of the document)."""
     check_bounds(len(text), span.start, span.end)
+    refuse_clash(span, others)
+
+
+def refuse_clash(span: Span, others: Iterable[Span]) -> None:
+    """Raise SpanRuleError when a same-label span among `others` overlaps `span`, an exact repeat included."""
     for other in others:
-        if other.label == span.label and overlaps(other, span) and other.key() != span.key():
+        if other.label == span.label and overlaps(other, span):
+            if other.key() == span.key():
+                raise SpanRuleError(f"{span.label} [{span.start}:{span.end}] is already there",
+                                    hint="the same label key on it removes it")
             raise SpanRuleError(
                 f"{span.label} [{span.start}:{span.end}] overlaps {other.label} [{other.start}:{other.end}]",
                 hint="two spans of the same label may not overlap; remove one first",

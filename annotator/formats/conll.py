@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.errors import ExportError, ImportFormatError
+from annotator.errors import ExportError, ImportFormatError, listed
 from annotator.formats._common import atomic_text_file, document_name, iter_lines
 from annotator.formats._label_names import LabelNames, names_file
 
@@ -37,7 +37,6 @@ _TOKEN = re.compile(r"[^ \t\n\r\x0b\x0c]+")
 _COLUMNS = re.compile(r"[ \t]+")
 _LINE_BREAK = re.compile(r"[\n\r\x0b\x0c]")
 _BLANK = " \t\r\n"
-_MAX_LISTED = 20
 _OFF_TOKENS = "does not start and end at token boundaries"
 
 Token = tuple[str, str]  # (token, tag)
@@ -165,11 +164,10 @@ def write(
             spans = [SpanRecord(s.start, s.end, names(s.label)) for s in spans]
             handle.write(_block(record, spans, name, problems, tokenize))
         if problems:
-            listed = "\n".join(f"  {p}" for p in problems[:_MAX_LISTED])
-            more = f"\n  ... and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
             off_tokens = any(p.endswith(_OFF_TOKENS) for p in problems)
             raise ExportError(
-                f"{len(problems)} span(s) cannot be written as CoNLL IOB tags; nothing was written:\n{listed}{more}",
+                f"{len(problems)} span(s) cannot be written as CoNLL IOB tags; nothing was written:\n"
+                + "\n".join(listed(problems)),
                 hint="CoNLL has one tag per token: fix these spans" + (
                     ", or export with --align expand to snap them outward to whole tokens" if off_tokens else ""),
             )

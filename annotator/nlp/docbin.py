@@ -12,7 +12,7 @@ from typing import Any
 
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
-from annotator.errors import DamagedDocBinError, ExportAlignmentError
+from annotator.errors import LISTED, DamagedDocBinError, ExportAlignmentError
 from annotator.nlp.tokens import blank, bounds_of, tokenize
 
 # The spancat suggester proposes every n-gram up to this many tokens; longer spans are reported instead.
@@ -24,9 +24,8 @@ DOCBIN_ATTRS = ["ORTH", "SPACY", "NORM", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
 LEFT_OUT_STATEMENT = "a statement, not an entity"
 LEFT_OUT_OVERLAP = "overlaps a longer entity"
-# The report keeps this many spans of each list for the summary to show and counts the rest: memory stays
-# flat however many statements a corpus holds.
-LISTED = 20
+# The report keeps LISTED spans of each list (what the summary shows) and counts the rest: memory stays flat
+# however many statements a corpus holds.
 
 
 @dataclass

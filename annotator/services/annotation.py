@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from annotator.domain.documents import Changes, Document, DocumentListItem, Status
 from annotator.domain.labels import LabelSet
-from annotator.domain.spans import Span, TokenBounds, check_bounds, overlaps, snap, token_at
+from annotator.domain.spans import Span, TokenBounds, check_bounds, refuse_clash, snap, token_at
 from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
 from annotator.services.workspace import Workspace, retried
 
@@ -44,16 +44,8 @@ def _cached_bounds(text: str, lang: str) -> TokenBounds:
 CHANGED_HINT = "the window now shows what the database holds; nothing else was changed"
 
 
-def _refuse_clash(span: Span, others: list[Span]) -> None:
-    """Raise SpanRuleError when a same-label span of the annotator overlaps `span` (an exact repeat too)."""
-    for other in others:
-        if other.label == span.label and overlaps(other, span):
-            if other.key() == span.key():
-                raise SpanRuleError(f"{span.label} [{span.start}:{span.end}] is already there",
-                                    hint="the same label key on it removes it")
-            raise SpanRuleError(f"{span.label} [{span.start}:{span.end}] overlaps {other.label} "
-                                f"[{other.start}:{other.end}]",
-                                hint="two spans of the same label may not overlap; remove one first")
+def _changed_elsewhere(span: Span) -> SpanChangedError:
+    return SpanChangedError(f"the {span.label} span [{span.start}:{span.end}] was changed elsewhere", hint=CHANGED_HINT)
 
 
 class Annotations:
@@ -171,8 +163,7 @@ class Annotations:
             picture = (document_id, expected.label, expected.start, expected.end)
             if repo.delete_span(span_id, self.annotator_id, self.project_id, picture) is None:
                 self._own_span(repo, span_id, expected, document_id)
-                raise SpanChangedError(f"the {expected.label} span [{expected.start}:{expected.end}] was changed "
-                                       "elsewhere", hint=CHANGED_HINT)
+                raise _changed_elsewhere(expected)
             repo.mark_in_progress(document_id, self.annotator_id)
         span = Span(expected.start, expected.end, expected.label, span_id, self.annotator)
         return span, document_id, Changes(documents=frozenset({document_id}), spans_removed=(span_id,))
@@ -191,9 +182,8 @@ class Annotations:
                     raise SpanRuleError(f"there is no label {label!r} in this project")
                 others = [s for s in repo.spans(document_id, self.annotator_id, label=label,
                                                 overlapping=(expected.start, expected.end)) if s.id != span_id]
-                _refuse_clash(Span(expected.start, expected.end, label), others)
-                raise SpanChangedError(f"the {expected.label} span [{expected.start}:{expected.end}] was changed "
-                                       "elsewhere", hint=CHANGED_HINT)
+                refuse_clash(Span(expected.start, expected.end, label), others)
+                raise _changed_elsewhere(expected)
         return expected.label, Changes(documents=frozenset({document_id}), spans_added=(span_id,),
                                        spans_removed=(span_id,))
 
@@ -209,7 +199,7 @@ class Annotations:
             raise NotFoundError(f"document {document_id} does not exist")
         if label not in repo.label_ids(self.project_id):
             raise SpanRuleError(f"there is no label {label!r} in this project")
-        _refuse_clash(Span(start, end, label), repo.spans(document_id, self.annotator_id, label=label,
+        refuse_clash(Span(start, end, label), repo.spans(document_id, self.annotator_id, label=label,
                                                           overlapping=(start, end)))
 
     @retried

@@ -14,7 +14,7 @@ from annotator.domain.documents import Status
 from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
-from annotator.errors import UsageError
+from annotator.errors import UsageError, listed
 from annotator.formats import output
 from annotator.formats._label_names import LabelNames
 from annotator.services.workspace import Workspace, get_project, state_dir
@@ -56,7 +56,7 @@ class ExportSummary:
             if self.too_long_count:
                 out.append(f"{self.too_long_count} span(s) are longer than the suggester proposes, "
                            "so the trained spancat cannot find them:")
-                out.extend(_listed([f"{doc} [{s}:{e}] {label}: {n} tokens"
+                out.extend(listed([f"{doc} [{s}:{e}] {label}: {n} tokens"
                                     for doc, s, e, label, n in self.too_long_for_suggester], self.too_long_count))
         if self.left_out_counts:
             total = sum(self.left_out_counts.values())
@@ -64,7 +64,7 @@ class ExportSummary:
             where = "kept in doc.spans but left out of doc.ents" if self.format == "spacy" else (
                 "left out of the file: CoNLL has one tag per token")
             out.append(f"{total} span(s) {where} ({counts}):")
-            out.extend(_listed([f"{doc} [{s}:{e}] {label}: {reason}"
+            out.extend(listed([f"{doc} [{s}:{e}] {label}: {reason}"
                                 for doc, s, e, label, reason in self.left_out_of_ents], total))
         if self.moved and self.format == "brat":
             out.append(f"{self.moved} span(s) began or ended between the CR and LF of a line break, where brat "
@@ -76,12 +76,6 @@ class ExportSummary:
             out.append(f"labels written under another name ({self.format} cannot hold their names; "
                        f"importing the export gives the names back): {pairs}")
         return out
-
-
-def _listed(items: list[str], total: int, limit: int = 20) -> list[str]:
-    shown = items[:limit]
-    more = [f"  ... and {total - len(shown)} more"] if total > len(shown) else []
-    return [f"  {item}" for item in shown] + more
 
 
 def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_id: int | None,
