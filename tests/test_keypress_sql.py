@@ -55,8 +55,13 @@ class Counter:
                 event.remove(target, name, fn)
 
     def only_sent(self) -> list[str]:
-        """What SQLite ran besides BEGIN, COMMIT and PRAGMA: must be what SQLAlchemy sent."""
-        return [s for s in self.run_by_sqlite if not s.startswith(("BEGIN", "COMMIT", "PRAGMA"))]
+        """What SQLite ran besides BEGIN, COMMIT and PRAGMA: must be what SQLAlchemy sent.
+
+        SQLite's trace repeats a statement once for each foreign-key action it runs inside it (deleting a span
+        cascades to the relations that hold it): a repeat in a row is the same statement.
+        """
+        ran = [s for s in self.run_by_sqlite if not s.startswith(("BEGIN", "COMMIT", "PRAGMA"))]
+        return [s for i, s in enumerate(ran) if i == 0 or ran[i - 1] != s]
 
 
 @pytest.mark.gui

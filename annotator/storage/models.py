@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -86,23 +87,37 @@ class DocumentRow(Base):
 
 
 class AnnotatorRow(Base):
+    """The owner of a layer of spans: a person (`annotator`), the project's `gold`, or a suggestion `model`."""
+
     __tablename__ = "annotator"
-    __table_args__ = NEVER_REUSE
+    __table_args__ = (
+        UniqueConstraint("kind", "name", name="uq_annotator_kind_name"),
+        CheckConstraint("kind IN ('annotator', 'gold', 'model')", name="kind"),
+        NEVER_REUSE,
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="annotator", server_default="annotator")  # 0006
 
 
 class SpanRow(Base):
     __tablename__ = "span"
-    __table_args__ = (Index("ix_span_document_annotator", "document_id", "annotator_id"), NEVER_REUSE)
+    __table_args__ = (
+        Index("ix_span_document_annotator", "document_id", "annotator_id"),
+        CheckConstraint('start >= 0 AND start < "end"', name="offsets"),  # migration 0006
+        NEVER_REUSE,
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotator.id", ondelete="CASCADE"))
     label_id: Mapped[int] = mapped_column(ForeignKey("label.id", ondelete="CASCADE"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    origin: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
+    # manual, imported, or the name of the model whose suggestion was accepted ("model:rules"), migration 0006
+    origin: Mapped[str] = mapped_column(String(64), default="manual", server_default="manual")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # What a span says beyond its label, e.g. a FIGURE's normalised value, unit and qualifier (migration 0006)
+    attrs: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class DocumentStatusRow(Base):
@@ -112,3 +127,64 @@ class DocumentStatusRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="todo", index=True)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class RelationTypeRow(Base):
+    """A project's relation schema: `said_by` links a CLAIM (head) to a SOURCE (child), and so on."""
+
+    __tablename__ = "relation_type"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", "head_label", "child_label", name="uq_relation_type_project_name"),
+        NEVER_REUSE,
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    head_label: Mapped[str] = mapped_column(String(64))
+    child_label: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RelationRow(Base):
+    """A link between two spans of one layer; it goes with either span (ON DELETE CASCADE)."""
+
+    __tablename__ = "relation"
+    __table_args__ = (UniqueConstraint("head_id", "child_id", "type", name="uq_relation_head_id"), NEVER_REUSE)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    head_id: Mapped[int] = mapped_column(ForeignKey("span.id", ondelete="CASCADE"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("span.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(64))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotator.id", ondelete="CASCADE"), index=True)
+    origin: Mapped[str] = mapped_column(String(64), default="manual", server_default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SuggestionDecisionRow(Base):
+    """A person's answer to a suggested span: accepted, or rejected (and then never proposed to them again)."""
+
+    __tablename__ = "suggestion_decision"
+    __table_args__ = (
+        UniqueConstraint("document_id", "decided_by", "label_id", "start", "end",
+                         name="uq_suggestion_decision_document_id"),
+        NEVER_REUSE,
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    decided_by: Mapped[int] = mapped_column(ForeignKey("annotator.id", ondelete="CASCADE"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("annotator.id", ondelete="SET NULL"), nullable=True)
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AssignmentRow(Base):
+    """A document handed to an annotator (team mode); `position` orders their queue."""
+
+    __tablename__ = "assignment"
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotator.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

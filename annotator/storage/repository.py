@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Document, DocumentListItem, Project, Status
 from annotator.domain.labels import Label, LabelSet
+from annotator.domain.layers import Owner, OwnerKind
 from annotator.domain.spans import Span
 from annotator.storage import span_writes
 from annotator.storage.models import (
@@ -43,11 +44,18 @@ class Repository:
 
     # -- annotators and projects ------------------------------------------------------------------
     def annotator_id(self, name: str, *, create: bool = True) -> int | None:
-        found = self.s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+        """The row of the person called `name` (made when absent, unless `create` is False)."""
+        return self.owner_id(Owner.person(name), create=create)
+
+    def owner_id(self, owner: Owner, *, create: bool = True) -> int | None:
+        """The row that owns a layer: a person, gold or a model, found by kind and name."""
+        where = (AnnotatorRow.kind == owner.kind.value, AnnotatorRow.name == owner.name)
+        found = self.s.scalar(select(AnnotatorRow.id).where(*where))
         if found is None and create:
-            # Another process may be adding the same name right now (two imports on a fresh database).
-            self._insert_if_absent(AnnotatorRow.__table__, {"name": name}, ["name"])
-            found = self.s.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+            # Another process may be adding the same owner right now (two imports on a fresh database).
+            self._insert_if_absent(AnnotatorRow.__table__, {"name": owner.name, "kind": owner.kind.value},
+                                   ["kind", "name"])
+            found = self.s.scalar(select(AnnotatorRow.id).where(*where))
         return found
 
     def _insert_if_absent(self, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
@@ -73,7 +81,15 @@ class Repository:
         self.s.execute(update(ProjectRow).where(ProjectRow.id == project_id).values(lang=ProjectRow.lang))
 
     def annotators(self) -> list[str]:
-        return list(self.s.scalars(select(AnnotatorRow.name).order_by(AnnotatorRow.name)))
+        """The people (not gold, not models), by name."""
+        return list(self.s.scalars(select(AnnotatorRow.name).where(AnnotatorRow.kind == OwnerKind.ANNOTATOR.value)
+                                   .order_by(AnnotatorRow.name)))
+
+    def owners(self) -> list[Owner]:
+        """Every layer owner in the database: people, gold and models."""
+        rows = self.s.execute(select(AnnotatorRow.kind, AnnotatorRow.name).order_by(AnnotatorRow.kind,
+                                                                                    AnnotatorRow.name))
+        return [Owner(OwnerKind(kind), name) for kind, name in rows]
 
     def project(self, name: str) -> Project | None:
         row = self.s.scalar(select(ProjectRow).where(ProjectRow.name == name))
@@ -373,6 +389,20 @@ class Repository:
         out: dict[int, list[Span]] = {d: [] for d in document_ids}
         for doc, id_, start, end, label, who in self.s.connection().execute(query).all():
             out[doc].append(Span(start, end, label, id_, who))
+        return out
+
+    def layer_spans(self, document_id: int) -> dict[Owner, list[Span]]:
+        """Every layer of the document: its spans grouped by owner (person, gold, model), each sorted as `spans`."""
+        query = (
+            select(AnnotatorRow.kind, AnnotatorRow.name, SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(SpanRow.document_id == document_id)
+            .order_by(AnnotatorRow.kind, AnnotatorRow.name, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
+        )
+        out: dict[Owner, list[Span]] = {}
+        for kind, who, id_, start, end, label in self.s.connection().execute(query).all():
+            out.setdefault(Owner(OwnerKind(kind), who), []).append(Span(start, end, label, id_, who))
         return out
 
     def add_span(self, project_id: int, document_id: int, annotator_id: int, label: str, start: int, end: int,
