@@ -12,8 +12,18 @@ import tempfile
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from annotator import APP_NAME, ORG_NAME
+
+if TYPE_CHECKING:  # Qt and the services stay off the CLI's start-up path: each function imports its own
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from annotator.errors import AnnotatorError, NoDisplayError
+    from annotator.gui.main_window import MainWindow
+    from annotator.services.workspace import Workspace
 
 ENV_SETTINGS = "ANNOTATOR_SETTINGS"  # an .ini file instead of the platform's settings store (tests, demos)
 
@@ -23,13 +33,14 @@ def _ensure_display() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def application():  # type: ignore[no-untyped-def]
+def application() -> QApplication:
     """The QApplication, created once, named so that QSettings and the user folders agree."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # the window's process never makes a bare QCoreApplication
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
@@ -38,7 +49,7 @@ def application():  # type: ignore[no-untyped-def]
     return app
 
 
-def _icon():  # type: ignore[no-untyped-def]
+def _icon() -> QIcon:
     from PySide6.QtGui import QIcon
 
     from annotator.resources import resource
@@ -49,7 +60,7 @@ def _icon():  # type: ignore[no-untyped-def]
     return icon
 
 
-def settings(path: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+def settings(path: str | os.PathLike[str] | None = None) -> QSettings:
     from PySide6.QtCore import QSettings
 
     path = path or os.environ.get(ENV_SETTINGS)
@@ -95,13 +106,13 @@ def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackTyp
 
 
 def _dialogs_can_be_seen() -> bool:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtGui import QGuiApplication
 
-    app = QApplication.instance()
-    return app is not None and not _headless(app)
+    app = QGuiApplication.instance()
+    return isinstance(app, QGuiApplication) and not _headless(app)
 
 
-def _active_window():  # type: ignore[no-untyped-def]
+def _active_window() -> QWidget | None:
     from PySide6.QtWidgets import QApplication
 
     return QApplication.activeWindow()
@@ -112,7 +123,7 @@ def install_excepthook() -> None:
 
 
 # -- building the window ----------------------------------------------------------------------------
-def ask_annotator_name(store, default: str) -> str:  # type: ignore[no-untyped-def]
+def ask_annotator_name(store: QSettings, default: str) -> str:
     """Asked once, on the first run; remembered in the settings."""
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
@@ -124,7 +135,7 @@ def ask_annotator_name(store, default: str) -> str:  # type: ignore[no-untyped-d
     return name
 
 
-def import_samples_if_empty(ws, project: str, annotator: str) -> int:  # type: ignore[no-untyped-def]
+def import_samples_if_empty(ws: Workspace, project: str, annotator: str) -> int:
     """A new project starts with the sample articles, so that the window is never empty on first run."""
     from annotator.resources import sample_articles
     from annotator.services.annotation import Annotations
@@ -141,7 +152,8 @@ def import_samples_if_empty(ws, project: str, annotator: str) -> int:  # type: i
     return summary.total("documents_added")
 
 
-def open_main_window(ws, *, project: str, annotator: str, store, document_id: int | None = None):  # type: ignore[no-untyped-def]
+def open_main_window(ws: Workspace, *, project: str, annotator: str, store: QSettings,
+                     document_id: int | None = None) -> MainWindow:
     """The real window on an open workspace, shown on its last (or first) document."""
     from annotator.gui.main_window import MainWindow
 
@@ -175,7 +187,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _report_shown_and_quit(app, window) -> None:  # type: ignore[no-untyped-def]
+def _report_shown_and_quit(app: QApplication, window: QWidget) -> None:
     from PySide6.QtCore import QTimer
 
     def done() -> None:
@@ -191,7 +203,7 @@ def run_gui(db: str | None = None, annotator: str | None = None, project: str | 
     from annotator.services.workspace import DEFAULT_PROJECT, default_annotator, open_workspace
 
     missing = missing_display()
-    app = None
+    app: QApplication | None = None
     if missing is None:
         requested = _prefer_a_fallback_platform()
         app = application()
@@ -231,7 +243,7 @@ def run_gui(db: str | None = None, annotator: str | None = None, project: str | 
 HEADLESS_PLATFORMS = ("offscreen", "minimal")
 
 
-def missing_display():  # type: ignore[no-untyped-def]
+def missing_display() -> NoDisplayError | None:
     """A NoDisplayError when Linux has no display to open a window on and no Qt platform was asked for."""
     from annotator.errors import NoDisplayError
 
@@ -255,11 +267,11 @@ def _prefer_a_fallback_platform() -> bool:
     return False
 
 
-def _headless(app) -> bool:  # type: ignore[no-untyped-def]
+def _headless(app: QGuiApplication) -> bool:
     return str(app.platformName()) in HEADLESS_PLATFORMS
 
 
-def _plugin_failed(app):  # type: ignore[no-untyped-def]
+def _plugin_failed(app: QGuiApplication) -> NoDisplayError:
     from annotator.errors import NoDisplayError
 
     return NoDisplayError(f"the window cannot open on this display: Qt fell back to its {app.platformName()} "
@@ -268,7 +280,7 @@ def _plugin_failed(app):  # type: ignore[no-untyped-def]
                                "libegl1, and check DISPLAY")
 
 
-def start_up_failed(error, app) -> int:  # type: ignore[no-untyped-def]
+def start_up_failed(error: AnnotatorError, app: QGuiApplication | None) -> int:
     """A start-up error: its coded line on stderr always, and a dialog only where someone can see one."""
     print(f"annotator: {error}", file=sys.stderr, flush=True)
     if app is not None and not _headless(app):

@@ -8,12 +8,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from annotator import __version__
 from annotator.domain.names import printable
 from annotator.domain.records import LONE_SURROGATE
 from annotator.errors import AnnotatorError, CommandLineError, UsageError
+
+if TYPE_CHECKING:  # the services (and SQLAlchemy under them) stay off the start-up path
+    from annotator.services.workspace import Workspace
 
 FORMAT_CHOICES = ["auto", "txt", "html", "csv", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy",
                   "spacy_json"]
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                           ("describe", "description")):
         a = lsub.add_parser(action)
         a.add_argument("name")
-        a.add_argument(value, **({"help": KIND_HELP} if value == "kind" else {}))
+        a.add_argument(value, help=KIND_HELP if value == "kind" else None)
     a = lsub.add_parser("delete")
     a.add_argument("name")
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
@@ -176,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-untyped-def]
+def _import(ws: Workspace, args: argparse.Namespace, project: str, annotator: str) -> int:
     from tqdm import tqdm
 
     from annotator.services.importing import import_paths
@@ -211,7 +214,7 @@ def _label_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _export(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
+def _export(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services.exporting import export
 
     summary = export(ws, fmt=args.format, out=args.out, project=project, annotator=args.annotator,
@@ -222,7 +225,7 @@ def _export(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _stats(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
+def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services.stats import project_stats
 
     stats = project_stats(ws, project)
@@ -238,7 +241,7 @@ def _stats(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
+def _labels(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services import labels as service
     from annotator.services.workspace import get_project
 

@@ -1,4 +1,4 @@
-"""The code keeps its shape: ruff is clean and the layer contracts of pyproject.toml hold."""
+"""The code keeps its shape: ruff and mypy are clean and the layer contracts of pyproject.toml hold."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def _tool(name: str) -> str:
 def test_ruff_is_clean() -> None:
     result = subprocess.run([_tool("ruff"), "check", "annotator", "tests", "bench", "docs", "db", "packaging"], cwd=ROOT,
                             capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_no_type_errors() -> None:
+    # The files and settings are pyproject.toml's [tool.mypy]; the cache in .mypy_cache makes a rerun quick.
+    result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -41,7 +41,7 @@ def tag(qtbot: Any, window: Any, text: str, k: Qt.Key) -> None:
 
 
 def undo_action(window: Any) -> Any:
-    return window.actions["edit.undo"]
+    return window.actions_by_id["edit.undo"]
 
 
 def test_each_document_keeps_its_own_undo(qtbot: Any, gui_ws: Any, docs: list[int], open_window: Any) -> None:

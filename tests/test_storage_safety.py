@@ -418,7 +418,7 @@ def test_the_window_shows_the_server_without_its_password(pg_url: str, open_wind
     url = f"{scheme}://{user}:Pw1-secret@{host}?password=Pw2-secret"
     ws = open_workspace(url)
     window = open_window(ws)
-    window.actions["help.about"].trigger()  # Help > About names the database (it has no key)
+    window.actions_by_id["help.about"].trigger()  # Help > About names the database (it has no key)
     shown = " ".join(text for _, text in dialogs) + window.windowTitle() + ws.where
     assert "Pw1-secret" not in shown and "Pw2-secret" not in shown
     assert f"{user}:***@" in shown and "password=***" in shown

@@ -174,7 +174,7 @@ def make_span(
     # The common case first, checked cheaply: a file may hold millions of spans.
     if not (type(start) is int and type(end) is int and type(label) is str and label.strip()
             and 0 <= start < end <= len(text)):
-        _span_problem(text, start, end, label, path=path, line=line, field=field, keys=keys)
+        start, end, label = _slow_checked(text, start, end, label, path=path, line=line, field=field, keys=keys)
     if isinstance(expected_text, str) and text[start:end] != expected_text:
         raise ImportFormatError(
             f"the span text {brief(expected_text)} is not the text at [{start}:{end}], which is {brief(text[start:end])}",
@@ -184,14 +184,12 @@ def make_span(
     return SpanRecord(start, end, label)
 
 
-def _span_problem(text: str, start: object, end: object, label: object, *, path: Path, line: int | None,
-                  field: str, keys: tuple[str, str, str] | None) -> None:
-    """Raise the ImportFormatError that names what is wrong with a span."""
+def _slow_checked(text: str, start: object, end: object, label: object, *, path: Path, line: int | None,
+                  field: str, keys: tuple[str, str, str] | None) -> tuple[int, int, str]:
+    """Raise the ImportFormatError that names what is wrong with a span; one that passes (an offset or label of
+    a subclass of int or str) comes back as it was."""
     names = [f"{field}.{key}" if keys else field for key in (keys or ("", "", ""))]
-    for value, name in ((start, names[0]), (end, names[1])):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ImportFormatError(f"an offset must be a whole number, found {brief(value)}", path=path, line=line,
-                                    field=name, hint="offsets count characters from 0")
+    start, end = _offset(start, names[0], path, line), _offset(end, names[1], path, line)
     if not isinstance(label, str) or not label.strip():
         raise ImportFormatError(f"the label must be a non-empty string, found {brief(label)}", path=path, line=line,
                                 field=names[2])
@@ -199,6 +197,14 @@ def _span_problem(text: str, start: object, end: object, label: object, *, path:
         check_bounds(len(text), start, end)
     except SpanRuleError as e:
         raise ImportFormatError(e.message, path=path, line=line, field=field, hint=e.hint) from e
+    return start, end, label
+
+
+def _offset(value: object, name: str, path: Path, line: int | None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ImportFormatError(f"an offset must be a whole number, found {brief(value)}", path=path, line=line,
+                                field=name, hint="offsets count characters from 0")
+    return value
 
 
 def write_jsonl(records: Iterable[DocumentRecord], out: Path, to_json: Callable[[DocumentRecord], dict]) -> int:

@@ -99,7 +99,9 @@ def _drain(
     pos = 0
     line = first_line
     while True:
-        new_pos = skip.match(buf, pos).end()  # type: ignore[union-attr]
+        skipped = skip.match(buf, pos)
+        assert skipped is not None  # both patterns match the empty string
+        new_pos = skipped.end()
         line += buf.count("\n", pos, new_pos)
         pos = new_pos
         if pos >= len(buf):

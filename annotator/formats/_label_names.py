@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal, overload
 
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import AnnotatorError, ImportFormatError
@@ -102,6 +103,12 @@ class LabelNames:
             number += 1
             candidate = f"{base}_{number}"
         return candidate
+
+
+@overload
+def names_file(path: Path, fmt: Literal["brat", "conll"]) -> Path: ...
+@overload
+def names_file(path: Path, fmt: str) -> Path | None: ...
 
 
 def names_file(path: Path, fmt: str) -> Path | None:

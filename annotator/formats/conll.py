@@ -171,7 +171,7 @@ def write(
                 hint="CoNLL has one tag per token: fix these spans" + (
                     ", or export with --align expand to snap them outward to whole tokens" if off_tokens else ""),
             )
-    names.save(names_file(out, "conll"))  # type: ignore[arg-type]
+    names.save(names_file(out, "conll"))
     return count
 
 

@@ -39,7 +39,8 @@ def read(path: Path) -> Iterator[DocumentRecord]:
         page = data.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
         page = data  # trafilatura reads the charset the page declares
-    large = len((_PARAGRAPH_BYTES if isinstance(page, bytes) else _PARAGRAPH).findall(page)) > LARGE_PAGE_PARAGRAPHS
+    paragraphs = _PARAGRAPH_BYTES.findall(page) if isinstance(page, bytes) else _PARAGRAPH.findall(page)
+    large = len(paragraphs) > LARGE_PAGE_PARAGRAPHS
     extracted = _extract_large(page, path) if large else _extract(page, path)
     text = extracted.get("text") or ""
     if not text.strip():

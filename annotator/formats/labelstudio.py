@@ -121,11 +121,12 @@ def _json_min_record(record: dict, path: Path, line: int) -> DocumentRecord:
 
 
 def _task_text(data: dict, path: Path, line: int) -> str:
-    if isinstance(data.get("text"), str):
-        return data["text"]
-    strings = [key for key, value in data.items() if isinstance(value, str)]
+    text = data.get("text")
+    if isinstance(text, str):
+        return text
+    strings = {key: value for key, value in data.items() if isinstance(value, str)}
     if len(strings) == 1:
-        return data[strings[0]]
+        return next(iter(strings.values()))
     raise ImportFormatError(
         f"cannot tell which field holds the text: expected data.text or one string field, found "
         f"{', '.join(strings) or 'none'}", path=path, line=line, field="data.text",

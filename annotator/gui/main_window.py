@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -78,19 +79,20 @@ class MainWindow(QMainWindow):
         self.status = StatusLine(self.statusBar(), annotator, self)
 
         self.specs = actions.all_specs(self.session.labels)
-        self.actions = self._build_actions()
+        # Not `self.actions`: that would hide QWidget.actions().
+        self.actions_by_id = self._build_actions()
         self._wire()
         self._apply_appearance()
         self.setAcceptDrops(True)
         self.setWindowTitle(APP_NAME)
         geometry = settings.value("window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         else:
             self.resize(1400, 900)
         state = settings.value("window/state")
         if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]
+            self.restoreState(state)
 
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -101,8 +103,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _build_actions(self) -> dict[str, object]:
-        handlers = {
+    def _build_actions(self) -> dict[str, QAction]:
+        handlers: dict[str, Callable[[], object]] = {
             "file.import_files": self._import_files, "file.import_folder": self._import_folder,
             "file.export": self._export, "file.quit": self.close,
             "edit.find": self.find_bar.open_bar, "edit.find_next": self._find_next,
@@ -121,7 +123,7 @@ class MainWindow(QMainWindow):
         self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in actions.MENUS}
         for s in self.specs:
             self._menus[s.menu].addAction(made[s.id])
-        return made  # type: ignore[return-value]
+        return made
 
     def _undo_actions(self) -> dict[str, QAction]:
         """Undo and redo go through the session, which saves first (the stack's own actions would move first).
@@ -139,21 +141,20 @@ class MainWindow(QMainWindow):
         return {"edit.undo": undo, "edit.redo": redo}
 
     def _label_handlers(self) -> dict[str, Callable[[], None]]:
-        return {actions.label_action_id(label.name): lambda n=label.name: self.tag(n) for label in self.session.labels}
+        return {actions.label_action_id(label.name): partial(self.tag, label.name) for label in self.session.labels}
 
     def _rebuild_label_actions(self) -> None:
         annotate = self._menus["Annotate"]
-        for action_id in [i for i in self.actions if actions.is_label_action(i)]:
-            action = self.actions.pop(action_id)
-            assert isinstance(action, QAction)
+        for action_id in [i for i in self.actions_by_id if actions.is_label_action(i)]:
+            action = self.actions_by_id.pop(action_id)
             annotate.removeAction(action)
             self.article.removeAction(action)
             action.deleteLater()
         self.specs = actions.all_specs(self.session.labels)
         made = actions.build(actions.label_specs(self.session.labels), self._label_handlers(), window=self,
                              article=self.article)
-        annotate.insertActions(self.actions["span.next"], list(made.values()))  # type: ignore[arg-type]
-        self.actions.update(made)
+        annotate.insertActions(self.actions_by_id["span.next"], list(made.values()))
+        self.actions_by_id.update(made)
 
     def _wire(self) -> None:
         self.session.changes_made.connect(self.changes_made)
@@ -181,7 +182,7 @@ class MainWindow(QMainWindow):
         """Open `document_id`, else the last one opened in this project, else the first to do."""
         if document_id is None:
             remembered = self.settings.value(last_document_key(self.project))
-            document_id = int(remembered) if remembered not in (None, "") else None  # type: ignore[call-overload]
+            document_id = int(remembered) if remembered not in (None, "") else None
         if document_id is not None and not self._belongs(document_id):
             document_id = None
         if document_id is None:
@@ -229,8 +230,9 @@ class MainWindow(QMainWindow):
         exact = [s for s in self.session.spans_over(start, end) if (s.start, s.end) == (start, end)] \
             if start != end else []
         under = exact or self.session.spans_at(start)
-        if under:
-            self.session.remove(min(under, key=lambda s: s.end - s.start).id)  # type: ignore[arg-type]
+        innermost = min(under, key=lambda s: s.end - s.start).id if under else None
+        if innermost is not None:  # the session's spans are stored ones: they all have ids
+            self.session.remove(innermost)
 
     # -- reacting ----------------------------------------------------------------------------------
     def _remember_place(self) -> None:

@@ -171,8 +171,8 @@ class SpanTableModel(_RowsModel):
         added = list(added)
         relabelled = {s.id for s in added} & set(removed)
         for span in added:
-            if span.id in relabelled:
-                row = self.row_of(span.id)  # type: ignore[arg-type]
+            if span.id is not None and span.id in relabelled:
+                row = self.row_of(span.id)
                 if row is not None:
                     self._rows[row] = span
                     self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))

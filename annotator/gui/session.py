@@ -12,6 +12,7 @@ import bisect
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
@@ -363,7 +364,7 @@ class DocumentSession(QObject):
             self._counts[label] += 1
         self.changes_made.emit(changes)
 
-    def _reporting(self):  # type: ignore[no-untyped-def]
+    def _reporting(self) -> _Reporting:
         return _Reporting(self.report)
 
 
@@ -374,7 +375,8 @@ class _Reporting:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, error, _tb) -> bool:  # type: ignore[no-untyped-def]
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 _tb: TracebackType | None) -> bool:
         if isinstance(error, AnnotatorError):
             self._report(error)
             return True

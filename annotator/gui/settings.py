@@ -44,9 +44,12 @@ class GuiSettings:
 
     @property
     def font_size(self) -> float:
+        stored = self.store.value(self.FONT_SIZE, DEFAULT_FONT_SIZE)
+        if not isinstance(stored, str | bytes | int | float):  # a hand-edited .ini file
+            return DEFAULT_FONT_SIZE
         try:
-            size = float(self.store.value(self.FONT_SIZE, DEFAULT_FONT_SIZE))  # type: ignore[arg-type]
-        except (TypeError, ValueError):  # a hand-edited .ini file
+            size = float(stored)
+        except ValueError:
             return DEFAULT_FONT_SIZE
         return min(max(size, MIN_FONT_SIZE), MAX_FONT_SIZE)
 
@@ -127,7 +130,8 @@ def apply_theme(theme: Theme) -> bool:
         hints.unsetColorScheme()
     else:
         hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
-    if app.property(_DARK_NOW) is dark:
+    shown: object = app.property(_DARK_NOW)  # None until the first call
+    if shown is dark:
         return dark
     if dark:
         app.setStyle("Fusion")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,13 @@ def misaligned(text: str, lang: str, spans: list[tuple[int, int]]) -> list[tuple
 # edge instead of tokenizing the whole text. Not so for a tokenizer of another kind (Chinese, Japanese,
 # Thai ...) or with special cases that hold a space (Spanish "EE. UU."): those take the whole text.
 _RUN = re.compile(r"\S*")  # \S is what str.isspace() is not, as spaCy splits
+
+
+def _run_end(text: str, pos: int, endpos: int) -> int:
+    """Where the run of non-space characters from `pos` ends (before `endpos`)."""
+    found = _RUN.match(text, pos, endpos)
+    assert found is not None  # \S* matches the empty string too
+    return found.end()
 MAX_CHUNK = 200  # longer runs of non-space characters (a URL list, a base64 blob) take the whole text
 _CHUNK_CACHE_SIZE = 50_000  # chunks repeat: news text holds a few tens of thousands of distinct ones
 
@@ -130,8 +138,8 @@ class _ChunkBoundaries:
 
         `backwards` is the text reversed: a match from `inside` there finds where the chunk begins."""
         mirrored = len(text) - 1 - inside  # `inside` in the reversed text, where a match runs leftwards
-        left = inside + 1 - (_RUN.match(backwards, mirrored, mirrored + MAX_CHUNK + 1).end() - mirrored)
-        right = _RUN.match(text, inside, inside + MAX_CHUNK + 1).end()
+        left = inside + 1 - (_run_end(backwards, mirrored, mirrored + MAX_CHUNK + 1) - mirrored)
+        right = _run_end(text, inside, inside + MAX_CHUNK + 1)
         if right - left > MAX_CHUNK:
             return None
         starts, ends = self._edges(text[left:right])
@@ -170,16 +178,16 @@ def _chunk_boundaries(lang: str) -> _ChunkBoundaries | None:
     from spacy.tokenizer import Tokenizer
 
     nlp = blank(lang)
-    tokenizer = nlp.tokenizer
-    if type(tokenizer) is not Tokenizer:
+    if type(nlp.tokenizer) is not Tokenizer:
         return None
+    tokenizer: Tokenizer = nlp.tokenizer  # spaCy's Tokenizer is a Cython class without stubs: Any to mypy
     # A special case that mixes whitespace with other characters joins chunks; pure whitespace ones do not.
     if any(any(c.isspace() for c in rule) and not rule.isspace() for rule in (tokenizer.rules or {})):
         return None
     return _ChunkBoundaries(nlp)
 
 
-def token_offsets(lang: str):  # type: ignore[no-untyped-def]
+def token_offsets(lang: str) -> Callable[[str], list[tuple[int, int]]]:
     """A function giving the (start, end) of every non-space token of a text: for token-based formats."""
     nlp = blank(lang)
 

@@ -13,6 +13,7 @@ from annotator.domain.labels import LabelSet
 from annotator.domain.spans import Span, TokenBounds, check_bounds, refuse_clash, snap, token_at
 from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
 from annotator.services.workspace import Workspace, retried
+from annotator.storage.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Annotations:
         self.project_id = project_id
         self.annotator = annotator
         with ws.unit() as repo:
-            self.annotator_id: int = repo.annotator_id(annotator)  # type: ignore[assignment]
+            self.annotator_id = repo.annotator_id(annotator)
             project = repo.project_by_id(project_id)
         if project is None:
             raise NotFoundError(f"project {project_id} does not exist")
@@ -140,7 +141,7 @@ class Annotations:
             if new_id is None:
                 self._why_not_added(repo, document_id, label, start, end)
                 # The annotator's row was gone (nothing in the application removes one): made again, once.
-                self.annotator_id = repo.annotator_id(self.annotator)  # type: ignore[assignment]
+                self.annotator_id = repo.annotator_id(self.annotator)
                 new_id = repo.add_span(self.project_id, document_id, self.annotator_id, label, start, end, span_id)
                 if new_id is None:
                     self._why_not_added(repo, document_id, label, start, end)
@@ -193,7 +194,7 @@ class Annotations:
             self.document(document_id)
         return self._lengths[document_id]
 
-    def _why_not_added(self, repo, document_id: int, label: str, start: int, end: int) -> None:  # type: ignore[no-untyped-def]
+    def _why_not_added(self, repo: Repository, document_id: int, label: str, start: int, end: int) -> None:
         """Raise the reason an INSERT of a span was refused; returns when none of the rules explains it."""
         if repo.document(document_id) is None:
             raise NotFoundError(f"document {document_id} does not exist")
@@ -213,7 +214,7 @@ class Annotations:
             position = -1 if after_document is None else (repo.position_of(after_document) or 0)
             return repo.next_todo(self.project_id, self.annotator_id, position)
 
-    def _own_span(self, repo, span_id: int, expected: Span | None,  # type: ignore[no-untyped-def]
+    def _own_span(self, repo: Repository, span_id: int, expected: Span | None,
                   document_id: int | None) -> tuple[int, Span]:
         """The span row `span_id`, checked to be this annotator's and, when given, the one the caller knows."""
         found = repo.span(span_id)

@@ -173,12 +173,15 @@ def export(
     else:
         records = _documents(ws, ids, annotator, annotator_id, annotator is None)
         moved: list[tuple[str, SpanRecord]] = []
-        options = {"label_names": LabelNames.brat(label_names), "moved": moved} if fmt == "brat" else {}
-        summary.documents = formats.write(counted(records), out, fmt, target=target, **options)
+        if fmt == "brat":
+            brat_names = LabelNames.brat(label_names)
+            summary.documents = formats.write(counted(records), out, fmt, target=target, label_names=brat_names,
+                                              moved=moved)
+            summary.renamed_labels = brat_names.renamed
+        else:
+            summary.documents = formats.write(counted(records), out, fmt, target=target)
         summary.moved = len(moved)
         summary.files = [out]
-        if fmt == "brat":
-            summary.renamed_labels = options["label_names"].renamed
     return summary
 
 

@@ -207,7 +207,7 @@ class _FileImport:
     def _annotator(self, record: DocumentRecord) -> int:
         who = record.annotator or self.default_annotator
         if who not in self.annotator_ids:
-            self.annotator_ids[who] = self.repo.annotator_id(who)  # type: ignore[assignment]
+            self.annotator_ids[who] = self.repo.annotator_id(who)
         return self.annotator_ids[who]
 
     def _span_row(self, doc_id: int, annotator_id: int, span: SpanRecord) -> dict[str, object]:
@@ -304,9 +304,9 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
         record = replace(record, source=printable(record.source))  # a file's name need not be UTF-8
     try:
         check_record(record)
-    except ImportFormatError as e:
+    except ImportFormatError as error:
         # The domain names the field; the file and line are known here. The class (and so the code) is kept.
-        raise type(e)(e.detail, path=path, line=record.line, field=e.field, hint=e.hint) from None
+        raise type(error)(error.detail, path=path, line=record.line, field=error.field, hint=error.hint) from None
     result.spans_rejected += record.skipped_spans
     if not record.spans:
         return record
@@ -320,8 +320,9 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             # The usual span is checked inline; check_bounds words the message for the others.
             if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
                 check_bounds(length, start, end)
-        except AnnotatorError as e:
-            raise ImportFormatError(e.message, path=path, line=record.line, field="spans", hint=e.hint) from e
+        except AnnotatorError as error:
+            raise ImportFormatError(error.message, path=path, line=record.line, field="spans",
+                                    hint=error.hint) from error
         name = label_map.get(span.label, span.label) if label_map else span.label
         problem = _name_problem(name)
         if problem:
@@ -348,8 +349,8 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
     # Whitespace-delimited spans always fall on token boundaries; only the others need the tokenizer.
     space = str.isspace
     doubtful = []
-    for span in spans:
-        s, e = span[0], span[1]
+    for kept in spans:
+        s, e = kept[0], kept[1]
         if not ((s == 0 or space(text[s - 1])) and (e == length or space(text[e]))
                 and not space(text[s]) and not space(text[e - 1])):
             doubtful.append((s, e))

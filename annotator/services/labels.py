@@ -66,9 +66,8 @@ def update_label(ws: Workspace, project: str, name: str, *, new_name: str | None
                 changes[field_name] = value
         if description is not None:
             changes["description"] = description
-        if kind is not None:
-            changes["kind"] = validate_kind(kind)
-        updated = replace(label, **changes)
+        # The kind is passed on its own: it is the one field that is not a plain string.
+        updated = replace(label, **changes, kind=label.kind if kind is None else validate_kind(kind))
         repo.update_label(project_obj.id, name, updated)
     return updated
 

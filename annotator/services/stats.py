@@ -15,9 +15,9 @@ def project_stats(ws: Workspace, project: str) -> dict[str, Any]:
         annotators = repo.annotators()
         status = {}
         for name in annotators:
-            who = repo.annotator_id(name, create=False)
-            assert who is not None
-            counts = repo.status_counts(project_obj.id, who)
+            who_id = repo.annotator_id(name, create=False)
+            assert who_id is not None
+            counts = repo.status_counts(project_obj.id, who_id)
             status[name] = {s.value: n for s, n in counts.items()}
     by_label: dict[str, int] = {}
     by_annotator: dict[str, dict[str, int]] = {}

@@ -7,6 +7,7 @@ import getpass
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -18,6 +19,7 @@ from annotator.errors import DatabaseConflictError, NotFoundError
 from annotator.resources import resource
 from annotator.storage.engine import Database, open_database
 from annotator.storage.probe import SEEN_FILE_NAME
+from annotator.storage.repository import Repository
 from annotator.storage.unit import unit_of_work
 
 DEFAULT_PROJECT = "default"
@@ -76,7 +78,7 @@ class Workspace:
     def close(self) -> None:
         self.db.dispose()
 
-    def unit(self):  # type: ignore[no-untyped-def]
+    def unit(self) -> AbstractContextManager[Repository]:
         return unit_of_work(self.db, self.busy_timeout_ms)
 
     def waiting_at_most(self, milliseconds: int) -> Workspace:

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -28,6 +29,9 @@ from annotator.errors import (
 from annotator.storage.driver_errors import storage_errors, translate
 from annotator.storage.probe import changed_since_seen, probe_sqlite, record_seen
 from annotator.storage.urls import mask_secrets, scrub
+
+if TYPE_CHECKING:  # Alembic is imported only when a migration must run
+    from alembic.config import Config
 
 __all__ = ["Database", "open_database", "storage_errors", "to_url", "translate", "upgrade"]
 
@@ -208,7 +212,8 @@ def _revisions() -> tuple[frozenset[str], frozenset[str]]:
     """(revisions, parents) read from the migration files once: Alembic's import is only needed when one must run."""
     from annotator.resources import migrations_dir
 
-    revisions, parents = set(), set()
+    revisions: set[str] = set()
+    parents: set[str] = set()
     for script in (migrations_dir() / "versions").glob("*.py"):
         for down, value in _REVISION.findall(script.read_text(encoding="utf-8")):
             (parents if down else revisions).add(value)
@@ -237,7 +242,6 @@ def upgrade(database: Database) -> Path | None:
     head = _head_revision()
     if head is not None and _current_revision(database) == head:
         return None  # the everyday case: nothing to migrate
-    from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -270,7 +274,7 @@ def upgrade(database: Database) -> Path | None:
     if current is not None and database.path is not None:
         backup = backup_sqlite(database.path, current)
     try:
-        _run_migrations(database, config, command)
+        _run_migrations(database, config)
     except BaseException:
         # The database is as it was (one transaction): a copy of it would only be one more file per attempt.
         if backup is not None:
@@ -282,7 +286,7 @@ def upgrade(database: Database) -> Path | None:
 MIGRATION_LOCK = 0x616E6E6F  # any constant shared by every annotator process: pg_advisory_xact_lock's key
 
 
-def _run_migrations(database: Database, config, command) -> None:  # type: ignore[no-untyped-def]
+def _run_migrations(database: Database, config: Config) -> None:
     """All of Alembic's steps in one transaction.
 
     SQLite: the driver would run DDL outside a transaction, so BEGIN IMMEDIATE is issued here; foreign keys
@@ -290,6 +294,8 @@ def _run_migrations(database: Database, config, command) -> None:  # type: ignor
     and back on before the connection returns to the pool. PostgreSQL: an advisory lock makes a second
     process that opens a fresh database at the same moment wait, then find the schema already made.
     """
+    from alembic import command
+
     with database.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
-from sqlalchemy import JSON, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, CursorResult, Select, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Document, DocumentListItem, Project, Status
-from annotator.domain.labels import Label, LabelSet
+from annotator.domain.labels import Label, LabelSet, validate_kind
 from annotator.domain.layers import Owner, OwnerKind
 from annotator.domain.spans import Span
 from annotator.storage import span_writes
@@ -43,9 +43,19 @@ class Repository:
         self.s = session
 
     # -- annotators and projects ------------------------------------------------------------------
+    @overload
+    def annotator_id(self, name: str, *, create: Literal[True] = ...) -> int: ...
+    @overload
+    def annotator_id(self, name: str, *, create: bool) -> int | None: ...
+
     def annotator_id(self, name: str, *, create: bool = True) -> int | None:
         """The row of the person called `name` (made when absent, unless `create` is False)."""
         return self.owner_id(Owner.person(name), create=create)
+
+    @overload
+    def owner_id(self, owner: Owner, *, create: Literal[True] = ...) -> int: ...
+    @overload
+    def owner_id(self, owner: Owner, *, create: bool) -> int | None: ...
 
     def owner_id(self, owner: Owner, *, create: bool = True) -> int | None:
         """The row that owns a layer: a person, gold or a model, found by kind and name."""
@@ -53,12 +63,12 @@ class Repository:
         found = self.s.scalar(select(AnnotatorRow.id).where(*where))
         if found is None and create:
             # Another process may be adding the same owner right now (two imports on a fresh database).
-            self._insert_if_absent(AnnotatorRow.__table__, {"name": owner.name, "kind": owner.kind.value},
+            self._insert_if_absent(span_writes.table_of(AnnotatorRow), {"name": owner.name, "kind": owner.kind.value},
                                    ["kind", "name"])
             found = self.s.scalar(select(AnnotatorRow.id).where(*where))
         return found
 
-    def _insert_if_absent(self, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
+    def _insert_if_absent(self, table: Table, values: dict[str, Any], keys: list[str]) -> bool:
         """INSERT ... ON CONFLICT DO NOTHING on `keys`; True when this call added the row.
 
         PostgreSQL waits for a concurrent inserter of the same key to finish, then does nothing; the caller
@@ -69,7 +79,8 @@ class Repository:
             self.s.execute(insert(table).values(**values))
             return True
         result = self.s.execute(dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        assert isinstance(result, CursorResult)  # what a Core INSERT returns; it has the row count
+        return bool(result.rowcount)
 
     def lock_project(self, project_id: int) -> None:
         """Hold the project against other writers until the transaction ends: positions are allocated under it.
@@ -104,8 +115,8 @@ class Repository:
 
     def create_project(self, name: str, lang: str, labels: Iterable[Label]) -> Project:
         """The project `name`, made with `labels` unless another process made it first (then as they made it)."""
-        made = self._insert_if_absent(ProjectRow.__table__, {"name": name, "lang": lang, "created_at": datetime.now(UTC)},
-                                      ["name"])
+        made = self._insert_if_absent(span_writes.table_of(ProjectRow),
+                                      {"name": name, "lang": lang, "created_at": datetime.now(UTC)}, ["name"])
         row = self.s.scalar(select(ProjectRow).where(ProjectRow.name == name))
         assert row is not None
         if made:
@@ -116,7 +127,8 @@ class Repository:
     # -- labels -----------------------------------------------------------------------------------
     def labels(self, project_id: int) -> LabelSet:
         rows = self.s.scalars(select(LabelRow).where(LabelRow.project_id == project_id).order_by(LabelRow.position))
-        return LabelSet(tuple(Label(r.name, r.colour, r.key, r.alt_key, r.description, r.kind) for r in rows))
+        return LabelSet(tuple(Label(r.name, r.colour, r.key, r.alt_key, r.description, validate_kind(r.kind))
+                              for r in rows))
 
     def label_ids(self, project_id: int) -> dict[str, int]:
         rows = self.s.execute(select(LabelRow.name, LabelRow.id).where(LabelRow.project_id == project_id))
@@ -125,7 +137,7 @@ class Repository:
     def add_label(self, project_id: int, label: Label) -> int:
         """The id of the project's label `label.name`, added now unless a concurrent writer just added it."""
         position = self.s.scalar(select(func.count()).where(LabelRow.project_id == project_id)) or 0
-        self._insert_if_absent(LabelRow.__table__, {
+        self._insert_if_absent(span_writes.table_of(LabelRow), {
             "project_id": project_id, "name": label.name, "colour": label.colour, "key": label.key,
             "alt_key": label.alt_key, "description": label.description, "position": position,
             "kind": label.kind.value,
@@ -191,7 +203,7 @@ class Repository:
         """
         if not rows:
             return []
-        table = DocumentRow.__table__
+        table = span_writes.table_of(DocumentRow)
         conn = self.s.connection()
         if conn.dialect.name != "sqlite":
             now = datetime.now(UTC)
@@ -209,9 +221,9 @@ class Repository:
 
     def insert_spans(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self._bulk_insert(SpanRow.__table__, rows)
+            self._bulk_insert(span_writes.table_of(SpanRow), rows)
 
-    def _bulk_insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+    def _bulk_insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """One executemany of plain rows (all with the same keys), in the session's transaction."""
         now = datetime.now(UTC)
         for row in rows:
@@ -250,7 +262,8 @@ class Repository:
         )
         return [(r[0], r[1], r[2], r[3], dict(r[4] or {})) for r in rows]
 
-    def _list_query(self, project_id: int, annotator_id: int, status: Status | None, text: str) -> Select[Any]:
+    def _list_query(self, project_id: int, annotator_id: int, status: Status | None,
+                    text: str) -> Select[int, str, str, int]:
         status_col = func.coalesce(DocumentStatusRow.status, Status.TODO.value)
         query = (
             select(DocumentRow.id, DocumentRow.title, status_col, DocumentRow.position)

@@ -11,23 +11,39 @@ INSERT ... SELECT and RETURNING run on SQLite 3.35+ and PostgreSQL alike.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, delete, exists, insert, literal, select, update
+from sqlalchemy import Connection, Table, and_, delete, exists, insert, literal, select, update
 
 from annotator.domain.documents import Status
-from annotator.storage.models import AnnotatorRow, DocumentRow, DocumentStatusRow, LabelRow, SpanRow
+from annotator.storage.models import AnnotatorRow, Base, DocumentRow, DocumentStatusRow, LabelRow, SpanRow
 
-SPAN = SpanRow.__table__
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy import Exists, ScalarSelect
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    UpsertInsert = Callable[[Table], postgresql.Insert | sqlite.Insert]
+
+
+def table_of(row: type[Base]) -> Table:
+    """The class's Table: SQLAlchemy types `__table__` as any FromClause, but a declarative class maps a Table."""
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+SPAN = table_of(SpanRow)
 OTHER = SPAN.alias("other")
-STATUS = DocumentStatusRow.__table__
+STATUS = table_of(DocumentStatusRow)
 
 
-def _label_id(project_id: int, name: str) -> Any:
+def _label_id(project_id: int, name: str) -> ScalarSelect[int]:
     return select(LabelRow.id).where(LabelRow.project_id == project_id, LabelRow.name == name).scalar_subquery()
 
 
-def _clash(document_id: Any, annotator_id: Any, label_id: Any, start: Any, end: Any, own_id: Any = None) -> Any:
+def _clash(document_id: Any, annotator_id: Any, label_id: Any, start: Any, end: Any, own_id: Any = None) -> Exists:
     """A same-label span of the annotator that shares a character with [start, end) (an exact repeat included)."""
     found = exists().where(OTHER.c.document_id == document_id, OTHER.c.annotator_id == annotator_id,
                            OTHER.c.label_id == label_id, OTHER.c.start < end, OTHER.c.end > start)
@@ -46,8 +62,8 @@ def insert_span(conn: Connection, *, project_id: int, document_id: int, annotato
         values.insert(0, literal(span_id))
     # Joins on constants, not a comma list: each side holds at most one row, and SQLAlchemy's linter reads a
     # comma list as a cartesian product.
-    rows = (DocumentRow.__table__.join(AnnotatorRow.__table__, AnnotatorRow.id == annotator_id)
-            .join(LabelRow.__table__, and_(LabelRow.project_id == project_id, LabelRow.name == label)))
+    rows = (table_of(DocumentRow).join(table_of(AnnotatorRow), AnnotatorRow.id == annotator_id)
+            .join(table_of(LabelRow), and_(LabelRow.project_id == project_id, LabelRow.name == label)))
     source = (
         select(*values).select_from(rows)
         .where(DocumentRow.id == document_id, ~_clash(document_id, annotator_id, LabelRow.id, start, end))
@@ -101,12 +117,14 @@ def mark_in_progress(conn: Connection, document_id: int, annotator_id: int) -> N
     conn.execute(query)
 
 
-def upsert_insert(dialect: str) -> Any:
+def upsert_insert(dialect: str) -> UpsertInsert | None:
     """The INSERT construct that knows ON CONFLICT on this database (SQLite and PostgreSQL), else None."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        return None
-    return dialect_insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    return None

@@ -62,7 +62,7 @@ class ExportDialog(QDialog):
         self.align_combo.addItem("expand: snap such spans outward to whole tokens", "expand")
         self.only_mine = QCheckBox("only my spans (otherwise every annotator's)", self)
         self.only_done = QCheckBox("only documents I marked done", self)
-        self.only_done.toggled.connect(lambda on: on and self.only_mine.setChecked(True))
+        self.only_done.toggled.connect(self._on_only_done_toggled)
         self.replace = QCheckBox("replace a previous export of this format there", self)
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
@@ -94,6 +94,10 @@ class ExportDialog(QDialog):
         fmt = self.format_combo.currentData()
         self.align_combo.setEnabled(fmt == "spacy")
         self.out_edit.setText(str(self._default_out(fmt)))
+
+    def _on_only_done_toggled(self, on: bool) -> None:
+        if on:
+            self.only_mine.setChecked(True)
 
     def _on_browse_clicked(self) -> None:
         fmt = self.format_combo.currentData()

@@ -193,7 +193,9 @@ class SettingsDialog(QDialog):
         self.table.setItemDelegateForColumn(KEY, key_delegate)
         self.table.setItemDelegateForColumn(ALT_KEY, key_delegate)
         self.table.setItemDelegateForColumn(KIND, _KindDelegate(self.table))
-        self.table.horizontalHeaderItem(KIND).setToolTip(KIND_TIP)
+        kind_header = self.table.horizontalHeaderItem(KIND)
+        assert kind_header is not None  # setHorizontalHeaderLabels made it
+        kind_header.setToolTip(KIND_TIP)
         header = self.table.horizontalHeader()
         for column, width in ((NAME, 130), (COLOUR, 90), (KIND, 86), (KEY, 50), (ALT_KEY, 64)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
@@ -234,8 +236,8 @@ class SettingsDialog(QDialog):
         self.new_kind_combo.addItems([kind.value for kind in LabelKind])
         self.new_kind_combo.setToolTip(KIND_TIP)
         self.add_button = QPushButton("&Add label", group)
-        for widget in (self.colour_button, self.delete_button):
-            row.addWidget(widget)
+        for button in (self.colour_button, self.delete_button):
+            row.addWidget(button)
         row.addStretch(1)
         for widget in (self.new_name_edit, self.new_key_edit, self.new_kind_combo, self.add_button):
             row.addWidget(widget)
