@@ -21,13 +21,19 @@ sys.path.insert(0, str(ROOT))
 
 from annotator.domain.figures import Figure, parse_figure  # noqa: E402
 from annotator.domain.links import Score, propose_links, score_links  # noqa: E402
-from annotator.domain.relations import Relation  # noqa: E402
+from annotator.domain.relations import Relation, RelationType, relation_types_from_json  # noqa: E402
 from annotator.domain.spans import Span  # noqa: E402
+from annotator.resources import resource  # noqa: E402
 
 FIGURE_SETS = {"written first": ROOT / "tests/data/figures/phrasings.jsonl",
                "held out": ROOT / "tests/data/figures/heldout.jsonl"}
 FRAMES = ROOT / "resources/samples/frames.jsonl"
 FIELDS = ("value", "unit", "qualifier")
+
+
+def default_relation_types() -> tuple[RelationType, ...]:
+    """The relation types a new project gets (resources/labels.json)."""
+    return relation_types_from_json(resource("labels.json").read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -92,11 +98,12 @@ def gold_frames(path: Path = FRAMES) -> list[GoldFrame]:
 def link_scores(frames: list[GoldFrame], lang: str = "en") -> tuple[dict[str, Score], list[str]]:
     from annotator.nlp.sentences import sentence_bounds
 
+    types = default_relation_types()
     proposed: list[Relation] = []
     gold: list[Relation] = []
     misses = []
     for frame in frames:
-        found = propose_links(frame.text, frame.spans, sentence_bounds(frame.text, lang))
+        found = propose_links(frame.text, frame.spans, sentence_bounds(frame.text, lang), types)
         found_keys, gold_keys = {r.key() for r in found}, {r.key() for r in frame.relations}
         for relation, kind in [(r, "extra") for r in found if r.key() not in gold_keys] + \
                               [(r, "missed") for r in frame.relations if r.key() not in found_keys]:

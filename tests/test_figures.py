@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.domain.figures import Figure, Qualifier, figure_from_attrs, numeral_value, parse_figure
 from annotator.errors import FigureError
@@ -111,3 +115,16 @@ def test_the_number_library_is_imported_only_when_a_word_number_needs_it() -> No
             "assert parse_figure('17,000 people').value == 17000; assert 'number_parser' not in sys.modules; "
             "assert parse_figure('two people').value == 2; assert 'number_parser' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+_PIECES = st.sampled_from(list("0123456789 ,.-+%$€£k") + [
+    "more than ", "about ", "twice ", " times ", "half ", "a ", "of ", "the ", "million", "thousand", "and ",
+    "to ", "between ", "dozen", "hundreds", "tens of ", "size ", "as many ", "as ", "-fold", "٣", "²", "9" * 400])
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(_PIECES, max_size=20).map("".join), st.sampled_from(["en", "uk", "fr"]))
+def test_any_text_gives_a_figure_with_finite_numbers(text: str, lang: str) -> None:
+    figure = parse_figure(text, lang)
+    assert all(n is None or math.isfinite(n) for n in (figure.value, figure.low, figure.high, figure.factor))
+    assert figure_from_attrs(json.loads(json.dumps(figure.as_attrs(), allow_nan=False))) == figure

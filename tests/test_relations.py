@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from annotator.domain.labels import labels_from_json
 from annotator.domain.links import Score, propose_links, score_links
 from annotator.domain.relations import (
-    DEFAULT_RELATION_TYPES,
     Relation,
     RelationType,
     relation_type,
+    relation_types_from_json,
     validate_relation,
 )
 from annotator.domain.spans import Span
 from annotator.errors import RelationError
 from annotator.nlp.sentences import sentence_bounds
+from annotator.resources import resource
+
+DEFAULT_TYPES = relation_types_from_json(resource("labels.json").read_text(encoding="utf-8"))
 
 
 def spans_of(text: str, *marks: tuple[str, str]) -> list[Span]:
@@ -26,17 +32,22 @@ def spans_of(text: str, *marks: tuple[str, str]) -> list[Span]:
     return found
 
 
-def links(text: str, spans: list[Span], types: tuple[RelationType, ...] = DEFAULT_RELATION_TYPES) -> set:
+def links(text: str, spans: list[Span], types: tuple[RelationType, ...] = DEFAULT_TYPES) -> set:
     return {(r.type, text[r.head.start:r.head.end], text[r.child.start:r.child.end])
             for r in propose_links(text, spans, sentence_bounds(text, "en"), types)}
 
 
-def test_default_types_match_the_schema() -> None:
-    assert [(t.name, t.head_label, t.child_label) for t in DEFAULT_RELATION_TYPES] == [
+def test_default_types_join_the_default_labels() -> None:
+    text = resource("labels.json").read_text(encoding="utf-8")
+    assert [(t.name, t.head_label, t.child_label) for t in DEFAULT_TYPES] == [
         ("said_by", "CLAIM", "SOURCE"), ("where", "CLAIM", "LOCATION"), ("figure", "CLAIM", "FIGURE")]
-    assert relation_type("where", DEFAULT_RELATION_TYPES).child_label == "LOCATION"
+    labels = labels_from_json(text)
+    assert all(labels.get(t.head_label) and labels.get(t.child_label) for t in DEFAULT_TYPES)
+    assert {t.head_label for t in DEFAULT_TYPES} == labels.statements()
+    assert relation_type("where", DEFAULT_TYPES).child_label == "LOCATION"
+    assert relation_types_from_json('{"labels": []}') == ()
     with pytest.raises(RelationError, match=r"\[A120\] relation type 'cause'"):
-        relation_type("cause", DEFAULT_RELATION_TYPES)
+        relation_type("cause", DEFAULT_TYPES)
     with pytest.raises(RelationError, match="relation type name '' is empty"):
         RelationType("", "CLAIM", "SOURCE")
     with pytest.raises(RelationError, match="child label"):
@@ -46,14 +57,14 @@ def test_default_types_match_the_schema() -> None:
 def test_validate_relation() -> None:
     claim, source, place = Span(0, 20, "CLAIM", annotator="ana"), Span(22, 30, "SOURCE", annotator="ana"), \
         Span(5, 9, "LOCATION", annotator="ana")
-    validate_relation(Relation(claim, source, "said_by"))
-    validate_relation(Relation(claim, place, "where"))
+    validate_relation(Relation(claim, source, "said_by"), DEFAULT_TYPES)
+    validate_relation(Relation(claim, place, "where"), DEFAULT_TYPES)
     with pytest.raises(RelationError, match="goes from CLAIM to SOURCE, not from CLAIM .* to LOCATION"):
-        validate_relation(Relation(claim, place, "said_by"))
+        validate_relation(Relation(claim, place, "said_by"), DEFAULT_TYPES)
     with pytest.raises(RelationError, match="to itself"):
-        validate_relation(Relation(Span(0, 20, "CLAIM"), Span(0, 20, "CLAIM"), "said_by"))
+        validate_relation(Relation(Span(0, 20, "CLAIM"), Span(0, 20, "CLAIM"), "said_by"), DEFAULT_TYPES)
     with pytest.raises(RelationError, match="two layers"):
-        validate_relation(Relation(claim, source._replace(annotator="rules"), "said_by"))
+        validate_relation(Relation(claim, source._replace(annotator="rules"), "said_by"), DEFAULT_TYPES)
 
 
 def test_sentences_split_at_line_breaks_and_give_an_opening_quote_to_the_next_sentence() -> None:
@@ -123,3 +134,21 @@ def test_scores_per_type() -> None:
     assert score_links(proposed, gold) == {"figure": Score("figure", 2, 1, 1), "said_by": Score("said_by", 1, 2, 1)}
     assert score_links(proposed, gold)["figure"].precision == 0.5
     assert score_links(proposed, gold)["said_by"].recall == 0.5
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.data())
+def test_proposals_on_any_spans_and_sentences_link_only_what_the_types_allow(data: st.DataObject) -> None:
+    pieces = st.sampled_from(list('ab ."\n,') + [" said ", " she said", "according to "])
+    text = data.draw(st.lists(pieces, min_size=2, max_size=30).map("".join))
+    n = len(text)
+    spans = []
+    for _ in range(data.draw(st.integers(0, 8))):
+        start = data.draw(st.integers(0, n - 1))
+        spans.append(Span(start, data.draw(st.integers(start + 1, n)),
+                          data.draw(st.sampled_from(["CLAIM", "SOURCE", "LOCATION", "FIGURE"]))))
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, n), max_size=6))) | {0, n})
+    sentences = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    for relation in propose_links(text, spans, sentences, DEFAULT_TYPES):
+        validate_relation(relation, DEFAULT_TYPES)
+        assert relation.head in spans and relation.child in spans

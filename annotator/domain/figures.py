@@ -112,7 +112,7 @@ _SUFFIXES = ((re.compile(r"\s+(?:or more|and more|or above)\b", re.I), Qualifier
              (re.compile(r"\s+(?:or fewer|or less|or under)\b", re.I), Qualifier.UP_TO),
              (re.compile(r"(?<=\d)(?:\+|-plus\b)", re.I), Qualifier.MORE_THAN))
 # Words that say nothing about the number ("a total of 7,412", "an average of four days", "only two").
-_FILLER = re.compile(r"^(?:a total of|an average of|on average|a record|a further|another|only|some)\s+", re.I)
+_FILLER = re.compile(r"^(?:a total of|an average of|on average|a record|a further|another|only)\s+", re.I)
 
 _CURRENCY_SYMBOLS = {"us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "₴": "UAH", "₽": "RUB", "¥": "JPY"}
 _CURRENCY_CODES = ("USD", "EUR", "GBP", "UAH", "RUB", "CHF", "PLN", "JPY", "CNY")
@@ -160,6 +160,13 @@ _VAGUE = re.compile(r"^(?P<many>dozens|tens|hundreds|thousands|millions|billions
 
 def parse_figure(text: str, lang: str = "en") -> Figure:
     """Read the text of a FIGURE span; a text with no number gives a Figure whose `empty` is true."""
+    figure = _parse(text, lang)
+    if all(n is None or math.isfinite(n) for n in (figure.value, figure.low, figure.high, figure.factor)):
+        return figure
+    return Figure(unit=figure.unit, qualifier=figure.qualifier)  # 400 nines: no number JSON or a checker can use
+
+
+def _parse(text: str, lang: str) -> Figure:
     rest = " ".join(text.replace("\u2013", "-").replace("\u2014", "-").split()).strip(" .,;:")
     qualifier, rest = _qualifier(rest)
     compared = _comparison(rest)
@@ -391,7 +398,7 @@ def _unit(rest: str, currency: str) -> str:
         return "percentage points"
     rest = re.sub(r"^of\s+", "", rest, flags=re.I)
     stop = _UNIT_STOP.search(rest)
-    noun = (rest[: stop.start()] if stop else rest).strip(" .,;:!?'\"“”’")
+    noun = (rest[: stop.start()] if stop else rest).strip(" .,;:!?'\"“”’-")
     lowered = noun.lower()
     for words, code in _CURRENCY_WORDS.items():
         if lowered == words or lowered.endswith(" " + words):

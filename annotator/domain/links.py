@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from annotator.domain.relations import DEFAULT_RELATION_TYPES, Relation, RelationType
+from annotator.domain.relations import Relation, RelationType
 from annotator.domain.spans import Span
 
 SAID_BY = "said_by"  # the relation type found through attribution; every other type by containment
@@ -34,8 +34,10 @@ _NEAR = 60  # characters between a SOURCE and its reporting verb ("X, the head o
 
 
 def propose_links(text: str, spans: Iterable[Span], sentences: Sequence[tuple[int, int]],
-                  types: Iterable[RelationType] = DEFAULT_RELATION_TYPES) -> list[Relation]:
-    """The relations proposed for the claims among `spans`, in text order; `sentences` are (start, end) pairs."""
+                  types: Iterable[RelationType]) -> list[Relation]:
+    """The relations of `types` proposed for the head spans among `spans` (the claims), in text order;
+    `sentences` are (start, end) pairs. The type named said_by is found by attribution, the others by
+    containment."""
     ordered = sorted(spans, key=lambda s: (s.start, -s.end))
     context = _Context(text, tuple(sorted(sentences)), _quotations(text), _paragraphs(text))
     proposals: list[Relation] = []

@@ -2,11 +2,13 @@
 
 The vocabulary is data, like the label set: a project keeps a list of relation types (the relation_type
 table: project, name, head_label, child_label, position), and a relation (the relation table: head span,
-child span, type, annotator) names one of them. Nothing here stores anything.
+child span, type, annotator) names one of them. A new project's types come from resources/labels.json
+("relations": said_by, where, figure) beside its labels. Nothing here stores anything.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -36,13 +38,6 @@ class RelationType:
         return head.label == self.head_label and child.label == self.child_label
 
 
-# The defaults of a new project, in the order the window offers them (relation_type.position).
-SAID_BY = RelationType("said_by", "CLAIM", "SOURCE")
-WHERE = RelationType("where", "CLAIM", "LOCATION")
-FIGURE = RelationType("figure", "CLAIM", "FIGURE")
-DEFAULT_RELATION_TYPES: tuple[RelationType, ...] = (SAID_BY, WHERE, FIGURE)
-
-
 class Relation(NamedTuple):
     """A link from `head` to `child`, both spans of one document and one layer; `id` once stored."""
 
@@ -63,7 +58,7 @@ def relation_type(name: str, types: Iterable[RelationType]) -> RelationType:
     return found
 
 
-def validate_relation(relation: Relation, types: Iterable[RelationType] = DEFAULT_RELATION_TYPES) -> None:
+def validate_relation(relation: Relation, types: Iterable[RelationType]) -> None:
     """Raise RelationError unless `relation` joins two distinct spans of one layer as its type says."""
     kind = relation_type(relation.type, types)
     head, child = relation.head, relation.child
@@ -79,3 +74,10 @@ def validate_relation(relation: Relation, types: Iterable[RelationType] = DEFAUL
         raise RelationError(
             f"a {kind.name} relation joins spans of two layers ({head.annotator!r} and {child.annotator!r})",
             hint="a relation belongs to one layer: link spans of the same annotator")
+
+
+def relation_types_from_json(text: str) -> tuple[RelationType, ...]:
+    """The relation types of a label-set file (`"relations": [{"name", "head_label", "child_label"}]`), in order."""
+    data = json.loads(text)
+    return tuple(RelationType(item["name"], item["head_label"], item["child_label"])
+                 for item in data.get("relations", []))
