@@ -306,3 +306,15 @@ class LabelKindError(LabelError):
     """A label kind other than entity or statement."""
 
     code = "A054"
+
+
+class RelationError(AnnotatorError):
+    """A relation that breaks the schema: an unknown type, labels the type does not join, two layers."""
+
+    code = "A120"
+
+
+class FigureError(AnnotatorError):
+    """A FIGURE's normalised attributes that cannot be read back (a bad qualifier, a value that is not a number)."""
+
+    code = "A121"
