@@ -306,3 +306,23 @@ class LabelKindError(LabelError):
     """A label kind other than entity or statement."""
 
     code = "A054"
+
+
+class SuggestionSourceError(AnnotatorError):
+    """A suggestion source that cannot be used: an unknown name, a missing or broken spaCy pipeline."""
+
+    code = "A130"
+
+
+class PipelineNotFoundError(SuggestionSourceError):
+    code = "A131"
+
+
+class PipelineLoadError(SuggestionSourceError):
+    code = "A132"
+
+
+class LabelMappingError(SuggestionSourceError):
+    """A label mapping whose target is neither a label of the project nor a role the project's labels fill."""
+
+    code = "A133"
