@@ -128,3 +128,27 @@ def test_spans_the_annotator_has_are_not_proposed_again() -> None:
     assert Span(15, 23, "FIGURE") in every
     assert suggest("rules", Request("en", text, LABELS, existing=mine)) == [s for s in every if s.key() != (15, 23, "FIGURE")]
     assert {"rules", "occurrences"} <= set(registered())
+
+
+def test_a_long_article_in_blocks_gets_the_same_spans_as_its_paragraphs_alone() -> None:
+    from annotator.nlp.suggest.rules import BLOCK, blocks
+
+    articles = [p.read_text(encoding="utf-8") for p in sample_articles()]
+    text, expected = "", []
+    while len(text) < 3 * BLOCK:
+        for article in articles:
+            expected += [Span(s.start + len(text), s.end + len(text), s.label) for s in propose(article, "en")]
+            text += article + "\n\n"
+    pieces = blocks(text)
+    assert len(pieces) >= 3 and "".join(block for _, block in pieces) == text
+    assert sorted(propose(text, "en")) == sorted(expected)
+
+
+def test_blocks_never_cut_a_token() -> None:
+    from annotator.nlp.suggest.rules import blocks
+
+    text = "word " * 30 + "x" * 50 + " tail. End of it\nnext line"
+    pieces = blocks(text, size=40)
+    assert "".join(b for _, b in pieces) == text
+    cuts = [offset for offset, _ in pieces[1:]]
+    assert all(text[c - 1].isspace() for c in cuts)

@@ -8,6 +8,7 @@ word after them ("1200 людей"); no hedges, place patterns, sources or claim
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -19,6 +20,7 @@ from annotator.nlp.suggest.roles import FIGURE, LOCATION, relabel, role_labels
 from annotator.nlp.tokens import blank, tokenize
 
 _LOCK = threading.Lock()
+_SPACE = re.compile(r"\s")
 _MATCHERS: dict[str, Any] = {}
 
 
@@ -31,7 +33,45 @@ def rules(request: Request) -> list[Span]:
 
 
 def propose(text: str, lang: str) -> list[Span]:
-    """The rules' spans with role names as labels; one label's spans never overlap (the longest is kept)."""
+    """The rules' spans with role names as labels; one label's spans never overlap (the longest is kept).
+
+    The text is taken in blocks of about BLOCK characters cut after a line break (which ends a sentence for
+    every rule), so that no single call into spaCy holds the GIL for long: a window running this in a worker
+    thread stays responsive on a 1 MB article."""
+    out: list[Span] = []
+    for offset, block in blocks(text):
+        out += [Span(s.start + offset, s.end + offset, s.label) for s in _propose(block, lang)]
+    return out
+
+
+BLOCK = 4_000
+
+
+def blocks(text: str, size: int = BLOCK) -> list[tuple[int, str]]:
+    """(offset, block) pieces of `text`, cut after a line break near every `size` characters, else after a
+    full stop, else at white space (never inside a token: the tokenizer splits at white space first)."""
+    out = []
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if start + size < end:
+            window = text[start:start + size]
+            cut = window.rfind("\n")
+            if cut <= 0:
+                cut = window.rfind(". ") + 1
+            if cut <= 0:
+                cut = window.rfind(" ")
+            if cut > 0:
+                end = start + cut + 1
+            else:  # a run of more than `size` characters without a space: cut at the next white space
+                space = _SPACE.search(text, start + size)
+                end = space.end() if space else len(text)
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+def _propose(text: str, lang: str) -> list[Span]:
     doc = tokenize(text, lang)
     if not len(doc):
         return []
