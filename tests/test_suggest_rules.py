@@ -152,3 +152,11 @@ def test_blocks_never_cut_a_token() -> None:
     assert "".join(b for _, b in pieces) == text
     cuts = [offset for offset, _ in pieces[1:]]
     assert all(text[c - 1].isspace() for c in cuts)
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ('"Kyiv is calm," said Ana Lis, a reporter for the New York Times.', ["Kyiv"]),
+    ("In Westbury the river rose; Paris Hilton stayed in Paris.", ["Westbury", "Paris"]),
+])
+def test_a_place_name_inside_a_longer_name_is_not_a_place(text: str, places: list[str]) -> None:
+    assert found(text, "LOCATION") == places

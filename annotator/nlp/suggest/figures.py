@@ -39,8 +39,9 @@ _WORD: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True}
 
 def patterns() -> list[list[dict[str, Any]]]:
     """Matcher patterns for the core of a figure; hedges and the checks that drop non-figures come after."""
-    currency = {"LOWER": {"IN": _CURRENCIES}, "OP": "?"}
-    scale = {"LOWER": {"IN": _SCALES}, "OP": "?"}
+    Token = dict[str, Any]
+    currency: Token = {"LOWER": {"IN": _CURRENCIES}, "OP": "?"}
+    scale: Token = {"LOWER": {"IN": _SCALES}, "OP": "?"}
     out: list[list[dict[str, Any]]] = []
     for number in (_NUM, _NUM_SUFFIXED):
         core = [currency, number, _THOUSANDS, scale]
@@ -52,10 +53,10 @@ def patterns() -> list[list[dict[str, Any]]]:
             [*core, {"LOWER": "per"}, {"LOWER": "cent"}],
             [number, {"LOWER": "in"}, number, _NOUN],  # "one in five patients"
         ]
-    measure = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
-    named = {"IS_TITLE": True, "OP": "+"}
+    measure: list[Token] = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
+    named: Token = {"IS_TITLE": True, "OP": "+"}
     # "the city's old town": a possessive, then up to two words
-    owned = [{"LOWER": "the"}, {"IS_ALPHA": True}, {"ORTH": {"IN": ["'s", "’s"]}}, {"IS_ALPHA": True, "OP": "?"},
+    owned: list[Token] = [{"LOWER": "the"}, {"IS_ALPHA": True}, {"ORTH": {"IN": ["'s", "’s"]}}, {"IS_ALPHA": True, "OP": "?"},
              {"IS_ALPHA": True}]
     out += [
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, named],  # "twice the size of Greater London"

@@ -40,7 +40,7 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
 def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     """The capitalised words a NAME pattern ends with, and the ones "and" adds ("the towns of A and B")."""
     first = end
-    while first > start and doc[first - 1].is_title:
+    while first > start and doc[first - 1].is_title and not doc[first - 1].is_stop:  # not "In" at a sentence's head
         first -= 1
     out = [(first, end)]
     if _is_word(doc[first:end]) and end + 1 < len(doc) and doc[end].lower_ == "and" and doc[end + 1].is_title:
@@ -56,3 +56,14 @@ def _is_word(span: Any) -> bool:
     # "in English", "in Russian": languages and nationalities are not places.
     last = span[-1].lower_
     return not (len(span) == 1 and last.endswith(("ian", "ish", "ese", "ans")))
+
+
+def stands_alone(doc: Any, start: int, end: int) -> bool:
+    """Whether a gazetteer name is not part of a longer capitalised name ("Ana Lis", "New York Times",
+    "Paris Hilton"): the words on either side are not capitalised names themselves."""
+    def name_word(i: int) -> bool:
+        token = doc[i]
+        return token.is_title and not token.is_stop and token.lower_ not in PLACE_WORDS
+
+    before = start > 0 and not doc[start].is_sent_start and name_word(start - 1)
+    return not before and not (end < len(doc) and name_word(end))

@@ -89,7 +89,7 @@ def _propose(text: str, lang: str) -> list[Span]:
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
         elif kind == "PLACE":
             found.append((start, end, LOCATION))
-    found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc)]
+    found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc) if not english or places.stands_alone(doc, s, e)]
     if english:
         found += attributions(doc)
     return _longest(doc, found)
