@@ -15,16 +15,26 @@ from typing import Any
 
 from annotator.nlp.suggest.roles import CLAIM, SOURCE
 
-REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states", "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained", "confirmed", "warned", "insisted", "estimate", "estimates", "estimated", "argued", "argues", "alleged", "alleges", "admitted", "declared", "posted"])
+REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
+                       "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained",
+                       "confirmed", "warned", "insisted", "estimate", "estimates", "estimated", "argued",
+                       "argues", "alleged", "alleges", "admitted", "declared", "posted"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
-_SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims", "insisted", "argued", "alleged"])
+_SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
+                     "insisted", "argued", "alleged"])
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "this", "that"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you", "who", "which", "this", "that", "there"])
 _SUBJECTS = frozenset(["he", "she", "they", "it", "we", "i"])
 _JOINERS = frozenset(["of", "for", "at", "'s", "’s", "-", "&"])
-_CONTAINERS = frozenset(["statement", "report", "press", "release", "announcement", "post", "message", "letter"])
-ROLE_NOUNS = frozenset(["officials", "police", "residents", "witnesses", "analysts", "experts", "authorities", "spokesman", "spokeswoman", "spokesperson", "sources", "prosecutors", "doctors", "investigators", "officers", "researchers", "scientists", "economists", "observers", "diplomats", "rescuers", "volunteers", "locals"])
-_NOT_CLAIM_START = frozenset(["on", "in", "at", "to", "for", "with", "during", "last", "this", "yesterday", "today", "tonight", "earlier", "later", "reporters", "journalists", "media", ",", ":", ";", ".", '"', "'", "“", "”", "(", ")"])
+_CONTAINERS = frozenset(["statement", "report", "press", "release", "announcement", "post", "message",
+                         "letter"])
+ROLE_NOUNS = frozenset(["officials", "police", "residents", "witnesses", "analysts", "experts", "authorities",
+                        "spokesman", "spokeswoman", "spokesperson", "sources", "prosecutors", "doctors",
+                        "investigators", "officers", "researchers", "scientists", "economists", "observers",
+                        "diplomats", "rescuers", "volunteers", "locals"])
+_NOT_CLAIM_START = frozenset(["on", "in", "at", "to", "for", "with", "during", "last", "this", "yesterday",
+                              "today", "tonight", "earlier", "later", "reporters", "journalists", "media",
+                              ",", ":", ";", ".", '"', "'", "“", "”", "(", ")"])
 _QUOTES = frozenset(['"', "“", "”", "«", "»", "'", "‘", "’"])
 _MAX_PHRASE = 10
 

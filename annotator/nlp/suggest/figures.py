@@ -18,14 +18,19 @@ HEDGES = (
     ("an", "estimated"), ("about",), ("around",), ("roughly",), ("almost",), ("nearly",), ("some",),
     ("over",), ("approximately",), ("only",), ("just",), ("under",),
 )
-MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
-ORDINALS = frozenset(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "twentieth", "hundredth", "thousandth", "millionth"])
+MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august", "september",
+                    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                    "sept", "oct", "nov", "dec"])
+ORDINALS = frozenset(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                      "tenth", "eleventh", "twelfth", "twentieth", "hundredth", "thousandth", "millionth"])
 _SCALES = ["thousand", "million", "billion", "trillion", "bn", "m", "k", "tn", "mln"]
 _CURRENCIES = ["$", "€", "£", "¥", "₴", "₽", "usd", "eur", "gbp", "uah"]
 _PERCENT = ["%", "percent", "pc"]
 _MULTIPLES = ["twice", "half", "double", "triple", "thrice"]
 _MEASURES = ["size", "area", "number", "population", "amount", "length", "height", "weight", "volume", "level"]
-_NO_NUMBER_BEFORE = frozenset(["page", "pages", "p.", "pp.", "chapter", "section", "article", "no.", "nr.", "number", "route", "paragraph", "room", "flight", "line", "verse", "figure", "fig.", "table", "item", "act", "clause"])
+_NO_NUMBER_BEFORE = frozenset(["page", "pages", "p.", "pp.", "chapter", "section", "article", "no.", "nr.",
+                               "number", "route", "paragraph", "room", "flight", "line", "verse", "figure",
+                               "fig.", "table", "item", "act", "clause"])
 _AFTER_TIME = frozenset(["am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "eet", "o'clock"])
 _SMALL_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
 

@@ -19,7 +19,15 @@ from annotator.nlp.tokens import blank
 
 # Place names that are also common English words: at the head of a sentence or in a title they mislead.
 # Also first names that are towns somewhere ("Tyler said" is a person).
-COMMON_WORDS = frozenset(["Police", "Split", "Nice", "Mobile", "Reading", "Bath", "Best", "March", "Sale", "Along", "Most", "Mission", "Union", "Hope", "Opportunity", "Orange", "Normal", "Marathon", "Independence", "Liberty", "Commerce", "Enterprise", "Progress", "Unity", "Victory", "Deal", "Start", "Power", "Mesa", "Bay", "Buy", "Fort", "Wells", "Early", "Eagle", "Pace", "Bell", "Temple", "Center", "Central", "Delta", "Garden", "Riverside", "Sandy", "Aurora", "Edison", "Sherman", "Warren", "Jackson", "Franklin", "Clinton", "Madison", "Marion", "Monroe", "Carson", "Eugene", "Irving", "Kent", "Lawrence", "Troy", "Tyler", "Vernon", "Wayne", "Gary", "Regina", "Mary", "Ada", "Leer", "Buren", "Minden", "Mandi", "Bara", "Nola"])
+COMMON_WORDS = frozenset(["Police", "Split", "Nice", "Mobile", "Reading", "Bath", "Best", "March", "Sale",
+                          "Along", "Most", "Mission", "Union", "Hope", "Opportunity", "Orange", "Normal",
+                          "Marathon", "Independence", "Liberty", "Commerce", "Enterprise", "Progress",
+                          "Unity", "Victory", "Deal", "Start", "Power", "Mesa", "Bay", "Buy", "Fort", "Wells",
+                          "Early", "Eagle", "Pace", "Bell", "Temple", "Center", "Central", "Delta", "Garden",
+                          "Riverside", "Sandy", "Aurora", "Edison", "Sherman", "Warren", "Jackson",
+                          "Franklin", "Clinton", "Madison", "Marion", "Monroe", "Carson", "Eugene", "Irving",
+                          "Kent", "Lawrence", "Troy", "Tyler", "Vernon", "Wayne", "Gary", "Regina", "Mary",
+                          "Ada", "Leer", "Buren", "Minden", "Mandi", "Bara", "Nola"])
 _LOCK = threading.Lock()
 
 
