@@ -81,7 +81,7 @@ def test_sources_of_reporting_verbs_and_attributions(text: str, sources: list[st
     ('"Will the dam hold?" the mayor asked. The mayor said nothing.', []),
 ])
 def test_claims_are_what_is_reported(text: str, claims: list[str]) -> None:
-    assert found(text, "CLAIM") == claims
+    assert found(text, "STATEMENT") == claims
 
 
 @pytest.mark.parametrize(("text", "places"), [
@@ -117,6 +117,12 @@ def test_roles_go_to_the_project_labels_by_kind_and_mapping() -> None:
     assert [(text[s.start:s.end], s.label) for s in spans] == [
         ("Harbour master Daniel Reuter", "WHO"), ("40 ships", "NUMBER"),
         ("40 ships were waiting in Kharkiv", "ASSERTION")]  # LOCATION has no label here: not proposed
+    # Two statement labels: the kind alone cannot choose; the mapping does.
+    two = LabelSet((*renamed.labels, Label("OPINION", "#e3c04b", kind=LabelKind.STATEMENT)))
+    entities = {"SOURCE": "WHO", "FIGURE": "NUMBER"}
+    assert {s.label for s in suggest("rules", Request("en", text, two, mapping=entities))} == {"WHO", "NUMBER"}
+    chosen = {**entities, "STATEMENT": "OPINION"}
+    assert {s.label for s in suggest("rules", Request("en", text, two, mapping=chosen))} == {"WHO", "NUMBER", "OPINION"}
     with pytest.raises(LabelMappingError, match=r"\[A133\].*'PEOPLE'"):
         suggest("rules", Request("en", text, renamed, mapping={"SOURCE": "PEOPLE"}))
 

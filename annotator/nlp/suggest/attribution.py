@@ -1,10 +1,10 @@
-"""SOURCE and CLAIM suggestions (English): who a reporting verb or "according to" names, and what they say.
+"""SOURCE and STATEMENT (claim) suggestions (English): who a reporting verb or "according to" names, and what they say.
 
 SOURCE: the noun phrase before a reporting verb ("deputy governor Irena Dobrić wrote", "the port authority of
 Ostrava Bay said"), the name in an apposition before it ("a spokesman for the service, Marko Ilić, told"), the
 phrase after an inverted one ('"...," said Marko Ilić', "..., claims the ministry") or after "according to";
 "the statement of X said" gives X. Pronouns are not sources.
-CLAIM: the clause after "that" ("X said that ..."), the clause a verb of saying takes directly ("X said repairs
+STATEMENT: the clause after "that" ("X said that ..."), the clause a verb of saying takes directly ("X said repairs
 could take a week"), or the words before the attribution ('"...," X said', "..., according to X"), without the
 quotation marks and punctuation at its edges. Questions are not claims.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotator.nlp.suggest.roles import CLAIM, SOURCE
+from annotator.nlp.suggest.roles import SOURCE, STATEMENT
 
 REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
                        "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained",
@@ -32,7 +32,7 @@ ROLE_NOUNS = frozenset(["officials", "police", "residents", "witnesses", "analys
                         "spokesman", "spokeswoman", "spokesperson", "sources", "prosecutors", "doctors",
                         "investigators", "officers", "researchers", "scientists", "economists", "observers",
                         "diplomats", "rescuers", "volunteers", "locals"])
-_NOT_CLAIM_START = frozenset(["on", "in", "at", "to", "for", "with", "during", "last", "this", "yesterday",
+_NOT_A_CLAUSE_START = frozenset(["on", "in", "at", "to", "for", "with", "during", "last", "this", "yesterday",
                               "today", "tonight", "earlier", "later", "reporters", "journalists", "media",
                               ",", ":", ";", ".", '"', "'", "“", "”", "(", ")"])
 _QUOTES = frozenset(['"', "“", "”", "«", "»", "'", "‘", "’"])
@@ -119,7 +119,7 @@ def _trim(doc: Any, start: int, end: int) -> tuple[int, int] | None:
 
 
 def attributions(doc: Any) -> list[tuple[int, int, str]]:
-    """(start token, end token, role) of the SOURCE and CLAIM spans in a Doc whose sentences are set."""
+    """(start token, end token, role) of the SOURCE and STATEMENT spans in a Doc whose sentences are set."""
     out: list[tuple[int, int, str]] = []
     for sent in doc.sents:
         out += _in_sentence(doc, sent.start, sent.end)
@@ -141,9 +141,9 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
             if source is None:
                 continue
             if i > first and doc[i - 1].text == ",":
-                add(_trim(doc, first, i - 1), CLAIM)
+                add(_trim(doc, first, i - 1), STATEMENT)
             elif _opens(doc, first, i) and source[1] < last and doc[source[1]].text == ",":
-                add(_trim(doc, source[1] + 1, last), CLAIM)
+                add(_trim(doc, source[1] + 1, last), STATEMENT)
         elif token.lower_ in REPORTING:
             out += _reporting(doc, first, last, i)
     return out
@@ -180,7 +180,7 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     if claim is None and attribution > first and (doc[attribution - 1].text in (",", *_QUOTES)):
         claim = _trim(doc, first, attribution)
     if claim is not None:
-        out.append((claim[0], claim[1], CLAIM))
+        out.append((claim[0], claim[1], STATEMENT))
     return out
 
 
@@ -191,7 +191,7 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
         if doc[i].is_punct:
             break
     nxt = verb + 1
-    if doc[verb].lower_ in _SAYING and nxt < last and doc[nxt].lower_ not in _NOT_CLAIM_START:
+    if doc[verb].lower_ in _SAYING and nxt < last and doc[nxt].lower_ not in _NOT_A_CLAUSE_START:
         if doc[nxt].is_title and not doc[nxt].is_stop and doc[nxt].lower_ not in _PRONOUNS:
             return None  # "said Marko Ilić": a name after the verb, not a clause
         return _trim(doc, nxt, last)

@@ -1,7 +1,9 @@
-"""The roles a suggestion source proposes (SOURCE, LOCATION, FIGURE, CLAIM) and the project labels that fill them.
+"""The roles a suggestion source proposes and the project labels that fill them.
 
-A source never names a project label itself: it proposes roles, and the project's label set decides which
-label takes each role, by name and kind, or through a mapping the user edits.
+A source never names a project label itself: it proposes roles (SOURCE, LOCATION, FIGURE: entities; and
+STATEMENT, the reported clause that the default label set calls CLAIM), and the project's label set decides
+which label takes each role: an entity role by name and kind, the statement role by kind alone, or a mapping
+the user edits.
 """
 
 from __future__ import annotations
@@ -12,21 +14,21 @@ from annotator.domain.labels import LabelKind, LabelSet
 from annotator.domain.spans import Span
 from annotator.errors import LabelMappingError
 
-SOURCE, LOCATION, FIGURE, CLAIM = "SOURCE", "LOCATION", "FIGURE", "CLAIM"
+SOURCE, LOCATION, FIGURE, STATEMENT = "SOURCE", "LOCATION", "FIGURE", "STATEMENT"
 ROLE_KINDS: dict[str, LabelKind] = {
     SOURCE: LabelKind.ENTITY,
     LOCATION: LabelKind.ENTITY,
     FIGURE: LabelKind.ENTITY,
-    CLAIM: LabelKind.STATEMENT,
+    STATEMENT: LabelKind.STATEMENT,
 }
 
 
 def role_labels(labels: LabelSet, mapping: Mapping[str, str] | None = None) -> dict[str, str]:
     """Role -> the project label that takes it; roles no label takes are left out.
 
-    A mapping names the label for a role outright. Otherwise a label of the role's name and kind takes it;
-    failing that, a statement role goes to the project's one statement label, whatever it is called (a
-    renamed CLAIM stays a statement).
+    A mapping names the label for a role outright. Otherwise an entity role goes to the entity label of its
+    name, and the statement role to the project's statement label, whatever it is called (with several
+    statement labels, the mapping says which).
     """
     mapping = mapping or {}
     out: dict[str, str] = {}
@@ -38,13 +40,14 @@ def role_labels(labels: LabelSet, mapping: Mapping[str, str] | None = None) -> d
                                         hint=f"map it to one of {', '.join(labels.names()) or 'the project labels'}")
             out[role] = target
             continue
-        label = labels.get(role)
-        if label is not None and label.kind is kind:
-            out[role] = role
-        elif kind is LabelKind.STATEMENT:
+        if kind is LabelKind.STATEMENT:
             statements = [label.name for label in labels if label.is_statement]
             if len(statements) == 1:
                 out[role] = statements[0]
+            continue
+        label = labels.get(role)
+        if label is not None and label.kind is kind:
+            out[role] = role
     return out
 
 

@@ -1,4 +1,4 @@
-"""The `rules` source: FIGURE, SOURCE, LOCATION and CLAIM spans from patterns, with no model to download.
+"""The `rules` source: FIGURE, SOURCE, LOCATION and STATEMENT (claim) spans from patterns, with no model to download.
 
 Runs on the project language's tokens (annotator.nlp.tokens) with spaCy's Matcher and a sentencizer. English
 gets every rule. Other languages get what does not depend on English words: the gazetteer of places (with
