@@ -318,3 +318,23 @@ class FigureError(AnnotatorError):
     """A FIGURE's normalised attributes that cannot be read back (a bad qualifier, a value that is not a number)."""
 
     code = "A121"
+
+
+class SuggestionSourceError(AnnotatorError):
+    """A suggestion source that cannot be used: an unknown name, a missing or broken spaCy pipeline."""
+
+    code = "A130"
+
+
+class PipelineNotFoundError(SuggestionSourceError):
+    code = "A131"
+
+
+class PipelineLoadError(SuggestionSourceError):
+    code = "A132"
+
+
+class LabelMappingError(SuggestionSourceError):
+    """A label mapping whose target is neither a label of the project nor a role the project's labels fill."""
+
+    code = "A133"

@@ -1,0 +1,111 @@
+"""FIGURE suggestions: numbers with their unit or noun and their hedge ("more than 17,000 people").
+
+Decided: a bare year ("in 2024", "the 1990s"), a day of a date ("24 February", "March 3"), a time ("10:30"),
+a page, article or route number ("page 12", "Route 66") and an ordinal ("third", "3rd") are not figures; a
+bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable quantity). Number words and
+the hedges are English; in other languages digits and the language's own number words still match, with the
+lowercase word after them, without hedges.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+HEDGES = (
+    ("more", "than"), ("less", "than"), ("fewer", "than"), ("at", "least"), ("at", "most"), ("up", "to"),
+    ("as", "many", "as"), ("as", "much", "as"), ("close", "to"), ("just", "over"), ("just", "under"),
+    ("an", "estimated"), ("about",), ("around",), ("roughly",), ("almost",), ("nearly",), ("some",),
+    ("over",), ("approximately",), ("only",), ("just",), ("under",),
+)
+MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august", "september",
+                    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                    "sept", "oct", "nov", "dec"])
+ORDINALS = frozenset(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                      "tenth", "eleventh", "twelfth", "twentieth", "hundredth", "thousandth", "millionth"])
+_SCALES = ["thousand", "million", "billion", "trillion", "bn", "m", "k", "tn", "mln"]
+_CURRENCIES = ["$", "€", "£", "¥", "₴", "₽", "usd", "eur", "gbp", "uah"]
+_PERCENT = ["%", "percent", "pc"]
+_MULTIPLES = ["twice", "half", "double", "triple", "thrice"]
+_MEASURES = ["size", "area", "number", "population", "amount", "length", "height", "weight", "volume", "level"]
+_NO_NUMBER_BEFORE = frozenset(["page", "pages", "p.", "pp.", "chapter", "section", "article", "no.", "nr.",
+                               "number", "route", "paragraph", "room", "flight", "line", "verse", "figure",
+                               "fig.", "table", "item", "act", "clause"])
+_AFTER_TIME = frozenset(["am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "eet", "o'clock"])
+_SMALL_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+
+_NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
+_ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
+_NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn)$"}}
+_THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
+_NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS)}}
+_WORD: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True}
+
+
+def patterns() -> list[list[dict[str, Any]]]:
+    """Matcher patterns for the core of a figure; hedges and the checks that drop non-figures come after."""
+    Token = dict[str, Any]
+    currency: Token = {"LOWER": {"IN": _CURRENCIES}, "OP": "?"}
+    scale: Token = {"LOWER": {"IN": _SCALES}, "OP": "?"}
+    out: list[list[dict[str, Any]]] = []
+    for number in (_NUM, _NUM_SUFFIXED):
+        core = [currency, number, _THOUSANDS, scale]
+        out += [
+            core,
+            [*core, _NOUN],
+            [*core, _WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
+            [*core, {"LOWER": {"IN": _PERCENT}}],
+            [*core, {"LOWER": "per"}, {"LOWER": "cent"}],
+            [number, {"LOWER": "in"}, number, _NOUN],  # "one in five patients"
+        ]
+    measure: list[Token] = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
+    named: Token = {"IS_TITLE": True, "OP": "+"}
+    # "the city's old town": a possessive, then up to two words
+    owned: list[Token] = [{"LOWER": "the"}, {"IS_ALPHA": True}, {"ORTH": {"IN": ["'s", "’s"]}}, {"IS_ALPHA": True, "OP": "?"},
+             {"IS_ALPHA": True}]
+    out += [
+        [{"LOWER": {"IN": _MULTIPLES}}, *measure, named],  # "twice the size of Greater London"
+        [{"LOWER": {"IN": _MULTIPLES}}, *measure, *owned],
+        [_NUM, {"LOWER": "times"}, *measure, named],
+        [{"LOWER": "a", "OP": "?"}, {"LOWER": "dozen"}, _NOUN],  # "a dozen villages"
+        [{"LOWER": {"IN": ["dozens", "hundreds", "thousands", "millions", "tens"]}}, {"LOWER": "of"},
+         {"LOWER": {"IN": ["thousands", "millions"]}, "OP": "?"}, {"LOWER": "of", "OP": "?"}, _NOUN],
+    ]
+    return out
+
+
+def keep(doc: Any, start: int, end: int) -> bool:
+    """Whether the token range [start, end) that a pattern matched is a figure (see the module's decisions)."""
+    first = doc[start]
+    if any(_ORDINAL.search(t.text) for t in doc[start:end]):
+        return False
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    if before is not None and before.lower_ in MONTHS or after is not None and after.lower_ in MONTHS:
+        return False  # a day of a date
+    if before is not None and (before.lower_ in _NO_NUMBER_BEFORE or before.text == "-" and not before.whitespace_):
+        return False  # a page or route number, a code like "Covid-19"
+    if after is not None and (after.lower_ in _AFTER_TIME or after.text in (":", "-") and not doc[end - 1].whitespace_):
+        return False  # a time, an age or a compound ("45-year-old")
+    if end - start > 1:
+        return True
+    # A bare number: a year, a small number word, and a number inside a name are not figures.
+    text = first.text
+    if text.isdigit() and len(text) == 4 and 1800 <= int(text) <= 2100:
+        return False
+    if first.lower_ in _SMALL_WORDS or first.is_alpha:
+        return False
+    return not (before is not None and before.is_title and not before.is_sent_start and not _is_hedge_end(doc, start))
+
+
+def _is_hedge_end(doc: Any, start: int) -> bool:
+    return hedge_start(doc, start) < start
+
+
+def hedge_start(doc: Any, start: int) -> int:
+    """Where the hedge before token `start` begins ("more than", "at least"), or `start` without one."""
+    for hedge in HEDGES:
+        n = len(hedge)
+        if start >= n and tuple(t.lower_ for t in doc[start - n:start]) == hedge:
+            return start - n
+    return start

@@ -1,0 +1,69 @@
+"""LOCATION suggestions: the gazetteer's place names, and places that the words around them mark as places.
+
+Patterns (English): a capitalised name before a place word ("the Kharkiv region", "the Oskil River", "Dorvan
+region", "the Black Sea coast"), after "the town of" and the like ("the river port of Velmora", "the towns of
+Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Other languages get the gazetteer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.nlp.suggest.figures import MONTHS
+
+PLACE_WORDS = ["region", "oblast", "district", "province", "county", "river", "sea", "bay", "coast", "valley",
+               "mountains", "lake", "island", "islands", "peninsula", "municipality", "governorate", "raion",
+               "territory", "gulf", "strait", "highlands", "delta"]
+_SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port", "settlement", "settlements",
+                "region", "province", "capital", "district", "suburb", "suburbs", "island", "republic"]
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# A capitalised word that can be part of a place name: not a stop word, month or day.
+_NAME: dict[str, Any] = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS) + _DAYS}}
+
+
+def patterns() -> dict[str, list[list[dict[str, Any]]]]:
+    """Matcher patterns by kind: WHOLE keeps the whole match, NAME keeps only its trailing capitalised words."""
+    name = {**_NAME, "OP": "+"}
+    return {
+        "WHOLE": [
+            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": PLACE_WORDS}, "OP": "+"}],
+            [{"LOWER": {"IN": ["greater", "northern", "southern", "eastern", "western", "central", "upper",
+                               "lower"]}, "IS_TITLE": True}, _NAME],
+        ],
+        "NAME": [
+            [{"LOWER": {"IN": _SETTLEMENTS}}, {"LOWER": "of"}, name],
+            [{"LOWER": {"IN": ["in", "near", "outside"]}}, name],
+        ],
+    }
+
+
+def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
+    """The capitalised words a NAME pattern ends with, and the ones "and" adds ("the towns of A and B")."""
+    first = end
+    while first > start and doc[first - 1].is_title and not doc[first - 1].is_stop:  # not "In" at a sentence's head
+        first -= 1
+    out = [(first, end)]
+    if _is_word(doc[first:end]) and end + 1 < len(doc) and doc[end].lower_ == "and" and doc[end + 1].is_title:
+        stop = end + 1
+        while stop < len(doc) and doc[stop].is_title and not doc[stop].is_stop:
+            stop += 1
+        if stop > end + 1:
+            out.append((end + 1, stop))
+    return [(s, e) for s, e in out if _is_word(doc[s:e])]
+
+
+def _is_word(span: Any) -> bool:
+    # "in English", "in Russian": languages and nationalities are not places.
+    last = span[-1].lower_
+    return not (len(span) == 1 and last.endswith(("ian", "ish", "ese", "ans")))
+
+
+def stands_alone(doc: Any, start: int, end: int) -> bool:
+    """Whether a gazetteer name is not part of a longer capitalised name ("Ana Lis", "New York Times",
+    "Paris Hilton"): the words on either side are not capitalised names themselves."""
+    def name_word(i: int) -> bool:
+        token = doc[i]
+        return token.is_title and not token.is_stop and token.lower_ not in PLACE_WORDS
+
+    before = start > 0 and not doc[start].is_sent_start and name_word(start - 1)
+    return not before and not (end < len(doc) and name_word(end))

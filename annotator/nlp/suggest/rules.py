@@ -1,0 +1,142 @@
+"""The `rules` source: FIGURE, SOURCE, LOCATION and STATEMENT (claim) spans from patterns, with no model to download.
+
+Runs on the project language's tokens (annotator.nlp.tokens) with spaCy's Matcher and a sentencizer. English
+gets every rule. Other languages get what does not depend on English words: the gazetteer of places (with
+the names GeoNames has in their script) and numbers in digits or the language's own number words with the
+word after them ("1200 людей"); no hedges, place patterns, sources or claims.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from annotator.domain.spans import Span
+from annotator.nlp.suggest import Request, figures, places
+from annotator.nlp.suggest.attribution import attributions
+from annotator.nlp.suggest.gazetteer import gazetteer
+from annotator.nlp.suggest.roles import FIGURE, LOCATION, relabel, role_labels
+from annotator.nlp.tokens import blank, tokenize
+
+_LOCK = threading.Lock()
+_SPACE = re.compile(r"\s")
+_MATCHERS: dict[str, Any] = {}
+
+
+def rules(request: Request) -> list[Span]:
+    """The spans the rules propose for `request.text`, under the project labels that take their roles."""
+    roles = role_labels(request.labels, request.mapping)
+    if not roles or not request.text.strip():
+        return []
+    return sorted(set(relabel(propose(request.text, request.lang), roles)))
+
+
+def propose(text: str, lang: str) -> list[Span]:
+    """The rules' spans with role names as labels; one label's spans never overlap (the longest is kept).
+
+    The text is taken in blocks of about BLOCK characters cut after a line break (which ends a sentence for
+    every rule), so that no single call into spaCy holds the GIL for long: a window running this in a worker
+    thread stays responsive on a 1 MB article."""
+    out: list[Span] = []
+    for offset, block in blocks(text):
+        out += [Span(s.start + offset, s.end + offset, s.label) for s in _propose(block, lang)]
+    return out
+
+
+BLOCK = 4_000
+
+
+def blocks(text: str, size: int = BLOCK) -> list[tuple[int, str]]:
+    """(offset, block) pieces of `text`, cut after a line break near every `size` characters, else after a
+    full stop, else at white space (never inside a token: the tokenizer splits at white space first)."""
+    out = []
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if start + size < end:
+            window = text[start:start + size]
+            cut = window.rfind("\n")
+            if cut <= 0:
+                cut = window.rfind(". ") + 1
+            if cut <= 0:
+                cut = window.rfind(" ")
+            if cut > 0:
+                end = start + cut + 1
+            else:  # a run of more than `size` characters without a space: cut at the next white space
+                space = _SPACE.search(text, start + size)
+                end = space.end() if space else len(text)
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+def _propose(text: str, lang: str) -> list[Span]:
+    doc = tokenize(text, lang)
+    if not len(doc):
+        return []
+    matcher, sentencizer = _tools(lang)
+    sentencizer(doc)  # a component called on the Doc alone: no length limit, unlike nlp(text)
+    _break_at_lines(doc)
+    found: list[tuple[int, int, str]] = []
+    english = lang == "en"
+    for match_id, start, end in matcher(doc):
+        kind = doc.vocab.strings[match_id]
+        if kind == FIGURE:
+            if figures.keep(doc, start, end):
+                found.append((figures.hedge_start(doc, start) if english else start, end, FIGURE))
+        elif kind == "PLACE_NAME":
+            found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
+        elif kind == "PLACE":
+            found.append((start, end, LOCATION))
+    found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc) if not english or places.stands_alone(doc, s, e)]
+    if english:
+        found += attributions(doc)
+    return _longest(doc, found)
+
+
+def _break_at_lines(doc: Any) -> None:
+    """A line break ends a sentence too: a headline has no full stop, and a paragraph starts anew."""
+    from spacy.attrs import SENT_START
+
+    starts = doc.to_array([SENT_START])
+    for token in doc:
+        if token.i + 1 < len(doc) and "\n" in (token.text if token.is_space else token.whitespace_):
+            starts[token.i + 1] = 1
+    doc.from_array([SENT_START], starts)
+
+
+def _longest(doc: Any, found: list[tuple[int, int, str]]) -> list[Span]:
+    """Per label, the longest of overlapping token ranges (the earlier one on a tie), as character spans."""
+    out: list[Span] = []
+    by_label: dict[str, list[tuple[int, int]]] = {}
+    for start, end, label in found:
+        by_label.setdefault(label, []).append((start, end))
+    for label, ranges in by_label.items():
+        taken: set[int] = set()
+        for start, end in sorted(set(ranges), key=lambda r: (r[0] - r[1], r[0])):
+            if taken.isdisjoint(range(start, end)):
+                taken.update(range(start, end))
+                out.append(Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), label))
+    return out
+
+
+def _tools(lang: str) -> tuple[Any, Any]:
+    with _LOCK:
+        tools = _MATCHERS.get(lang)
+        if tools is None:
+            tools = _MATCHERS[lang] = _build(lang)
+        return tools
+
+
+def _build(lang: str) -> tuple[Any, Any]:
+    from spacy.matcher import Matcher
+    from spacy.pipeline import Sentencizer
+
+    matcher = Matcher(blank(lang).vocab)
+    matcher.add(FIGURE, figures.patterns(), greedy="LONGEST")
+    if lang == "en":
+        place_patterns = places.patterns()
+        matcher.add("PLACE", place_patterns["WHOLE"], greedy="LONGEST")
+        matcher.add("PLACE_NAME", place_patterns["NAME"], greedy="LONGEST")
+    return matcher, Sentencizer()
