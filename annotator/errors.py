@@ -306,3 +306,15 @@ class LabelKindError(LabelError):
     """A label kind other than entity or statement."""
 
     code = "A054"
+
+
+class TooFewAnnotatorsError(UsageError):
+    """Agreement asked of a project that fewer than two annotators have worked on."""
+
+    code = "A110"
+
+
+class UnknownLabelsError(UsageError):
+    """--labels names a label the project does not have."""
+
+    code = "A111"
