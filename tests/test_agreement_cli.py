@@ -57,16 +57,24 @@ def test_two_annotators_figures_by_hand(capsys: pytest.CaptureFixture[str], data
     assert pair["overall"]["exact"]["tp"] == 1 and pair["overall"]["overlap"]["tp"] == 3  # Velmora; + 12,000 + Dobric
     assert pair["labels"]["CLAIM"]["kappa"] is None  # no one marked a CLAIM: undefined
     assert report["all_annotators"]["alpha"]["SOURCE"] == pytest.approx(source["alpha"])
+    # LOCATION: ana's Dorvan is the only disagreement, one token of 18 per annotator: n = 36 values, 3 yes:
+    # alpha = 1 - 35 * 2 / (36^2 - 3^2 - 33^2) = 1 - 70/198. u-alpha on one-token units: the same, by hand
+    # D_o = 2 * 1 / (2 * 18^2), D_e = (2/18) * 3 * (6+4+6+11+6) / (2*18 * (2*18 - 1)) = 11/1260.
+    location = pair["labels"]["LOCATION"]
+    assert location["alpha"] == pytest.approx(1 - 70 / 198)
+    assert location["u_alpha"] == pytest.approx(1 - (2 / 648) / (11 / 1260)) == pytest.approx(location["alpha"])
+    # FIGURE: the shorter "12,000" earns u-alpha partial credit that the token-by-token alpha does not give.
+    assert figure["u_alpha"] > figure["alpha"]
 
     code, out, err = run(capsys, "--db", database, "agreement")
     assert code == 0 and not err
     lines = out.splitlines()
     table = lines[1:7]  # the header, 4 labels and (all)
     assert table[0].split() == ["pair", "label", "documents", "spans", "1st", "spans", "2nd", "F1", "exact", "F1",
-                                "overlap", "kappa", "alpha"]
+                                "overlap", "kappa", "alpha", "u-alpha"]
     assert len({len(line) for line in table}) == 1  # aligned: the last column ends in the same place
     assert table[1].split() == ["ana", "/", "ben", "SOURCE", "2", "1", "2", "0.000", "0.667", "0.308",
-                                f"{source['alpha']:.3f}"]
+                                f"{source['alpha']:.3f}", f"{source['u_alpha']:.3f}"]
     assert "Traceback" not in out
 
 

@@ -15,8 +15,9 @@
   annotate is a missing value rather than a "no".
 A figure is None where it is undefined: no token in common, or no variation at all (every token "no" for
 both, so chance agreement is already perfect).
-
-Krippendorff's unitizing alpha (u-alpha, partial credit for overlapping spans) is not computed here.
+- **Unitizing alpha** (u-alpha, Krippendorff 1995/2004, see annotator.domain.unitizing) for each pair, per label:
+  agreement on where the spans begin and end, with partial credit for overlap, on the continuum of the tokens
+  of the documents both annotated, one after the other.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.domain.matching import Scores, TokenIndex, as_key, compare
+from annotator.domain.unitizing import Disagreement, Range, unitizing
 
 Profile = frozenset[tuple[Hashable, int]]  # one unit: how many coders gave each value
 
@@ -112,10 +114,17 @@ class PairAgreement:
     documents: int
     scores: Scores
     tokens: Mapping[str, TokenTable]
+    unitizing: Mapping[str, Disagreement] = field(default_factory=dict)
 
     @property
     def pooled(self) -> TokenTable:
         return sum(self.tokens.values(), TokenTable())
+
+    def u_alpha(self, label: str | None = None) -> float | None:
+        """Unitizing alpha of `label`, or of all labels (their disagreements summed, as DKPro averages them)."""
+        if label is not None:
+            return self.unitizing.get(label, Disagreement()).alpha
+        return sum(self.unitizing.values(), Disagreement()).alpha
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +167,9 @@ class AgreementCounter:
         self._scores = {pair: Scores() for pair in self._pairs}
         self._tables = {pair: {label: TokenTable() for label in self.labels} for pair in self._pairs}
         self._profiles: dict[str, Counter[Profile]] = {label: Counter() for label in self.labels}
+        # Unitizing: each pair's documents laid end to end, and each side's units of each label on that line.
+        self._lengths: Counter[tuple[str, str]] = Counter()
+        self._units: dict[tuple[str, str], dict[str, tuple[list[Range], list[Range]]]] = {pair: {label: ([], []) for label in self.labels} for pair in self._pairs}
 
     def add(self, document: AnnotatedDocument) -> None:
         present = [a for a in self.annotators if a in document.spans]
@@ -172,7 +184,12 @@ class AgreementCounter:
             self._pair_documents[pair] += 1
             self._scores[pair] += compare(spans[pair[0]], spans[pair[1]], index)
         for label in self.labels:
-            coverage = _coverage({a: [index.covered(s, e) for s, e, lab in spans[a] if lab == label] for a in present})
+            ranges = {a: [index.covered(s, e) for s, e, lab in spans[a] if lab == label] for a in present}
+            for pair in pairs:
+                offset = self._lengths[pair]
+                for side, who in zip(self._units[pair][label], pair, strict=True):
+                    side.extend((offset + s, offset + e) for s, e in ranges[who] if e > s)
+            coverage = _coverage(ranges)
             covered = sum(coverage.values())
             m = len(present)
             profiles = self._profiles[label]
@@ -186,9 +203,13 @@ class AgreementCounter:
                 only_second = sum(t for who, t in coverage.items() if second in who and first not in who)
                 table = TokenTable(both, only_first, only_second, len(index) - both - only_first - only_second)
                 self._tables[first, second][label] += table
+        for pair in pairs:
+            self._lengths[pair] += len(index)
 
     def result(self) -> Agreement:
-        pairs = tuple(PairAgreement(a, b, self._pair_documents[a, b], self._scores[a, b], self._tables[a, b])
+        pairs = tuple(PairAgreement(a, b, self._pair_documents[a, b], self._scores[a, b], self._tables[a, b],
+                                    {label: unitizing(self._lengths[a, b], sides)
+                                     for label, sides in self._units[a, b].items()})
                       for a, b in self._pairs)
         return Agreement(self.annotators, self.labels, pairs, self._documents,
                          {label: dict(counts) for label, counts in self._profiles.items()})
