@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from cli_runners import run, write
 
 DOCS = ["Irena Dobric said 12,000 residents left Dorvan.", "The mayor of Velmora said the bridge will reopen.",

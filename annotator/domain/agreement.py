@@ -40,12 +40,12 @@ def cohen_kappa(table: Mapping[tuple[Hashable, Hashable], float]) -> float | Non
     if not n:
         return None
     observed = sum(count for (a, b), count in table.items() if a == b) / n
-    of_a: Counter[Hashable] = Counter()
-    of_b: Counter[Hashable] = Counter()
+    of_a: dict[Hashable, float] = {}
+    of_b: dict[Hashable, float] = {}
     for (a, b), count in table.items():
-        of_a[a] += count
-        of_b[b] += count
-    expected = sum(of_a[value] * of_b[value] for value in of_a) / (n * n)
+        of_a[a] = of_a.get(a, 0) + count
+        of_b[b] = of_b.get(b, 0) + count
+    expected = sum(of_a[value] * of_b.get(value, 0) for value in of_a) / (n * n)
     if expected >= 1:
         return None
     return (observed - expected) / (1 - expected)
@@ -68,7 +68,7 @@ def alpha_from_profiles(profiles: Mapping[Profile, float]) -> float | None:
     everyone left out cost one entry. A unit with fewer than two values is not pairable and is left out.
     """
     n = 0.0
-    totals: Counter[Hashable] = Counter()
+    totals: dict[Hashable, float] = {}
     disagreement = 0.0  # sum over c != k of o_ck
     for counts, units in profiles.items():
         m = sum(count for _, count in counts)
@@ -76,7 +76,7 @@ def alpha_from_profiles(profiles: Mapping[Profile, float]) -> float | None:
             continue
         n += m * units
         for value, count in counts:
-            totals[value] += count * units
+            totals[value] = totals.get(value, 0) + count * units
         disagreement += units * (m * m - sum(count * count for _, count in counts)) / (m - 1)
     expected = n * n - sum(t * t for t in totals.values())  # sum over c != k of n_c n_k
     if n < 2 or expected <= 0:
@@ -187,8 +187,8 @@ class AgreementCounter:
             ranges = {a: [index.covered(s, e) for s, e, lab in spans[a] if lab == label] for a in present}
             for pair in pairs:
                 offset = self._lengths[pair]
-                for side, who in zip(self._units[pair][label], pair, strict=True):
-                    side.extend((offset + s, offset + e) for s, e in ranges[who] if e > s)
+                for side, name in zip(self._units[pair][label], pair, strict=True):
+                    side.extend((offset + s, offset + e) for s, e in ranges[name] if e > s)
             coverage = _coverage(ranges)
             covered = sum(coverage.values())
             m = len(present)

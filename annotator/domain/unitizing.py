@@ -52,8 +52,8 @@ def unitizing(length: int, coders: Sequence[Sequence[Range]]) -> Disagreement:
     if m < 2 or length <= 0:
         return Disagreement()
     units = [_joined(c) for c in coders]
-    observed = sum(_pair_disagreement(a, b) for a, b in itertools.combinations(units, 2))
-    observed = 2 * observed / (m * (m - 1) * length * length)
+    pairs = sum(_pair_disagreement(a, b) for a, b in itertools.combinations(units, 2))
+    observed = 2 * pairs / (m * (m - 1) * length * length)
     everything = [u for coder in units for u in coder]
     gaps = sorted(g for coder in units for g in _gaps(coder, length))
     tail = list(itertools.accumulate(reversed(gaps)))[::-1]  # tail[i]: the sum of gaps[i:]
