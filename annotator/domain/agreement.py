@@ -28,7 +28,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.domain.matching import Scores, TokenIndex, as_key, compare
+from annotator.domain.matching import Counts, Scores, TokenIndex, as_key, compare
 from annotator.domain.unitizing import Disagreement, Range, unitizing
 
 Profile = frozenset[tuple[Hashable, int]]  # one unit: how many coders gave each value
@@ -119,6 +119,16 @@ class PairAgreement:
     @property
     def pooled(self) -> TokenTable:
         return sum(self.tokens.values(), TokenTable())
+
+    # Each figure of one label, or of all labels together when `label` is None.
+    def exact(self, label: str | None = None) -> Counts:
+        return self.scores.exact.overall if label is None else self.scores.exact.get(label)
+
+    def overlap(self, label: str | None = None) -> Counts:
+        return self.scores.overlap.overall if label is None else self.scores.overlap.get(label)
+
+    def table(self, label: str | None = None) -> TokenTable:
+        return self.pooled if label is None else self.tokens.get(label, TokenTable())
 
     def u_alpha(self, label: str | None = None) -> float | None:
         """Unitizing alpha of `label`, or of all labels (their disagreements summed, as DKPro averages them)."""

@@ -76,9 +76,7 @@ def _figure(value: float | None) -> str:
 def _pair_rows(pair: PairAgreement, labels: Sequence[str]) -> list[list[str]]:
     rows = []
     for label in [*labels, None]:
-        exact = pair.scores.exact.get(label) if label else pair.scores.exact.overall
-        overlap = pair.scores.overlap.get(label) if label else pair.scores.overlap.overall
-        table = pair.tokens[label] if label else pair.pooled
+        exact, overlap, table = pair.exact(label), pair.overlap(label), pair.table(label)
         rows.append([f"{pair.first} / {pair.second}", label or "(all)", str(pair.documents),
                      str(exact.tp + exact.fn), str(exact.tp + exact.fp), _figure(exact.f1), _figure(overlap.f1),
                      _figure(table.kappa), _figure(table.alpha), _figure(pair.u_alpha(label))])
@@ -98,7 +96,8 @@ def report_lines(report: AgreementReport) -> list[str]:
     labels = agreement.labels
     lines = [f"project {report.project.name} ({report.project.lang}): {len(agreement.annotators)} annotators, "
              f"{agreement.documents} documents annotated by two or more"]
-    header = ["pair", "label", "documents", "spans 1st", "spans 2nd", "F1 exact", "F1 overlap", "kappa", "alpha", "u-alpha"]
+    header = ["pair", "label", "documents", "spans 1st", "spans 2nd", "F1 exact", "F1 overlap", "kappa", "alpha",
+              "u-alpha"]
     rows = [row for pair in agreement.pairs for row in _pair_rows(pair, labels)]
     lines += _aligned(header, rows, 2)
     lines.append("")
@@ -112,10 +111,9 @@ def report_json(report: AgreementReport) -> dict[str, Any]:
     agreement = report.agreement
 
     def figures(pair: PairAgreement, label: str | None) -> dict[str, Any]:
-        exact = pair.scores.exact.get(label) if label else pair.scores.exact.overall
-        overlap = pair.scores.overlap.get(label) if label else pair.scores.overlap.overall
-        table = pair.tokens[label] if label else pair.pooled
-        return {"exact": exact.as_dict(), "overlap": overlap.as_dict(), "kappa": table.kappa, "alpha": table.alpha,
+        table = pair.table(label)
+        return {"exact": pair.exact(label).as_dict(), "overlap": pair.overlap(label).as_dict(), "kappa": table.kappa,
+                "alpha": table.alpha,
                 "u_alpha": pair.u_alpha(label),
                 "tokens": {"both": table.both, "first_only": table.first, "second_only": table.second,
                            "neither": table.neither}}
