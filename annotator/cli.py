@@ -244,15 +244,6 @@ def _stats(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _agreement(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
-    from annotator.services.agreement import project_agreement, report_json, report_lines
-
-    labels = None if args.labels is None else [name.strip() for name in args.labels.split(",") if name.strip()]
-    report = project_agreement(ws, project, labels)
-    print(json.dumps(report_json(report), indent=2, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
-    return 0
-
-
 def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     from annotator.services import labels as service
     from annotator.services.workspace import get_project
@@ -278,6 +269,15 @@ def _labels(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
     for label in service.list_labels(ws, project):
         keys = "/".join(label.shortcut_keys()) or "-"
         print(f"{label.name:<16} {label.kind:<9} {label.colour}  key {keys:<5} {label.description[:60]}")
+    return 0
+
+
+def _agreement(ws, args, project: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.services.agreement import project_agreement, report_json, report_lines
+
+    labels = None if args.labels is None else [name.strip() for name in args.labels.split(",") if name.strip()]
+    report = project_agreement(ws, project, labels)
+    print(json.dumps(report_json(report), indent=2, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
     return 0
 
 
