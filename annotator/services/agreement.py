@@ -34,27 +34,29 @@ def project_agreement(ws: Workspace, project: str, labels: Sequence[str] | None 
         chosen = _chosen(names, labels)
         annotated = repo.annotated_documents(project_obj.id)
         if len(annotated) < 2:
-            who = ", ".join(sorted(annotated)) or "nobody"
+            who = ", ".join(sorted(name for name, _ in annotated.values())) or "nobody"
             raise TooFewAnnotatorsError(
                 f"agreement needs two annotators; project {project_obj.name!r} has {len(annotated)} ({who})",
                 hint="import another annotator's spans (annotator import FILE --annotator NAME) or annotate "
                      "with --annotator NAME")
         holders: dict[int, list[str]] = {}
-        for who, documents in annotated.items():
+        for name, documents in annotated.values():
             for document_id in documents:
-                holders.setdefault(document_id, []).append(who)
-        shared = sorted(d for d, who in holders.items() if len(who) > 1)
-        counter = AgreementCounter(list(annotated), chosen)
+                holders.setdefault(document_id, []).append(name)
+        shared = sorted(d for d, names in holders.items() if len(names) > 1)
+        counter = AgreementCounter([name for name, _ in annotated.values()], chosen)
         offsets = token_offsets(project_obj.lang)
         for i in range(0, len(shared), BATCH):
             chunk = shared[i : i + BATCH]
             texts = {row[0]: row[1] for row in repo.documents_batch(chunk)}
-            spans = repo.spans_for_documents(chunk, None)
+            spans: dict[int, dict[str, Sequence[Any]]] = {d: dict.fromkeys(holders[d], ()) for d in chunk}
+            # By annotator id, not name: each annotator's own spans, whatever other rows share the name.
+            for annotator_id, (name, documents) in annotated.items():
+                theirs = [d for d in chunk if d in documents]
+                for document_id, found in (repo.spans_for_documents(theirs, annotator_id) if theirs else {}).items():
+                    spans[document_id][name] = found
             for document_id in chunk:
-                by_who: dict[str, list[Any]] = {who: [] for who in holders[document_id]}
-                for span in spans[document_id]:
-                    by_who.setdefault(str(span.annotator), []).append(span)
-                counter.add(AnnotatedDocument(offsets(texts[document_id]), by_who))
+                counter.add(AnnotatedDocument(offsets(texts[document_id]), spans[document_id]))
     return AgreementReport(project_obj, counter.result())
 
 
