@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="documents by status, spans by label and annotator")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("agreement", help="agreement between each pair of annotators, per label and overall")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--labels", metavar="L1,L2", help="only these labels (default: all of the project's)")
+
     p = sub.add_parser("labels", help="list or change the project's labels")
     lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
     lsub.add_parser("list")
@@ -174,6 +178,8 @@ def _run(args: argparse.Namespace) -> int:
             return _stats(ws, args, project)
         if args.command == "labels":
             return _labels(ws, args, project)
+        if args.command == "agreement":
+            return _agreement(ws, args, project)
     finally:
         ws.close()
     return 0
@@ -266,6 +272,15 @@ def _labels(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     for label in service.list_labels(ws, project):
         keys = "/".join(label.shortcut_keys()) or "-"
         print(f"{label.name:<16} {label.kind:<9} {label.colour}  key {keys:<5} {label.description[:60]}")
+    return 0
+
+
+def _agreement(ws: Workspace, args: argparse.Namespace, project: str) -> int:
+    from annotator.services.agreement import project_agreement, report_json, report_lines
+
+    labels = None if args.labels is None else [name.strip() for name in args.labels.split(",") if name.strip()]
+    report = project_agreement(ws, project, labels)
+    print(json.dumps(report_json(report), indent=2, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
     return 0
 
 

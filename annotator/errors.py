@@ -338,3 +338,15 @@ class LabelMappingError(SuggestionSourceError):
     """A label mapping whose target is neither a label of the project nor a role the project's labels fill."""
 
     code = "A133"
+
+
+class TooFewAnnotatorsError(UsageError):
+    """Agreement asked of a project that fewer than two annotators have worked on."""
+
+    code = "A110"
+
+
+class UnknownLabelsError(UsageError):
+    """--labels names a label the project does not have."""
+
+    code = "A111"

@@ -81,6 +81,9 @@ def make_placeholders(folder: Path) -> None:
             {"start": 13, "end": 20, "label": "LOCATION"}]},
     ]
     (folder / "reviews.jsonl").write_text("".join(json.dumps(r) + "\n" for r in reviews), encoding="utf-8")
+    # ben's spans of the same texts: a boundary shift, a shorter figure, a missed place
+    reviews[0]["spans"] = [{"start": 6, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 24, "label": "FIGURE"}]
+    (folder / "reviews-ben.jsonl").write_text("".join(json.dumps(r) + "\n" for r in reviews), encoding="utf-8")
     brat = folder / "brat"
     brat.mkdir()
     (brat / "1.txt").write_text("Olena Marchuk visited Hrebenka on Monday.", encoding="utf-8")
@@ -91,6 +94,7 @@ def test_the_readme_has_the_lines_this_test_runs() -> None:
     commands = [c for line in readme_lines() for c in expanded(line)]
     assert "annotator import articles/ --project news" in commands
     assert "annotator stats --json" in commands and "annotator stats" in commands
+    assert "annotator agreement --json --labels SOURCE,FIGURE" in commands and "annotator agreement" in commands
     assert "annotator labels list" in commands and "annotator labels rename OLD NEW" in commands
     assert "annotator labels rekind NAME KIND" in commands and any("--kind KIND" in c for c in commands)
     assert any(c.startswith("cd corpus && python -m spacy train") for c in commands)
