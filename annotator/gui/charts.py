@@ -87,6 +87,8 @@ def line_chart_png(
     exporter = ImageExporter(layout)
     exporter.parameters()["width"] = width
     path.parent.mkdir(parents=True, exist_ok=True)
-    exporter.export(str(path))
+    written = exporter.export(str(path))
     view.deleteLater()
+    if written is False:  # Qt's image writer says no more than that
+        raise OSError(f"cannot write {path}")
     return path

@@ -211,6 +211,9 @@ def learning_curve(
     for fraction in fractions:
         n = max(1, round(len(train) * fraction))
         subset = [train[i] for i in sorted(order[:n])]
+        if not any(record.spans for record in subset):  # nothing to learn from: no model, no scores
+            points.append(CurvePoint(fraction, n))
+            continue
         model = train_spancat(subset, held_out, lang=lang, statements=statements, max_steps=max_steps, seed=seed,
                               progress=progress, cancel=cancel, stage=f"{fraction:.0%} of the documents")
         points.append(CurvePoint(fraction, n, model.scores))

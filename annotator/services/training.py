@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.domain.documents import Status
+from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord
 from annotator.errors import ModelFolderExistsError, NoSpansToLearnError, TooFewDocumentsError, UsageError
 from annotator.nlp.training import (
@@ -22,6 +23,7 @@ from annotator.nlp.training import (
     learning_curve,
     train_spancat,
 )
+from annotator.services.exporting import BATCH
 from annotator.services.exporting import _documents as documents_with_spans
 from annotator.services.workspace import Workspace, data_dir, get_project
 
@@ -56,9 +58,10 @@ class TrainingResult:
 
 
 def training_data(ws: Workspace, *, project: str, annotator: str, curve: bool = False, held_out: float = HELD_OUT,
-                  seed: int = 0) -> TrainingData:
-    """The documents `annotator` marked done in `project`, with their spans, split (seeded) into a training share
-    and a held-back share. Too few documents, or none with a span, is a coded error saying what is needed."""
+                  seed: int = 0, any_status: bool = False) -> TrainingData:
+    """The documents `annotator` marked done in `project` (with `any_status`, also those not done that hold a span
+    of theirs, such as imported annotations), with their spans, split (seeded) into a training share and a
+    held-back share. Too few documents, or none with a span, is a coded error saying what is needed."""
     if not 0.0 < held_out < 1.0:
         raise UsageError(f"--held-out must be between 0 and 1, not {held_out}")
     project_obj = get_project(ws, project)
@@ -67,17 +70,25 @@ def training_data(ws: Workspace, *, project: str, annotator: str, curve: bool = 
         if annotator_id is None:
             raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.annotators())}")
         ids = repo.document_ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
+        if any_status:  # an unfinished document counts once it holds a span: an untouched one is not "no spans"
+            done = set(ids)
+            every = repo.document_ids(project_obj.id)
+            tagged = {i for start in range(0, len(every), BATCH)
+                      for i in repo.span_counts(every[start : start + BATCH], annotator_id)}
+            ids = [i for i in every if i in done or i in tagged]
         labels = repo.labels(project_obj.id)
     needed = MIN_CURVE_DOCUMENTS if curve else MIN_DOCUMENTS
     if len(ids) < needed:
         why = "a learning curve needs" if curve else "training needs"
+        which = "annotated" if any_status else "finished"
         raise TooFewDocumentsError(
-            f"{annotator} has {len(ids)} finished document(s) in project {project!r}; {why} at least {needed}",
-            hint="mark documents done with Ctrl+Enter in the window")
+            f"{annotator} has {len(ids)} {which} document(s) in project {project!r}; {why} at least {needed}",
+            hint="mark documents done with Ctrl+Enter in the window" + ("" if any_status else ", or add --any-status "
+                                                                        "to take imported annotations"))
     records = dict(documents_with_spans(ws, ids, annotator, annotator_id, False))
     if not any(record.spans for record in records.values()):
         raise NoSpansToLearnError(
-            f"the {len(ids)} finished document(s) of {annotator} in project {project!r} hold no spans; "
+            f"the {len(ids)} document(s) of {annotator} in project {project!r} hold no spans; "
             "training needs at least 1 span of each label it is to learn", hint="tag spans, or choose another --layer")
     shuffled = list(ids)
     random.Random(seed).shuffle(shuffled)
@@ -123,6 +134,23 @@ def train(data: TrainingData, *, out: Path | None = None, curve: bool = False,
     if curve:
         points.append(CurvePoint(1.0, len(data.train), model.scores))
     return TrainingResult(data, model, points)
+
+
+def summary_lines(result: TrainingResult) -> list[str]:
+    data, model = result.data, result.model
+    out = [f"trained on {len(data.train)} document(s) of {data.annotator}, scored on {len(data.held_out)} "
+           f"held back; {model.steps} steps, {model.tokens_per_second:,.0f} tokens/s",
+           f"model: {printable(str(model.path))}"]
+    if model.moved:
+        out.append(f"{model.moved} span(s) were snapped outward to whole tokens")
+    out.extend(score_table(model.scores, data.labels))
+    unlearned = data.unlearned_labels()
+    if unlearned:
+        out.append(f"not learned, no span in the training documents (it needs at least 1): {', '.join(unlearned)}")
+    if result.curve:
+        out.append("learning curve (precision, recall and F on the held-back documents):")
+        out.extend(curve_table(result.curve, data.labels))
+    return out
 
 
 def _cell(score: LabelScore | None) -> list[str]:
