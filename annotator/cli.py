@@ -277,12 +277,14 @@ def _train(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-un
     for line in training.summary_lines(result):
         print(line)
     if args.chart is not None:
-        from annotator.gui.charts import line_chart_png
+        from annotator.gui.charts import PALETTE, line_chart_png
 
         series = {label: [(p.documents, p.scores[label].f) for p in result.curve if label in p.scores]
                   for label in data.labels}
         try:
-            line_chart_png(args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0),
+            # A label keeps its colour from one chart to the next, whichever labels have scores.
+            colours = {label: PALETTE[n % len(PALETTE)] for n, label in enumerate(data.labels)}
+            line_chart_png(args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0), colours=colours,
                            title=f"Learning curve: F per label on {len(data.held_out)} held-back documents",
                            x_label="training documents", y_label="F (held-back documents)")
         except OSError as e:
