@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runners import cli, run, run_cli, write
 
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import TrainingCancelledError
 from annotator.nlp.training import TRAINING_JSON, Progress, learning_curve, train_spancat
-from cli_runners import cli, run, run_cli, write
 
 PLACES = ["Velmora", "Hrebenka", "Dorvan", "Saltmere", "Lindgrad", "Westbury", "Kastell", "Ostrava"]
 PEOPLE = ["Olena Marchuk", "Irena Dobric", "Daniel Reuter", "Amina Haddad"]

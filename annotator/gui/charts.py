@@ -41,8 +41,8 @@ def line_chart_png(
     """Draw one line with markers per entry of `series` (name -> [(x, y), ...]), with a legend of the names, into
     the PNG file `path`. `colours` may give a name its colour (a label's, say); the others take the palette's."""
     _application()
-    import pyqtgraph as pg
-    from pyqtgraph.exporters import ImageExporter
+    import pyqtgraph as pg  # type: ignore[import-untyped]
+    from pyqtgraph.exporters import ImageExporter  # type: ignore[import-untyped]
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QSizePolicy
