@@ -49,7 +49,9 @@ def _claim(rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
 
 def article(rng: random.Random) -> DocumentRecord:
     """A headline and five to nine paragraphs: claims attributed in the three ways news puts them, and filler."""
-    text, spans = f"{rng.choice(['Evacuation', 'Repairs', 'Exports', 'Flooding'])} in {rng.choice(PLACES)}\n\n", []
+    word, place = rng.choice(["Evacuation", "Repairs", "Exports", "Flooding"]), rng.choice(PLACES)
+    text = f"{word} in {place[0].upper()}{place[1:]}\n\n"
+    spans = [(len(word) + 4, len(word) + 4 + len(place), "LOCATION")]
     for _ in range(rng.randint(5, 9)):
         for _ in range(rng.randint(1, 3)):
             kind = rng.random()
@@ -79,6 +81,17 @@ def article(rng: random.Random) -> DocumentRecord:
 def articles(n: int, seed: int = 0) -> list[DocumentRecord]:
     rng = random.Random(seed)
     return [article(rng) for _ in range(n)]
+
+
+def _jsonl(path: Path, n: int) -> list[DocumentRecord]:
+    import json
+
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines()[:n]:
+        record = json.loads(line)
+        spans = tuple(SpanRecord(s["start"], s["end"], s["label"]) for s in record.get("spans") or [])
+        out.append(DocumentRecord(record["text"], spans))
+    return out
 
 
 def _baseline_seconds(train: list[DocumentRecord], held: list[DocumentRecord], max_steps: int, seed: int) -> float:
@@ -117,11 +130,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--curve", action="store_true", help="also the learning curve (four more models)")
     parser.add_argument("--chart", type=Path, help="draw the curve into this PNG")
+    parser.add_argument("--jsonl", type=Path, help="train on the first --docs records of this Prodigy JSONL (text and "
+                        "spans) instead of generated articles")
     args = parser.parse_args()
     from annotator.nlp.training import learning_curve, train_spancat
     from annotator.services.training import curve_table, score_table
 
-    docs = articles(args.docs, args.seed)
+    docs = articles(args.docs, args.seed) if args.jsonl is None else _jsonl(args.jsonl, args.docs)
     held_n = max(1, round(len(docs) * 0.2))
     train, held = docs[held_n:], docs[:held_n]
     chars = sum(len(d.text) for d in docs)
@@ -135,7 +150,7 @@ def main() -> int:
           f"{model.tokens_per_second:,.0f} tokens/s")
     baseline = _baseline_seconds(train, held, args.max_steps, args.seed)
     print(f"end to end: ours {ours:.1f} s, spaCy's train() {baseline:.1f} s, ratio {ours / baseline:.2f}x")
-    labels = ["SOURCE", "LOCATION", "FIGURE", "CLAIM"]
+    labels = sorted({s.label for d in docs for s in d.spans})
     print("\n".join(score_table(model.scores, labels)))
     if args.curve or args.chart:
         points = learning_curve(train, held, lang="en", statements=frozenset({"CLAIM"}), max_steps=args.max_steps,
