@@ -257,15 +257,17 @@ def _train(ws, args, project: str, annotator: str) -> int:  # type: ignore[no-un
                                   held_out=args.held_out, seed=args.seed, any_status=args.any_status)
     bar = tqdm(total=max_steps, desc="training", unit=" steps", disable=None, file=sys.stderr)
 
-    stage = ["training"]
+    shown: dict[str, object] = {"stage": "training", "F": ""}
 
     def progress(p: Progress) -> None:
-        if stage[0] != p.stage:  # the next model of the learning curve
-            stage[0] = p.stage
+        if shown["stage"] != p.stage:  # the next model of the learning curve
+            shown.update(stage=p.stage, F="")
             bar.reset(total=p.max_steps)
             bar.set_description(p.stage)
+        if p.score is not None:  # spaCy evaluates every few steps; the last F stays on the bar until the next
+            shown["F"] = f", F {p.score:.2f}"
         bar.update(p.step - bar.n)
-        bar.set_postfix_str(f"loss {p.loss:.1f}" + ("" if p.score is None else f", F {p.score:.2f}"), refresh=False)
+        bar.set_postfix_str(f"loss {p.loss:.1f}{shown['F']}", refresh=False)
 
     try:
         result = training.train(data, out=args.out, curve=curve, max_steps=max_steps, seed=args.seed,
