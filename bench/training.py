@@ -141,7 +141,7 @@ def main() -> int:
     train, held = docs[held_n:], docs[:held_n]
     chars = sum(len(d.text) for d in docs)
     spans = sum(len(d.spans) for d in docs)
-    print(f"{len(docs)} articles, {chars:,} characters, {spans:,} spans; {len(train)} to train, {len(held)} held back")
+    print(f"{len(docs)} documents, {chars:,} characters, {spans:,} spans; {len(train)} to train, {len(held)} held back")
     # One step first, so that neither timed run pays for loading spaCy's training modules and language data.
     train_spancat(train[:2], held[:1], lang="en", statements=frozenset({"CLAIM"}), max_steps=1, seed=args.seed)
     started = time.perf_counter()
