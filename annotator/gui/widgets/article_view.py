@@ -263,6 +263,7 @@ class ArticleView(QPlainTextEdit):
         paper, ink = (DARK_PAPER, DARK_INK) if dark else (PAPER, INK)
         self.setStyleSheet(f"ArticleView {{ background: {paper.name()}; color: {ink.name()}; }}")
         self._highlighter.set_paper(paper)
+        self._layer_painter.set_paper(paper)
         self.viewport().update()
 
     def column_width(self) -> int:

@@ -26,12 +26,18 @@ LINE_WIDTH = 2.0
 GHOST_WIDTH = 1.6
 SLOT = 3.0  # how much higher each further person's line sits
 MAX_SLOTS = 3
+TICK = 4.0  # the height of the ends of a person's line
 
 
 class LayerPainter:
     def __init__(self) -> None:
         self._colours: dict[str, str] = {}
         self._statements: frozenset[str] = frozenset()
+        self._paper = QColor("#ffffff")
+
+    def set_paper(self, paper: QColor) -> None:
+        """The colour under the text: a person's line is set off from one's own highlight by a rim of it."""
+        self._paper = QColor(paper)
 
     def set_labels(self, labels: LabelSet) -> None:
         self._colours = {label.name: label.colour for label in labels}
@@ -76,13 +82,24 @@ class LayerPainter:
                     else:
                         self._underline(painter, rect, colour, statement, slot)
 
-    @staticmethod
-    def _underline(painter: QPainter, rect: QRectF, colour: QColor, statement: bool, slot: int) -> None:
+    def _underline(self, painter: QPainter, rect: QRectF, colour: QColor, statement: bool, slot: int) -> None:
+        y = rect.bottom() - LINE_WIDTH / 2 - SLOT * slot
+        left, right = QPointF(rect.left() + 1, y), QPointF(rect.right() - 1, y)
+        # A rim of paper first: where the annotator's own highlight of the same colour lies (they agree), the
+        # line still stands apart from it.
+        rim = QPen(self._paper, LINE_WIDTH + 2)
+        rim.setCapStyle(Qt.PenCapStyle.FlatCap)
+        painter.setPen(rim)
+        painter.drawLine(left, right)
         pen = QPen(colour, LINE_WIDTH, Qt.PenStyle.DotLine if statement else Qt.PenStyle.SolidLine)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         painter.setPen(pen)
-        y = rect.bottom() - LINE_WIDTH / 2 - SLOT * slot
-        painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+        painter.drawLine(left, right)
+        if not statement:  # ticks at the ends, like a bracket: where the span starts and stops
+            tick = QPen(colour, 1.5)
+            painter.setPen(tick)
+            painter.drawLine(left, left - QPointF(0, TICK))
+            painter.drawLine(right, right - QPointF(0, TICK))
 
     @staticmethod
     def _ghost(painter: QPainter, rect: QRectF, colour: QColor, statement: bool) -> None:

@@ -31,10 +31,11 @@ class SpanPanel(QWidget):
         layout.addWidget(self.table, 3)
         self._layers_title = QLabel("", self)
         self._layers_title.setObjectName("layers_title")
+        self._layers_title.setWordWrap(True)
         layout.addWidget(self._layers_title)
         self.layer_model = LayerSpanModel(self)
         self.layer_table = row_table(self.layer_model, "layer_span_table", self)
-        _fixed_columns(self.layer_table, {0: 96, 1: 84}, stretch=2)
+        _fixed_columns(self.layer_table, {0: 90, 1: 96}, stretch=2)
         layout.addWidget(self.layer_table, 2)
         self.table.activated.connect(self._on_table_activated)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
@@ -61,8 +62,9 @@ class SpanPanel(QWidget):
         self.layer_table.setVisible(visible)
         counts = ", ".join(f"{layer_name(owner)} {len(index):,}" for owner, index in shown.items())
         hidden = len(self._session.layers) - len(shown)
-        self._layers_title.setText("Other layers (read-only): " + (counts or "none shown")
-                                   + (f"; {hidden} hidden (View menu)" if hidden else ""))
+        self._layers_title.setText("Other layers, read-only: " + (counts or "none shown")
+                                   + (f"; {hidden} hidden (View menu)" if hidden else "")
+                                   + "\nA person's spans are lined under the words, a model's boxed in dashes.")
 
     def on_changes(self, changes: Changes) -> None:
         if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
