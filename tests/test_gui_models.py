@@ -61,8 +61,8 @@ def test_document_list_model_filters_and_refreshes(qtmodeltester: Any, many: Any
 
 def test_span_table_model_passes_the_model_tester(qtmodeltester: Any) -> None:
     from annotator.domain.labels import Label, LabelSet
-    from annotator.domain.spans import Span
     from annotator.domain.span_index import SpanIndex
+    from annotator.domain.spans import Span
     from annotator.gui.models import SpanTableModel
 
     text = "Regional governor Olena Marchuk said 17 drones were launched."

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.labels import LabelSet
-from annotator.domain.layers import Owner
+from annotator.domain.layers import Layer, Owner
 from annotator.domain.span_index import SpanIndex
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
@@ -113,15 +113,16 @@ class DocumentSession(QObject):
         return sorted(found, key=lambda pair: (pair[1].end - pair[1].start, pair[1].start))
 
     def reload_labels(self) -> None:
-        """Read the label set again, and the spans, which a deleted label takes with it."""
+        """Read the label set again, and every layer's spans, which a renamed or deleted label changes too."""
         with self._reporting():
             labels = self.annotations.labels()
-            spans = self.annotations.spans(self.document.id) if self.document is not None else []
+            layers = self.annotations.layers(self.document.id) if self.document is not None else {}
             gone = set(self.labels.names()) - set(labels.names())
             if gone:
                 self._forget_steps_naming(gone)
             self.labels = labels
-            self.index.reset(spans)
+            own, self.layers = _split(layers)
+            self.index.reset(own)  # in place: the views that show it follow
 
     def reload_spans(self) -> None:
         """Read this document's spans again: an undo step found its span changed by someone else."""
@@ -147,13 +148,8 @@ class DocumentSession(QObject):
             return False
         self.document = doc
         # New indexes, not the old ones refilled: the views take them with the new text (document_opened).
-        self.index = SpanIndex()
-        self.layers = {}
-        for layer, spans in layers.items():
-            if layer.editable:
-                self.index = SpanIndex(spans)
-            else:
-                self.layers[layer.owner] = SpanIndex(spans)
+        own, self.layers = _split(layers)
+        self.index = SpanIndex(own)
         self.offsets = OffsetMap(doc.text)
         self._show_history(doc.id)
         self._opened_at = time.monotonic()
@@ -352,6 +348,12 @@ class DocumentSession(QObject):
 
     def _reporting(self) -> _Reporting:
         return _Reporting(self.report)
+
+
+def _split(layers: Mapping[Layer, list[Span]]) -> tuple[list[Span], dict[Owner, SpanIndex]]:
+    """The editable layer's spans, and an index for each read-only layer."""
+    own = next((spans for layer, spans in layers.items() if layer.editable), [])
+    return own, {layer.owner: SpanIndex(spans) for layer, spans in layers.items() if not layer.editable}
 
 
 class _Reporting:

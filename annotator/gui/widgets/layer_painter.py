@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock
+from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLine
 from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.domain.labels import LabelSet
@@ -123,7 +123,12 @@ def _line_rects(block: QTextBlock, origin: QPointF, start: int, end: int) -> lis
         a, b = max(start, first), min(end, last)
         if a >= b:
             continue
-        x1, _ = line.cursorToX(a)
-        x2, _ = line.cursorToX(b)
+        x1, x2 = _x(line, a), _x(line, b)
         rects.append(QRectF(origin.x() + min(x1, x2), origin.y() + line.y(), abs(x2 - x1), line.height()))
     return rects
+
+
+def _x(line: QTextLine, position: int) -> float:
+    """Where `position` is on `line`: PySide gives cursorToX's C++ out-parameter back in a tuple."""
+    found = line.cursorToX(position)
+    return float(found[0] if isinstance(found, tuple) else found)  # type: ignore[arg-type]  # the stub says object
