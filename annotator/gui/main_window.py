@@ -306,8 +306,7 @@ class MainWindow(QMainWindow):
         """One checkable item per read-only layer of the open document; what is unchecked stays hidden."""
         menu = self._menus["View"]
         menu.clear()
-        hidden = self.gui_settings.hidden_layers
-        self.session.set_hidden(o for o in self.session.layers if owner_key(o) in hidden)
+        self._hide_layers(self.gui_settings.hidden_layers)
         if not self.session.layers:
             menu.addAction("No other layers in this document").setEnabled(False)
         for owner in self.session.layers:
@@ -317,11 +316,14 @@ class MainWindow(QMainWindow):
             action.setChecked(owner not in self.session.hidden)
             action.toggled.connect(partial(self._on_layer_toggled, owner))
 
+    def _hide_layers(self, keys: frozenset[str]) -> None:
+        self.session.set_hidden(o for o in self.session.layers if owner_key(o) in keys)
+
     def _on_layer_toggled(self, owner: Owner, shown: bool) -> None:
-        key = owner_key(owner)
-        hidden = self.gui_settings.hidden_layers
-        self.gui_settings.hidden_layers = (hidden - {key}) if shown else (hidden | {key})
-        self.session.set_hidden(o for o in self.session.layers if owner_key(o) in self.gui_settings.hidden_layers)
+        key, hidden = owner_key(owner), self.gui_settings.hidden_layers
+        hidden = (hidden - {key}) if shown else (hidden | {key})
+        self.gui_settings.hidden_layers = hidden
+        self._hide_layers(hidden)
         self.span_panel.show_layers()
         self.article.viewport().update()
         self._on_article_selection_changed(*self.article.selection())
