@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from itertools import chain
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, Connection, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Document, DocumentListItem, Project, Status
@@ -191,12 +193,22 @@ class Repository:
         ).all())
         return [found[row["position"]] for row in rows]
 
-    def insert_spans(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self._bulk_insert(SpanRow.__table__, rows)
+    def insert_spans(self, rows: Sequence[tuple[int, int, int, int, int]], origin: str = "import") -> None:
+        """Bulk insert of (document_id, annotator_id, label_id, start, end) rows, all of one origin."""
+        if not rows:
+            return
+        conn = self.s.connection()
+        now = datetime.now(UTC)
+        if conn.dialect.name != "sqlite":
+            conn.execute(insert(SpanRow.__table__), [
+                {"document_id": d, "annotator_id": a, "label_id": lb, "start": s, "end": e, "origin": origin,
+                 "created_at": now} for d, a, lb, s, e in rows])
+            return
+        _insert_values(conn, "span", ("document_id", "annotator_id", "label_id", "start", "end"), rows,
+                       {"origin": origin, "created_at": now.strftime(SQLITE_DATETIME)})
 
     def _bulk_insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        """One executemany of plain rows (all with the same keys), in the session's transaction."""
+        """One bulk insert of plain rows (all with the same keys), in the session's transaction."""
         now = datetime.now(UTC)
         for row in rows:
             row.setdefault("created_at", now)
@@ -204,8 +216,8 @@ class Repository:
         if conn.dialect.name != "sqlite":
             conn.execute(insert(table), rows)
             return
-        # SQLite: the same INSERT handed to the driver with values already in their stored form. SQLAlchemy's
-        # per-row parameter processing cost more than SQLite's own work on a 100,000-document import.
+        # SQLite: the values handed to the driver already in their stored form. SQLAlchemy's per-row
+        # parameter processing cost more than SQLite's own work on a 100,000-document import.
         columns = list(rows[0])
         json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
         stamp = now.strftime(SQLITE_DATETIME)
@@ -213,8 +225,7 @@ class Repository:
             tuple(json.dumps(row[c]) if c in json_columns else stamp if row[c] is now else row[c] for c in columns)
             for row in rows
         ]
-        names = ", ".join(f'"{c}"' for c in columns)
-        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', values)
+        _insert_values(conn, table.name, columns, values, {})
 
     def document_ids(self, project_id: int, *, annotator_id: int | None = None,
                      status: Status | None = None) -> list[int]:
@@ -423,3 +434,25 @@ class Repository:
 
     def document_count(self, project_id: int) -> int:
         return self.s.scalar(select(func.count()).where(DocumentRow.project_id == project_id)) or 0
+
+
+def _insert_values(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                   constants: dict[str, str]) -> None:
+    """SQLite: INSERT of many rows per statement (VALUES (...), (...), ...), `constants` the same in every row.
+
+    Not executemany: that runs the statement once per row, and with AUTOINCREMENT each run also reads and
+    writes sqlite_sequence; a span-dense import then spent more time in SQLite than the rows themselves cost.
+    """
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    per_statement = max(1, min(_MAX_ROWS, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
+    names = ", ".join(f'"{c}"' for c in (*columns, *constants))
+    fixed = "".join(", '" + value.replace("'", "''") + "'" for value in constants.values())
+    row_sql = "(" + ", ".join("?" * len(columns)) + fixed + ")"
+    for first in range(0, len(rows), per_statement):
+        part = rows[first : first + per_statement]
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([row_sql] * len(part))
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
+
+
+_MAX_ROWS = 2000  # rows per INSERT: past a few thousand, compiling the statement costs more than it saves
