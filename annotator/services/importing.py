@@ -237,15 +237,14 @@ class _FileImport:
             new_records.append(record)
         ids = self.repo.insert_documents(doc_rows)
         label_ids = self.label_ids
-        span_rows = []
-        for doc_id, record in zip(ids, new_records, strict=True):
-            if record.spans:
-                annotator_id = self._annotator(record)
-                span_rows += [(doc_id, annotator_id, label_ids[label], start, end)
-                              for start, end, label in record.spans]
-        self.repo.insert_spans(span_rows)
+        span_rows = (
+            (doc_id, annotator_id, label_ids[label], start, end)
+            for doc_id, record in zip(ids, new_records, strict=True) if record.spans
+            for annotator_id in (self._annotator(record),)
+            for start, end, label in record.spans
+        )
+        self.result.spans_added += self.repo.insert_spans(span_rows)
         self.result.documents_added += len(ids)
-        self.result.spans_added += len(span_rows)
         for record, digest in duplicates:
             self._merge(record, digest)
 
@@ -268,8 +267,7 @@ class _FileImport:
                 rows.append(self._span_row(doc_id, annotator_id, span))
                 have.append(candidate)
                 keys.add(candidate.key())
-        self.repo.insert_spans(rows)
-        self.result.spans_added += len(rows)
+        self.result.spans_added += self.repo.insert_spans(rows)
 
 
 def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: str, path: Path, fmt: str,

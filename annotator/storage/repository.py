@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from itertools import chain
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Select, and_, delete, func, insert, or_, select, update
@@ -193,19 +193,22 @@ class Repository:
         ).all())
         return [found[row["position"]] for row in rows]
 
-    def insert_spans(self, rows: Sequence[tuple[int, int, int, int, int]], origin: str = "import") -> None:
-        """Bulk insert of (document_id, annotator_id, label_id, start, end) rows, all of one origin."""
-        if not rows:
-            return
+    def insert_spans(self, rows: Iterable[tuple[int, int, int, int, int]], origin: str = "import") -> int:
+        """Bulk insert of (document_id, annotator_id, label_id, start, end) rows, all of one origin; how many.
+
+        `rows` may be a generator: the rows are consumed a statement's worth at a time, and no list of them is
+        kept (tens of thousands of live tuples made the garbage collector walk them again and again).
+        """
         conn = self.s.connection()
         now = datetime.now(UTC)
         if conn.dialect.name != "sqlite":
-            conn.execute(insert(SpanRow.__table__), [
-                {"document_id": d, "annotator_id": a, "label_id": lb, "start": s, "end": e, "origin": origin,
-                 "created_at": now} for d, a, lb, s, e in rows])
-            return
-        _insert_values(conn, "span", ("document_id", "annotator_id", "label_id", "start", "end"), rows,
-                       {"origin": origin, "created_at": now.strftime(SQLITE_DATETIME)})
+            values = [{"document_id": d, "annotator_id": a, "label_id": lb, "start": s, "end": e, "origin": origin,
+                       "created_at": now} for d, a, lb, s, e in rows]
+            if values:
+                conn.execute(insert(SpanRow.__table__), values)
+            return len(values)
+        return _insert_values(conn, "span", ("document_id", "annotator_id", "label_id", "start", "end"), rows,
+                              {"origin": origin, "created_at": now.strftime(SQLITE_DATETIME)})
 
     def _bulk_insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         """One bulk insert of plain rows (all with the same keys), in the session's transaction."""
@@ -436,23 +439,34 @@ class Repository:
         return self.s.scalar(select(func.count()).where(DocumentRow.project_id == project_id)) or 0
 
 
-def _insert_values(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                   constants: dict[str, str]) -> None:
+def _insert_values(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                   constants: dict[str, str]) -> int:
     """SQLite: INSERT of many rows per statement (VALUES (...), (...), ...), `constants` the same in every row.
 
     Not executemany: that runs the statement once per row, and with AUTOINCREMENT each run also reads and
     writes sqlite_sequence; a span-dense import then spent more time in SQLite than the rows themselves cost.
+    Returns the number of rows written.
     """
     raw = conn.connection.dbapi_connection
     assert raw is not None
-    per_statement = max(1, min(_MAX_ROWS, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
+    width = len(columns)
+    per_statement = max(1, min(_MAX_ROWS, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
     names = ", ".join(f'"{c}"' for c in (*columns, *constants))
     fixed = "".join(", '" + value.replace("'", "''") + "'" for value in constants.values())
-    row_sql = "(" + ", ".join("?" * len(columns)) + fixed + ")"
-    for first in range(0, len(rows), per_statement):
-        part = rows[first : first + per_statement]
-        sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([row_sql] * len(part))
-        conn.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
+    row_sql = "(" + ", ".join("?" * width) + fixed + ")"
+    full = ""
+    written = 0
+    rows = iter(rows)
+    while flat := tuple(chain.from_iterable(islice(rows, per_statement))):
+        count = len(flat) // width
+        if count == per_statement:
+            full = full or f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([row_sql] * count)
+            sql = full
+        else:
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([row_sql] * count)
+        conn.exec_driver_sql(sql, flat)
+        written += count
+    return written
 
 
 _MAX_ROWS = 2000  # rows per INSERT: past a few thousand, compiling the statement costs more than it saves
