@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from itertools import chain, islice
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Connection, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -464,8 +464,7 @@ def _insert_values(conn: Connection, table: str, columns: Sequence[str], rows: I
     writes sqlite_sequence; a span-dense import then spent more time in SQLite than the rows themselves cost.
     Returns the number of rows written.
     """
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
+    raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
     width = len(columns)
     per_statement = max(1, min(_MAX_ROWS, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
     names = ", ".join(f'"{c}"' for c in (*columns, *constants))
