@@ -87,8 +87,8 @@ def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_i
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
         with ws.unit() as repo:
-            docs = repo.documents_batch(chunk)
-            spans = repo.spans_for_documents(chunk, annotator_id)
+            docs = repo.documents.batch(chunk)
+            spans = repo.spans.of_documents(chunk, annotator_id)
         order = {doc_id: n for n, doc_id in enumerate(chunk)}
         docs.sort(key=lambda d: order[d[0]])
         for doc_id, text, title, source, meta in docs:
@@ -137,14 +137,14 @@ def export(
     with ws.unit() as repo:
         annotator_id = None
         if annotator is not None:
-            annotator_id = repo.annotator_id(annotator, create=False)
+            annotator_id = repo.owners.annotator_id(annotator, create=False)
             if annotator_id is None:
-                raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.annotators())}")
+                raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.owners.people())}")
         if only_done:
-            ids = repo.document_ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
+            ids = repo.documents.ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
         else:
-            ids = repo.document_ids(project_obj.id)
-        labels = repo.labels(project_obj.id)
+            ids = repo.documents.ids(project_obj.id)
+        labels = repo.labels.of_project(project_obj.id)
     label_names = labels.names()
     if not ids:
         raise UsageError(f"project {project!r} has no documents to export")

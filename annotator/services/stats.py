@@ -10,18 +10,19 @@ from annotator.services.workspace import Workspace, get_project
 def project_stats(ws: Workspace, project: str) -> dict[str, Any]:
     project_obj = get_project(ws, project)
     with ws.unit() as repo:
-        total = repo.document_count(project_obj.id)
-        span_rows = repo.span_stats(project_obj.id)
-        annotators = repo.annotators()
+        total = repo.documents.total(project_obj.id)
+        span_rows = repo.spans.stats(project_obj.id)
+        annotators = repo.owners.people()
         status = {}
         for name in annotators:
-            who_id = repo.annotator_id(name, create=False)
+            who_id = repo.owners.annotator_id(name, create=False)
             assert who_id is not None
-            counts = repo.status_counts(project_obj.id, who_id)
+            counts = repo.statuses.counts(project_obj.id, who_id)
             status[name] = {s.value: n for s, n in counts.items()}
     by_label: dict[str, int] = {}
     by_annotator: dict[str, dict[str, int]] = {}
-    for label, who, n in span_rows:
+    for label, owner, n in span_rows:
+        who = owner.name
         by_label[label] = by_label.get(label, 0) + n
         by_annotator.setdefault(who, {})[label] = n
     return {
