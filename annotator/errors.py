@@ -306,3 +306,15 @@ class LabelKindError(LabelError):
     """A label kind other than entity or statement."""
 
     code = "A054"
+
+
+class UnknownLayerError(UsageError):
+    """`--layer NAME` names no layer of the project (the message lists the ones there are)."""
+
+    code = "A155"
+
+
+class AmbiguousLayerError(UsageError):
+    """`--layer NAME` names two layers (a person and a model of the same name)."""
+
+    code = "A156"

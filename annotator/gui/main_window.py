@@ -28,6 +28,7 @@ from annotator.gui.widgets.label_bar import LabelBar
 from annotator.gui.widgets.span_panel import SpanPanel
 from annotator.gui.widgets.status_line import StatusLine
 from annotator.services.annotation import Annotations
+from annotator.services.export_layers import layer_options
 from annotator.services.workspace import Workspace, ensure_project
 
 
@@ -330,7 +331,8 @@ class MainWindow(QMainWindow):
             self.transfers.start_import([folder])
 
     def _export(self) -> None:
-        dialog = ExportDialog(Path(self._start_folder()), self)
+        layers, default = layer_options(self.window_ws, self.project)
+        dialog = ExportDialog(Path(self._start_folder()), self, layers=layers, default=default)
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             self.transfers.start_export(dialog.options())
 
