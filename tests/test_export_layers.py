@@ -168,9 +168,12 @@ def test_the_export_dialog_offers_the_layers_with_gold_first_chosen(
     out = tmp_path / "from-window.jsonl"
     seen: list[list[str]] = []
 
-    def choose() -> None:  # the dialog runs modal: drive it once it shows
+    def choose(tries: int = 1000) -> None:  # the dialog runs modal: drive it once it shows
         dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, ExportDialog)
+        if not isinstance(dialog, ExportDialog):  # the layers are still being counted on the worker
+            assert tries, "no export dialog within 10 s"
+            QTimer.singleShot(10, lambda: choose(tries - 1))
+            return
         combo = dialog.layer_combo
         seen.append([combo.itemText(i) for i in range(combo.count())] + [combo.currentText()])
         dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("prodigy"))
