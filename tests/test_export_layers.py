@@ -52,12 +52,12 @@ def _add_layer(url: str, owner: Owner, spans: set[tuple[str, int, int, str]]) ->
 
 
 def _exported(capsys: pytest.CaptureFixture[str], url: str, out: Path, *options: str) -> tuple[Counter[Any], str]:
-    """The spans in the file (with how often each is there) and the summary's first line."""
+    """The spans in the file (with how often each is there) and the summary's line that names the layer."""
     code, said, err = run(capsys, "--db", url, "export", "--format", "prodigy", "--out", str(out), *options)
     assert code == 0, err
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     spans = [(r["text"], s["start"], s["end"], s["label"]) for r in records for s in r["spans"]]
-    return Counter(spans), said.splitlines()[0]
+    return Counter(spans), "\n".join(said.splitlines()[1:])
 
 
 @pytest.fixture
@@ -76,12 +76,12 @@ def test_export_takes_a_persons_a_models_or_the_gold_layer(project: str, tmp_pat
     url = project
     spans, line = _exported(capsys, url, tmp_path / "default.jsonl")
     assert spans == Counter(ANA) + Counter(BOB)  # no gold yet: as before layers, one record per person
-    assert "from every person's layer" in line
+    assert line == ""  # as before layers, and said as before
     assert _exported(capsys, url, tmp_path / "ana.jsonl", "--layer", "ana")[0] == Counter(ANA)
     spans, line = _exported(capsys, url, tmp_path / "bob.jsonl", "--annotator", "bob")
-    assert spans == Counter(BOB) and "from the layer of 'bob'" in line
+    assert spans == Counter(BOB) and line == "the spans of the layer of 'bob'"
     spans, line = _exported(capsys, url, tmp_path / "rules.jsonl", "--layer", "rules")
-    assert spans == Counter(RULES) and "from the model layer 'rules'" in line
+    assert spans == Counter(RULES) and line == "the spans of the model layer 'rules'"
     assert _exported(capsys, url, tmp_path / "model.jsonl", "--layer", "model:rules")[0] == Counter(RULES)
     code, _, err = run(capsys, "--db", url, "export", "--format", "prodigy", "--out", str(tmp_path / "g.jsonl"),
                        "--layer", "gold")
@@ -89,7 +89,7 @@ def test_export_takes_a_persons_a_models_or_the_gold_layer(project: str, tmp_pat
 
     _add_layer(url, Owner.gold(), GOLD)
     spans, line = _exported(capsys, url, tmp_path / "settled.jsonl")
-    assert spans == Counter(GOLD) and "from the gold layer (the project has gold spans" in line  # the default now
+    assert spans == Counter(GOLD) and line.startswith("the spans of the gold layer (the project has gold spans")  # the default now
     assert _exported(capsys, url, tmp_path / "gold.jsonl", "--layer", "gold")[0] == Counter(GOLD)
     assert _exported(capsys, url, tmp_path / "still-ana.jsonl", "--annotator", "ana")[0] == Counter(ANA)
     assert _exported(capsys, url, tmp_path / "people.jsonl", "--layer", "people")[0] == Counter(ANA) + Counter(BOB)
@@ -189,6 +189,6 @@ def test_the_export_dialog_offers_the_layers_with_gold_first_chosen(
                      "gold (settled, 3 spans)", "rules (model, 2 spans)", "gold (settled, 3 spans)"]]
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert Counter((r["text"], s["start"], s["end"], s["label"]) for r in records for s in r["spans"]) == Counter(RULES)
-    assert "from the model layer 'rules'" in dialogs[-1][1]
+    assert "the spans of the model layer 'rules'" in dialogs[-1][1]
     window.close()
     ws.close()

@@ -161,4 +161,4 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     exported = [json.loads(line) for line in (tmp_path / "ana.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in exported) == 4  # ana's spans: the reviews she imported
     gold = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert sum(len(r["spans"]) for r in gold) == settled == 4 and not any("_annotator_id" in r for r in gold)
+    assert sum(len(r["spans"]) for r in gold) == settled > 0 and not any("_annotator_id" in r for r in gold)

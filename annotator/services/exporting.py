@@ -50,8 +50,9 @@ class ExportSummary:
 
     def lines(self) -> list[str]:
         where = printable(str(self.out))  # a file name need not be UTF-8
-        out = [f"wrote {self.documents} documents and {self.spans} spans to {where}"
-               + (f" from {self.layer}" if self.layer else "")]
+        out = [f"wrote {self.documents} documents and {self.spans} spans to {where}"]
+        if self.layer:
+            out.append(f"the spans of {self.layer}")
         if self.format == "spacy":
             out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: "
                        f"{printable(str(self.out / 'config.cfg'))}")
@@ -155,7 +156,8 @@ def export(
     label_names = labels.names()
     if not ids:
         raise UsageError(f"project {project!r} has no documents to export")
-    summary = ExportSummary(fmt, out, layer=choice.describe())
+    # Every person's spans is what an export took before layers: said only when it is another layer.
+    summary = ExportSummary(fmt, out, layer="" if choice.owner is None else choice.describe())
     total = len(ids)
     protect = [ws.db.path] if ws.db.path is not None else []
     # Checked before any document is read, so that a refused --out costs nothing.
