@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--spans-key", default="sc")
     p.add_argument("--align", choices=["strict", "expand"], default="strict")
+    p.add_argument("--layer", metavar="NAME", help="whose spans: a person's name, gold, a model's name, or people (every person's; "
+                   "default: the --annotator's, else gold once the project has gold spans, else people)")
     p.add_argument("--only-done", action="store_true", help="only documents the --annotator marked done")
     p.add_argument("--replace", action="store_true",
                    help="replace a previous export of this format at --out (never any other file or folder)")
@@ -91,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "model (default 0.2)")
     p.add_argument("--seed", type=int, default=0)
 
-    p = sub.add_parser("stats", help="documents by status, spans by label and annotator")
+    p = sub.add_parser("stats", help="documents by status, spans by label and annotator, the layers")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("agreement", help="agreement between each pair of annotators, per label and overall")
@@ -242,7 +244,7 @@ def _export(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services.exporting import export
 
     summary = export(ws, fmt=args.format, out=args.out, project=project, annotator=args.annotator,
-                     split=args.split, seed=args.seed, spans_key=args.spans_key, align=args.align,
+                     layer=args.layer, split=args.split, seed=args.seed, spans_key=args.spans_key, align=args.align,
                      only_done=args.only_done, replace=args.replace)
     for line in summary.lines():
         print(line)
@@ -318,6 +320,9 @@ def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     for label, n in stats["spans_by_label"].items():
         per = ", ".join(f"{who} {c.get(label, 0)}" for who, c in stats["spans_by_annotator"].items() if label in c)
         print(f"  {label}: {n} ({per})")
+    print("layers (export one with --layer NAME):")
+    for layer in stats["layers"]:
+        print(f"  {layer['layer']} ({layer['kind']}): {layer['spans']} spans")
     return 0
 
 

@@ -374,3 +374,15 @@ class TrainingCancelledError(TrainingError):
 
 class ModelFolderExistsError(TrainingError):
     code = "A144"
+
+
+class UnknownLayerError(UsageError):
+    """`--layer NAME` names no layer of the project (the message lists the ones there are)."""
+
+    code = "A155"
+
+
+class AmbiguousLayerError(UsageError):
+    """`--layer NAME` names two layers (a person and a model of the same name)."""
+
+    code = "A156"

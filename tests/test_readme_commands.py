@@ -93,11 +93,33 @@ def make_placeholders(folder: Path) -> None:
     (brat / "1.ann").write_text("T1\tPerson 0 13\tOlena Marchuk\nT2\tGPE 22 30\tHrebenka\n", encoding="utf-8")
 
 
+def settle_into_gold(db_path: Path) -> int:
+    """What a lead's review will do: ana's spans of the default project taken into the gold layer."""
+    from annotator.domain.layers import Owner
+    from annotator.storage.engine import open_database
+    from annotator.storage.unit import unit_of_work
+
+    db = open_database(str(db_path))
+    try:
+        with unit_of_work(db) as repo:
+            project = repo.projects.by_name("default")
+            assert project is not None
+            gold, ana = repo.owners.owner_id(Owner.gold()), repo.owners.annotator_id("ana", create=False)
+            ids = repo.documents.ids(project.id)
+            taken = [(doc, s) for doc, spans in repo.spans.of_documents(ids, ana).items() for s in spans]
+            for doc, s in taken:
+                assert repo.spans.add(project.id, doc, gold, s.label, s.start, s.end) is not None
+    finally:
+        db.dispose()
+    return len(taken)
+
+
 def test_the_readme_has_the_lines_this_test_runs() -> None:
     commands = [c for line in readme_lines() for c in expanded(line)]
     assert "annotator import articles/ --project news" in commands
     assert "annotator stats --json" in commands and "annotator stats" in commands
     assert "annotator agreement --json --labels SOURCE,FIGURE" in commands and "annotator agreement" in commands
+    assert any(c.startswith("annotator export ") and "--layer gold" in c for c in commands)
     assert "annotator labels list" in commands and "annotator labels rename OLD NEW" in commands
     assert "annotator labels rekind NAME KIND" in commands and any("--kind KIND" in c for c in commands)
     assert any(c.startswith("cd corpus && python -m spacy train") for c in commands)
@@ -118,7 +140,7 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("ANNOTATOR_SETTINGS", str(tmp_path / "settings.ini"))
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("ana", True))  # the first start asks
     commands = concrete([c for line in readme_lines() for c in expanded(line)])
-    ran = []
+    ran, settled = [], -1
     for command in commands:
         words = shlex.split(command)
         if words[0] == "cd":  # cd corpus && python -m spacy train config.cfg --output ../model/
@@ -129,6 +151,8 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
             assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
             ran.append(command)
             continue
+        if "--layer" in words and words[words.index("--layer") + 1] == "gold":
+            settled = settle_into_gold(tmp_path / "readme.db")
         if words == ["annotator"]:  # the window: let it show, then close it as a user would
             QTimer.singleShot(0, lambda: [w.close() for w in QApplication.topLevelWidgets()
                                           if isinstance(w, MainWindow) and w.isVisible()])
@@ -145,3 +169,5 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     exported = [json.loads(line) for line in (tmp_path / "ana.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in exported) == 8  # ana's spans: the reviews she imported
     assert (tmp_path / "curve.png").stat().st_size > 0 and (tmp_path / "model-curve" / "meta.json").is_file()
+    gold = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sum(len(r["spans"]) for r in gold) == settled > 0 and not any("_annotator_id" in r for r in gold)
