@@ -95,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     a = lsub.add_parser("delete")
     a.add_argument("name")
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
-    for command in (sub, lsub):
+    from annotator import cli_team
+
+    cli_team.add_parsers(sub)
+    for command in (sub, lsub, *cli_team.subcommands(sub)):
         for command_parser in command.choices.values():
             _global_options(command_parser)
     return parser
@@ -165,7 +168,7 @@ def _run(args: argparse.Namespace) -> int:
     ws = open_workspace(args.db)
     try:
         project = args.project or DEFAULT_PROJECT
-        annotator = args.annotator or default_annotator()
+        annotator = args.annotator or _connected_annotator(ws) or default_annotator()
         if args.command == "import":
             return _import(ws, args, project, annotator)
         if args.command == "export":
@@ -174,9 +177,23 @@ def _run(args: argparse.Namespace) -> int:
             return _stats(ws, args, project)
         if args.command == "labels":
             return _labels(ws, args, project)
+        if args.command in ("team", "assign", "merge"):
+            from annotator import cli_team
+
+            return cli_team.run(ws, args, project, annotator)
     finally:
         ws.close()
     return 0
+
+
+def _connected_annotator(ws: Workspace) -> str | None:
+    """On PostgreSQL a person works as the role they logged in as (team mode's policies key on it), unless
+    --annotator or $ANNOTATOR_USER names someone else."""
+    if os.environ.get("ANNOTATOR_USER"):
+        return None
+    from annotator.services.team import connected_role
+
+    return connected_role(ws)
 
 
 def _import(ws: Workspace, args: argparse.Namespace, project: str, annotator: str) -> int:
@@ -238,6 +255,8 @@ def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     for label, n in stats["spans_by_label"].items():
         per = ", ".join(f"{who} {c.get(label, 0)}" for who, c in stats["spans_by_annotator"].items() if label in c)
         print(f"  {label}: {n} ({per})")
+    for who, queue in stats["queues"].items():
+        print(f"  queue of {who}: {queue['done']} of {queue['assigned']} assigned done")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.services.team import queue_progress
 from annotator.services.workspace import Workspace, get_project
 
 
@@ -32,4 +33,5 @@ def project_stats(ws: Workspace, project: str) -> dict[str, Any]:
         "spans_by_label": by_label,
         "spans_by_annotator": by_annotator,
         "spans": sum(by_label.values()),
+        "queues": queue_progress(ws, project_obj.id),  # team mode: each annotator's assigned and done
     }
