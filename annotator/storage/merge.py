@@ -80,8 +80,9 @@ def people_statuses(repo: Repository, project_id: int) -> list[SourceStatus]:
 def ids_by_hash(repo: Repository, project_id: int, hashes: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for i in range(0, len(hashes), CHUNK):
-        found.update(repo.s.execute(select(DocumentRow.content_hash, DocumentRow.id).where(
-            DocumentRow.project_id == project_id, DocumentRow.content_hash.in_(hashes[i:i + CHUNK]))).tuples())
+        for digest, id_ in repo.s.execute(select(DocumentRow.content_hash, DocumentRow.id).where(
+                DocumentRow.project_id == project_id, DocumentRow.content_hash.in_(hashes[i:i + CHUNK]))):
+            found[digest] = id_
     return found
 
 
@@ -90,10 +91,9 @@ def existing_spans(repo: Repository, document_ids: Sequence[int],
     """(document, annotator, label id, start, end) of the annotators' spans in those documents."""
     out: list[tuple[int, int, int, int, int]] = []
     for i in range(0, len(document_ids), CHUNK):
-        out.extend(repo.s.execute(
+        out.extend((r[0], r[1], r[2], r[3], r[4]) for r in repo.s.execute(
             select(SpanRow.document_id, SpanRow.annotator_id, SpanRow.label_id, SpanRow.start, SpanRow.end)
-            .where(SpanRow.document_id.in_(document_ids[i:i + CHUNK]), SpanRow.annotator_id.in_(annotator_ids))
-        ).tuples())
+            .where(SpanRow.document_id.in_(document_ids[i:i + CHUNK]), SpanRow.annotator_id.in_(annotator_ids))))
     return out
 
 
