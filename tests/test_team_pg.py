@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from cli_runners import ROOT, run
+from db_fixtures import drop_roles
 from fault_fixtures import HANG_GUARD_S
 
 from annotator.domain.documents import Status
@@ -56,12 +57,6 @@ def _sql(url: str, *statements: str) -> list[object]:
         engine.dispose()
 
 
-def _drop_roles(url: str, roles: list[str]) -> None:
-    for role in roles:
-        if _sql(url, f"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'")[0]:
-            _sql(url, f'DROP OWNED BY "{role}"', f'DROP ROLE "{role}"')
-
-
 @pytest.fixture
 def team(pg_url: str, tmp_path: Path) -> Iterator[Team]:
     from annotator.services.importing import import_paths
@@ -80,7 +75,7 @@ def team(pg_url: str, tmp_path: Path) -> Iterator[Team]:
         yield Team(pg_url, names)
     finally:
         database = pg_url.rpartition("/")[2]
-        _drop_roles(pg_url, [*names.values(), f"{database}_annotators", f"{database}_lead"])
+        drop_roles(pg_url, [*names.values(), f"{database}_annotators", f"{database}_lead"])
 
 
 def _doc_ids(ws: Workspace) -> list[int]:
