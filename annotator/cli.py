@@ -163,12 +163,13 @@ def _never_fail_to_print() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from annotator.services.team import connected_role
     from annotator.services.workspace import DEFAULT_PROJECT, default_annotator, open_workspace
 
     ws = open_workspace(args.db)
     try:
         project = args.project or DEFAULT_PROJECT
-        annotator = args.annotator or _connected_annotator(ws) or default_annotator()
+        annotator = args.annotator or connected_role(ws) or default_annotator()
         if args.command == "import":
             return _import(ws, args, project, annotator)
         if args.command == "export":
@@ -184,16 +185,6 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     return 0
-
-
-def _connected_annotator(ws: Workspace) -> str | None:
-    """On PostgreSQL a person works as the role they logged in as (team mode's policies key on it), unless
-    --annotator or $ANNOTATOR_USER names someone else."""
-    if os.environ.get("ANNOTATOR_USER"):
-        return None
-    from annotator.services.team import connected_role
-
-    return connected_role(ws)
 
 
 def _import(ws: Workspace, args: argparse.Namespace, project: str, annotator: str) -> int:

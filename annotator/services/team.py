@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,8 +50,9 @@ def init_team(ws: Workspace, *, lead: str | None, annotators: list[str]) -> team
 
 
 def connected_role(ws: Workspace) -> str | None:
-    """The PostgreSQL role this connection logged in as (an annotator's name in team mode); None on SQLite."""
-    if ws.db.is_sqlite:
+    """Who works on a PostgreSQL connection when no --annotator is given: the role logged in as (team mode's
+    policies key on it), unless $ANNOTATOR_USER names someone; None on SQLite."""
+    if ws.db.is_sqlite or os.environ.get("ANNOTATOR_USER"):
         return None
     with ws.unit() as repo:
         return team.current_role(repo)
