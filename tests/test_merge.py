@@ -186,7 +186,7 @@ def _merge_process(target: Path, other: Path) -> subprocess.Popen:  # type: igno
 
 @pytest.fixture(scope="module")
 def merge_seconds(big_other: Path, tmp_path_factory: pytest.TempPathFactory) -> float:
-    """How long a whole merge runs, measured here without a fault."""
+    """A whole merge without a fault: it goes through, and how long it runs (seconds)."""
     target = _target(tmp_path_factory.mktemp("baseline"))
     started = time.monotonic()
     proc = _merge_process(target, big_other)
@@ -196,7 +196,20 @@ def merge_seconds(big_other: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return time.monotonic() - started
 
 
-@pytest.mark.parametrize("seed", range(3))
+def _write_locked(db: Path) -> bool:
+    """Whether another connection holds the database's write lock right now (BEGIN IMMEDIATE without waiting)."""
+    conn = sqlite3.connect(db, timeout=0)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.rollback()
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_trial_sigkill_during_merge(tmp_path: Path, big_other: Path, merge_seconds: float, seed: int) -> None:
     target = _target(tmp_path)
     before = counts(target)
@@ -204,10 +217,9 @@ def test_trial_sigkill_during_merge(tmp_path: Path, big_other: Path, merge_secon
     wal_before = wal.stat().st_size if wal.exists() else 0
     rng = random.Random(seed)
     proc = _merge_process(target, big_other)
-    started = time.monotonic()
-    if seed % 2 == 0:  # while it reads the other file and inserts the rows
-        moment = started + rng.uniform(0.3, 0.8) * merge_seconds
-        wait_for(lambda: time.monotonic() >= moment or proc.poll() is not None, "the moment")
+    if seed % 2 == 0:  # inside its transaction: it holds the write lock (a probe cannot take it)
+        wait_for(lambda: _write_locked(target) or proc.poll() is not None, "the merge to take the write lock")
+        time.sleep(rng.uniform(0.0, 0.1))
     else:  # while its commit writes this database's -wal file
         written = wal_before + rng.uniform(0.2e6, 4e6)
         wait_for(lambda: (wal.exists() and wal.stat().st_size > written) or proc.poll() is not None,
