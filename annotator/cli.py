@@ -97,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
     from annotator import cli_team
 
-    cli_team.add_parsers(sub)
-    for command in (sub, lsub, *cli_team.subcommands(sub)):
+    team_actions = cli_team.add_parsers(sub)
+    for command in (sub, lsub, *team_actions):
         for command_parser in command.choices.values():
             _global_options(command_parser)
     return parser

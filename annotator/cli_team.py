@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 COMMANDS = ("team", "assign", "merge")
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> list[argparse._SubParsersAction]:
+    """The team commands' parsers; returns the groups of sub-actions (team's), which take the global options too."""
     p = sub.add_parser("team", help="PostgreSQL team mode: roles and row-level security (run by the lead)")
     tsub = p.add_subparsers(dest="team_command", metavar="ACTION")
     a = tsub.add_parser("init", help="create the team's roles (without passwords), grants and policies; idempotent")
@@ -31,12 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("other", metavar="OTHER.db")
     p.add_argument("--annotator-prefix", default="", metavar="P",
                    help="put P before each merged annotator's name (keeps apart people who share a name)")
-
-
-def subcommands(sub: argparse._SubParsersAction) -> list[argparse._SubParsersAction]:
-    """The sub-subcommand groups (team's actions), which take the global options too."""
-    team = sub.choices["team"]
-    return [a for a in team._actions if isinstance(a, argparse._SubParsersAction)]
+    return [tsub]
 
 
 def run(ws: Workspace, args: argparse.Namespace, project: str, annotator: str) -> int:
