@@ -117,7 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     a = lsub.add_parser("delete")
     a.add_argument("name")
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
-    for command in (sub, lsub):
+    from annotator import cli_team
+
+    team_actions = cli_team.add_parsers(sub)
+    for command in (sub, lsub, *team_actions):
         for command_parser in command.choices.values():
             _global_options(command_parser)
     return parser
@@ -182,12 +185,13 @@ def _never_fail_to_print() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from annotator.services.team import connected_role
     from annotator.services.workspace import DEFAULT_PROJECT, default_annotator, open_workspace
 
     ws = open_workspace(args.db)
     try:
         project = args.project or DEFAULT_PROJECT
-        annotator = args.annotator or default_annotator()
+        annotator = args.annotator or connected_role(ws) or default_annotator()
         if args.command == "import":
             return _import(ws, args, project, annotator)
         if args.command == "export":
@@ -200,6 +204,10 @@ def _run(args: argparse.Namespace) -> int:
             return _labels(ws, args, project)
         if args.command == "agreement":
             return _agreement(ws, args, project)
+        if args.command in ("team", "assign", "merge"):
+            from annotator import cli_team
+
+            return cli_team.run(ws, args, project, annotator)
     finally:
         ws.close()
     return 0
@@ -323,6 +331,8 @@ def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     print("layers (export one with --layer NAME):")
     for layer in stats["layers"]:
         print(f"  {layer['layer']} ({layer['kind']}): {layer['spans']} spans")
+    for who, queue in stats["queues"].items():
+        print(f"  queue of {who}: {queue['done']} of {queue['assigned']} assigned done")
     return 0
 
 

@@ -13,6 +13,7 @@ from annotator.domain.labels import LabelSet
 from annotator.domain.layers import Layer, Owner, OwnerKind
 from annotator.domain.spans import Span, TokenBounds, check_bounds, refuse_clash, snap, token_at
 from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
+from annotator.services import team
 from annotator.services.workspace import Workspace, retried
 from annotator.storage.repository import Repository
 
@@ -130,7 +131,8 @@ class Annotations:
 
     def first_document(self) -> int | None:
         with self.ws.unit() as repo:
-            return repo.documents.next_todo(self.project_id, self.annotator_id, -1) or repo.documents.neighbour(
+            queued = team.next_in_queue(repo, self.project_id, self.annotator_id, None)[1]
+            return queued or repo.documents.next_todo(self.project_id, self.annotator_id, -1) or repo.documents.neighbour(
                 self.project_id, -1, forward=True)
 
     def position(self, document_id: int) -> int:
@@ -223,6 +225,12 @@ class Annotations:
         return Changes(documents=frozenset({document_id}), statuses=frozenset({document_id}))
 
     def next_todo(self, after_document: int | None) -> int | None:
+        """The next document to do: from the annotator's queue in team mode (an empty one takes a document
+        nobody has yet), else the next one in the project's order that is not done."""
+        with self.ws.unit() as repo:
+            queued, found = team.next_in_queue(repo, self.project_id, self.annotator_id, after_document)
+        if queued:
+            return found if found is not None else team.claim_open(self.ws, self.project_id, self.annotator_id)
         with self.ws.unit() as repo:
             position = -1 if after_document is None else (repo.documents.position_of(after_document) or 0)
             return repo.documents.next_todo(self.project_id, self.annotator_id, position)

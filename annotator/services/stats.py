@@ -6,6 +6,7 @@ from typing import Any
 
 from annotator.domain.layers import OwnerKind
 from annotator.services.export_layers import layer_names, project_layers
+from annotator.services.team import queue_progress
 from annotator.services.workspace import Workspace, get_project
 
 
@@ -39,4 +40,5 @@ def project_stats(ws: Workspace, project: str) -> dict[str, Any]:
         "spans": sum(by_label.values()),
         "layers": [{"layer": name, "kind": owner.kind.value, "spans": n}
                    for name, (owner, n) in zip(layer_names(list(layers)), layers.items(), strict=True)],
+        "queues": queue_progress(ws, project_obj.id),  # team mode: each annotator's assigned and done
     }

@@ -69,6 +69,11 @@ class BulkWrites:
         return _insert_values(conn, "span", ("document_id", "annotator_id", "label_id", "start", "end"), rows,
                               {"origin": origin, "created_at": now.strftime(SQLITE_DATETIME)})
 
+    def insert_span_dicts(self, rows: list[dict[str, Any]]) -> None:
+        """Bulk insert of span rows that carry their own origin and attributes (a merge), all with the same keys."""
+        if rows:
+            self._bulk_insert(span_writes.table_of(SpanRow), rows)
+
     def _bulk_insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """One bulk insert of plain rows (all with the same keys), in the session's transaction."""
         now = datetime.now(UTC)
