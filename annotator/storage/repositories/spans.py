@@ -96,9 +96,9 @@ class SpanRepository:
         elif owner_kind is not None:
             query = query.where(SpanRow.annotator_id.in_(
                 select(AnnotatorRow.id).where(AnnotatorRow.kind == owner_kind.value).scalar_subquery()))
-        names = dict(self.s.execute(select(LabelRow.id, LabelRow.name)).tuples().all())
+        names: dict[int, str] = {id_: name for id_, name in self.s.execute(select(LabelRow.id, LabelRow.name))}
         found: dict[int, dict[SpanRecord, None]] = {d: {} for d in document_ids}
-        for doc, start, end, label_id in self.s.connection().execute(query).tuples():
+        for doc, start, end, label_id in self.s.connection().execute(query):
             found[doc][SpanRecord(start, end, names[label_id])] = None
         return {doc: list(spans) for doc, spans in found.items()}
 
