@@ -342,3 +342,9 @@ class FigureSpanError(FigureError):
     """`annotator figure SPAN_ID` on a span that is missing or not of a figure label."""
 
     code = "A163"
+
+
+class ImportRelationError(ImportFormatError):
+    """A relation in a file that goes between labels its type does not join in the project (said_by SOURCE -> CLAIM)."""
+
+    code = "A164"

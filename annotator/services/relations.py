@@ -10,19 +10,22 @@ and editable (`set_figure`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from annotator.domain.documents import Changes
 from annotator.domain.figures import figure_from_attrs, parse_figure
 from annotator.domain.layers import Owner
+from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
 from annotator.domain.relations import Relation, RelationType, relation_type, validate_relation
 from annotator.domain.spans import Span
 from annotator.errors import (
     AnnotatorError,
     FigureError,
     FigureSpanError,
+    ImportRelationError,
     RelationRefusedError,
     RelationTypeError,
     SpanChangedError,
@@ -249,3 +252,105 @@ def number_or_none(text: str) -> float | None:
         raise FigureError(f"{text!r} is not a finite number", hint="write digits, or none")
     return value
 
+
+
+# -- imports ------------------------------------------------------------------------------------------
+def with_spans(record: DocumentRecord, keys: Sequence[tuple[int, int, str]], spans: Sequence[Span]) -> DocumentRecord:
+    """The record with `spans` (its own, renamed and with repeats merged; `keys[i]` is what its span i became),
+    each keeping its attributes, and its relations pointing at the same spans in the new order."""
+    attrs: dict[tuple[int, int, str], Mapping[str, Any] | None] = {}
+    for key, old in zip(keys, record.spans, strict=True):
+        if attrs.get(key) is None:
+            attrs[key] = old.attrs
+    index = {span.key(): n for n, span in enumerate(spans)}
+    relations = tuple(dict.fromkeys(RelationRecord(index[keys[r.head]], index[keys[r.child]], r.type)
+                                    for r in record.relations))
+    new = tuple(type(record.spans[0])(s.start, s.end, s.label, attrs.get(s.key())) for s in spans)
+    return replace(record, spans=new, relations=relations)
+
+
+class ImportedFrames:
+    """What an import stores beside the spans: FIGURE attributes (the file's, else read from the text) and
+    relations, whose types the project gains when it lacks them (as it gains labels)."""
+
+    def __init__(self, repo: Repository, project_id: int, path: Path) -> None:
+        self.repo = repo
+        self.project_id = project_id
+        self.path = path
+        self.types = list(project_types(repo, project_id))
+        self.figures = figure_labels(self.types)
+        project = repo.project_by_id(project_id)
+        self.lang = project.lang if project else "en"
+        self.types_added: list[str] = []
+
+    def with_attrs(self, row: dict[str, Any], span: Any, text: str) -> dict[str, Any]:
+        attrs = span.attrs
+        if attrs is None and span.label in self.figures:
+            attrs = figure_attrs(text[span.start:span.end], self.lang)
+        if attrs is not None:
+            row["attrs"] = dict(attrs)
+        return row
+
+    def insert_spans(self, rows: list[dict[str, Any]]) -> None:
+        """Rows with and without attributes go in two statements: one executemany takes rows of the same keys,
+        and a row without attrs must leave it NULL (not JSON null)."""
+        self.repo.insert_spans([row for row in rows if "attrs" not in row])
+        self.repo.insert_spans([row for row in rows if "attrs" in row])
+
+    def store_relations(self, document_id: int, annotator_id: int, record: DocumentRecord) -> int:
+        if not record.relations:
+            return 0
+        ids = {span.key(): span.id for span in self.repo.spans(document_id, annotator_id)}
+        added = 0
+        for relation in record.relations:
+            head, child = record.spans[relation.head], record.spans[relation.child]
+            kind = next((t for t in self.types if t.name == relation.type), None)
+            if kind is None:
+                kind = RelationType(relation.type, head.label, child.label)
+                self.repo.relations.add_types(self.project_id, [kind])
+                self.types.append(kind)
+                self.types_added.append(kind.name)
+            if (kind.head_label, kind.child_label) != (head.label, child.label):
+                raise ImportRelationError(
+                    f"a {kind.name} relation goes from {kind.head_label} to {kind.child_label}, not from {head.label} "
+                    f"[{head.start}:{head.end}] to {child.label} [{child.start}:{child.end}]", path=self.path,
+                    line=record.line, field="relations", hint="map the labels with --map, or fix the relation")
+            head_id, child_id = ids.get((head.start, head.end, head.label)), ids.get((child.start, child.end,
+                                                                                     child.label))
+            if head_id is not None and child_id is not None:
+                added += self.repo.relations.add(head_id, child_id, kind.name, annotator_id,
+                                                 origin="import") is not None
+        return added
+
+
+# -- exports ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoredFrames:
+    """The relations and span attributes of a batch of documents, read in the export's transaction."""
+
+    relations: dict[int, dict[Owner, list[Relation]]]
+    attrs: dict[int, dict[str, Any]]
+
+    @classmethod
+    def read(cls, repo: Repository, document_ids: Sequence[int], spans: Mapping[int, Sequence[Span]],
+             annotator_id: int | None) -> StoredFrames:
+        span_ids = [s.id for group in spans.values() for s in group if s.id is not None]
+        return cls(repo.relations.of_documents(document_ids, annotator_id), repo.relations.attrs(span_ids))
+
+    def record(self, record: DocumentRecord, document_id: int, spans: Sequence[Span]) -> DocumentRecord:
+        """`record` with `spans` (each once, by position and label), their attributes, and the relations
+        between them (of any layer the spans come from: several annotators' spans merged give their links)."""
+        index: dict[tuple[int, int, str], int] = {}
+        kept: list[SpanRecord] = []
+        by_id: dict[int, int] = {}
+        for span in spans:
+            n = index.setdefault(span.key(), len(kept))
+            if n == len(kept):
+                kept.append(SpanRecord(span.start, span.end, span.label,
+                                       self.attrs.get(span.id) if span.id is not None else None))
+            if span.id is not None:
+                by_id[span.id] = n
+        links = [RelationRecord(by_id[r.head.id], by_id[r.child.id], r.type)
+                 for layer in self.relations.get(document_id, {}).values() for r in layer
+                 if r.head.id in by_id and r.child.id in by_id]
+        return replace(record, spans=tuple(kept), relations=tuple(dict.fromkeys(links)))
