@@ -17,7 +17,7 @@ from annotator.domain.spans import Span, snap
 from annotator.errors import UsageError, listed
 from annotator.formats import output
 from annotator.formats._label_names import LabelNames
-from annotator.services.relations import StoredFrames
+from annotator.services.relations import StoredFrames, lazy_tokens
 from annotator.services.workspace import Workspace, get_project, state_dir
 
 EXPORT_LEDGER = "exports.json"
@@ -180,6 +180,9 @@ def export(
             summary.documents = formats.write(counted(records), out, fmt, target=target, label_names=brat_names,
                                               moved=moved)
             summary.renamed_labels = brat_names.renamed
+        elif fmt == "prodigy":  # rel.manual's relations count tokens
+            summary.documents = formats.write(counted(records), out, fmt, target=target,
+                                              tokenize=lazy_tokens(project_obj.lang))
         else:
             summary.documents = formats.write(counted(records), out, fmt, target=target)
         summary.moved = len(moved)

@@ -10,7 +10,7 @@ and editable (`set_figure`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -354,3 +354,17 @@ class StoredFrames:
                  for layer in self.relations.get(document_id, {}).values() for r in layer
                  if r.head.id in by_id and r.child.id in by_id]
         return replace(record, spans=tuple(kept), relations=tuple(dict.fromkeys(links)))
+
+
+def lazy_tokens(lang: str) -> Callable[[str], list[tuple[int, int]]]:
+    """The language's token offsets, its tokenizer loaded on the first text that needs them (one with relations)."""
+    loaded: list[Callable[[str], list[tuple[int, int]]]] = []
+
+    def tokens(text: str) -> list[tuple[int, int]]:
+        if not loaded:
+            from annotator.nlp.tokens import token_offsets
+
+            loaded.append(token_offsets(lang))
+        return loaded[0](text)
+
+    return tokens
