@@ -139,3 +139,41 @@ def test_real_files_bring_their_relations(realdata: Path, tmp_path: Path) -> Non
             ("foundedBy", "ORG", "PERSON"), ("foundedAt", "ORG", "DATE")}
     finally:
         ws.close()
+
+
+def test_spacy_docbin_keeps_relations_and_attributes_and_the_rel_training_shape(tmp_path: Path) -> None:
+    from spacy.tokens import Doc, DocBin
+
+    from annotator.nlp.tokens import blank
+    from annotator.services.exporting import export
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import open_workspace
+
+    records = framed_records()
+    formats.write(iter(records), tmp_path / "in.jsonl", "prodigy")
+    ws = open_workspace(tmp_path / "a.db")
+    try:
+        assert import_paths(ws, [tmp_path / "in.jsonl"], project="p", annotator="ana").total("relations_added") == 5
+        export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=1.0)
+    finally:
+        ws.close()
+    if not Doc.has_extension("rel"):
+        Doc.set_extension("rel", default={})
+    corpus = [tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "dev.spacy"]  # dev: at least one document
+    docs = [d for part in corpus for d in DocBin().from_disk(part).get_docs(blank("en").vocab)]
+    first = next(d for d in docs if d.text == ARTICLE)
+    token = {t.idx: t.i for t in first}
+    claim, source = token[0], token[ARTICLE.index("the port")]
+    assert first._.rel[(claim, source)] == {"said_by": 1.0}
+    second_claim = token[ARTICLE.index("Prices")]
+    assert first._.rel[(second_claim, source)] == {"said_by": 0.0}  # the pairs not linked are negatives
+    back = open_workspace(tmp_path / "b.db")
+    try:
+        summary = import_paths(back, corpus, project="p", annotator="ben")
+        assert summary.errors == [] and summary.total("relations_added") == 5
+        with back.unit() as repo:
+            ids = [s.id for group in repo.spans_for_documents(repo.document_ids(1), None).values() for s in group]
+            figures = sorted(a["value"] for a in repo.relations.attrs(ids).values())
+        assert figures == [3.5, 12000.0]
+    finally:
+        back.close()

@@ -236,7 +236,8 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
         try:
             for n, (doc_id, record) in enumerate(_documents(ws, ids, annotator, annotator_id, False), start=1):
                 name = f"{record.title or record.source or 'document'} (id {doc_id})"
-                writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
+                writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev",
+                           record.relations)
                 if progress and n % 100 == 0:
                     progress(n, len(ids))
         except BaseException:  # a bad option found late, a database error, Ctrl+C: leave nothing behind
