@@ -110,7 +110,7 @@ def claims(ws: Workspace, project: str, *, layer: str | None = None, status: str
         with ws.unit() as repo:
             docs = repo.documents_batch(chunk)
             spans = repo.spans_for_documents(chunk, owner_id)
-            frames = StoredFrames.read(repo, chunk, spans, owner_id)
+            frames = StoredFrames.read(repo, chunk, owner_id)
             owners: dict[str, int | None] = {}
             for doc_id, text, title, source, _meta in docs:
                 links = [r for rs in frames.relations.get(doc_id, {}).values() for r in rs]

@@ -90,7 +90,7 @@ def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_i
         with ws.unit() as repo:
             docs = repo.documents_batch(chunk)
             spans = repo.spans_for_documents(chunk, annotator_id)
-            frames = StoredFrames.read(repo, chunk, spans, annotator_id)
+            frames = StoredFrames.read(repo, chunk, annotator_id)
         order = {doc_id: n for n, doc_id in enumerate(chunk)}
         docs.sort(key=lambda d: order[d[0]])
         for doc_id, text, title, source, meta in docs:

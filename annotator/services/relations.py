@@ -332,10 +332,9 @@ class StoredFrames:
     attrs: dict[int, dict[str, Any]]
 
     @classmethod
-    def read(cls, repo: Repository, document_ids: Sequence[int], spans: Mapping[int, Sequence[Span]],
-             annotator_id: int | None) -> StoredFrames:
-        span_ids = [s.id for group in spans.values() for s in group if s.id is not None]
-        return cls(repo.relations.of_documents(document_ids, annotator_id), repo.relations.attrs(span_ids))
+    def read(cls, repo: Repository, document_ids: Sequence[int], annotator_id: int | None) -> StoredFrames:
+        return cls(repo.relations.of_documents(document_ids, annotator_id),
+                   repo.relations.attrs_of_documents(document_ids, annotator_id))
 
     def record(self, record: DocumentRecord, document_id: int, spans: Sequence[Span]) -> DocumentRecord:
         """`record` with `spans` (each once, by position and label), their attributes, and the relations

@@ -128,6 +128,14 @@ class RelationStore:
             out.update({id_: dict(attrs) for id_, attrs in rows if attrs is not None})
         return out
 
+    def attrs_of_documents(self, document_ids: Sequence[int], annotator_id: int | None = None) -> dict[int, dict[str, Any]]:
+        """The attributes of the documents' spans that have any, by span id (one query per batch of documents)."""
+        query = select(SpanRow.id, SpanRow.attrs).where(SpanRow.document_id.in_(list(document_ids)),
+                                                        SpanRow.attrs.is_not(None))
+        if annotator_id is not None:
+            query = query.where(SpanRow.annotator_id == annotator_id)
+        return {id_: dict(attrs) for id_, attrs in self.s.execute(query) if attrs is not None}
+
     def set_attrs(self, span_id: int, attrs: dict[str, Any] | None) -> bool:
         # SQL NULL, not the JSON null that SQLAlchemy writes for None: `attrs IS NULL` is what "no attributes" reads.
         query = (update(SpanRow).where(SpanRow.id == span_id).values(attrs=null() if attrs is None else attrs)
