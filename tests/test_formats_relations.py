@@ -133,6 +133,8 @@ def test_real_files_bring_their_relations(realdata: Path, tmp_path: Path) -> Non
         doccano = realdata / "doccano" / "data_import__examples__relation_extraction__example.jsonl"
         done = import_paths(ws, [doccano], project="google", annotator="ana", fmt="doccano")
         assert done.errors == [] and done.total("relations_added") == 3
+        assert done.relation_types_added == ["foundedAt", "foundedBy"]
+        assert "relation types added to the project: foundedAt, foundedBy" in done.lines()
         from annotator.services.relations import list_relation_types
 
         assert {(t.name, t.head_label, t.child_label) for t in list_relation_types(ws, "google")} >= {

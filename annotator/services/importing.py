@@ -56,6 +56,7 @@ class FileResult:
 class ImportSummary:
     files: list[FileResult] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
+    relation_types_added: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # what the folder walks left out, one coded line each
 
     def total(self, name: str) -> int:
@@ -81,6 +82,8 @@ class ImportSummary:
                        f"{self.total('spans_conflicting')}")
         if self.total("relations_added"):
             out.append(f"relations added: {self.total('relations_added')}")
+        if self.relation_types_added:
+            out.append(f"relation types added to the project: {', '.join(self.relation_types_added)}")
         if self.labels_added:
             out.append(f"labels added to the project: {', '.join(self.labels_added)}")
         return out
@@ -303,6 +306,7 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
             job.flush(batch)
             read_so_far += len(batch)
     summary.labels_added.extend(job.labels_added)
+    summary.relation_types_added.extend(job.frames.types_added)
     return read_so_far
 
 
