@@ -33,7 +33,8 @@ _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _COMMENT = re.compile(r"\s#\s.*$")  # "  # what it does"; a quoted '#RRGGBB' has no space after the #
 # Values for the placeholders of the synopsis, in the order its forms run (add, rename, recolour, ...).
 _POSTGRES = re.compile(r"--db postgresql\S*|^annotator team ")
-_PLACEHOLDERS = {"KIND": "statement", "K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'"}
+_PLACEHOLDERS = {"KIND": "statement", "K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'",
+                 "HEAD_LABEL": "CLAIM", "CHILD_LABEL": "SOURCE"}
 
 
 def readme_lines() -> list[str]:
@@ -179,6 +180,8 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
             if not pg_url:
                 pg_url = postgres.enter_context(_team_database())
             command = re.sub(r"--db postgresql\S*", "", command).replace("annotator ", f"annotator --db {pg_url} ", 1)
+        if "SPAN_ID" in command:  # a FIGURE the imports made (reviews.jsonl has one)
+            command = command.replace("SPAN_ID", str(_a_figure(tmp_path / "readme.db")))
         words = shlex.split(command)
         if words[0] == "cd":  # cd corpus && python -m spacy train config.cfg --output ../model/
             assert words[2] == "&&" and words[3:6] == ["python", "-m", "spacy"], command
@@ -206,8 +209,22 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     assert all(_POSTGRES.search(c) for c in skipped)
     assert bool(PG_URL) == any(" team init " in c for c in ran)
     assert (tmp_path / "model" / "model-last").is_dir()  # trained beside corpus/, which --replace then replaced
+    assert (tmp_path / "claims.csv").read_text(encoding="utf-8").startswith("document,position,annotator,status,claim,")
     exported = [json.loads(line) for line in (tmp_path / "ana.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in exported) == 8  # ana's spans: the reviews she imported
     assert (tmp_path / "curve.png").stat().st_size > 0 and (tmp_path / "model-curve" / "meta.json").is_file()
     gold = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in gold) == settled > 0 and not any("_annotator_id" in r for r in gold)
+
+
+def _a_figure(database: Path) -> int:
+    from annotator.services.workspace import open_workspace
+
+    ws = open_workspace(database)
+    try:
+        with ws.unit() as repo:
+            project = repo.projects.by_name("default") or repo.projects.all()[0]
+            spans = repo.spans.of_documents(repo.documents.ids(project.id), None)
+    finally:
+        ws.close()
+    return next(s.id for group in spans.values() for s in group if s.label == "FIGURE" and s.id is not None)

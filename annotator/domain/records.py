@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from annotator.errors import (
     FieldTooLongError,
@@ -17,13 +17,24 @@ from annotator.errors import (
 )
 
 
-class SpanRecord(NamedTuple):
-    """A span as a file gives it. A named tuple, as Span is: a span-dense file holds millions, and a tuple is
-    made several times faster than a frozen dataclass."""
+@dataclass(frozen=True, slots=True)
+class SpanRecord:
+    """`attrs`: what the span says beyond its label (a FIGURE's value, unit, qualifier), when the format carries
+    it; not part of the span's identity (two records of one span are equal whatever their attributes)."""
 
     start: int
     end: int
     label: str
+    attrs: Mapping[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A link from the span at index `head` of its record's `spans` to the one at `child`."""
+
+    head: int
+    child: int
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +44,8 @@ class DocumentRecord:
     `line` is where the record starts in its file (1-based), for messages. `annotator` is set when the
     format names who annotated it (Prodigy's `_annotator_id`, a Label Studio user); the importer falls
     back on the annotator the user gave. `skipped_spans` counts spans the format marks as not annotations
-    (a rejected Prodigy answer), so the import summary can report them.
+    (a rejected Prodigy answer), so the import summary can report them. `relations` link spans of `spans`
+    by index (a format that names a span it does not hold raises RelationSpanMissingError, A161).
     """
 
     text: str
@@ -44,6 +56,7 @@ class DocumentRecord:
     annotator: str | None = None
     line: int | None = None
     skipped_spans: int = 0
+    relations: tuple[RelationRecord, ...] = ()
 
 
 # Meta nested deeper than this is refused: JSON writers and PostgreSQL recurse per level, and no tool's
@@ -73,17 +86,10 @@ def check_record(record: DocumentRecord) -> None:
         if len(record.annotator) > MAX_ANNOTATOR_NAME:
             raise FieldTooLongError(f"the annotator name has {len(record.annotator)} characters; at most "
                                     f"{MAX_ANNOTATOR_NAME} are kept", field="annotator")
-    # Each name once (a span-dense record repeats a few names); a bad one is then looked for span by span.
-    if not all(_clean(name) for name in {span.label for span in record.spans if isinstance(span.label, str)}):
-        for i, span in enumerate(record.spans):
-            if isinstance(span.label, str):
-                _check_string(span.label, f"spans[{i}].label")
+    for i, span in enumerate(record.spans):
+        if isinstance(span.label, str):
+            _check_string(span.label, f"spans[{i}].label")
     _check_meta(record.meta)
-
-
-def _clean(value: str) -> bool:
-    """Whether _check_string passes `value`."""
-    return "\x00" not in value and (value.isascii() or not LONE_SURROGATE.search(value))
 
 
 def _check_string(value: str, field: str) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import operator
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from annotator import formats
 from annotator.domain.documents import content_hash
@@ -25,6 +26,7 @@ from annotator.errors import (
     UsageError,
 )
 from annotator.formats import output
+from annotator.services.relations import ImportedFrames, with_spans
 from annotator.services.workspace import CONFLICT_ATTEMPTS, Workspace, ensure_project
 from annotator.storage.repository import Repository
 
@@ -47,6 +49,7 @@ class FileResult:
     spans_rejected: int = 0
     duplicate_spans: int = 0
     spans_conflicting: int = 0
+    relations_added: int = 0
     error: str | None = None
 
 
@@ -54,6 +57,7 @@ class FileResult:
 class ImportSummary:
     files: list[FileResult] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
+    relation_types_added: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # what the folder walks left out, one coded line each
 
     def total(self, name: str) -> int:
@@ -77,6 +81,10 @@ class ImportSummary:
         if self.total("spans_conflicting"):
             out.append(f"spans not added because they overlap a span of the same label already on that document: "
                        f"{self.total('spans_conflicting')}")
+        if self.total("relations_added"):
+            out.append(f"relations added: {self.total('relations_added')}")
+        if self.relation_types_added:
+            out.append(f"relation types added to the project: {', '.join(self.relation_types_added)}")
         if self.labels_added:
             out.append(f"labels added to the project: {', '.join(self.labels_added)}")
         return out
@@ -195,6 +203,7 @@ class _FileImport:
         self.annotator_ids: dict[str, int] = {}
         self.seen_hashes: set[str] = set()
         self.position = repo.documents.next_position(project_id)
+        self.frames = ImportedFrames(repo, project_id, path)
 
     def ensure_labels(self, record: DocumentRecord) -> None:
         for span in record.spans:
@@ -210,8 +219,22 @@ class _FileImport:
             self.annotator_ids[who] = self.repo.owners.annotator_id(who)
         return self.annotator_ids[who]
 
-    def _span_row(self, doc_id: int, annotator_id: int, span: SpanRecord) -> tuple[int, int, int, int, int]:
-        return (doc_id, annotator_id, self.label_ids[span.label], span.start, span.end)
+    def _insert_spans(self, rows: Iterable[tuple[int, int, SpanRecord, str]]) -> int:
+        """(document id, annotator id, span, text) rows: a span without attributes goes in as a plain tuple (the
+        bulk path for span-dense files), one with attributes (a FIGURE's reading) as a row of its own."""
+        label_ids = self.label_ids
+        with_attrs: list[dict[str, Any]] = []
+        plain = []
+        for doc_id, annotator_id, span, text in rows:
+            attrs = self.frames.attrs_of(span, text)
+            if attrs is None:
+                plain.append((doc_id, annotator_id, label_ids[span.label], span.start, span.end))
+            else:
+                with_attrs.append({"document_id": doc_id, "annotator_id": annotator_id,
+                                   "label_id": label_ids[span.label], "start": span.start, "end": span.end,
+                                   "origin": "import", "attrs": attrs})
+        self.repo.bulk.insert_span_dicts(with_attrs)
+        return self.repo.bulk.insert_spans(plain) + len(with_attrs)
 
     def flush(self, batch: list[DocumentRecord]) -> None:
         hashes = [content_hash(r.text) for r in batch]
@@ -236,15 +259,15 @@ class _FileImport:
             self.position += 1
             new_records.append(record)
         ids = self.repo.bulk.insert_documents(doc_rows)
-        label_ids = self.label_ids
-        span_rows = (
-            (doc_id, annotator_id, label_ids[label], start, end)
+        self.result.spans_added += self._insert_spans(
+            (doc_id, annotator_id, span, record.text)
             for doc_id, record in zip(ids, new_records, strict=True) if record.spans
             for annotator_id in (self._annotator(record),)
-            for start, end, label in record.spans
+            for span in record.spans
         )
-        self.result.spans_added += self.repo.bulk.insert_spans(span_rows)
         self.result.documents_added += len(ids)
+        for doc_id, record in zip(ids, new_records, strict=True):
+            self.result.relations_added += self.frames.store_relations(doc_id, self._annotator(record), record)
         for record, digest in duplicates:
             self._merge(record, digest)
 
@@ -264,10 +287,11 @@ class _FileImport:
             elif any(s.label == span.label and overlaps(s, candidate) for s in have):
                 self.result.spans_conflicting += 1
             else:
-                rows.append(self._span_row(doc_id, annotator_id, span))
+                rows.append((doc_id, annotator_id, span, record.text))
                 have.append(candidate)
                 keys.add(candidate.key())
-        self.result.spans_added += self.repo.bulk.insert_spans(rows)
+        self.result.spans_added += self._insert_spans(rows)
+        self.result.relations_added += self.frames.store_relations(doc_id, annotator_id, record)
 
 
 def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: str, path: Path, fmt: str,
@@ -293,6 +317,7 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
             job.flush(batch)
             read_so_far += len(batch)
     summary.labels_added.extend(job.labels_added)
+    summary.relation_types_added.extend(job.frames.types_added)
     return read_so_far
 
 
@@ -311,24 +336,32 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
         return record
     text = record.text
     length = len(text)
-    # One pass over the offsets and each label name once; a record that fails either is looked at span by
-    # span, so that the message names the first span that breaks a rule.
-    names = {span.label: label_map.get(span.label, span.label) if label_map else span.label
-             for span in record.spans}
-    renamed = any(ours != theirs for theirs, ours in names.items())
-    if (all(type(s) is int and type(e) is int and 0 <= s < e <= length for s, e, _ in record.spans)
-            and not any(map(_name_problem, names.values()))):
-        spans = [SpanRecord(s, e, names[label]) for s, e, label in record.spans] if renamed else list(record.spans)
-    else:
-        spans = _checked_one_by_one(record, path, names)
+    spans = []
+    renamed = False
+    for span in record.spans:
+        start, end = span.start, span.end
+        try:
+            # The usual span is checked inline; check_bounds words the message for the others.
+            if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
+                check_bounds(length, start, end)
+        except AnnotatorError as error:
+            raise ImportFormatError(error.message, path=path, line=record.line, field="spans",
+                                    hint=error.hint) from error
+        name = label_map.get(span.label, span.label) if label_map else span.label
+        problem = _name_problem(name)
+        if problem:
+            raise ImportLabelError(f"label {name!r} {problem}", path=path, line=record.line, field="label",
+                                   hint="rename it on the way in with --map THEIRS=OURS")
+        renamed = renamed or name != span.label
+        spans.append(Span(start, end, name))
     repeats = 0
+    keys = [span.key() for span in spans]  # each record span as renamed, before repeats are merged
     # With one span per label there can be neither repeats nor same-label overlaps: the usual record. With
     # many (CLAIMs holding FIGUREs), one sorted pass says whether the rules need looking at closely.
-    if len(set(names.values())) < len(spans) and _repeats_or_overlaps(spans):
-        kept, repeats = dedupe(Span(*span) for span in spans)
-        spans = [SpanRecord(*span.key()) for span in kept]
+    if len({s.label for s in spans}) < len(spans) and _repeats_or_overlaps(spans):
+        spans, repeats = dedupe(spans)
         result.duplicate_spans += repeats
-        conflicts = find_conflicts([Span(*span) for span in spans])
+        conflicts = find_conflicts(spans)
     else:
         conflicts = []
     if conflicts:
@@ -341,8 +374,8 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
     # Whitespace-delimited spans always fall on token boundaries; only the others need the tokenizer.
     space = str.isspace
     doubtful = []
-    for one in spans:
-        s, e = one.start, one.end
+    for kept in spans:
+        s, e = kept[0], kept[1]
         if not ((s == 0 or space(text[s - 1])) and (e == length or space(text[e]))
                 and not space(text[s]) and not space(text[e - 1])):
             doubtful.append((s, e))
@@ -354,27 +387,7 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             result.spans_misaligned += len(misaligned(text, lang, doubtful))
     if not renamed and not repeats:
         return record
-    return replace(record, spans=tuple(spans))
-
-
-def _checked_one_by_one(record: DocumentRecord, path: Path, names: Mapping[str, str]) -> list[SpanRecord]:
-    length = len(record.text)
-    spans = []
-    for span in record.spans:
-        start, end = span.start, span.end
-        try:
-            # The usual span is checked inline; check_bounds words the message for the others.
-            if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
-                check_bounds(length, start, end)
-        except AnnotatorError as e:
-            raise ImportFormatError(e.message, path=path, line=record.line, field="spans", hint=e.hint) from e
-        name = names[span.label]
-        problem = _name_problem(name)
-        if problem:
-            raise ImportLabelError(f"label {name!r} {problem}", path=path, line=record.line, field="label",
-                                   hint="rename it on the way in with --map THEIRS=OURS")
-        spans.append(SpanRecord(start, end, name))
-    return spans
+    return with_spans(record, keys, spans)
 
 
 @lru_cache(maxsize=1024)
@@ -382,7 +395,7 @@ def _name_problem(name: str) -> str:
     return name_problem(name)
 
 
-def _repeats_or_overlaps(spans: Sequence[Span | SpanRecord]) -> bool:
+def _repeats_or_overlaps(spans: list[Span]) -> bool:
     """Whether two spans of one label overlap or repeat; dedupe and find_conflicts then say which."""
     furthest = -1
     label = None

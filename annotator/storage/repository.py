@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from annotator.storage.relations import RelationStore
 from annotator.storage.repositories.bulk import BulkWrites
 from annotator.storage.repositories.documents import DocumentRepository
 from annotator.storage.repositories.labels import LabelRepository
@@ -29,3 +30,4 @@ class Repository:
         self.documents = DocumentRepository(session, self.spans)
         self.statuses = StatusRepository(session, self.documents)
         self.bulk = BulkWrites(session)
+        self.relations = RelationStore(session)  # relation types, relations and span attributes

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Project
 from annotator.domain.labels import Label
+from annotator.domain.relations import RelationType
 from annotator.storage import span_writes
 from annotator.storage.models import ProjectRow
+from annotator.storage.relations import RelationStore
 from annotator.storage.repositories.common import insert_if_absent
 from annotator.storage.repositories.labels import LabelRepository
 
@@ -45,7 +47,8 @@ class ProjectRepository:
     def all(self) -> list[Project]:
         return [_project(r) for r in self.s.scalars(select(ProjectRow).order_by(ProjectRow.id))]
 
-    def create(self, name: str, lang: str, labels: Iterable[Label]) -> Project:
+    def create(self, name: str, lang: str, labels: Iterable[Label],
+               relation_types: Iterable[RelationType] = ()) -> Project:
         """The project `name`, made with `labels` unless another process made it first (then as they made it)."""
         made = insert_if_absent(self.s, span_writes.table_of(ProjectRow),
                                 {"name": name, "lang": lang, "created_at": datetime.now(UTC)}, ["name"])
@@ -54,4 +57,5 @@ class ProjectRepository:
         if made:
             for label in labels:
                 self._labels.add(row.id, label)
+            RelationStore(self.s).add_types(row.id, relation_types)
         return _project(row)
