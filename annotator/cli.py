@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--labels", metavar="L1,L2", help="only these labels (default: all of the project's)")
 
+    p = sub.add_parser("gold", help="where the review into gold stands; --auto-accept-agreed settles agreed spans")
+    p.add_argument("--auto-accept-agreed", action="store_true",
+                   help="accept into gold every span all annotators of its document made (the --annotator reviews)")
+    p.add_argument("--min-annotators", type=int, default=2, metavar="N",
+                   help="only on documents with at least N annotators (default 2)")
+
     p = sub.add_parser("labels", help="list or change the project's labels")
     lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
     lsub.add_parser("list")
@@ -180,6 +186,8 @@ def _run(args: argparse.Namespace) -> int:
             return _labels(ws, args, project)
         if args.command == "agreement":
             return _agreement(ws, args, project)
+        if args.command == "gold":
+            return _gold(ws, args, project, annotator)
     finally:
         ws.close()
     return 0
@@ -281,6 +289,15 @@ def _agreement(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     labels = None if args.labels is None else [name.strip() for name in args.labels.split(",") if name.strip()]
     report = project_agreement(ws, project, labels)
     print(json.dumps(report_json(report), indent=2, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
+    return 0
+
+
+def _gold(ws: Workspace, args: argparse.Namespace, project: str, reviewer: str) -> int:
+    from annotator.services.review import project_gold
+
+    summary = project_gold(ws, project, reviewer, auto_accept_agreed=args.auto_accept_agreed,
+                           min_annotators=args.min_annotators)
+    print("\n".join(summary.lines(args.min_annotators, args.auto_accept_agreed)))
     return 0
 
 

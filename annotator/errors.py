@@ -350,3 +350,21 @@ class UnknownLabelsError(UsageError):
     """--labels names a label the project does not have."""
 
     code = "A111"
+
+
+class ReviewError(AnnotatorError):
+    """Review into gold asked for something it cannot do."""
+
+    code = "A190"
+
+
+class ReviewSettingError(ReviewError):
+    """A review setting out of range (--min-annotators below 1)."""
+
+    code = "A191"
+
+
+class ReviewNotAllowedError(ReviewError):
+    """Review mode asked by a user whose database role may not write gold (team mode on PostgreSQL)."""
+
+    code = "A192"
