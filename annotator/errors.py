@@ -352,6 +352,30 @@ class UnknownLabelsError(UsageError):
     code = "A111"
 
 
+class TrainingError(AnnotatorError):
+    """Training data that cannot make a model: too few finished documents, no spans to learn from."""
+
+    code = "A140"
+
+
+class TooFewDocumentsError(TrainingError):
+    code = "A141"
+
+
+class NoSpansToLearnError(TrainingError):
+    code = "A142"
+
+
+class TrainingCancelledError(TrainingError):
+    """Training stopped by the user (Ctrl+C, Cancel): nothing was written."""
+
+    code = "A143"
+
+
+class ModelFolderExistsError(TrainingError):
+    code = "A144"
+
+
 class ReviewError(AnnotatorError):
     """Review into gold asked for something it cannot do."""
 
