@@ -102,6 +102,7 @@ def test_the_readme_has_the_lines_this_test_runs() -> None:
     assert "annotator labels rekind NAME KIND" in commands and any("--kind KIND" in c for c in commands)
     assert any(c.startswith("cd corpus && python -m spacy train") for c in commands)
     assert any(c.startswith("annotator train") and "--chart" in c for c in commands)
+    assert "annotator gold --auto-accept-agreed --min-annotators 2" in commands
 
 
 def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
