@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="documents by status, spans by label and annotator")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--chart", type=Path, metavar="PNG", help="also draw the team dashboard into this PNG file "
+                   "(finished documents per day, spans and agreement per label, time per document)")
 
     p = sub.add_parser("agreement", help="agreement between each pair of annotators, per label and overall")
     p.add_argument("--json", action="store_true")
@@ -266,8 +268,7 @@ def _train(ws: Workspace, args: argparse.Namespace, project: str, annotator: str
 
     if args.layer and args.annotator and args.layer != args.annotator:
         raise UsageError("give --annotator or --layer, not both", hint="both name whose documents to train on")
-    if args.chart is not None and args.chart.suffix.lower() != ".png":
-        raise UsageError(f"--chart {printable(str(args.chart))} is not a .png file name", hint="e.g. --chart curve.png")
+    _check_png(args.chart, "curve.png")
     curve = args.curve or args.chart is not None
     max_steps = DEFAULT_MAX_STEPS if args.max_steps is None else args.max_steps
     data = training.training_data(ws, project=project, annotator=args.layer or annotator, curve=curve,
@@ -300,23 +301,41 @@ def _train(ws: Workspace, args: argparse.Namespace, project: str, annotator: str
 
         series = {label: [(p.documents, p.scores[label].f) for p in result.curve if label in p.scores]
                   for label in data.labels}
-        try:
-            # A label keeps its colour from one chart to the next, whichever labels have scores.
-            colours = {label: PALETTE[n % len(PALETTE)] for n, label in enumerate(data.labels)}
-            line_chart_png(args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0), colours=colours,
-                           title=f"Learning curve: F per label on {len(data.held_out)} held-back documents",
-                           x_label="training documents", y_label="F (held-back documents)")
-        except OSError as e:
-            raise UsageError(f"cannot write the chart {printable(str(args.chart))}: {e.strerror or e}",
-                             hint="choose a folder you can write to") from e
+        # A label keeps its colour from one chart to the next, whichever labels have scores.
+        colours = {label: PALETTE[n % len(PALETTE)] for n, label in enumerate(data.labels)}
+        _write_chart(args.chart, lambda: line_chart_png(
+            args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0), colours=colours,
+            title=f"Learning curve: F per label on {len(data.held_out)} held-back documents",
+            x_label="training documents", y_label="F (held-back documents)"))
         print(f"chart: {printable(str(args.chart))}")
     return 0
+
+
+def _check_png(path: Path | None, example: str) -> None:
+    if path is not None and path.suffix.lower() != ".png":
+        raise UsageError(f"--chart {printable(str(path))} is not a .png file name", hint=f"e.g. --chart {example}")
+
+
+def _write_chart(path: Path, draw: Callable[[], object]) -> None:
+    try:
+        draw()
+    except OSError as e:
+        raise UsageError(f"cannot write the chart {printable(str(path))}: {e.strerror or e}",
+                         hint="choose a folder you can write to") from e
 
 
 def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services.stats import project_stats
 
+    _check_png(args.chart, "team.png")
     stats = project_stats(ws, project)
+    if args.chart is not None:
+        from annotator.services.dashboard import dashboard
+
+        figures = dashboard(ws, project)
+        from annotator.gui.dashboard import dashboard_png  # Qt only now, once the figures are read
+
+        _write_chart(args.chart, lambda: dashboard_png(args.chart, figures))
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return 0
@@ -326,6 +345,8 @@ def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     for label, n in stats["spans_by_label"].items():
         per = ", ".join(f"{who} {c.get(label, 0)}" for who, c in stats["spans_by_annotator"].items() if label in c)
         print(f"  {label}: {n} ({per})")
+    if args.chart is not None:
+        print(f"chart: {printable(str(args.chart))}")
     return 0
 
 

@@ -103,6 +103,7 @@ def test_the_readme_has_the_lines_this_test_runs() -> None:
     assert any(c.startswith("cd corpus && python -m spacy train") for c in commands)
     assert any(c.startswith("annotator train") and "--chart" in c for c in commands)
     assert "annotator gold --auto-accept-agreed --min-annotators 2" in commands
+    assert "annotator stats --chart team.png" in commands
 
 
 def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -145,4 +146,5 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     assert (tmp_path / "model" / "model-last").is_dir()  # trained beside corpus/, which --replace then replaced
     exported = [json.loads(line) for line in (tmp_path / "ana.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in exported) == 8  # ana's spans: the reviews she imported
+    assert (tmp_path / "team.png").stat().st_size > 0
     assert (tmp_path / "curve.png").stat().st_size > 0 and (tmp_path / "model-curve" / "meta.json").is_file()

@@ -50,11 +50,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("doc.previous", "&Previous document", ("Alt+Left",), "Open the previous document", "Go"),
     ActionSpec("doc.skip", "&Skip document", ("Ctrl+Shift+K",), "Mark this document skipped and open the next one",
                "Go"),
+    ActionSpec("team.dashboard", "&Dashboard", ("Ctrl+D",),
+               "Charts: documents done per day, spans and agreement per label, time per document", "Team"),
     ActionSpec("help.shortcuts", "&Keyboard shortcuts", ("F1", "?"), "Show every key of the window", "Help"),
     ActionSpec("help.about", "&About annotator", (), "Version and where the data lives", "Help"),
 )
 
-MENUS = ("File", "Edit", "Annotate", "Go", "Help")
+MENUS = ("File", "Edit", "Annotate", "Go", "Team", "Help")
 
 
 LABEL_ACTION_PREFIX = "label."

@@ -16,7 +16,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 SYMBOLS = ("o", "s", "t", "d", "+", "x", "star", "p")
 
 
-def _application() -> Any:
+def offscreen_application() -> Any:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -40,7 +40,7 @@ def line_chart_png(
 ) -> Path:
     """Draw one line with markers per entry of `series` (name -> [(x, y), ...]), with a legend of the names, into
     the PNG file `path`. `colours` may give a name its colour (a label's, say); the others take the palette's."""
-    _application()
+    offscreen_application()
     import pyqtgraph as pg  # type: ignore[import-untyped]
     from pyqtgraph.exporters import ImageExporter  # type: ignore[import-untyped]
     from PySide6.QtCore import Qt

@@ -14,6 +14,7 @@ from annotator import APP_NAME, __version__
 from annotator.domain.documents import Changes, Document, Status
 from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
+from annotator.gui.dashboard import Dashboards
 from annotator.gui.dialogs.export_dialog import ExportDialog
 from annotator.gui.dialogs.settings_dialog import SettingsDialog
 from annotator.gui.dialogs.shortcuts import ShortcutSheet
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
+        self.dashboards = Dashboards(ws, project, self.runner, self, self.show_error, self.status.notice)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
             "doc.skip": lambda: self.session.finish(Status.SKIPPED),
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
+            "team.dashboard": self.dashboards.open,
         }
         handlers.update(self._label_handlers())
         premade = self._undo_actions()
