@@ -56,7 +56,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.about", "&About annotator", (), "Version and where the data lives", "Help"),
 )
 
-MENUS = ("File", "Edit", "Annotate", "Go", "Team", "Help")
+MENUS = ("File", "Edit", "Annotate", "View", "Go", "Team", "Help")  # View: the read-only layers, made per document
 
 
 LABEL_ACTION_PREFIX = "label."
