@@ -96,8 +96,10 @@ def test_candidates_side_by_side(team: Any) -> None:
                      ("LOCATION", 40, 46, ("ana", "ben"), (), True)]
     assert all(c.state is CandidateState.OPEN for c in first.candidates) and first.gold == ()
     assert first.at(20).end == 24  # the innermost of the two FIGUREs under the caret
-    assert first.next_open(0).label == "FIGURE" and first.next_open(40, forward=False).end == 24
-    assert first.next_open(40).label == "SOURCE"  # wraps around
+    assert first.neighbour_open(1).end == 34 and first.neighbour_open(41).label == "SOURCE"  # wraps around
+    assert first.neighbour_open(0, (18, 34, "FIGURE")).end == 24  # the next after the current one, same start
+    assert first.neighbour_open(0, (0, 12, "SOURCE"), forward=False).label == "LOCATION"
+    assert first.neighbour_open(40, forward=False).end == 24
     only_ana = review.document(ids[2])
     assert only_ana.annotators == ("ana",) and only_ana.agreed_open(2) == [] and len(only_ana.agreed_open(1)) == 1
 

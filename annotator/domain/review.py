@@ -179,13 +179,18 @@ class DocumentReview:
             return None
         return min(covering, key=lambda c: (not c.is_open, c.end - c.start, c.label))
 
-    def next_open(self, position: int, *, forward: bool = True) -> Candidate | None:
-        """The first open candidate starting after `position` (before it, backward), wrapping around."""
+    def neighbour_open(self, position: int, current: Key | None = None, *, forward: bool = True) -> Candidate | None:
+        """The open candidate after (before) `current` in reading order, or when `current` is not an open one, the
+        first starting at or after `position` (the last starting before it); wraps around."""
         found = self.open
         if not found:
             return None
+        keys = [c.key() for c in found]
+        if current in keys:
+            i = keys.index(current) + (1 if forward else -1)
+            return found[i % len(found)]
         if forward:
-            return next((c for c in found if c.start > position), found[0])
+            return next((c for c in found if c.start >= position), found[0])
         return next((c for c in reversed(found) if c.start < position), found[-1])
 
 

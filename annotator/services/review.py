@@ -35,6 +35,12 @@ def _where(label: str, start: int, end: int) -> str:
     return f"{label} [{start}:{end}]"
 
 
+def may_write_gold(ws: Workspace) -> bool:
+    """Whether this user may write gold: always on SQLite; on PostgreSQL the lead (or the tables' owner)."""
+    with ws.unit() as repo:
+        return GoldStore(repo.s).may_write_gold()
+
+
 class Review:
     """The review use cases of one reviewer in one project."""
 
@@ -46,11 +52,6 @@ class Review:
         with ws.unit() as repo:
             store = GoldStore(repo.s)
             self.gold_id = store.gold_id()
-
-    def may_review(self) -> bool:
-        """Whether this user may write gold: always on SQLite; on PostgreSQL the lead (or the tables' owner)."""
-        with self.ws.unit() as repo:
-            return GoldStore(repo.s).may_write_gold()
 
     def document(self, document_id: int) -> DocumentReview:
         with self.ws.unit() as repo:

@@ -76,7 +76,7 @@ class LayerPainter:
                 end = min(max(offsets.to_qt(span.end) - base, 0), length)
                 colour = QColor(self._colours.get(span.label, "#999999"))
                 statement = span.label in self._statements
-                for rect in _line_rects(block, origin, start, end):
+                for rect in line_rects(block, origin, start, end):
                     if owner.kind is OwnerKind.MODEL:
                         self._ghost(painter, rect, colour, statement)
                     else:
@@ -113,7 +113,7 @@ class LayerPainter:
             painter.drawRoundedRect(rect.adjusted(-1.5, 0.5, 1.5, -0.5), 3.0, 3.0)
 
 
-def _line_rects(block: QTextBlock, origin: QPointF, start: int, end: int) -> list[QRectF]:
+def line_rects(block: QTextBlock, origin: QPointF, start: int, end: int) -> list[QRectF]:
     """The rectangles, one per laid-out line, that the block's characters [start, end) take (Qt positions)."""
     layout = block.layout()
     rects = []

@@ -1,0 +1,120 @@
+"""Review mode in the real window, by key presses: Ctrl+R, N, Enter, X, Shift+Enter, label keys, Delete, Ctrl+Z."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_runners import run, write
+
+pytest.importorskip("pytestqt")
+pytestmark = pytest.mark.gui
+
+DOCS = ["Irena Dobric said 12,000 residents left Dorvan.", "The mayor of Velmora said the bridge will reopen."]
+ANA = [
+    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 34, "label": "FIGURE"},
+                                {"start": 40, "end": 46, "label": "LOCATION"}]},
+    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}]},
+]
+BEN = [
+    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 24, "label": "FIGURE"},
+                                {"start": 40, "end": 46, "label": "LOCATION"}]},
+    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}, {"start": 0, "end": 9, "label": "SOURCE"}]},
+]
+
+
+@pytest.fixture
+def team_db(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
+    database = str(tmp_path / "team.db")
+    for who, records in (("ana", ANA), ("ben", BEN)):
+        path = write(tmp_path / f"{who}.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+        code, _, err = run(capsys, "--db", database, "import", str(path), "--format", "prodigy", "--annotator", who)
+        assert code == 0, err
+    return database
+
+
+def _gold(ws: Any, document_id: int) -> list[tuple[int | None, int, int, str, str]]:
+    from annotator.services.review import Review
+
+    review = Review(ws, 1, "someone else")
+    return [(g.id, g.start, g.end, g.label, g.origin) for g in review.document(document_id).gold]
+
+
+def _key(qtbot: Any, window: Any, key: Any, modifier: Any = None) -> None:
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(window.article, key, modifier or Qt.KeyboardModifier.NoModifier)
+
+
+def test_review_by_keys(qtbot: Any, open_window: Any, team_db: str, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from annotator.domain.layers import Owner
+    from annotator.gui.review_mode import GoldCommand
+    from annotator.services.workspace import open_workspace
+
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    ws = open_workspace(team_db)
+    try:
+        with ws.unit() as repo:
+            ids = repo.document_ids(1)
+        window = open_window(ws, annotator="lead", document_id=ids[0])
+        window.article.select_range(0, 0)
+        _key(qtbot, window, Qt.Key.Key_R, ctrl)
+        mode = window.review_mode
+        assert mode.active and window.session.editing == Owner.gold()
+        assert window.actions_by_id["team.review"].isChecked()
+        assert [(c.label, c.start, c.end, c.agreed) for c in mode.state.candidates] == [
+            ("SOURCE", 0, 12, True), ("FIGURE", 18, 34, False), ("FIGURE", 18, 24, False), ("LOCATION", 40, 46, True)]
+        assert {o.name for o in window.session.layers} == {"ana", "ben", "lead"}  # one's own is read-only now
+
+        _key(qtbot, window, Qt.Key.Key_N)
+        assert window.article.selection() == (0, 12)
+        _key(qtbot, window, Qt.Key.Key_Return)  # accept SOURCE, go on to the FIGURE ana made
+        assert [g[1:] for g in _gold(ws, ids[0])] == [(0, 12, "SOURCE", "review:lead")]
+        assert window.article.selection() == (18, 34) and "disputed: made by ana, not by ben" in \
+            window.statusBar().currentMessage()
+        _key(qtbot, window, Qt.Key.Key_X)  # reject it: the next open one is ben's shorter FIGURE
+        assert window.article.selection() == (18, 24)
+        _key(qtbot, window, Qt.Key.Key_Return)
+        _key(qtbot, window, Qt.Key.Key_Return, shift)  # every agreed one left: LOCATION
+        assert [g[1:4] for g in _gold(ws, ids[0])] == [(0, 12, "SOURCE"), (18, 24, "FIGURE"), (40, 46, "LOCATION")]
+        assert mode.state.open == [] and [s.label for s in window.session.index] == ["SOURCE", "FIGURE", "LOCATION"]
+
+        full = _gold(ws, ids[0])
+        _key(qtbot, window, Qt.Key.Key_Z, ctrl)  # the agreed ones out again
+        _key(qtbot, window, Qt.Key.Key_Z, ctrl)  # ben's FIGURE out
+        assert [g[1:4] for g in _gold(ws, ids[0])] == [(0, 12, "SOURCE")]
+        assert [s.label for s in window.session.index] == ["SOURCE"]
+        _key(qtbot, window, Qt.Key.Key_Z, ctrl)  # the rejection lifted: ana's FIGURE open again
+        assert mode.state.find("FIGURE", 18, 34).is_open
+        _key(qtbot, window, Qt.Key.Key_Z, ctrl)
+        assert _gold(ws, ids[0]) == [] and len(window.session.index) == 0
+        for _ in range(4):
+            _key(qtbot, window, Qt.Key.Key_Z, ctrl | shift)
+        assert _gold(ws, ids[0]) == full  # the same rows, ids and origins
+        assert all(isinstance(window.session.undo_stack.command(i), GoldCommand)
+                   for i in range(window.session.undo_stack.count()))
+
+        # Label keys and Delete edit gold directly.
+        window.article.select_range(18, 46)
+        _key(qtbot, window, Qt.Key.Key_C)
+        assert (18, 46, "CLAIM") in [g[1:4] for g in _gold(ws, ids[0])]
+        window.article.select_range(20, 20)  # the caret in "12,000": the innermost gold span there is the FIGURE
+        _key(qtbot, window, Qt.Key.Key_Delete)
+        assert [g[1:4] for g in _gold(ws, ids[0])] == [(0, 12, "SOURCE"), (18, 46, "CLAIM"), (40, 46, "LOCATION")]
+        window.article.grab().save(str(tmp_path / "review.png"))
+
+        _key(qtbot, window, Qt.Key.Key_R, ctrl)  # leave: the keys tag one's own spans again
+        assert not mode.active and window.session.editing is None and mode.state is None
+        assert not window.actions_by_id["review.accept"].isEnabled()
+        window.article.select_range(13, 13)
+        _key(qtbot, window, Qt.Key.Key_1)
+        assert [(s.label, s.start, s.end) for s in window.session.annotations.spans(ids[0])] == [("SOURCE", 13, 17)]
+        assert len(_gold(ws, ids[0])) == 3
+        _key(qtbot, window, Qt.Key.Key_Z, ctrl)  # one's own history: the tag goes, gold stays
+        assert window.session.annotations.spans(ids[0]) == [] and len(_gold(ws, ids[0])) == 3
+    finally:
+        ws.close()
