@@ -118,3 +118,32 @@ def test_review_by_keys(qtbot: Any, open_window: Any, team_db: str, tmp_path: Pa
         assert window.session.annotations.spans(ids[0]) == [] and len(_gold(ws, ids[0])) == 3
     finally:
         ws.close()
+
+
+def test_an_undo_that_meets_another_lead_s_change_is_refused_and_the_window_reads_gold_again(
+        qtbot: Any, open_window: Any, team_db: str, errors: list[str]) -> None:
+    from PySide6.QtCore import Qt
+
+    from annotator.services.review import Review
+    from annotator.services.workspace import open_workspace
+
+    ws = open_workspace(team_db)
+    try:
+        with ws.unit() as repo:
+            ids = repo.document_ids(1)
+        window = open_window(ws, annotator="lead", document_id=ids[0])
+        _key(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        _key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # SOURCE and LOCATION
+        assert len(window.session.index) == 2
+        other = Review(ws, 1, "second lead")
+        source = next(g for g in other.document(ids[0]).gold if g.label == "SOURCE")
+        other.remove_gold(ids[0], source)  # in another window
+        _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert len(errors) == 1 and "[A091]" in errors[0] and "changed or removed elsewhere" in errors[0]
+        # nothing of the step was undone, the window shows what gold holds, and the step that would lie is gone
+        assert [(s.label, s.start) for s in window.session.index] == [("LOCATION", 40)]
+        assert [g.label for g in other.document(ids[0]).gold] == ["LOCATION"]
+        assert not window.session.undo_stack.canUndo()
+        assert window.review_mode.state.find("SOURCE", 0, 12).is_open  # open again, in the marks too
+    finally:
+        ws.close()

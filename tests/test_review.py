@@ -256,3 +256,46 @@ def test_gold_command_accepts_agreed_spans_once(capsys: pytest.CaptureFixture[st
         [(0, 12, "SOURCE"), (40, 46, "LOCATION")], [(13, 20, "LOCATION")], [(0, 4, "SOURCE")]]
     code, out, err = run(capsys, "--db", database, "gold", "--auto-accept-agreed", "--min-annotators", "0")
     assert code == 2 and not out and err.startswith("annotator: [A191] --min-annotators 0 is less than 1")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_with_row_security_only_the_lead_may_write_gold(capsys: pytest.CaptureFixture[str],
+                                                                        pg_url: str, tmp_path: Path) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from annotator.services.review import may_write_gold
+    from annotator.services.workspace import open_workspace
+
+    _import(capsys, pg_url, tmp_path, "ana", ANA)  # the tables, made by their owner
+    database = pg_url.rpartition("/")[2]
+    role, lead = f"review_{uuid.uuid4().hex[:8]}", f"{database}_lead"
+    owner = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    as_role = pg_url.replace("://postgres@", f"://{role}@")
+    try:
+        with owner.connect() as conn:
+            conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            conn.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        owner_ws = open_workspace(pg_url)
+        assert may_write_gold(owner_ws)  # the tables' owner
+        owner_ws.close()
+        ws = open_workspace(as_role)
+        try:
+            assert may_write_gold(ws)  # no row-level security: whoever may write spans
+            with owner.connect() as conn:
+                conn.execute(text("ALTER TABLE span ENABLE ROW LEVEL SECURITY"))
+            assert not may_write_gold(ws)  # team mode, and not the lead
+            with owner.connect() as conn:
+                conn.execute(text(f'CREATE ROLE "{lead}" NOLOGIN'))
+                conn.execute(text(f'GRANT "{lead}" TO "{role}"'))
+            assert may_write_gold(ws)
+        finally:
+            ws.close()
+    finally:
+        with owner.connect() as conn:  # roles are the server's, not the throw-away database's
+            for name in (role, lead):
+                if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first():
+                    conn.execute(text(f'DROP OWNED BY "{name}"'))
+                    conn.execute(text(f'DROP ROLE "{name}"'))
+        owner.dispose()
