@@ -8,20 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runners import run, write
+from cli_runners import run
+from team_data import ANA, import_spans, import_team
 
-DOCS = ["Irena Dobric said 12,000 residents left Dorvan.", "The mayor of Velmora said the bridge will reopen.",
-        "Only ana read this one."]
-ANA = [
-    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 34, "label": "FIGURE"},
-                                {"start": 40, "end": 46, "label": "LOCATION"}]},
-    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}]},
-    {"text": DOCS[2], "spans": [{"start": 0, "end": 4, "label": "SOURCE"}]},
-]
-BEN = [
-    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 24, "label": "FIGURE"}]},
-    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}, {"start": 0, "end": 9, "label": "SOURCE"}]},
-]
 # (who, document, day in November 2026 at noon UTC, seconds spent)
 FINISHED = [("ana", 0, 27, 300.0), ("ana", 1, 29, 100.0), ("ana", 2, 29, 200.0), ("ben", 0, 29, 600.0)]
 
@@ -29,12 +18,6 @@ FINISHED = [("ana", 0, 27, 300.0), ("ana", 1, 29, 100.0), ("ana", 2, 29, 200.0),
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(tmp_path / "dashboard.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-
-
-def _import(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path, who: str, records: list) -> None:
-    path = write(tmp_path / f"{who}.jsonl", "".join(json.dumps(r) + "\n" for r in records))
-    code, _, err = run(capsys, "--db", database, "import", str(path), "--format", "prodigy", "--annotator", who)
-    assert code == 0, err
 
 
 def _team(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> None:
@@ -47,8 +30,7 @@ def _team(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> 
     from annotator.services.workspace import get_project, open_workspace
     from annotator.storage.models import DocumentStatusRow
 
-    _import(capsys, database, tmp_path, "ana", ANA)
-    _import(capsys, database, tmp_path, "ben", BEN)
+    import_team(capsys, database, tmp_path)
     ws = open_workspace(database)
     try:
         project = get_project(ws, "default")
@@ -84,7 +66,7 @@ def test_the_figures(capsys: pytest.CaptureFixture[str], database: str, tmp_path
     assert data.days == tuple(noon)  # from the first day anyone finished a document, empty days kept
     assert data.done_per_day == {"ana": [1, 0, 2], "ben": [0, 0, 1]}
     assert data.spans == {"ana": {"SOURCE": 2, "FIGURE": 1, "LOCATION": 2}, "ben": {"SOURCE": 2, "FIGURE": 1,
-                                                                                    "LOCATION": 1},
+                                                                                    "LOCATION": 2},
                           "gold": {"SOURCE": 1}}
     assert data.median_minutes("ana") == pytest.approx(200 / 60) and data.median_minutes("ben") == 10
     source = data.agreement["SOURCE"]
@@ -99,7 +81,7 @@ def test_the_figures(capsys: pytest.CaptureFixture[str], database: str, tmp_path
 def test_stats_chart_is_a_png_of_the_four_charts(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
 
-    _import(capsys, db, tmp_path, "ana", ANA)  # one annotator: the agreement chart says why it is empty
+    import_spans(capsys, db, tmp_path, "ana", ANA)  # one annotator: the agreement chart says why it is empty
     out = tmp_path / "charts" / "team.png"
     code, text, err = run(capsys, "--db", db, "stats", "--chart", str(out))
     assert code == 0, err

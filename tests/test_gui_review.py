@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runners import run, write
+from team_data import import_team
 
 pytest.importorskip("pytestqt")
 pytestmark = pytest.mark.gui
 
-DOCS = ["Irena Dobric said 12,000 residents left Dorvan.", "The mayor of Velmora said the bridge will reopen."]
-ANA = [
-    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 34, "label": "FIGURE"},
-                                {"start": 40, "end": 46, "label": "LOCATION"}]},
-    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}]},
-]
-BEN = [
-    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 24, "label": "FIGURE"},
-                                {"start": 40, "end": 46, "label": "LOCATION"}]},
-    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}, {"start": 0, "end": 9, "label": "SOURCE"}]},
-]
-
-
 @pytest.fixture
 def team_db(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
     database = str(tmp_path / "team.db")
-    for who, records in (("ana", ANA), ("ben", BEN)):
-        path = write(tmp_path / f"{who}.jsonl", "".join(json.dumps(r) + "\n" for r in records))
-        code, _, err = run(capsys, "--db", database, "import", str(path), "--format", "prodigy", "--annotator", who)
-        assert code == 0, err
+    import_team(capsys, database, tmp_path)
     return database
 
 

@@ -3,26 +3,12 @@ hand, and undo / redo that put gold back exactly; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runners import run, write
-
-DOCS = ["Irena Dobric said 12,000 residents left Dorvan.", "The mayor of Velmora said the bridge will reopen.",
-        "Only ana read this one."]
-ANA = [
-    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 34, "label": "FIGURE"},
-                                {"start": 40, "end": 46, "label": "LOCATION"}]},
-    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}]},
-    {"text": DOCS[2], "spans": [{"start": 0, "end": 4, "label": "SOURCE"}]},
-]
-BEN = [  # agrees on SOURCE and LOCATION of the first text, cuts its FIGURE short, adds a SOURCE to the second
-    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 24, "label": "FIGURE"},
-                                {"start": 40, "end": 46, "label": "LOCATION"}]},
-    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}, {"start": 0, "end": 9, "label": "SOURCE"}]},
-]
+from cli_runners import run
+from team_data import ANA, import_spans, import_team
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -30,19 +16,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(tmp_path / "review.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
 
 
-def _import(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path, who: str, records: list) -> None:
-    path = write(tmp_path / f"{who}.jsonl", "".join(json.dumps(r) + "\n" for r in records))
-    code, _, err = run(capsys, "--db", database, "import", str(path), "--format", "prodigy", "--annotator", who)
-    assert code == 0, err
-
-
 @pytest.fixture
 def team(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> Any:
     from annotator.services.review import Review
     from annotator.services.workspace import get_project, open_workspace
 
-    _import(capsys, database, tmp_path, "ana", ANA)
-    _import(capsys, database, tmp_path, "ben", BEN)
+    import_team(capsys, database, tmp_path)
     ws = open_workspace(database)
     project = get_project(ws, "default")
     with ws.unit() as repo:
@@ -230,8 +209,7 @@ def test_gold_command_accepts_agreed_spans_once(capsys: pytest.CaptureFixture[st
     from annotator.domain.layers import Owner
     from annotator.services.workspace import open_workspace
 
-    _import(capsys, database, tmp_path, "ana", ANA)
-    _import(capsys, database, tmp_path, "ben", BEN)
+    import_team(capsys, database, tmp_path)
     code, out, err = run(capsys, "--db", database, "gold")
     assert code == 0, err
     assert out.splitlines() == ["project default: 3 documents, 3 with annotators' spans, 0 gold spans",
@@ -268,7 +246,7 @@ def test_on_postgresql_with_row_security_only_the_lead_may_write_gold(capsys: py
     from annotator.services.review import may_write_gold
     from annotator.services.workspace import open_workspace
 
-    _import(capsys, pg_url, tmp_path, "ana", ANA)  # the tables, made by their owner
+    import_spans(capsys, pg_url, tmp_path, "ana", ANA)  # the tables, made by their owner
     database = pg_url.rpartition("/")[2]
     role, lead = f"review_{uuid.uuid4().hex[:8]}", f"{database}_lead"
     owner = create_engine(pg_url, isolation_level="AUTOCOMMIT")

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from annotator.gui.charts import PALETTE, offscreen_application
+from annotator.gui.charts import PALETTE, offscreen_application, offscreen_layout, write_png
 from annotator.services.dashboard import GOLD, Dashboard
 
 if TYPE_CHECKING:
@@ -143,24 +143,9 @@ def _title(plot: Any, title: str, legend: Mapping[str, str], note: str) -> None:
 def dashboard_png(path: Path, data: Dashboard, size: tuple[int, int] = SIZE) -> Path:
     """The dashboard drawn offscreen into the PNG file `path` (no display needed)."""
     offscreen_application()
-    import pyqtgraph as pg
-    from pyqtgraph.exporters import ImageExporter  # type: ignore[import-untyped]
-
-    width, height = size
-    view = pg.GraphicsView(background="w")  # sized by hand: a view never shown never lays its items out
-    layout = pg.GraphicsLayout()
-    view.setCentralItem(layout)
-    view.resize(width, height)
+    view, layout = offscreen_layout(size)
     draw(layout, data)
-    layout.setGeometry(0, 0, width, height)
-    exporter = ImageExporter(layout)
-    exporter.parameters()["width"] = width
-    path.parent.mkdir(parents=True, exist_ok=True)
-    written = exporter.export(str(path))
-    view.deleteLater()
-    if written is False:  # Qt's image writer says no more than that
-        raise OSError(f"cannot write {path}")
-    return path
+    return write_png(view, layout, path, size)
 
 
 class DashboardDialog(QDialog):

@@ -146,6 +146,7 @@ class ReviewMode(QObject):
         """The candidates, over gold; the people's lines give way to them, models' ghosts stay."""
         if self.state is not None:
             self.painter.set_labels(self.session.labels)
+            self.painter.set_paper(self.article.paper())
             self.painter.paint(view, self.state, self.session.offsets)
         return {owner: index for owner, index in layers.items() if owner.kind is OwnerKind.MODEL}
 

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QContextMenuEvent,
     QFont,
     QFontDatabase,
@@ -270,6 +271,10 @@ class ArticleView(QPlainTextEdit):
         self._highlighter.set_paper(paper)
         self._layer_painter.set_paper(paper)
         self.viewport().update()
+
+    def paper(self) -> QColor:
+        """The colour under the text (light or dark theme)."""
+        return DARK_PAPER if self._dark else PAPER
 
     def column_width(self) -> int:
         return self.fontMetrics().averageCharWidth() * COLUMN_CHARACTERS + int(2 * DOCUMENT_MARGIN)

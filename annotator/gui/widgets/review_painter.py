@@ -18,8 +18,10 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.domain.labels import LabelSet
 from annotator.domain.review import Candidate, CandidateState, DocumentReview
+from annotator.domain.span_index import SpanIndex
+from annotator.domain.spans import Span
 from annotator.gui.offsets import OffsetMap
-from annotator.gui.widgets.layer_painter import line_rects
+from annotator.gui.widgets.layer_painter import line_rects, visible_blocks
 
 AGREED_WIDTH = 3.0
 DISPUTED_WIDTH = 2.0
@@ -63,6 +65,7 @@ class ReviewPainter:
         self._font.setBold(True)
         self._short: dict[str, str] = {}
         self._line_top = 0.0
+        self._cached: tuple[DocumentReview, SpanIndex, dict[tuple[int, int, str], int]] | None = None
 
     def set_labels(self, labels: LabelSet) -> None:
         self._colours = {label.name: label.colour for label in labels}
@@ -74,32 +77,26 @@ class ReviewPainter:
         shown = [c for c in review.candidates if c.state is not CandidateState.ACCEPTED]
         if not shown:
             return
-        heights = slots(tuple(c for c in shown if c.is_open))  # a settled one keeps to the bottom
+        if self._cached is None or self._cached[0] is not review:  # once per state, not per paint
+            spans = SpanIndex(Span(c.start, c.end, c.label, n) for n, c in enumerate(shown))
+            self._cached = (review, spans, slots(tuple(c for c in shown if c.is_open)))
+        _review, spans, heights = self._cached  # a settled candidate keeps to the bottom line
         self._short = short_names(review.annotators)
         painter = QPainter(view.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._font)
         try:
-            block = view.firstVisibleBlock()
-            offset = view.contentOffset()
-            bottom = view.viewport().height()
-            while block.isValid():
-                top_left = view.blockBoundingGeometry(block).translated(offset).topLeft()
-                if top_left.y() > bottom:
-                    break
-                origin = top_left + block.layout().position()
+            for block, origin in visible_blocks(view):
                 base, length = block.position(), block.length() - 1
                 py_start, py_end = offsets.to_py(base), offsets.to_py(base + length)
-                for c in shown:
-                    if c.start >= max(py_end, py_start + 1) or c.end <= py_start:
-                        continue
+                for found in spans.overlapping(py_start, max(py_end, py_start + 1)):
+                    c = shown[found.id or 0]
                     start = min(max(offsets.to_qt(c.start) - base, 0), length)
                     end = min(max(offsets.to_qt(c.end) - base, 0), length)
                     rects = line_rects(block, origin, start, end)
                     for n, rect in enumerate(rects):
                         last = n == len(rects) - 1 and offsets.to_qt(c.end) - base <= length
                         self._mark(painter, rect, c, heights.get(c.key(), 0), last)
-                block = block.next()
         finally:
             painter.end()
 
