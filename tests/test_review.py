@@ -277,3 +277,15 @@ def test_on_postgresql_with_row_security_only_the_lead_may_write_gold(capsys: py
                     conn.execute(text(f'DROP OWNED BY "{name}"'))
                     conn.execute(text(f'DROP ROLE "{name}"'))
         owner.dispose()
+
+
+def test_agreed_spans_that_overlap_each_other_go_into_gold_one_at_a_time() -> None:
+    from annotator.domain.review import GoldSpan, review
+    from annotator.domain.spans import Span
+
+    # Imported files may hold two overlapping spans of one label from one person; both people made both.
+    both = [Span(0, 5, "LOCATION"), Span(3, 9, "LOCATION"), Span(3, 9, "SOURCE")]
+    current = review(1, ["ana", "ben"], {"ana": both, "ben": both}, [], {})
+    assert [(c.start, c.label) for c in current.agreed_open()] == [(0, "LOCATION"), (3, "SOURCE")]
+    settled = review(1, ["ana", "ben"], {"ana": both, "ben": both}, [GoldSpan(0, 5, "LOCATION", 7, "x")], {})
+    assert [c.state.value for c in settled.candidates] == ["accepted", "superseded", "open"]

@@ -162,7 +162,13 @@ class DocumentReview:
         """The open candidates every annotator made, on a document with at least `min_annotators` of them."""
         if len(self.annotators) < min_annotators:
             return []
-        return [c for c in self.candidates if c.is_open and c.agreed]
+        chosen: list[Candidate] = []
+        for c in self.candidates:
+            # Imported layers may hold overlapping spans of one label; gold takes the first of such a pair only.
+            if c.is_open and c.agreed and not any(o.label == c.label and o.start < c.end and c.start < o.end
+                                                   for o in chosen):
+                chosen.append(c)
+        return chosen
 
     def find(self, label: str, start: int, end: int) -> Candidate | None:
         i = bisect.bisect_left(self._starts, start)

@@ -250,6 +250,7 @@ def project_gold(ws: Workspace, project: str, reviewer: str, *, auto_accept_agre
     reviewing = Review(ws, project_obj.id, reviewer)
     counts = dict.fromkeys(("reviewed", "accepted", "accepted_documents", "agreed", "disputed", "alone", "settled"),
                            0)
+    accepted: list[tuple[int, GoldSpan]] = []
     with ws.unit() as repo:
         store = GoldStore(repo.s)
         if auto_accept_agreed:
@@ -264,15 +265,17 @@ def project_gold(ws: Workspace, project: str, reviewer: str, *, auto_accept_agre
             counts["reviewed"] += 1
             step = reviewing._accepting(document_id, current.agreed_open(min_annotators), "")
             if auto_accept_agreed and step.added:
-                reviewing._apply(store, step)
+                # An agreed open candidate was never rejected (a rejected one is not open): only additions.
+                accepted.extend((document_id, span) for span in step.added)
                 counts["accepted"] += len(step.added)
                 counts["accepted_documents"] += 1
-                current = reviewing._read(store, document_id)
+                current = review(document_id, r.annotators, r.people, [*r.gold, *step.added], r.verdicts)
             enough = len(current.annotators) >= min_annotators
             for c in current.candidates:
                 kind = ("settled" if not c.is_open else "disputed" if not c.agreed else "agreed" if enough
                         else "alone")
                 counts[kind] += 1
+        store.insert_gold_many(project_obj.id, reviewing.gold_id, accepted)
         gold = store.gold_count(project_obj.id, reviewing.gold_id)
     return GoldSummary(project_obj.name, len(ids), counts["reviewed"], counts["accepted"],
                        counts["accepted_documents"], counts["agreed"], counts["disputed"], counts["alone"],

@@ -168,6 +168,18 @@ class GoldStore:
             conn.execute(update(span_writes.SPAN).where(span_writes.SPAN.c.id == new_id).values(origin=span.origin))
         return new_id
 
+    def insert_gold_many(self, project_id: int, gold_id: int, spans: Sequence[tuple[int, GoldSpan]]) -> None:
+        """Many gold spans (document, span) in one statement, for a bulk acceptance that holds the project's lock
+        (lock_project) and planned them on what it read under it: the rules were checked by that plan."""
+        label_ids = dict(self.s.execute(select(LabelRow.name, LabelRow.id).where(LabelRow.project_id == project_id))
+                         .all())
+        now = datetime.now(UTC)
+        rows = [{"document_id": document_id, "annotator_id": gold_id, "label_id": label_ids[span.label],
+                 "start": span.start, "end": span.end, "origin": span.origin, "created_at": now}
+                for document_id, span in spans]
+        if rows:
+            self.s.execute(insert(span_writes.SPAN), rows)
+
     def delete_gold(self, project_id: int, document_id: int, gold_id: int, span: GoldSpan) -> bool:
         """Delete the gold span while it is still `span`; False when it was changed or removed meanwhile."""
         assert span.id is not None
