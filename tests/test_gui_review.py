@@ -130,3 +130,24 @@ def test_an_undo_that_meets_another_lead_s_change_is_refused_and_the_window_read
         assert window.review_mode.state.find("SOURCE", 0, 12).is_open  # open again, in the marks too
     finally:
         ws.close()
+
+
+def test_review_mode_is_the_lead_s(qtbot: Any, open_window: Any, team_db: str, errors: list[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import Qt
+
+    from annotator.gui import review_mode
+    from annotator.services.workspace import open_workspace
+
+    # what may_write_gold says on PostgreSQL to a team member who is not in the lead role (tests/test_review.py)
+    monkeypatch.setattr(review_mode, "may_write_gold", lambda _ws: False)
+    ws = open_workspace(team_db)
+    try:
+        window = open_window(ws, annotator="ana")
+        _key(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        assert errors == ["[A192] ana may not write gold on this database (the lead reviews; ask them, or connect "
+                          "as the lead's role)"]
+        assert not window.review_mode.active and not window.actions_by_id["team.review"].isChecked()
+        assert not window.actions_by_id["review.accept"].isEnabled()
+    finally:
+        ws.close()
