@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_runners import run, write
@@ -35,3 +36,11 @@ def import_spans(capsys: pytest.CaptureFixture[str], database: str, folder: Path
 def import_team(capsys: pytest.CaptureFixture[str], database: str, folder: Path) -> None:
     import_spans(capsys, database, folder, "ana", ANA)
     import_spans(capsys, database, folder, "ben", BEN)
+
+
+def document_ids(ws: Any, project_id: int = 1) -> list[int]:
+    """The project's documents in reading order."""
+    from annotator.storage.gold_store import GoldStore
+
+    with ws.unit() as repo:
+        return GoldStore(repo.s).document_ids(project_id)

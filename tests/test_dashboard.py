@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from cli_runners import run
-from team_data import ANA, import_spans, import_team
+from team_data import ANA, document_ids, import_spans, import_team
 
 # (who, document, day in November 2026 at noon UTC, seconds spent)
 FINISHED = [("ana", 0, 27, 300.0), ("ana", 1, 29, 100.0), ("ana", 2, 29, 200.0), ("ben", 0, 29, 600.0)]
@@ -25,24 +25,25 @@ def _team(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> 
     from sqlalchemy import update
 
     from annotator.domain.documents import Status
+    from annotator.domain.layers import Owner
     from annotator.services.annotation import Annotations
     from annotator.services.review import Review
     from annotator.services.workspace import get_project, open_workspace
+    from annotator.storage.gold_store import GoldStore
     from annotator.storage.models import DocumentStatusRow
 
     import_team(capsys, database, tmp_path)
     ws = open_workspace(database)
     try:
         project = get_project(ws, "default")
-        with ws.unit() as repo:
-            ids = repo.document_ids(project.id)
+        ids = document_ids(ws, project.id)
         for who, doc, _, seconds in FINISHED:
             Annotations(ws, project.id, who).set_status(ids[doc], Status.DONE, seconds=seconds)
         with ws.unit() as repo:
             for who, doc, day, _ in FINISHED:
                 repo.s.execute(update(DocumentStatusRow).where(
                     DocumentStatusRow.document_id == ids[doc],
-                    DocumentStatusRow.annotator_id == repo.annotator_id(who)).values(
+                    DocumentStatusRow.annotator_id == GoldStore(repo.s).owner_id(Owner.person(who))).values(
                     updated_at=datetime(2026, 11, day, 12, tzinfo=UTC)))
         Review(ws, project.id, "lead").accept(ids[0], "SOURCE", 0, 12)
     finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from team_data import import_team
+from team_data import document_ids, import_team
 
 pytest.importorskip("pytestqt")
 pytestmark = pytest.mark.gui
@@ -41,8 +41,7 @@ def test_review_by_keys(qtbot: Any, open_window: Any, team_db: str, tmp_path: Pa
     ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
     ws = open_workspace(team_db)
     try:
-        with ws.unit() as repo:
-            ids = repo.document_ids(1)
+        ids = document_ids(ws)
         window = open_window(ws, annotator="lead", document_id=ids[0])
         window.article.select_range(0, 0)
         _key(qtbot, window, Qt.Key.Key_R, ctrl)
@@ -112,8 +111,7 @@ def test_an_undo_that_meets_another_lead_s_change_is_refused_and_the_window_read
 
     ws = open_workspace(team_db)
     try:
-        with ws.unit() as repo:
-            ids = repo.document_ids(1)
+        ids = document_ids(ws)
         window = open_window(ws, annotator="lead", document_id=ids[0])
         _key(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
         _key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # SOURCE and LOCATION

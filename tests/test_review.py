@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from cli_runners import run
-from team_data import ANA, import_spans, import_team
+from team_data import ANA, document_ids, import_spans, import_team
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -24,8 +24,7 @@ def team(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> A
     import_team(capsys, database, tmp_path)
     ws = open_workspace(database)
     project = get_project(ws, "default")
-    with ws.unit() as repo:
-        ids = repo.document_ids(project.id)
+    ids = document_ids(ws, project.id)
     yield Review(ws, project.id, "lead"), ids
     ws.close()
 
@@ -206,7 +205,7 @@ def test_undo_refuses_what_someone_else_changed(team: Any) -> None:
 
 def test_gold_command_accepts_agreed_spans_once(capsys: pytest.CaptureFixture[str], database: str,
                                                 tmp_path: Path) -> None:
-    from annotator.domain.layers import Owner
+    from annotator.services.review import Review
     from annotator.services.workspace import open_workspace
 
     import_team(capsys, database, tmp_path)
@@ -226,8 +225,7 @@ def test_gold_command_accepts_agreed_spans_once(capsys: pytest.CaptureFixture[st
     assert "accepted 1 agreed span(s) into gold on 1 document(s)" in out  # ana's alone on the third
     ws = open_workspace(database)
     try:
-        with ws.unit() as repo:
-            layers = [repo.layer_spans(d).get(Owner.gold(), []) for d in repo.document_ids(1)]
+        layers = [Review(ws, 1, "reader").document(d).gold for d in document_ids(ws)]
     finally:
         ws.close()
     assert [[(s.start, s.end, s.label) for s in layer] for layer in layers] == [

@@ -11,6 +11,7 @@ from annotator.domain.layers import OwnerKind
 from annotator.domain.matching import Counts
 from annotator.errors import TooFewAnnotatorsError
 from annotator.services.agreement import project_agreement
+from annotator.services.labels import list_labels
 from annotator.services.workspace import Workspace, get_project
 from annotator.storage.dashboard_store import DashboardStore
 
@@ -45,8 +46,8 @@ class Dashboard:
 def dashboard(ws: Workspace, project: str) -> Dashboard:
     """Every figure of the dashboard for `project`, the agreement among its annotators included."""
     project_obj = get_project(ws, project)
+    labels = list_labels(ws, project)
     with ws.unit() as repo:
-        labels = repo.labels(project_obj.id)
         store = DashboardStore(repo.s)
         finished = store.finished(project_obj.id)
         span_rows = store.spans_per_label(project_obj.id)
