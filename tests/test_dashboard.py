@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runners import run
+from cli_runners import run, write
 from team_data import ANA, document_ids, import_spans, import_team
 
 # (who, document, day in November 2026 at noon UTC, seconds spent)
@@ -130,3 +130,22 @@ def test_ctrl_d_opens_the_dashboard(qtbot: Any, open_window: Any, capsys: pytest
         assert dialog.data == before
     finally:
         ws.close()
+
+
+def test_a_project_nobody_has_worked_on_draws_four_empty_charts(capsys: pytest.CaptureFixture[str], db: str,
+                                                               tmp_path: Path) -> None:
+    from annotator.services.dashboard import dashboard
+    from annotator.services.workspace import open_workspace
+
+    text = write(tmp_path / "a.txt", "Nobody has read this article yet.\n")
+    code, _, err = run(capsys, "--db", db, "import", str(text))
+    assert code == 0, err
+    ws = open_workspace(db)
+    try:
+        data = dashboard(ws, "default")
+    finally:
+        ws.close()
+    assert (data.people, data.days, data.spans, data.agreement) == ((), (), {}, {})
+    assert data.agreement_note == "agreement needs two annotators of the same documents"
+    code, out, err = run(capsys, "--db", db, "stats", "--chart", str(tmp_path / "empty.png"))
+    assert code == 0 and "Traceback" not in err and (tmp_path / "empty.png").stat().st_size > 0

@@ -89,7 +89,9 @@ def _bars(plot: Any, title: str, categories: Sequence[str], series: Mapping[str,
     _title(plot, title, {name: colours.get(name) or PALETTE[n] for n, name in enumerate(series) if name}
            if len(series) > 1 and values else {}, note)
     if not categories or not values:
-        plot.getAxis("bottom").setTicks([[]])
+        for side in ("bottom", "left"):  # no scale for nothing
+            plot.getAxis(side).setTicks([[]])
+        plot.showGrid(y=False)
         plot.setXRange(0, 1)
         plot.setYRange(0, 1)
         text = pg.TextItem(empty, color="#606060", anchor=(0.5, 0.5))
