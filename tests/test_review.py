@@ -3,6 +3,7 @@ hand, and undo / redo that put gold back exactly; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,14 @@ def test_gold_command_accepts_agreed_spans_once(capsys: pytest.CaptureFixture[st
         ws.close()
     assert [[(s.start, s.end, s.label) for s in layer] for layer in layers] == [
         [(0, 12, "SOURCE"), (40, 46, "LOCATION")], [(13, 20, "LOCATION")], [(0, 4, "SOURCE")]]
+    # what review made is what the gold layer exports, and gold is the export's default once there is gold
+    for extra in (["--layer", "gold"], []):
+        out_file = tmp_path / f"gold{len(extra)}.jsonl"
+        code, _, err = run(capsys, "--db", database, "export", "--format", "prodigy", "--out", str(out_file), *extra)
+        assert code == 0, err
+        exported = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+        assert [[(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in exported] == [
+            [(0, 12, "SOURCE"), (40, 46, "LOCATION")], [(13, 20, "LOCATION")], [(0, 4, "SOURCE")]]
     code, out, err = run(capsys, "--db", database, "gold", "--auto-accept-agreed", "--min-annotators", "0")
     assert code == 2 and not out and err.startswith("annotator: [A191] --min-annotators 0 is less than 1")
 

@@ -30,6 +30,7 @@ from annotator.storage.models import (
     SpanRow,
     SuggestionDecisionRow,
 )
+from annotator.storage.team import group_roles
 
 DECISION = span_writes.table_of(SuggestionDecisionRow)
 OWNER = span_writes.table_of(AnnotatorRow)
@@ -86,7 +87,7 @@ class GoldStore:
             return True
         if not secured:
             return may_insert
-        lead = self.s.scalar(text("SELECT current_database() || '_lead'"))
+        lead = group_roles(self.s.connection()).lead
         return bool(self.s.scalar(text("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :lead) "
                                        "AND pg_has_role(current_user, :lead, 'MEMBER')"), {"lead": lead}))
 
