@@ -244,46 +244,51 @@ def test_gold_command_accepts_agreed_spans_once(capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.postgres
-def test_on_postgresql_with_row_security_only_the_lead_may_write_gold(capsys: pytest.CaptureFixture[str],
-                                                                        pg_url: str, tmp_path: Path) -> None:
+def test_in_a_team_only_the_lead_reviews(capsys: pytest.CaptureFixture[str], pg_url: str, tmp_path: Path) -> None:
+    """Roles and row-level security from `annotator team init`: ana and ben annotate, lea leads."""
     import uuid
 
-    from sqlalchemy import create_engine, text
+    from db_fixtures import drop_roles
 
-    from annotator.services.review import may_write_gold
+    from annotator.services.review import Review, may_write_gold
+    from annotator.services.team import init_team
     from annotator.services.workspace import open_workspace
 
-    import_spans(capsys, pg_url, tmp_path, "ana", ANA)  # the tables, made by their owner
-    database = pg_url.rpartition("/")[2]
-    role, lead = f"review_{uuid.uuid4().hex[:8]}", f"{database}_lead"
-    owner = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    as_role = pg_url.replace("://postgres@", f"://{role}@")
+    names = {who: f"{who}_{uuid.uuid4().hex[:6]}" for who in ("ana", "ben", "lea")}
+    import_spans(capsys, pg_url, tmp_path, names["ana"], ANA)  # the tables' owner imports both people's work
+    import_spans(capsys, pg_url, tmp_path, names["ben"], ANA[:1])
+    owner = open_workspace(pg_url)
     try:
-        with owner.connect() as conn:
-            conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-            conn.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{role}"'))
-        owner_ws = open_workspace(pg_url)
-        assert may_write_gold(owner_ws)  # the tables' owner
-        owner_ws.close()
-        ws = open_workspace(as_role)
-        try:
-            assert may_write_gold(ws)  # no row-level security: whoever may write spans
-            with owner.connect() as conn:
-                conn.execute(text("ALTER TABLE span ENABLE ROW LEVEL SECURITY"))
-            assert not may_write_gold(ws)  # team mode, and not the lead
-            with owner.connect() as conn:
-                conn.execute(text(f'CREATE ROLE "{lead}" NOLOGIN'))
-                conn.execute(text(f'GRANT "{lead}" TO "{role}"'))
-            assert may_write_gold(ws)
-        finally:
-            ws.close()
+        assert may_write_gold(owner)  # the tables' owner
+        init_team(owner, lead=names["lea"], annotators=[names["ana"], names["ben"]])
+        first = document_ids(owner)[0]
     finally:
-        with owner.connect() as conn:  # roles are the server's, not the throw-away database's
-            for name in (role, lead):
-                if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first():
-                    conn.execute(text(f'DROP OWNED BY "{name}"'))
-                    conn.execute(text(f'DROP ROLE "{name}"'))
-        owner.dispose()
+        owner.close()
+    as_role = {who: pg_url.replace("postgres@", f"{name}@", 1) for who, name in names.items()}
+    try:
+        ana = open_workspace(as_role["ana"])
+        try:
+            assert not may_write_gold(ana)
+        finally:
+            ana.close()
+        code, out, err = run(capsys, "--db", as_role["ana"], "--annotator", names["ana"], "gold",
+                             "--auto-accept-agreed")
+        assert code == 2 and not out and "[A171]" in err and len(err.splitlines()) == 1
+        lead = open_workspace(as_role["lea"])
+        try:
+            assert may_write_gold(lead)
+            review = Review(lead, 1, names["lea"])
+            step = review.accept_agreed(first)
+            assert sorted(s.label for s in step.added) == ["FIGURE", "LOCATION", "SOURCE"]
+            rejected = review.reject(first, "FIGURE", 18, 34)  # gold's decision, which the lead may write
+            review.undo(rejected)
+            review.undo(step)
+            assert review.document(first).gold == ()
+        finally:
+            lead.close()
+    finally:
+        database = pg_url.rpartition("/")[2]
+        drop_roles(pg_url, [*names.values(), f"{database}_annotators", f"{database}_lead"])
 
 
 def test_agreed_spans_that_overlap_each_other_go_into_gold_one_at_a_time() -> None:
