@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -95,10 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="documents by status, spans by label and annotator, the layers")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--chart", type=Path, metavar="PNG", help="also draw the team dashboard into this PNG file "
+                   "(finished documents per day, spans and agreement per label, time per document)")
 
     p = sub.add_parser("agreement", help="agreement between each pair of annotators, per label and overall")
     p.add_argument("--json", action="store_true")
     p.add_argument("--labels", metavar="L1,L2", help="only these labels (default: all of the project's)")
+
+    p = sub.add_parser("gold", help="where the review into gold stands; --auto-accept-agreed settles agreed spans")
+    p.add_argument("--auto-accept-agreed", action="store_true",
+                   help="accept into gold every span all annotators of its document made (the --annotator reviews)")
+    p.add_argument("--min-annotators", type=int, default=2, metavar="N",
+                   help="only on documents with at least N annotators (default 2)")
 
     p = sub.add_parser("labels", help="list or change the project's labels")
     lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
@@ -264,6 +272,8 @@ def _run(args: argparse.Namespace) -> int:
             return cli_team.run(ws, args, project, annotator)
         if args.command in ("relation-types", "figure", "claims"):
             return _frames(ws, args, project, annotator)
+        if args.command == "gold":
+            return _gold(ws, args, project, annotator)
     finally:
         ws.close()
     return 0
@@ -324,8 +334,7 @@ def _train(ws: Workspace, args: argparse.Namespace, project: str, annotator: str
 
     if args.layer and args.annotator and args.layer != args.annotator:
         raise UsageError("give --annotator or --layer, not both", hint="both name whose documents to train on")
-    if args.chart is not None and args.chart.suffix.lower() != ".png":
-        raise UsageError(f"--chart {printable(str(args.chart))} is not a .png file name", hint="e.g. --chart curve.png")
+    _check_png(args.chart, "curve.png")
     curve = args.curve or args.chart is not None
     max_steps = DEFAULT_MAX_STEPS if args.max_steps is None else args.max_steps
     data = training.training_data(ws, project=project, annotator=args.layer or annotator, curve=curve,
@@ -358,23 +367,41 @@ def _train(ws: Workspace, args: argparse.Namespace, project: str, annotator: str
 
         series = {label: [(p.documents, p.scores[label].f) for p in result.curve if label in p.scores]
                   for label in data.labels}
-        try:
-            # A label keeps its colour from one chart to the next, whichever labels have scores.
-            colours = {label: PALETTE[n % len(PALETTE)] for n, label in enumerate(data.labels)}
-            line_chart_png(args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0), colours=colours,
-                           title=f"Learning curve: F per label on {len(data.held_out)} held-back documents",
-                           x_label="training documents", y_label="F (held-back documents)")
-        except OSError as e:
-            raise UsageError(f"cannot write the chart {printable(str(args.chart))}: {e.strerror or e}",
-                             hint="choose a folder you can write to") from e
+        # A label keeps its colour from one chart to the next, whichever labels have scores.
+        colours = {label: PALETTE[n % len(PALETTE)] for n, label in enumerate(data.labels)}
+        _write_chart(args.chart, lambda: line_chart_png(
+            args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0), colours=colours,
+            title=f"Learning curve: F per label on {len(data.held_out)} held-back documents",
+            x_label="training documents", y_label="F (held-back documents)"))
         print(f"chart: {printable(str(args.chart))}")
     return 0
+
+
+def _check_png(path: Path | None, example: str) -> None:
+    if path is not None and path.suffix.lower() != ".png":
+        raise UsageError(f"--chart {printable(str(path))} is not a .png file name", hint=f"e.g. --chart {example}")
+
+
+def _write_chart(path: Path, draw: Callable[[], object]) -> None:
+    try:
+        draw()
+    except OSError as e:
+        raise UsageError(f"cannot write the chart {printable(str(path))}: {e.strerror or e}",
+                         hint="choose a folder you can write to") from e
 
 
 def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services.stats import project_stats
 
+    _check_png(args.chart, "team.png")
     stats = project_stats(ws, project)
+    if args.chart is not None:
+        from annotator.services.dashboard import dashboard
+
+        figures = dashboard(ws, project)
+        from annotator.gui.dashboard import dashboard_png  # Qt only now, once the figures are read
+
+        _write_chart(args.chart, lambda: dashboard_png(args.chart, figures))
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return 0
@@ -389,6 +416,8 @@ def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
         print(f"  {layer['layer']} ({layer['kind']}): {layer['spans']} spans")
     for who, queue in stats["queues"].items():
         print(f"  queue of {who}: {queue['done']} of {queue['assigned']} assigned done")
+    if args.chart is not None:
+        print(f"chart: {printable(str(args.chart))}")
     return 0
 
 
@@ -426,6 +455,15 @@ def _agreement(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     labels = None if args.labels is None else [name.strip() for name in args.labels.split(",") if name.strip()]
     report = project_agreement(ws, project, labels)
     print(json.dumps(report_json(report), indent=2, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
+    return 0
+
+
+def _gold(ws: Workspace, args: argparse.Namespace, project: str, reviewer: str) -> int:
+    from annotator.services.review import project_gold
+
+    summary = project_gold(ws, project, reviewer, auto_accept_agreed=args.auto_accept_agreed,
+                           min_annotators=args.min_annotators)
+    print("\n".join(summary.lines(args.min_annotators, args.auto_accept_agreed)))
     return 0
 
 

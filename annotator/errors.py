@@ -440,3 +440,21 @@ class ImportRelationError(ImportFormatError):
     """A relation in a file that goes between labels its type does not join in the project (said_by SOURCE -> CLAIM)."""
 
     code = "A164"
+
+
+class ReviewError(AnnotatorError):
+    """Review into gold asked for something it cannot do."""
+
+    code = "A190"
+
+
+class ReviewSettingError(ReviewError):
+    """A review setting out of range (--min-annotators below 1)."""
+
+    code = "A191"
+
+
+class ReviewNotAllowedError(ReviewError):
+    """Review mode asked by a user whose database role may not write gold (team mode on PostgreSQL)."""
+
+    code = "A192"

@@ -6,16 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_runners import run, write
+from cli_runners import run
+from team_data import ANA, DOCS
+from team_data import import_spans as _import
 
-DOCS = ["Irena Dobric said 12,000 residents left Dorvan.", "The mayor of Velmora said the bridge will reopen.",
-        "Only ana read this one."]
-ANA = [
-    {"text": DOCS[0], "spans": [{"start": 0, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 34, "label": "FIGURE"},
-                                {"start": 40, "end": 46, "label": "LOCATION"}]},
-    {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}]},
-    {"text": DOCS[2], "spans": [{"start": 0, "end": 4, "label": "SOURCE"}]},
-]
 BEN = [  # a boundary shift (SOURCE, FIGURE), a missed span (Dorvan) and an extra one (The mayor)
     {"text": DOCS[0], "spans": [{"start": 6, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 24, "label": "FIGURE"}]},
     {"text": DOCS[1], "spans": [{"start": 13, "end": 20, "label": "LOCATION"}, {"start": 0, "end": 9, "label": "SOURCE"}]},
@@ -25,12 +19,6 @@ BEN = [  # a boundary shift (SOURCE, FIGURE), a missed span (Dorvan) and an extr
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(tmp_path / "agreement.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-
-
-def _import(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path, who: str, records: list) -> None:
-    path = write(tmp_path / f"{who}.jsonl", "".join(json.dumps(r) + "\n" for r in records))
-    code, _, err = run(capsys, "--db", database, "import", str(path), "--format", "prodigy", "--annotator", who)
-    assert code == 0, err
 
 
 def test_two_annotators_figures_by_hand(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> None:

@@ -50,11 +50,26 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("doc.previous", "&Previous document", ("Alt+Left",), "Open the previous document", "Go"),
     ActionSpec("doc.skip", "&Skip document", ("Ctrl+Shift+K",), "Mark this document skipped and open the next one",
                "Go"),
+    ActionSpec("team.dashboard", "&Dashboard", ("Ctrl+D",),
+               "Charts: documents done per day, spans and agreement per label, time per document", "Team"),
+    ActionSpec("team.review", "&Review into gold", ("Ctrl+R",),
+               "Review mode: every annotator's spans at once, settled into gold by keys (again: leave it)", "Team"),
+    ActionSpec("review.accept", "Accept into gold", ("Return", "Enter"),
+               "Accept the candidate at the caret into gold and go to the next open one", "Team", ARTICLE),
+    ActionSpec("review.reject", "Reject", ("Backspace", "X"),
+               "Reject the candidate at the caret (out of gold if it was there) and go to the next open one", "Team",
+               ARTICLE),
+    ActionSpec("review.accept_agreed", "Accept all agreed", ("Shift+Return", "Shift+Enter", "Shift+A"),
+               "Accept into gold every open candidate that all the document's annotators made", "Team", ARTICLE),
+    ActionSpec("review.next", "Next open candidate", ("N", "J"), "Select the next candidate not yet settled", "Team",
+               ARTICLE),
+    ActionSpec("review.previous", "Previous open candidate", ("Shift+N", "K"),
+               "Select the previous candidate not yet settled", "Team", ARTICLE),
     ActionSpec("help.shortcuts", "&Keyboard shortcuts", ("F1", "?"), "Show every key of the window", "Help"),
     ActionSpec("help.about", "&About annotator", (), "Version and where the data lives", "Help"),
 )
 
-MENUS = ("File", "Edit", "Annotate", "View", "Go", "Help")  # View: the read-only layers, made per document
+MENUS = ("File", "Edit", "Annotate", "View", "Go", "Team", "Help")  # View: the read-only layers, made per document
 
 
 LABEL_ACTION_PREFIX = "label."

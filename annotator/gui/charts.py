@@ -16,7 +16,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 SYMBOLS = ("o", "s", "t", "d", "+", "x", "star", "p")
 
 
-def _application() -> Any:
+def offscreen_application() -> Any:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -40,20 +40,14 @@ def line_chart_png(
 ) -> Path:
     """Draw one line with markers per entry of `series` (name -> [(x, y), ...]), with a legend of the names, into
     the PNG file `path`. `colours` may give a name its colour (a label's, say); the others take the palette's."""
-    _application()
+    offscreen_application()
     import pyqtgraph as pg  # type: ignore[import-untyped]
-    from pyqtgraph.exporters import ImageExporter  # type: ignore[import-untyped]
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QSizePolicy
 
     pg.setConfigOptions(antialias=True, background="w", foreground="#202020")
-    width, height = size
-    # Sized by hand: a view that is never shown never lays its items out.
-    view = pg.GraphicsView(background="w")
-    layout = pg.GraphicsLayout()
-    view.setCentralItem(layout)
-    view.resize(width, height)
+    view, layout = offscreen_layout(size)
     layout.setContentsMargins(12, 12, 24, 12)
     if title:
         layout.addLabel(title, row=0, col=0, colspan=2, size="15pt")
@@ -83,7 +77,26 @@ def line_chart_png(
         plot.setYRange(*y_range, padding=0.03)
     if xs:
         plot.setXRange(min(0.0, min(xs)), max(xs), padding=0.04)
-    layout.setGeometry(0, 0, width, height)
+    return write_png(view, layout, path, size)
+
+
+def offscreen_layout(size: tuple[int, int]) -> tuple[Any, Any]:
+    """A pyqtgraph view and its GraphicsLayout of `size` (width, height), never shown."""
+    import pyqtgraph as pg
+
+    view = pg.GraphicsView(background="w")
+    layout = pg.GraphicsLayout()
+    view.setCentralItem(layout)
+    view.resize(*size)
+    return view, layout
+
+
+def write_png(view: Any, layout: Any, path: Path, size: tuple[int, int]) -> Path:
+    """The filled layout into the PNG file `path`; the view is let go."""
+    from pyqtgraph.exporters import ImageExporter  # type: ignore[import-untyped]
+
+    width, height = size
+    layout.setGeometry(0, 0, width, height)  # sized by hand: a view that is never shown never lays its items out
     exporter = ImageExporter(layout)
     exporter.parameters()["width"] = width
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,10 +15,12 @@ from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.layers import Owner
 from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
+from annotator.gui.dashboard import Dashboards
 from annotator.gui.dialogs.export_dialog import ExportDialog
 from annotator.gui.dialogs.settings_dialog import SettingsDialog
 from annotator.gui.dialogs.shortcuts import ShortcutSheet
 from annotator.gui.models import layer_name
+from annotator.gui.review_mode import ReviewMode
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
 from annotator.gui.tasks import TaskRunner
@@ -85,10 +87,14 @@ class MainWindow(QMainWindow):
         self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
+        self.dashboards = Dashboards(ws, project, self.runner, self, self.show_error, self.status.notice)
+        self.review_mode = ReviewMode(self.session, self.article, self.window_ws, self.annotations.project_id,
+                                      annotator, self.status.notice, self.show_error, self)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
         self.actions_by_id = self._build_actions()
+        self.review_mode.bind(self.actions_by_id)
         self._wire()
         self._apply_appearance()
         self.setAcceptDrops(True)
@@ -123,6 +129,7 @@ class MainWindow(QMainWindow):
             "doc.skip": lambda: self.session.finish(Status.SKIPPED),
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
+            "team.dashboard": self.dashboards.open, **self.review_mode.handlers(),
         }
         handlers.update(self._label_handlers())
         premade = self._undo_actions()
@@ -172,6 +179,7 @@ class MainWindow(QMainWindow):
         self.changes_made.connect(self.document_list.on_changes)
         self.changes_made.connect(self._on_changes_made)
         self.session.document_opened.connect(self._on_session_document_opened)
+        self.review_mode.toggled.connect(self._on_review_mode_toggled)
         self.session.notice_posted.connect(self.status.notice)
         self.article.selection_changed.connect(self._on_article_selection_changed)
         self.article.relabel_requested.connect(self.session.relabel)
@@ -268,6 +276,11 @@ class MainWindow(QMainWindow):
         else:
             self._tokenizer_started = True
             QTimer.singleShot(FIRST_TOKENIZE_DELAY_MS, warm)
+
+    def _on_review_mode_toggled(self, _on: bool) -> None:
+        self._show_layer_menu()  # one's own layer is read-only in review mode, gold is not
+        self.span_panel.show_document()
+        self.label_bar.set_counts(self.session.counts())
 
     def _on_changes_made(self, changes: Changes) -> None:
         if changes.labels:

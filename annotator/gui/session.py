@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
@@ -33,6 +34,16 @@ UNDO_DOCUMENTS = 50
 UNDO_STEPS = 1000
 
 
+class LayerEditor(Protocol):
+    """Edits a layer other than the annotator's own (gold, in review mode): the session hands it the edits."""
+
+    def toggle_label(self, label: str, start: int, end: int) -> tuple[int, int] | None: ...
+
+    def remove(self, span_id: int) -> None: ...
+
+    def relabel(self, span_id: int, label: str) -> None: ...
+
+
 class DocumentSession(QObject):
     document_opened = Signal(object)  # Document
     changes_made = Signal(object)  # Changes
@@ -49,9 +60,13 @@ class DocumentSession(QObject):
         self.index = SpanIndex()  # the annotator's own layer of the open document: the one that is edited
         self.layers: dict[Owner, SpanIndex] = {}  # its read-only layers (gold, other people, models)
         self.hidden: frozenset[Owner] = frozenset()  # read-only layers the annotator chose not to see
+        # The layer `index` holds when it is not the annotator's own (gold in review mode), and what edits it.
+        self.editing: Owner | None = None
+        self.editor: LayerEditor | None = None
         self.offsets = OffsetMap("")
         self.undo_group = QUndoGroup(self)  # its active stack is the shown document's; the Edit menu follows it
-        self._histories: OrderedDict[int, QUndoStack] = OrderedDict()  # by document id, least recently opened first
+        # by (document id, edited layer), least recently opened first: review steps never mix with one's own
+        self._histories: OrderedDict[tuple[int, Owner | None], QUndoStack] = OrderedDict()
         self._no_history = QUndoStack(self)  # stands in while no document is open; nothing is ever pushed on it
         self._opened_at = time.monotonic()
         self._unsaved_seconds: dict[int, float] = {}  # time spent that a busy database could not take yet
@@ -68,7 +83,7 @@ class DocumentSession(QObject):
 
     def histories(self) -> dict[int, QUndoStack]:
         """Every kept undo history by document id, least recently opened first."""
-        return dict(self._histories)
+        return {document_id: stack for (document_id, editing), stack in self._histories.items() if editing is None}
 
     @property
     def spans(self) -> list[Span]:
@@ -121,7 +136,7 @@ class DocumentSession(QObject):
             if gone:
                 self._forget_steps_naming(gone)
             self.labels = labels
-            own, self.layers = _split(layers)
+            own, self.layers = _split(layers, self.editing)
             self.index.reset(own)  # in place: the views that show it follow
 
     def reload_spans(self) -> None:
@@ -130,7 +145,9 @@ class DocumentSession(QObject):
             return
         with self._reporting():
             before = {s.id: s for s in self.index}
-            self.index.reset(self.annotations.spans(self.document.id))
+            own = (self.annotations.spans(self.document.id) if self.editing is None
+                   else _split(self.annotations.layers(self.document.id), self.editing)[0])
+            self.index.reset(own)
             after = {s.id: s for s in self.index}
             gone = tuple(i for i, span in before.items() if i is not None and after.get(i) != span)
             new = tuple(i for i, span in after.items() if i is not None and before.get(i) != span)
@@ -148,7 +165,7 @@ class DocumentSession(QObject):
             return False
         self.document = doc
         # New indexes, not the old ones refilled: the views take them with the new text (document_opened).
-        own, self.layers = _split(layers)
+        own, self.layers = _split(layers, self.editing)
         self.index = SpanIndex(own)
         self.offsets = OffsetMap(doc.text)
         self._show_history(doc.id)
@@ -156,14 +173,25 @@ class DocumentSession(QObject):
         self.document_opened.emit(doc)
         return True
 
+    def set_editing(self, owner: Owner | None, editor: LayerEditor | None = None) -> None:
+        """Edit `owner`'s layer through `editor` (gold in review mode), or one's own again (None): the open
+        document's layers are split anew, in place, and its history for that layer becomes the active one."""
+        self.editing, self.editor = owner, editor
+        if self.document is not None:
+            with self._reporting():
+                own, self.layers = _split(self.annotations.layers(self.document.id), owner)
+                self.index.reset(own)
+            self._show_history(self.document.id)
+
     def _show_history(self, document_id: int) -> None:
         """Make `document_id`'s undo stack the active one (a new one the first time); drop the oldest past the bound."""
-        stack = self._histories.pop(document_id, None)
+        key = (document_id, self.editing)
+        stack = self._histories.pop(key, None)
         if stack is None:
             stack = QUndoStack(self)
             stack.setUndoLimit(UNDO_STEPS)
             self.undo_group.addStack(stack)
-        self._histories[document_id] = stack
+        self._histories[key] = stack
         self.undo_group.setActiveStack(stack)
         while len(self._histories) > UNDO_DOCUMENTS:
             _id, oldest = self._histories.popitem(last=False)
@@ -228,6 +256,8 @@ class DocumentSession(QObject):
         doc = self.document
         if doc is None or label not in self.labels:
             return None
+        if self.editor is not None:
+            return self.editor.toggle_label(label, start, end)
         if start == end:  # a caret inside a span of this label: the key takes it away again
             inside = [s for s in self.spans_at(start) if s.label == label]
             if inside:
@@ -248,11 +278,17 @@ class DocumentSession(QObject):
         return None
 
     def remove(self, span_id: int) -> None:
+        if self.editor is not None:
+            self.editor.remove(span_id)
+            return
         span = self.span(span_id)
         if span is not None and self.document is not None:
             self._push(RemoveSpan(self, self.document.id, span))
 
     def relabel(self, span_id: int, label: str) -> None:
+        if self.editor is not None:
+            self.editor.relabel(span_id, label)
+            return
         span = self.span(span_id)
         if span is not None and self.document is not None and span.label != label:
             self._push(Relabel(self, self.document.id, span, label))
@@ -265,7 +301,7 @@ class DocumentSession(QObject):
         take the place of one of the same label that it overlaps. Span ids not in this document are left out.
         """
         doc = self.document
-        if doc is None:
+        if doc is None or self.editor is not None:  # one's own spans only, never the layer under review
             return
         parts: list[SpanCommand] = [RemoveSpan(self, doc.id, span) for span in map(self.span, remove) if span]
         for span_id, label in (relabel or {}).items():
@@ -350,10 +386,13 @@ class DocumentSession(QObject):
         return _Reporting(self.report)
 
 
-def _split(layers: Mapping[Layer, list[Span]]) -> tuple[list[Span], dict[Owner, SpanIndex]]:
-    """The editable layer's spans, and an index for each read-only layer."""
-    own = next((spans for layer, spans in layers.items() if layer.editable), [])
-    return own, {layer.owner: SpanIndex(spans) for layer, spans in layers.items() if not layer.editable}
+def _split(layers: Mapping[Layer, list[Span]], editing: Owner | None = None) -> tuple[list[Span], dict[Owner, SpanIndex]]:
+    """The edited layer's spans (the editable one, or `editing`'s), and an index for each of the others."""
+    def edited(layer: Layer) -> bool:
+        return layer.editable if editing is None else layer.owner == editing
+
+    own = next((spans for layer, spans in layers.items() if edited(layer)), [])
+    return own, {layer.owner: SpanIndex(spans) for layer, spans in layers.items() if not edited(layer)}
 
 
 class _Reporting:

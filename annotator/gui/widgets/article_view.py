@@ -7,10 +7,12 @@ OffsetMap (annotator.gui.offsets) and nowhere else.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QContextMenuEvent,
     QFont,
     QFontDatabase,
@@ -27,6 +29,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
 from annotator.domain.documents import Changes, Document
+from annotator.domain.layers import Owner
+from annotator.domain.span_index import SpanIndex
 from annotator.domain.spans import Span
 from annotator.gui.models import layer_name
 from annotator.gui.offsets import display_text
@@ -124,6 +128,8 @@ class ArticleView(QPlainTextEdit):
         self._dark: bool | None = None
         self._shown_id: int | None = None
         self._pending: Place | None = None  # re-applied until the view has its real size and is painted
+        # Review mode draws its own marks over the text, and says which read-only layers are still to be drawn.
+        self.overlay: Callable[[QPlainTextEdit, Mapping[Owner, SpanIndex]], Mapping[Owner, SpanIndex]] | None = None
         self.set_dark(False)
         self.setPlaceholderText("No document is open. Import articles with File ▸ Import files…")
         self._install(self._new_document(""))
@@ -266,6 +272,10 @@ class ArticleView(QPlainTextEdit):
         self._layer_painter.set_paper(paper)
         self.viewport().update()
 
+    def paper(self) -> QColor:
+        """The colour under the text (light or dark theme)."""
+        return DARK_PAPER if self._dark else PAPER
+
     def column_width(self) -> int:
         return self.fontMetrics().averageCharWidth() * COLUMN_CHARACTERS + int(2 * DOCUMENT_MARGIN)
 
@@ -302,7 +312,10 @@ class ArticleView(QPlainTextEdit):
             self._highlighter.ensure(block)
             block = block.next()
         super().paintEvent(event)
-        self._layer_painter.paint(self, self._session.shown_layers(), self._session.offsets)
+        layers: Mapping[Owner, SpanIndex] = self._session.shown_layers()
+        if self.overlay is not None:
+            layers = self.overlay(self, layers)
+        self._layer_painter.paint(self, layers, self._session.offsets)
         if self.isVisible():
             self._pending = None  # painted at its real size: from now on the reader moves the view
 

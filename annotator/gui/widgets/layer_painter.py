@@ -11,7 +11,7 @@ lines only, this draws:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLine
@@ -50,15 +50,8 @@ class LayerPainter:
         painter = QPainter(view.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         try:
-            block = view.firstVisibleBlock()
-            offset = view.contentOffset()
-            bottom = view.viewport().height()
-            while block.isValid():
-                top_left = view.blockBoundingGeometry(block).translated(offset).topLeft()
-                if top_left.y() > bottom:
-                    break
-                self._paint_block(painter, block, top_left + block.layout().position(), layers, offsets)
-                block = block.next()
+            for block, origin in visible_blocks(view):
+                self._paint_block(painter, block, origin, layers, offsets)
         finally:
             painter.end()
 
@@ -76,7 +69,7 @@ class LayerPainter:
                 end = min(max(offsets.to_qt(span.end) - base, 0), length)
                 colour = QColor(self._colours.get(span.label, "#999999"))
                 statement = span.label in self._statements
-                for rect in _line_rects(block, origin, start, end):
+                for rect in line_rects(block, origin, start, end):
                     if owner.kind is OwnerKind.MODEL:
                         self._ghost(painter, rect, colour, statement)
                     else:
@@ -113,7 +106,20 @@ class LayerPainter:
             painter.drawRoundedRect(rect.adjusted(-1.5, 0.5, 1.5, -0.5), 3.0, 3.0)
 
 
-def _line_rects(block: QTextBlock, origin: QPointF, start: int, end: int) -> list[QRectF]:
+def visible_blocks(view: QPlainTextEdit) -> Iterator[tuple[QTextBlock, QPointF]]:
+    """The blocks now in view, each with where its layout's origin is in the viewport."""
+    block = view.firstVisibleBlock()
+    offset = view.contentOffset()
+    bottom = view.viewport().height()
+    while block.isValid():
+        top_left = view.blockBoundingGeometry(block).translated(offset).topLeft()
+        if top_left.y() > bottom:
+            return
+        yield block, top_left + block.layout().position()
+        block = block.next()
+
+
+def line_rects(block: QTextBlock, origin: QPointF, start: int, end: int) -> list[QRectF]:
     """The rectangles, one per laid-out line, that the block's characters [start, end) take (Qt positions)."""
     layout = block.layout()
     rects = []

@@ -85,7 +85,9 @@ class SpanPanel(QWidget):
 
     def _update_title(self) -> None:
         n = self.model.rowCount()
-        self._title.setText(f"{n} span{'s' if n != 1 else ''} of yours in this document")
+        editing = self._session.editing  # gold in review mode
+        whose = "of yours" if editing is None else f"of {editing.name}"
+        self._title.setText(f"{n} span{'s' if n != 1 else ''} {whose} in this document")
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         self.span_requested.emit(self.model.data(index, ID_ROLE))
