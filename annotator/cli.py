@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from annotator import __version__
 from annotator.domain.names import printable
@@ -115,10 +115,64 @@ def build_parser() -> argparse.ArgumentParser:
     a = lsub.add_parser("delete")
     a.add_argument("name")
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
-    for command in (sub, lsub):
+    rsub = _frame_commands(sub)
+    for command in (sub, lsub, rsub):
         for command_parser in command.choices.values():
             _global_options(command_parser)
     return parser
+
+
+def _frame_commands(sub: Any) -> Any:
+    """`relation-types`, `figure` and `claims` (issue 10); returns the relation-types action parsers."""
+    p = sub.add_parser("relation-types", help="list or change the project's relation types (said_by, where, figure)")
+    rsub = p.add_subparsers(dest="types_command", metavar="ACTION")
+    rsub.add_parser("list")
+    a = rsub.add_parser("add")
+    for name in ("name", "head_label", "child_label"):
+        a.add_argument(name, metavar=name.upper())
+    a = rsub.add_parser("delete")
+    a.add_argument("names", nargs="+", metavar="NAME")
+    p = sub.add_parser("figure", help="show or change the numbers read from a FIGURE span")
+    p.add_argument("span_id", type=int, metavar="SPAN_ID")
+    for name in ("value", "low", "high", "factor", "unit", "qualifier", "reference"):
+        p.add_argument(f"--{name}", help="'none' clears it" if name in ("value", "low", "high", "factor") else None)
+    p = sub.add_parser("claims", help="one row per claim with its source, places and figures")
+    p.add_argument("--format", default="csv", choices=["csv", "jsonl", "md"])
+    p.add_argument("--out", type=Path, help="a new file (default: the standard output)")
+    p.add_argument("--layer", metavar="NAME", help="one layer: a person's name, gold, or model:NAME")
+    p.add_argument("--status", metavar="S", help="only documents with this status for the claim's layer")
+    return rsub
+
+
+def _frames(ws: Workspace, args: argparse.Namespace, project: str, annotator: str) -> int:
+    from annotator.services import claims, relations
+    from annotator.services.workspace import get_project
+
+    if args.command == "claims":
+        written = claims.export_claims(ws, project, fmt=args.format, out=args.out, stdout=sys.stdout,
+                                       layer=args.layer, status=args.status)
+        if args.out is not None:
+            print(f"wrote {written} claims to {printable(str(args.out))}")
+        return 0
+    if args.command == "figure":
+        numbers = {k: relations.number_or_none(getattr(args, k)) for k in ("value", "low", "high", "factor")
+                   if getattr(args, k) is not None}
+        texts = {k: None if k == "qualifier" and getattr(args, k).lower() in ("", "none") else getattr(args, k)
+                 for k in ("unit", "qualifier", "reference") if getattr(args, k) is not None}
+        frames = relations.Frames(ws, get_project(ws, project).id, annotator)
+        attrs = frames.set_figure(args.span_id, **numbers, **texts)
+        print(json.dumps(attrs, ensure_ascii=False))
+        return 0
+    action = args.types_command or "list"
+    if action == "add":
+        relations.add_relation_type(ws, project, args.name, args.head_label, args.child_label)
+    elif action == "delete":
+        for name in args.names:
+            gone = relations.delete_relation_type(ws, project, name)
+            print(f"deleted the relation type {name}" + (f" and its {gone:,} relation(s)" if gone else ""))
+    for kind in relations.list_relation_types(ws, project):
+        print(f"{kind.name:<16} {kind.head_label} -> {kind.child_label}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -198,6 +252,8 @@ def _run(args: argparse.Namespace) -> int:
             return _labels(ws, args, project)
         if args.command == "agreement":
             return _agreement(ws, args, project)
+        if args.command in ("relation-types", "figure", "claims"):
+            return _frames(ws, args, project, annotator)
     finally:
         ws.close()
     return 0

@@ -374,3 +374,33 @@ class TrainingCancelledError(TrainingError):
 
 class ModelFolderExistsError(TrainingError):
     code = "A144"
+
+
+class RelationRefusedError(RelationError):
+    """A link the database cannot make or undo as asked: a span gone, spans of two documents, already linked."""
+
+    code = "A160"
+
+
+class RelationSpanMissingError(ImportFormatError):
+    """A relation in a file that names a span the file does not hold (brat `R` line, Prodigy, Label Studio...)."""
+
+    code = "A161"
+
+
+class RelationTypeError(RelationError):
+    """A relation type that cannot be added or deleted (already there, labels the project lacks, the last one)."""
+
+    code = "A162"
+
+
+class FigureSpanError(FigureError):
+    """`annotator figure SPAN_ID` on a span that is missing or not of a figure label."""
+
+    code = "A163"
+
+
+class ImportRelationError(ImportFormatError):
+    """A relation in a file that goes between labels its type does not join in the project (said_by SOURCE -> CLAIM)."""
+
+    code = "A164"

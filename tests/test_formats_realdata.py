@@ -106,7 +106,8 @@ def test_brat_news_counts_labels_and_ignored_lines() -> None:
     assert labels == {"Organization": 56, "Person": 27, "GPE": 12, "Merge-org": 14, "Report": 8, "Money": 1,
                       "Transfer-money": 1}
     # 23 E + 8 R + 11 A + 4 # + 1 N + 2 * lines are not spans
-    assert sum(r.meta.get("brat_ignored", 0) for r in records) == 49
+    assert sum(r.meta.get("brat_ignored", 0) for r in records) == 41  # the 8 R lines are read as relations
+    assert sum(len(r.relations) for r in records) == 8
     assert sum(1 for r in records if not r.spans) == 4
 
 

@@ -197,11 +197,15 @@ def test_realdata_conll2002_through_spacy_convert(realdata: Path, tmp_path: Path
 
 def bratly_document(txt: Path):  # type: ignore[no-untyped-def]
     from bratly import AnnotationCollection, Document, EntityAnnotation
+    from bratly.annotation_types import RelationAnnotation
 
     lines = [line for line in txt.with_suffix(".ann").read_text(encoding="utf-8").split("\n") if line]
     document = Document(fullpath=str(txt))
-    document.add_annotation_collection(AnnotationCollection(annotations=[EntityAnnotation.from_line(x)
-                                                                         for x in lines]))
+    entities = {x.split("\t", 1)[0]: EntityAnnotation.from_line(x) for x in lines if x.startswith("T")}
+    document.add_annotation_collection(AnnotationCollection(annotations=list(entities.values())))
+    for line in lines:  # bratly finds each relation's arguments among the T lines
+        if line.startswith("R"):
+            assert str(RelationAnnotation.from_line(line, entities)) == line
     return document
 
 

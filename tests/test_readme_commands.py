@@ -27,7 +27,8 @@ README = ROOT / "README.md"
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _COMMENT = re.compile(r"\s#\s.*$")  # "  # what it does"; a quoted '#RRGGBB' has no space after the #
 # Values for the placeholders of the synopsis, in the order its forms run (add, rename, recolour, ...).
-_PLACEHOLDERS = {"KIND": "statement", "K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'"}
+_PLACEHOLDERS = {"KIND": "statement", "K": "K", "'#RRGGBB'": "'#123456'", "TEXT": "'dates and times'",
+                 "HEAD_LABEL": "CLAIM", "CHILD_LABEL": "SOURCE"}
 
 
 def readme_lines() -> list[str]:
@@ -120,6 +121,8 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     commands = concrete([c for line in readme_lines() for c in expanded(line)])
     ran = []
     for command in commands:
+        if "SPAN_ID" in command:  # a FIGURE the imports made (reviews.jsonl has one)
+            command = command.replace("SPAN_ID", str(_a_figure(tmp_path / "readme.db")))
         words = shlex.split(command)
         if words[0] == "cd":  # cd corpus && python -m spacy train config.cfg --output ../model/
             assert words[2] == "&&" and words[3:6] == ["python", "-m", "spacy"], command
@@ -142,6 +145,20 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
         ran.append(command)
     assert len(ran) == len(commands) >= 15
     assert (tmp_path / "model" / "model-last").is_dir()  # trained beside corpus/, which --replace then replaced
+    assert (tmp_path / "claims.csv").read_text(encoding="utf-8").startswith("document,position,annotator,status,claim,")
     exported = [json.loads(line) for line in (tmp_path / "ana.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in exported) == 8  # ana's spans: the reviews she imported
     assert (tmp_path / "curve.png").stat().st_size > 0 and (tmp_path / "model-curve" / "meta.json").is_file()
+
+
+def _a_figure(database: Path) -> int:
+    from annotator.services.workspace import open_workspace
+
+    ws = open_workspace(database)
+    try:
+        with ws.unit() as repo:
+            project = repo.project("default") or repo.projects()[0]
+            spans = repo.spans_for_documents(repo.document_ids(project.id), None)
+    finally:
+        ws.close()
+    return next(s.id for group in spans.values() for s in group if s.label == "FIGURE" and s.id is not None)

@@ -19,9 +19,22 @@ from annotator.errors import (
 
 @dataclass(frozen=True, slots=True)
 class SpanRecord:
+    """`attrs`: what the span says beyond its label (a FIGURE's value, unit, qualifier), when the format carries
+    it; not part of the span's identity (two records of one span are equal whatever their attributes)."""
+
     start: int
     end: int
     label: str
+    attrs: Mapping[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A link from the span at index `head` of its record's `spans` to the one at `child`."""
+
+    head: int
+    child: int
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +44,8 @@ class DocumentRecord:
     `line` is where the record starts in its file (1-based), for messages. `annotator` is set when the
     format names who annotated it (Prodigy's `_annotator_id`, a Label Studio user); the importer falls
     back on the annotator the user gave. `skipped_spans` counts spans the format marks as not annotations
-    (a rejected Prodigy answer), so the import summary can report them.
+    (a rejected Prodigy answer), so the import summary can report them. `relations` link spans of `spans`
+    by index (a format that names a span it does not hold raises RelationSpanMissingError, A161).
     """
 
     text: str
@@ -42,6 +56,7 @@ class DocumentRecord:
     annotator: str | None = None
     line: int | None = None
     skipped_spans: int = 0
+    relations: tuple[RelationRecord, ...] = ()
 
 
 # Meta nested deeper than this is refused: JSON writers and PostgreSQL recurse per level, and no tool's

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal, overload
 
-from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.records import DocumentRecord
 from annotator.errors import AnnotatorError, ImportFormatError
 from annotator.formats._common import atomic_text_file, decode_utf8, read_bytes
 
@@ -132,7 +132,7 @@ def restored(records: Iterator[DocumentRecord], path: Path, fmt: str) -> Iterato
 def _renamed(record: DocumentRecord, names: dict[str, str]) -> DocumentRecord:
     if not any(span.label in names for span in record.spans):
         return record
-    spans = tuple(SpanRecord(s.start, s.end, names.get(s.label, s.label)) for s in record.spans)
+    spans = tuple(replace(s, label=names.get(s.label, s.label)) for s in record.spans)
     return replace(record, spans=spans)
 
 

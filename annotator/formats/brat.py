@@ -1,9 +1,13 @@
 """brat standoff: a .txt file and a .ann file of annotations beside it.
 
-Only text-bound annotations (T lines) become spans. A discontinuous annotation (`T1\tLOC 0 5;9 14\t...`)
+Text-bound annotations (T lines) become spans. A discontinuous annotation (`T1\tLOC 0 5;9 14\t...`)
 becomes one span per fragment, so no annotated character is lost; meta "brat_discontinuous" counts them.
-Events, relations, attributes, normalisations, notes and equivalences (E R A M N # * lines) are not
-imported; meta "brat_ignored" counts them.
+Relations (`R1\tsaid_by Arg1:T3 Arg2:T1`) link the spans of their T lines (the first fragment of a
+discontinuous one); an argument that is no T line of the file stops the import (A161, with the line). A span's
+attributes (a FIGURE's value, unit, qualifier) are an AnnotatorNotes line holding a JSON object
+(`#1\tAnnotatorNotes T2\t{"value": 12000.0, ...}`): brat shows the note, and its `A` lines hold only declared
+values, not numbers. Events, attributes, normalisations, other notes and equivalences (E A M N # * lines) are
+not imported; meta "brat_ignored" counts them.
 
 Offsets are code points of the .txt as brat reads it: with universal newlines, so a CRLF counts as one
 character (brat issue #853); a lone CR, like every other character, counts as one. The text we keep and
@@ -14,19 +18,23 @@ do) is read that way, and meta "brat_offsets" says so.
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from annotator.domain.names import printable
-from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.errors import ExportError, ImportFormatError, NumberTooLongError
+from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
+from annotator.errors import ExportError, ImportFormatError, NumberTooLongError, RelationSpanMissingError
 from annotator.formats._common import BOM, atomic_folder, decode_utf8, document_name, read_bytes
 from annotator.formats._label_names import BRAT_FILE, LabelNames
 from annotator.formats.detect import walk
 
-IGNORED_KINDS = ("E", "R", "A", "M", "N", "#", "*")
+IGNORED_KINDS = ("E", "A", "M", "N", "#", "*")
+_RELATION = re.compile(r"^(R\d+)\t(\S+) Arg1:(\S+) Arg2:(\S+)\s*$")
+_NOTE = re.compile(r"^#\d+\tAnnotatorNotes (T\d+)\t(\{.*\})\s*$")
+NOTE_KEYS = frozenset({"value", "low", "high", "unit", "qualifier", "factor", "reference"})
 # brat reads .ann files with str.splitlines(), so every character it splits on is flattened in the T text.
 _FLATTEN = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 _OFFSETS = re.compile(r"^(\d+) (\d+)$")
@@ -92,6 +100,9 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
     ann = txt.with_suffix(".ann")
     bound: list[tuple[int, str, list[tuple[int, int]], str | None]] = []  # line, label, fragments, text
     ignored = 0
+    ids: dict[str, int] = {}  # T id -> index of its entry in `bound`
+    relations: list[tuple[int, str, str, str]] = []  # line, type, Arg1, Arg2
+    notes: dict[str, dict[str, object]] = {}
     if ann.exists():
         for lineno, line in enumerate(decode_utf8(read_bytes(ann), ann).split("\n"), start=1):
             line = line.rstrip("\r")
@@ -99,8 +110,13 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
                 continue
             kind = line[0]
             if kind == "T":
+                ids[line.split("\t", 1)[0]] = len(bound)
                 bound.append(_text_bound(line, ann, lineno))
-            elif kind in IGNORED_KINDS:
+            elif kind == "R" and (found := _RELATION.match(line)):
+                relations.append((lineno, found[2], found[3], found[4]))
+            elif kind == "#" and (note := _note(line)):
+                notes.update(note)
+            elif kind in IGNORED_KINDS or kind == "R":
                 ignored += 1
             else:
                 raise ImportFormatError(
@@ -127,7 +143,37 @@ def _read_pair(txt: Path, root: Path) -> DocumentRecord:
     if legacy:
         meta["brat_offsets"] = CRLF_AS_TWO
     source = txt.relative_to(root).as_posix() if txt.is_relative_to(root) else txt.name
-    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=printable(txt.stem), source=source)
+    starts = [0]  # the index in `spans` of each T line's first fragment
+    for _, _, fragments, _ in bound:
+        starts.append(starts[-1] + len(fragments))
+    for t_id, attrs in notes.items():
+        if t_id in ids:
+            n = starts[ids[t_id]]
+            spans[n] = SpanRecord(spans[n].start, spans[n].end, spans[n].label, attrs)
+    links = []
+    for lineno, kind, arg1, arg2 in relations:
+        ends = []
+        for arg in (arg1, arg2):
+            if arg not in ids:
+                raise RelationSpanMissingError(f"the relation {kind} names {arg}, which is no T line of this file",
+                                               path=ann, line=lineno, field="Arg1" if arg is arg1 else "Arg2",
+                                               hint="add the T line, or remove the relation")
+            ends.append(starts[ids[arg]])
+        links.append(RelationRecord(ends[0], ends[1], kind))
+    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, title=printable(txt.stem), source=source,
+                          relations=tuple(dict.fromkeys(links)))
+
+
+def _note(line: str) -> dict[str, dict[str, object]]:
+    """{T id: attributes} of an AnnotatorNotes line that holds our attributes as JSON; {} for any other note."""
+    found = _NOTE.match(line)
+    if not found:
+        return {}
+    try:
+        value = json.loads(found[2])
+    except ValueError:
+        return {}
+    return {found[1]: value} if isinstance(value, dict) and value and set(value) <= NOTE_KEYS else {}
 
 
 def _text_bound(line: str, ann: Path, lineno: int) -> tuple[int, str, list[tuple[int, int]], str | None]:
@@ -194,6 +240,7 @@ def write(records: Iterable[DocumentRecord], out: Path, *, label_names: LabelNam
     the name `label_names` gives it (see _label_names)."""
     names = label_names or LabelNames.brat()
     labels: dict[str, None] = {}
+    relation_types: dict[tuple[str, tuple[str, str]], None] = {}
     count = 0
     with atomic_folder(out) as folder:
         for count, record in enumerate(records, start=1):
@@ -209,10 +256,20 @@ def write(records: Iterable[DocumentRecord], out: Path, *, label_names: LabelNam
                     moved.append((document_name(record, count), span))
                 covered = offsets.brat_text(start, end)
                 lines.append(f"T{k}\t{names(span.label)} {offsets.to_brat(start)} {offsets.to_brat(end)}\t{covered}\n")
+            notes = [f"#{k}\tAnnotatorNotes T{n}\t{json.dumps(dict(span.attrs or {}), ensure_ascii=False)}\n"
+                     for k, (n, span) in enumerate(((n, s) for n, s in enumerate(record.spans, start=1) if s.attrs),
+                                                   start=1)]
+            lines += notes
+            lines += [f"R{k}\t{names(r.type)} Arg1:T{r.head + 1} Arg2:T{r.child + 1}\n"
+                      for k, r in enumerate(record.relations, start=1)]
+            relation_types.update(dict.fromkeys((names(r.type), (names(record.spans[r.head].label),
+                                                                 names(record.spans[r.child].label)))
+                                                for r in record.relations))
             stem = f"{count:06d}"
             (folder / f"{stem}.txt").write_text(record.text, encoding="utf-8", newline="")
             (folder / f"{stem}.ann").write_text("".join(lines), encoding="utf-8", newline="")
-        conf = ["[entities]", *labels, "", "[relations]", "", "[events]", "", "[attributes]", ""]
+        relations = [f"{kind}\tArg1:{head}, Arg2:{child}" for kind, (head, child) in relation_types]
+        conf = ["[entities]", *labels, "", "[relations]", *relations, "", "[events]", "", "[attributes]", ""]
         (folder / "annotation.conf").write_text("\n".join(conf) + "\n", encoding="utf-8", newline="")
         names.save(folder / BRAT_FILE)
     return count

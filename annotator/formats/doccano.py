@@ -2,7 +2,10 @@
 shape {"text", "entities": [{"id", "start_offset", "end_offset", "label"}], "relations": [...]}.
 
 Records may be one per line or pretty-printed over several lines (doccano's own export example is).
-Relations are not imported. Every other key goes into meta (the keys of a "meta" object are merged in).
+Relations (`{"from_id", "to_id", "type"}`) link the entities with those ids; one that names no entity of the
+record stops the import (A161). A record with relations is written in the relation-extraction shape, the
+others with `label`. doccano has no place for span attributes: they are left out. Every other key goes into
+meta (the keys of a "meta" object are merged in).
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.errors import ImportFormatError
+from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
+from annotator.errors import ImportFormatError, RelationSpanMissingError
 from annotator.formats._common import (
     make_span,
     require_object,
@@ -42,8 +45,13 @@ def _record(value: object, path: Path, line: int, text_key: str | None, label_ke
     labels_at = label_key or next((k for k in LABEL_KEYS if k in example), None)
     if labels_at is not None and example.get(labels_at) is not None:
         spans.extend(_label_spans(example[labels_at], labels_at, text, path, line))
+    ids: dict[object, int] = {}
     if example.get("entities") is not None:
-        spans.extend(_entity_spans(example["entities"], text, path, line))
+        for entity_id, span in _entity_spans(example["entities"], text, path, line):
+            if entity_id is not None:
+                ids.setdefault(entity_id, len(spans))
+            spans.append(span)
+    relations = _relations(example.get("relations"), ids, path, line)
     meta: dict[str, Any] = {}
     if isinstance(example.get("meta"), dict):
         meta.update(example["meta"])
@@ -51,7 +59,32 @@ def _record(value: object, path: Path, line: int, text_key: str | None, label_ke
         meta["meta"] = example["meta"]
     used = {key, labels_at} | _NOT_META
     meta.update({k: v for k, v in example.items() if k not in used})
-    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, source=path.name, line=line)
+    return DocumentRecord(text=text, spans=tuple(spans), meta=meta, source=path.name, line=line, relations=relations)
+
+
+def _relations(raw: object, ids: dict[object, int], path: Path, line: int) -> tuple[RelationRecord, ...]:
+    if not raw:
+        return ()
+    if not isinstance(raw, list):
+        raise ImportFormatError(f"expected an array of relations, found {type_name(raw)}", path=path, line=line,
+                                field="relations")
+    found = []
+    for i, item in enumerate(raw):
+        relation = require_object(item, path, line, 'a relation with "from_id", "to_id" and "type"',
+                                  f"relations[{i}]")
+        ends = []
+        for key in ("from_id", "to_id"):
+            if relation.get(key) not in ids:
+                raise RelationSpanMissingError(f"the relation's {key} {relation.get(key)!r} is the id of no entity of "
+                                               "this record", path=path, line=line, field=f"relations[{i}].{key}",
+                                               hint="add the entity, or remove the relation")
+            ends.append(ids[relation[key]])
+        kind = relation.get("type")
+        if not isinstance(kind, str) or not kind.strip():
+            raise ImportFormatError(f"expected the relation's type as text, found {kind!r}", path=path, line=line,
+                                    field=f"relations[{i}].type")
+        found.append(RelationRecord(ends[0], ends[1], kind))
+    return tuple(dict.fromkeys(found))
 
 
 def _label_spans(labels: object, key: str, text: str, path: Path, line: int) -> Iterator[SpanRecord]:
@@ -66,7 +99,7 @@ def _label_spans(labels: object, key: str, text: str, path: Path, line: int) -> 
         yield make_span(text, *item, path=path, line=line, field=f"{key}[{i}]", keys=None)
 
 
-def _entity_spans(entities: object, text: str, path: Path, line: int) -> Iterator[SpanRecord]:
+def _entity_spans(entities: object, text: str, path: Path, line: int) -> Iterator[tuple[object, SpanRecord]]:
     if not isinstance(entities, list):
         raise ImportFormatError(f"expected an array of entities, found {type_name(entities)}", path=path,
                                 line=line, field="entities")
@@ -76,17 +109,22 @@ def _entity_spans(entities: object, text: str, path: Path, line: int) -> Iterato
         for key in ("start_offset", "end_offset", "label"):
             if key not in entity:
                 raise ImportFormatError(f'missing "{key}"', path=path, line=line, field=f"{field}.{key}")
-        yield make_span(text, entity["start_offset"], entity["end_offset"], entity["label"], path=path, line=line,
-                        field=field, keys=("start_offset", "end_offset", "label"))
+        yield entity.get("id"), make_span(text, entity["start_offset"], entity["end_offset"], entity["label"],
+                                          path=path, line=line, field=field,
+                                          keys=("start_offset", "end_offset", "label"))
 
 
 def example_from_record(record: DocumentRecord) -> dict[str, Any]:
     """The doccano example of a record: text, label, and the meta keys beside them (or under "meta" for
     keys that doccano uses itself)."""
-    example: dict[str, Any] = {
-        "text": record.text,
-        "label": [[s.start, s.end, s.label] for s in record.spans],
-    }
+    example: dict[str, Any] = {"text": record.text}
+    if record.relations:
+        example["entities"] = [{"id": n, "label": s.label, "start_offset": s.start, "end_offset": s.end}
+                               for n, s in enumerate(record.spans)]
+        example["relations"] = [{"id": n, "from_id": r.head, "to_id": r.child, "type": r.type}
+                                for n, r in enumerate(record.relations)]
+    else:
+        example["label"] = [[s.start, s.end, s.label] for s in record.spans]
     clashing = {k: v for k, v in record.meta.items() if k in _NOT_META}
     example.update({k: v for k, v in record.meta.items() if k not in _NOT_META})
     if clashing:

@@ -3,7 +3,10 @@
 
 One record per annotation that was not cancelled, its author as the annotator; a task without
 annotations gives one record per prediction instead (meta "labelstudio_from" says which), or one record
-without spans. Results of other types (choices, relations, text areas) are counted, not imported.
+without spans. `relation` results (`from_id`, `to_id`, `labels`: the first label is the type) link the
+regions with those ids; one whose region is not in the annotation stops the import (A161). A span's attributes
+(a FIGURE's value, unit, qualifier) travel in its region's `meta.attrs`. Results of other types (choices, text
+areas, relations without a label) are counted, not imported.
 
 The converter's JSON_MIN export is read too: one flat record per annotation, the task's data fields at the
 top (`text`), each labelling tag's regions under its name (`"label": [{"start", "end", "text", "labels"}]`)
@@ -16,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.errors import ImportFormatError
+from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
+from annotator.errors import ImportFormatError, RelationSpanMissingError
 from annotator.formats._common import (
     atomic_text_file,
     make_span,
@@ -26,6 +29,7 @@ from annotator.formats._common import (
     type_name,
 )
 from annotator.formats._json import iter_json_values
+from annotator.formats._relations import attrs_of
 
 
 def read(path: Path) -> Iterator[DocumentRecord]:
@@ -83,7 +87,7 @@ def _task_records(value: object, path: Path, line: int) -> Iterator[DocumentReco
     for i, raw in results:
         field = f"{source}[{i}]"
         entry = require_object(raw, path, line, 'an object with "result"', field)
-        spans, ignored = _spans(entry, text, path, line, field)
+        spans, relations, ignored = _spans(entry, text, path, line, field)
         entry_meta = {**meta, "labelstudio_from": source}
         if ignored:
             entry_meta["labelstudio_ignored_results"] = ignored
@@ -91,7 +95,7 @@ def _task_records(value: object, path: Path, line: int) -> Iterator[DocumentReco
             entry_meta["model_version"] = entry["model_version"]
         annotator = _author(entry.get("completed_by")) if source == "annotations" else None
         yield DocumentRecord(text=text, spans=tuple(spans), meta=entry_meta, title=title, source=path.name,
-                             annotator=annotator, line=line)
+                             annotator=annotator, line=line, relations=relations)
 
 
 def _json_min_record(record: dict, path: Path, line: int) -> DocumentRecord:
@@ -142,19 +146,28 @@ def _list(task: dict, key: str, path: Path, line: int) -> list:
     return value
 
 
-def _spans(entry: dict, text: str, path: Path, line: int, field: str) -> tuple[list[SpanRecord], int]:
+def _spans(entry: dict, text: str, path: Path, line: int,
+           field: str) -> tuple[list[SpanRecord], tuple[RelationRecord, ...], int]:
     results = entry.get("result") or []
     if not isinstance(results, list):
         raise ImportFormatError(f"expected an array, found {type_name(results)}", path=path, line=line,
                                 field=f"{field}.result")
     spans: list[SpanRecord] = []
+    ids: dict[object, int] = {}  # a region's id -> its first span
+    links: list[tuple[str, dict]] = []
     ignored = 0
     for r, raw in enumerate(results):
         where = f"{field}.result[{r}]"
         result = require_object(raw, path, line, "a result object", where)
+        if result.get("type") == "relation" and result.get("labels"):
+            links.append((where, result))
+            continue
         if result.get("type") != "labels":
             ignored += 1
             continue
+        if result.get("id") is not None:
+            ids.setdefault(result["id"], len(spans))
+        attrs = attrs_of((result.get("meta") or {}).get("attrs") if isinstance(result.get("meta"), dict) else None)
         value = require_object(result.get("value"), path, line, "an object with start, end and labels",
                                f"{where}.value")
         labels = value.get("labels")
@@ -165,10 +178,24 @@ def _spans(entry: dict, text: str, path: Path, line: int, field: str) -> tuple[l
             if key not in value:
                 raise ImportFormatError(f'missing "{key}"', path=path, line=line, field=f"{where}.value.{key}")
         for label in labels:  # a region with several labels is one span per label
-            spans.append(make_span(text, value["start"], value["end"], label, path=path, line=line,
-                                   field=f"{where}.value", keys=("start", "end", "labels"),
-                                   expected_text=value.get("text")))
-    return spans, ignored
+            span = make_span(text, value["start"], value["end"], label, path=path, line=line,
+                             field=f"{where}.value", keys=("start", "end", "labels"), expected_text=value.get("text"))
+            spans.append(SpanRecord(span.start, span.end, span.label, attrs) if attrs else span)
+    relations = []
+    for where, result in links:
+        ends = []
+        for key in ("from_id", "to_id"):
+            if result.get(key) not in ids:
+                raise RelationSpanMissingError(f"the relation's {key} {result.get(key)!r} is the id of no labels "
+                                               "region of this annotation", path=path, line=line,
+                                               field=f"{where}.{key}", hint="add the region, or remove the relation")
+            ends.append(ids[result[key]])
+        labels = result["labels"]
+        if not isinstance(labels, list) or not isinstance(labels[0], str):
+            raise ImportFormatError(f"expected an array of relation labels, found {labels!r}", path=path, line=line,
+                                    field=f"{where}.labels")
+        relations.append(RelationRecord(ends[0], ends[1], labels[0]))
+    return spans, tuple(dict.fromkeys(relations)), ignored
 
 
 def _author(completed_by: object) -> str | None:
@@ -187,16 +214,19 @@ def task_from_record(record: DocumentRecord, number: int) -> dict[str, Any]:
     data: dict[str, Any] = {"text": record.text}
     if record.title:
         data["title"] = record.title
-    result = [
+    result: list[dict[str, Any]] = [
         {
             "id": f"d{number}s{k}",
             "from_name": "label",
             "to_name": "text",
             "type": "labels",
             "value": {"start": s.start, "end": s.end, "text": record.text[s.start : s.end], "labels": [s.label]},
+            **({"meta": {"attrs": dict(s.attrs)}} if s.attrs else {}),
         }
         for k, s in enumerate(record.spans, start=1)
     ]
+    result += [{"from_id": f"d{number}s{r.head + 1}", "to_id": f"d{number}s{r.child + 1}", "type": "relation",
+                "direction": "right", "labels": [r.type]} for r in record.relations]
     return {"id": number, "data": data, "annotations": [{"result": result}]}
 
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
 from annotator.domain.spans import snap
-from annotator.errors import LISTED, DamagedDocBinError, ExportAlignmentError
+from annotator.errors import LISTED, DamagedDocBinError, ExportAlignmentError, RelationSpanMissingError
 from annotator.nlp.tokens import blank, bounds_of, tokenize
 
 # The spancat suggester proposes every n-gram up to this many tokens; longer spans are reported instead.
@@ -21,6 +21,12 @@ SHARD_DOCS = 1000
 # What a span categorizer and an entity recognizer train on; fewer attributes keep DocBins small.
 DOCBIN_ATTRS = ["ORTH", "SPACY", "NORM", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
+
+# doc.user_data keys: our relations and span attributes (read back by read_docbin), and the extension
+# attribute `doc._.rel` that explosion's rel_component tutorial trains on ({(head token, child token): {type: 1.0}}).
+USER_RELATIONS = "annotator_relations"
+USER_ATTRS = "annotator_attrs"
+REL_EXTENSION = ("._.", "rel", None, None)
 
 LEFT_OUT_STATEMENT = "a statement, not an entity"
 LEFT_OUT_OVERLAP = "overlaps a longer entity"
@@ -80,7 +86,8 @@ class DocBinWriter:
         self._bins: dict[str, Any] = {}
         self._shards: dict[str, list[Path]] = {"train": [], "dev": []}
 
-    def add(self, name: str, text: str, spans: Iterable[SpanRecord], part: str) -> None:
+    def add(self, name: str, text: str, spans: Iterable[SpanRecord], part: str,
+            relations: Iterable[RelationRecord] = ()) -> None:
         from spacy.tokens import DocBin
         from spacy.tokens import Span as SpacySpan
         from spacy.util import filter_spans
@@ -89,6 +96,7 @@ class DocBinWriter:
         spans = list(spans)
         bounds = None
         keys: dict[tuple[int, int, str], None] = {}  # (first token, past the last, label), repeats merged
+        placed: dict[tuple[int, int, str], tuple[int, int]] = {}  # each span's tokens, once aligned
         for span, found in zip(spans, _token_ranges(doc, [(s.start, s.end) for s in spans]), strict=True):
             if found is None:
                 if not self.expand:
@@ -103,6 +111,7 @@ class DocBinWriter:
                 self.report.moved += 1
                 found = (s.start, s.end)
             keys[(found[0], found[1], span.label)] = None
+            placed[(span.start, span.end, span.label)] = found
         ordered = sorted(keys)
         made = [SpacySpan(doc, first, end, label=label) for first, end, label in ordered]
         report = self.report
@@ -126,8 +135,9 @@ class DocBinWriter:
         self.report.documents[part] += 1
         if self.misaligned:  # the export will stop: keep checking, stop building
             return
+        _frames(doc, spans, list(relations), placed)
         if part not in self._bins:
-            self._bins[part] = DocBin(attrs=DOCBIN_ATTRS, store_user_data=False)
+            self._bins[part] = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
         self._bins[part].add(doc)
         if len(self._bins[part]) >= SHARD_DOCS:
             self._flush(part)
@@ -169,6 +179,40 @@ class DocBinWriter:
         finally:
             shutil.rmtree(self._staging, ignore_errors=True)
         return self.report
+
+
+def _frames(doc: Any, spans: list[SpanRecord], relations: list[RelationRecord],
+            placed: dict[tuple[int, int, str], tuple[int, int]]) -> None:
+    """Relations and attributes into doc.user_data, at the offsets of the spans as placed on tokens; `doc._.rel`
+    as the rel_component tutorial reads it: every pair of a head-label span and a child-label span of a linked
+    type, by first token, scored 1.0 where linked, else 0.0."""
+
+    def where(span: SpanRecord) -> tuple[int, int, str, int] | None:
+        tokens = placed.get((span.start, span.end, span.label))
+        if tokens is None:
+            return None
+        made = doc[tokens[0]:tokens[1]]
+        return made.start_char, made.end_char, span.label, tokens[0]
+
+    attrs = [[*found[:3], dict(s.attrs)] for s in spans if s.attrs and (found := where(s))]
+    if attrs:
+        doc.user_data[USER_ATTRS] = attrs
+    links = [(found_head, found_child, r.type) for r in relations
+             if (found_head := where(spans[r.head])) and (found_child := where(spans[r.child]))]
+    if not links:
+        return
+    doc.user_data[USER_RELATIONS] = [[*h[:3], *c[:3], kind] for h, c, kind in links]
+    starts: dict[str, set[int]] = {}
+    for (_start, _end, label), (first, _past) in placed.items():
+        starts.setdefault(label, set()).add(first)
+    rel: dict[tuple[int, int], dict[str, float]] = {}
+    for kind, (head_label, child_label) in {kind: (h[2], c[2]) for h, c, kind in links}.items():
+        for h_token in sorted(starts.get(head_label, ())):
+            for c_token in sorted(starts.get(child_label, ())):
+                rel.setdefault((h_token, c_token), {})[kind] = 0.0
+    for h, c, kind in links:
+        rel[(h[3], c[3])][kind] = 1.0
+    doc.user_data[REL_EXTENSION] = rel
 
 
 def suggester_max_size(longest_span_tokens: int) -> int:
@@ -259,15 +303,30 @@ def read_docbin(path: Path) -> Iterator[DocumentRecord]:
             for s in doc.ents:
                 found[(s.start_char, s.end_char, s.label_)] = None
             text = doc.text
+            user = doc.user_data
         except Exception as e:
             raise DamagedDocBinError(f"document {number} cannot be read back ({_why(e)})", path=path,
                                      hint="export the file again from its source") from e
-        yield DocumentRecord(
-            text=text,
-            spans=tuple(SpanRecord(a, b, label) for a, b, label in found),
-            source=path.name,
-            line=number,
-        )
+        yield _record(text, found, user, path, number)
+
+
+def _record(text: str, found: dict[tuple[int, int, str], None], user: dict[Any, Any], path: Path,
+            number: int) -> DocumentRecord:
+    """A record of a document's spans, with the attributes and relations an export of ours kept in user_data."""
+    attrs = {(a, b, label): value for a, b, label, value in user.get(USER_ATTRS) or () if isinstance(value, dict)}
+    index = {key: n for n, key in enumerate(found)}
+    relations = []
+    for item in user.get(USER_RELATIONS) or ():
+        *ends, kind = item
+        head, child = index.get(tuple(ends[:3])), index.get(tuple(ends[3:]))
+        if head is None or child is None:
+            raise RelationSpanMissingError(f"document {number} holds a {kind} relation between spans it does not "
+                                           f"hold ({ends})", path=path, line=number,
+                                           hint="export the file again from its source")
+        relations.append(RelationRecord(head, child, kind))
+    return DocumentRecord(text=text, spans=tuple(SpanRecord(a, b, label, attrs.get((a, b, label)))
+                                                 for a, b, label in found),
+                          source=path.name, line=number, relations=tuple(dict.fromkeys(relations)))
 
 
 def _why(error: Exception) -> str:

@@ -13,10 +13,11 @@ from annotator import formats
 from annotator.domain.documents import Status
 from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord, SpanRecord
-from annotator.domain.spans import snap
+from annotator.domain.spans import Span, snap
 from annotator.errors import UsageError, listed
 from annotator.formats import output
 from annotator.formats._label_names import LabelNames
+from annotator.services.relations import StoredFrames, lazy_tokens
 from annotator.services.workspace import Workspace, get_project, state_dir
 
 EXPORT_LEDGER = "exports.json"
@@ -89,20 +90,21 @@ def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_i
         with ws.unit() as repo:
             docs = repo.documents_batch(chunk)
             spans = repo.spans_for_documents(chunk, annotator_id)
+            frames = StoredFrames.read(repo, chunk, annotator_id)
         order = {doc_id: n for n, doc_id in enumerate(chunk)}
         docs.sort(key=lambda d: order[d[0]])
         for doc_id, text, title, source, meta in docs:
             doc_spans = spans.get(doc_id, [])
             if per_annotator:
                 # One record per annotator keeps each annotator's spans apart, so re-importing keeps them all.
-                by_who: dict[str | None, list[SpanRecord]] = {}
+                by_who: dict[str | None, list[Span]] = {}
                 for s in doc_spans:
-                    by_who.setdefault(s.annotator, []).append(SpanRecord(s.start, s.end, s.label))
+                    by_who.setdefault(s.annotator, []).append(s)
                 for who, group in (by_who or {None: []}).items():
-                    yield doc_id, DocumentRecord(text, tuple(group), meta, title, source, who)
+                    yield doc_id, frames.record(DocumentRecord(text, (), meta, title, source, who), doc_id, group)
             else:
-                unique = dict.fromkeys(SpanRecord(s.start, s.end, s.label) for s in doc_spans)
-                yield doc_id, DocumentRecord(text, tuple(unique), meta, title, source, annotator)
+                yield doc_id, frames.record(DocumentRecord(text, (), meta, title, source, annotator), doc_id,
+                                            doc_spans)
 
 
 def export(
@@ -178,6 +180,9 @@ def export(
             summary.documents = formats.write(counted(records), out, fmt, target=target, label_names=brat_names,
                                               moved=moved)
             summary.renamed_labels = brat_names.renamed
+        elif fmt == "prodigy":  # rel.manual's relations count tokens
+            summary.documents = formats.write(counted(records), out, fmt, target=target,
+                                              tokenize=lazy_tokens(project_obj.lang))
         else:
             summary.documents = formats.write(counted(records), out, fmt, target=target)
         summary.moved = len(moved)
@@ -231,7 +236,8 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
         try:
             for n, (doc_id, record) in enumerate(_documents(ws, ids, annotator, annotator_id, False), start=1):
                 name = f"{record.title or record.source or 'document'} (id {doc_id})"
-                writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
+                writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev",
+                           record.relations)
                 if progress and n % 100 == 0:
                     progress(n, len(ids))
         except BaseException:  # a bad option found late, a database error, Ctrl+C: leave nothing behind

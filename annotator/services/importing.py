@@ -25,6 +25,7 @@ from annotator.errors import (
     UsageError,
 )
 from annotator.formats import output
+from annotator.services.relations import ImportedFrames, with_spans
 from annotator.services.workspace import CONFLICT_ATTEMPTS, Workspace, ensure_project
 from annotator.storage.repository import Repository
 
@@ -47,6 +48,7 @@ class FileResult:
     spans_rejected: int = 0
     duplicate_spans: int = 0
     spans_conflicting: int = 0
+    relations_added: int = 0
     error: str | None = None
 
 
@@ -54,6 +56,7 @@ class FileResult:
 class ImportSummary:
     files: list[FileResult] = field(default_factory=list)
     labels_added: list[str] = field(default_factory=list)
+    relation_types_added: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # what the folder walks left out, one coded line each
 
     def total(self, name: str) -> int:
@@ -77,6 +80,10 @@ class ImportSummary:
         if self.total("spans_conflicting"):
             out.append(f"spans not added because they overlap a span of the same label already on that document: "
                        f"{self.total('spans_conflicting')}")
+        if self.total("relations_added"):
+            out.append(f"relations added: {self.total('relations_added')}")
+        if self.relation_types_added:
+            out.append(f"relation types added to the project: {', '.join(self.relation_types_added)}")
         if self.labels_added:
             out.append(f"labels added to the project: {', '.join(self.labels_added)}")
         return out
@@ -195,6 +202,7 @@ class _FileImport:
         self.annotator_ids: dict[str, int] = {}
         self.seen_hashes: set[str] = set()
         self.position = repo.next_position(project_id)
+        self.frames = ImportedFrames(repo, project_id, path)
 
     def ensure_labels(self, record: DocumentRecord) -> None:
         for span in record.spans:
@@ -210,9 +218,10 @@ class _FileImport:
             self.annotator_ids[who] = self.repo.annotator_id(who)
         return self.annotator_ids[who]
 
-    def _span_row(self, doc_id: int, annotator_id: int, span: SpanRecord) -> dict[str, object]:
-        return {"document_id": doc_id, "annotator_id": annotator_id, "label_id": self.label_ids[span.label],
-                "start": span.start, "end": span.end, "origin": "import"}
+    def _span_row(self, doc_id: int, annotator_id: int, span: SpanRecord, text: str) -> dict[str, object]:
+        row = {"document_id": doc_id, "annotator_id": annotator_id, "label_id": self.label_ids[span.label],
+               "start": span.start, "end": span.end, "origin": "import"}
+        return self.frames.with_attrs(row, span, text)
 
     def flush(self, batch: list[DocumentRecord]) -> None:
         hashes = [content_hash(r.text) for r in batch]
@@ -238,13 +247,15 @@ class _FileImport:
             new_records.append(record)
         ids = self.repo.insert_documents(doc_rows)
         span_rows = [
-            self._span_row(doc_id, self._annotator(record), span)
+            self._span_row(doc_id, self._annotator(record), span, record.text)
             for doc_id, record in zip(ids, new_records, strict=True)
             for span in record.spans
         ]
-        self.repo.insert_spans(span_rows)
+        self.frames.insert_spans(span_rows)
         self.result.documents_added += len(ids)
         self.result.spans_added += len(span_rows)
+        for doc_id, record in zip(ids, new_records, strict=True):
+            self.result.relations_added += self.frames.store_relations(doc_id, self._annotator(record), record)
         for record, digest in duplicates:
             self._merge(record, digest)
 
@@ -264,11 +275,12 @@ class _FileImport:
             elif any(s.label == span.label and overlaps(s, candidate) for s in have):
                 self.result.spans_conflicting += 1
             else:
-                rows.append(self._span_row(doc_id, annotator_id, span))
+                rows.append(self._span_row(doc_id, annotator_id, span, record.text))
                 have.append(candidate)
                 keys.add(candidate.key())
-        self.repo.insert_spans(rows)
+        self.frames.insert_spans(rows)
         self.result.spans_added += len(rows)
+        self.result.relations_added += self.frames.store_relations(doc_id, annotator_id, record)
 
 
 def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: str, path: Path, fmt: str,
@@ -294,6 +306,7 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
             job.flush(batch)
             read_so_far += len(batch)
     summary.labels_added.extend(job.labels_added)
+    summary.relation_types_added.extend(job.frames.types_added)
     return read_so_far
 
 
@@ -331,6 +344,7 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
         renamed = renamed or name != span.label
         spans.append(Span(start, end, name))
     repeats = 0
+    keys = [span.key() for span in spans]  # each record span as renamed, before repeats are merged
     # With one span per label there can be neither repeats nor same-label overlaps: the usual record. With
     # many (CLAIMs holding FIGUREs), one sorted pass says whether the rules need looking at closely.
     if len({s.label for s in spans}) < len(spans) and _repeats_or_overlaps(spans):
@@ -362,7 +376,7 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             result.spans_misaligned += len(misaligned(text, lang, doubtful))
     if not renamed and not repeats:
         return record
-    return replace(record, spans=tuple(SpanRecord(s.start, s.end, s.label) for s in spans))
+    return with_spans(record, keys, spans)
 
 
 @lru_cache(maxsize=1024)

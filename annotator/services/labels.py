@@ -69,6 +69,8 @@ def update_label(ws: Workspace, project: str, name: str, *, new_name: str | None
         # The kind is passed on its own: it is the one field that is not a plain string.
         updated = replace(label, **changes, kind=label.kind if kind is None else validate_kind(kind))
         repo.update_label(project_obj.id, name, updated)
+        if updated.name != name:
+            repo.relations.rename_label(project_obj.id, name, updated.name)
     return updated
 
 

@@ -15,6 +15,7 @@ from typing import ParamSpec, TypeVar
 from annotator import APP_NAME, ORG_NAME
 from annotator.domain.documents import Project
 from annotator.domain.labels import LabelSet, labels_from_json
+from annotator.domain.relations import RelationType, relation_types_from_json
 from annotator.errors import DatabaseConflictError, NotFoundError
 from annotator.resources import resource
 from annotator.storage.engine import Database, open_database
@@ -61,6 +62,10 @@ def default_annotator() -> str:
 
 def default_labels() -> LabelSet:
     return labels_from_json(resource("labels.json").read_text(encoding="utf-8"))
+
+
+def default_relation_types() -> tuple[RelationType, ...]:
+    return relation_types_from_json(resource("labels.json").read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -130,7 +135,8 @@ def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = DEFAU
 
         check_language(lang)
     with ws.unit() as repo:
-        return repo.project(name) or repo.create_project(name, lang, default_labels())
+        return repo.project(name) or repo.create_project(name, lang, default_labels(),
+                                                           default_relation_types())
 
 
 def get_project(ws: Workspace, name: str) -> Project:

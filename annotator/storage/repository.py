@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from annotator.domain.documents import Document, DocumentListItem, Project, Status
 from annotator.domain.labels import Label, LabelSet, validate_kind
 from annotator.domain.layers import Owner, OwnerKind
+from annotator.domain.relations import RelationType
 from annotator.domain.spans import Span
 from annotator.storage import span_writes
 from annotator.storage.models import (
@@ -25,6 +26,7 @@ from annotator.storage.models import (
     ProjectRow,
     SpanRow,
 )
+from annotator.storage.relations import RelationStore
 
 # How SQLAlchemy's SQLite dialect stores a DateTime; bulk rows are written in the same form.
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -43,6 +45,11 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.s = session
+
+    @property
+    def relations(self) -> RelationStore:
+        """Relation types, relations and span attributes, in this transaction (annotator/storage/relations.py)."""
+        return RelationStore(self.s)
 
     # -- annotators and projects ------------------------------------------------------------------
     @overload
@@ -115,7 +122,8 @@ class Repository:
     def projects(self) -> list[Project]:
         return [_project(r) for r in self.s.scalars(select(ProjectRow).order_by(ProjectRow.id))]
 
-    def create_project(self, name: str, lang: str, labels: Iterable[Label]) -> Project:
+    def create_project(self, name: str, lang: str, labels: Iterable[Label],
+                       relation_types: Iterable[RelationType] = ()) -> Project:
         """The project `name`, made with `labels` unless another process made it first (then as they made it)."""
         made = self._insert_if_absent(span_writes.table_of(ProjectRow),
                                       {"name": name, "lang": lang, "created_at": datetime.now(UTC)}, ["name"])
@@ -124,6 +132,7 @@ class Repository:
         if made:
             for label in labels:
                 self.add_label(row.id, label)
+            self.relations.add_types(row.id, relation_types)
         return _project(row)
 
     # -- labels -----------------------------------------------------------------------------------
