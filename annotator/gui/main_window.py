@@ -15,9 +15,12 @@ from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.layers import Owner
 from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
+from annotator.gui.dialogs.claims_table import ClaimsDialog
 from annotator.gui.dialogs.export_dialog import ExportDialog
+from annotator.gui.dialogs.figure_dialog import FigureDialog
 from annotator.gui.dialogs.settings_dialog import SettingsDialog
 from annotator.gui.dialogs.shortcuts import ShortcutSheet
+from annotator.gui.link_mode import LinkMode
 from annotator.gui.models import layer_name
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
+        self.link_mode = LinkMode(self.session, self.article)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
@@ -121,6 +125,7 @@ class MainWindow(QMainWindow):
             "doc.done_next": lambda: self.session.finish(Status.DONE),
             "doc.skip": lambda: self.session.finish(Status.SKIPPED),
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
+            "link.mode": self.link_mode.enter, "span.figure": self._edit_figure, "go.claims": self._show_claims,
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
         }
         handlers.update(self._label_handlers())
@@ -172,6 +177,7 @@ class MainWindow(QMainWindow):
         self.changes_made.connect(self._on_changes_made)
         self.session.document_opened.connect(self._on_session_document_opened)
         self.session.notice_posted.connect(self.status.notice)
+        self.link_mode.notice_posted.connect(self.status.notice)
         self.article.selection_changed.connect(self._on_article_selection_changed)
         self.article.relabel_requested.connect(self.session.relabel)
         self.article.remove_requested.connect(self.session.remove)
@@ -242,6 +248,40 @@ class MainWindow(QMainWindow):
         if innermost is not None:  # the session's spans are stored ones: they all have ids
             self.session.remove(innermost)
 
+    # -- links, figures, claims ----------------------------------------------------------------------
+    def _edit_figure(self) -> None:
+        start, end = self.article.selection()
+        under = self.session.spans_over(start, end) if start != end else self.session.spans_at(start)
+        figures = self.session.links.linking.figure_labels()
+        span = next((s for s in under if s.label in figures), None)
+        doc = self.session.document
+        if span is None or span.id is None or doc is None:
+            self.status.notice("put the cursor in a figure to edit its reading (F2)")
+            return
+        dialog = FigureDialog(doc.text[span.start:span.end], self.session.links.figure(span.id) or {}, self)
+        if dialog.exec() == FigureDialog.DialogCode.Accepted:
+            with self.session.reporting():
+                if self.session.links.set_figure(span.id, dialog.fields()):
+                    self.status.notice("figure saved")
+        self.focus_article()
+
+    def _show_claims(self) -> None:
+        dialog = self.findChild(ClaimsDialog)
+        if dialog is None:
+            dialog = ClaimsDialog(self.window_ws, self.project, self)
+            dialog.claim_requested.connect(self._on_claims_dialog_claim_requested)
+        dialog.reload()
+        dialog.show()
+        dialog.table.resizeRowsToContents()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _on_claims_dialog_claim_requested(self, document_id: int, start: int, end: int) -> None:
+        if document_id == self.session.document_id or self.session.open_document(document_id):
+            self.article.select_range(start, end)
+            self.activateWindow()
+            self.focus_article()
+
     # -- reacting ----------------------------------------------------------------------------------
     def _remember_place(self) -> None:
         shown = self.article.place()
@@ -283,6 +323,7 @@ class MainWindow(QMainWindow):
         self.session.reload_labels()
         self._rebuild_label_actions()
         self.article.show_labels()
+        self.link_mode.set_labels()
         self.label_bar.set_labels(self.session.labels)
         self.label_bar.set_counts(self.session.counts())
         self.span_panel.show_document()

@@ -7,6 +7,7 @@ OffsetMap (annotator.gui.offsets) and nowhere else.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, Signal
@@ -107,6 +108,7 @@ class ArticleView(QPlainTextEdit):
         self._highlighter.set_labels(session.labels)
         self._layer_painter = LayerPainter()
         self._layer_painter.set_labels(session.labels)
+        self.overlays: list[Callable[[], None]] = []  # drawn over the text after it (the links)
         self.setObjectName("article")
         self.setReadOnly(True)
         # Read-only, yet the caret is shown and moves with the keyboard (Shift+arrows select).
@@ -303,6 +305,8 @@ class ArticleView(QPlainTextEdit):
             block = block.next()
         super().paintEvent(event)
         self._layer_painter.paint(self, self._session.shown_layers(), self._session.offsets)
+        for overlay in self.overlays:
+            overlay()
         if self.isVisible():
             self._pending = None  # painted at its real size: from now on the reader moves the view
 
