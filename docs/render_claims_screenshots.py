@@ -54,8 +54,12 @@ def main() -> int:
                 annotations.add_span(target, label, start, start + len(phrase))
             store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
             window = open_main_window(ws, project="news", annotator="olena", store=store, document_id=target)
-            window.resize(1500, 820)
+            window.resize(1600, 820)
             window.show()
+            from PySide6.QtWidgets import QDockWidget
+
+            spans_dock = window.findChild(QDockWidget, "dock_span_panel")
+            window.resizeDocks([spans_dock], [560], Qt.Orientation.Horizontal)  # room for the Links column
             app.processEvents()
             article = window.article
             for claim in CLAIMS:

@@ -1,6 +1,6 @@
 """Claim frames in the window, by key presses: R and a digit link a claim, undo takes the link back, a claim
 removed takes its links and one undo brings both back, links survive leaving and reopening, proposed links are
-taken with Enter and dropped with Backspace, F2 edits a figure, and the claims table lists the frame."""
+taken with Enter and dropped with Backspace, Ctrl+Shift+F edits a figure, and the claims table lists the frame."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_links_survive_closing_and_reopening_the_window(qtbot, linked_window, gu
     assert again.link_mode.claim_at_caret() is not None
 
 
-def test_f2_edits_a_figure_and_the_claims_table_lists_the_frame(qtbot, linked_window, gui_ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_shift_f_edits_a_figure_and_the_claims_table_lists_the_frame(qtbot, linked_window, gui_ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     from annotator.gui.dialogs.claims_table import ClaimsDialog
@@ -171,7 +171,7 @@ def test_f2_edits_a_figure_and_the_claims_table_lists_the_frame(qtbot, linked_wi
     monkeypatch.setattr(FigureDialog, "exec", fill)
     _caret_in(window, "12,000")
     window.article.select_range(figure.start + 1, figure.start + 1, centre=False)
-    _key(qtbot, window, Qt.Key.Key_F2)
+    _key(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     from annotator.services.relations import Frames
 
     with gui_ws.unit() as repo:

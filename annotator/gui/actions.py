@@ -47,7 +47,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("link.mode", "&Link claim", ("R",), "Link mode on the claim at the cursor: a number (or Tab, Enter) "
                "links a span, again unlinks it; Escape leaves. Enter / Backspace on a claim take / drop its proposed "
                "links", "Annotate", ARTICLE),
-    ActionSpec("span.figure", "Edit &figure…", ("F2",), "Edit the reading of the figure at the cursor: value, unit, "
+    ActionSpec("span.figure", "Edit &figure…", ("Ctrl+Shift+F",), "Edit the reading of the figure at the cursor: value, unit, "
                "qualifier", "Annotate", ARTICLE),
     ActionSpec("go.claims", "&Claims table", ("Ctrl+Shift+C",), "Every claim of the project with its source, places "
                "and figures; double-click opens one", "Go"),

@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         span = next((s for s in under if s.label in figures), None)
         doc = self.session.document
         if span is None or span.id is None or doc is None:
-            self.status.notice("put the cursor in a figure to edit its reading (F2)")
+            self.status.notice("put the cursor in a figure to edit its reading (Ctrl+Shift+F)")
             return
         dialog = FigureDialog(doc.text[span.start:span.end], self.session.links.figure(span.id) or {}, self)
         if dialog.exec() == FigureDialog.DialogCode.Accepted:

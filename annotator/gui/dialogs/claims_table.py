@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.domain.documents import Status
 from annotator.errors import AnnotatorError
-from annotator.gui.models import Index, _RowsModel
+from annotator.gui.models import STATUS_TEXT, Index, _RowsModel
 from annotator.services.claims import Claim, claims
 from annotator.services.relations import list_relation_types
 from annotator.services.workspace import Workspace
@@ -60,7 +61,8 @@ class ClaimsModel(_RowsModel):
                 return " ".join(claim.text.split())
             if column <= n:
                 return linked_text(claim.links.get(self.types[column - 1], []))
-            return (f"{claim.document} ({claim.position})", claim.annotator, claim.status)[column - n - 1]
+            status = STATUS_TEXT.get(Status(claim.status), claim.status)
+            return (f"{claim.document} ({claim.position})", claim.annotator, status)[column - n - 1]
         if role == SORT_ROLE:
             if column == n + 1:  # the document column sorts by the document's place, then the claim's
                 return claim.position * 10**9 + claim.span.start
@@ -116,11 +118,11 @@ class ClaimsDialog(QDialog):
             return
         self.model.set_claims(rows, types)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.model.columnCount()):
+        header.setStretchLastSection(True)
+        widths = [360, *([170] * len(types)), 200, 90]  # the claim widest: it is what the row is read for
+        for column, width in enumerate(widths):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, 190 if column <= len(types) else 120)
-        header.resizeSection(len(types) + 1, 220)
+            header.resizeSection(column, width)
         self.table.sortByColumn(len(types) + 1, Qt.SortOrder.AscendingOrder)
         self._count()
 

@@ -2,7 +2,7 @@
 links never becomes a tangle: each linked span gets a small type tag above it ("figure", "where"); a span outside
 the claim (its SOURCE, usually) is joined to the claim's nearer end by an arc that rises above the line. Every
 other claim with links shows a small count at its start. Proposed links (ghosts) are dashed, their tags end in
-"?". In link mode the candidates carry numbered badges, a linked one a tick.
+"?". In link mode each candidate carries a numbered badge just before its first character, a linked one a tick.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class LinkPainter:
         metrics = QFontMetricsF(font)
         corner = geometry.top_left(span.start)
         width, height = max(metrics.horizontalAdvance(text) + 6, 14.0), metrics.height() + 1
-        box = QRectF(corner.x() - 2, corner.y() - height * 0.75, width, height)
+        box = QRectF(corner.x() - width + 3, corner.y() - height * 0.75, width, height)  # ends where the span starts
         painter.setBrush(colour.darker(150))
         painter.setPen(QPen(QColor("#111111"), 2.5) if ring else Qt.PenStyle.NoPen)
         painter.drawRoundedRect(box, 4, 4)

@@ -10,8 +10,8 @@ from annotator.domain.documents import Changes
 from annotator.domain.spans import Span
 from annotator.gui.models import ID_ROLE, LayerSpanModel, SpanTableModel, layer_name, snippet
 from annotator.gui.session import DocumentSession
-from annotator.services.claims import figure_summary
 from annotator.gui.widgets.tables import row_table
+from annotator.services.claims import figure_summary
 
 
 class SpanPanel(QWidget):
@@ -31,7 +31,7 @@ class SpanPanel(QWidget):
         # Fixed widths: sizing to contents would read thousands of rows on every change.
         # The links column takes the spare width: a claim's frame is what its row is read for.
         _fixed_columns(self.table, {0: 90, 2: 70}, stretch=3)
-        self.table.horizontalHeader().resizeSection(1, 140)
+        self.table.horizontalHeader().resizeSection(1, 120)
         self.model.set_frames(self._describe)
         session.links.changed.connect(self.model.frames_changed)
         layout.addWidget(self.table, 3)
@@ -50,7 +50,7 @@ class SpanPanel(QWidget):
         self._syncing = False
 
     def sizeHint(self) -> QSize:  # the dock's first width
-        return QSize(460, 600)
+        return QSize(330, 600)
 
     def _describe(self, span: Span) -> str:
         """"said_by: Irena Dobric; figure: 12,000 residents" for a claim, a figure's reading for a figure."""
@@ -59,7 +59,7 @@ class SpanPanel(QWidget):
         text = doc.text if doc else ""
         figure = links.figure(span.id)
         if figure is not None:
-            return figure_summary(figure) or "(no number read: F2 to write it)"
+            return figure_summary(figure) or "(no number read: Ctrl+Shift+F to write it)"
         parts = [f"{r.type}: {snippet(text, r.child, 40)}" for r in links.of_claim(span.id)]
         pending = len(links.ghosts_of(span.id))
         if pending:
