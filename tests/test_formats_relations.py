@@ -99,6 +99,12 @@ def test_what_each_file_holds(tmp_path: Path) -> None:
      '"type": "labels", "from_name": "label", "to_name": "text", "value": {"start": 0, "end": 3, "labels": '
      '["SOURCE"]}}, {"type": "relation", "from_id": "b", "to_id": "a", "labels": ["said_by"]}]}]}]\n',
      "field \"annotations[0].result[1].from_id\""),
+    ("prodigy", "x.jsonl", '{"text": "Ana said so.", "spans": [{"start": 0, "end": 3, "label": "SOURCE", '
+     '"token_end": [0]}], "relations": [{"head": [0], "child": {}, "label": "said_by"}]}\n',
+     "line 1, field \"relations[0].head\""),
+    ("doccano", "x.jsonl", '{"text": "Ana said so.", "entities": [{"id": [7], "start_offset": 0, "end_offset": 3, '
+     '"label": "SOURCE"}], "relations": [{"from_id": [7], "to_id": {}, "type": "said_by"}]}\n',
+     "line 1, field \"relations[0].from_id\""),
 ])
 def test_a_relation_to_a_missing_span_names_the_line(tmp_path: Path, fmt: str, name: str, content: str,
                                                      where: str) -> None:

@@ -22,7 +22,7 @@ class SpanIndex:
         self.line = line
 
     def find(self, start: object, end: object, label: object, field: str) -> int:
-        found = self.index.get((start, end, label))  # type: ignore[arg-type]
+        found = self.index.get((start, end, label)) if all(map(hashable, (start, end, label))) else None  # type: ignore[arg-type]
         if found is None:
             raise RelationSpanMissingError(
                 f"the relation names a {label} span [{start}:{end}] that the record's spans do not hold",
@@ -47,3 +47,8 @@ def token_span(tokens: Sequence[tuple[int, int]], start: int, end: int) -> tuple
     first = next((i for i, (_a, b) in enumerate(tokens) if b > start), 0)
     last = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i][0] < end), first)
     return first, max(first, last)
+
+
+def hashable(value: object) -> bool:
+    """Whether a decoded JSON value can be an id (a list or an object in a hostile file cannot)."""
+    return not isinstance(value, list | dict)

@@ -24,6 +24,7 @@ from annotator.formats._common import (
     write_jsonl,
 )
 from annotator.formats._json import iter_json_values
+from annotator.formats._relations import hashable
 
 TEXT_KEYS = ("text", "column_data")
 LABEL_KEYS = ("label", "labels", "column_label")
@@ -48,7 +49,7 @@ def _record(value: object, path: Path, line: int, text_key: str | None, label_ke
     ids: dict[object, int] = {}
     if example.get("entities") is not None:
         for entity_id, span in _entity_spans(example["entities"], text, path, line):
-            if entity_id is not None:
+            if entity_id is not None and hashable(entity_id):
                 ids.setdefault(entity_id, len(spans))
             spans.append(span)
     relations = _relations(example.get("relations"), ids, path, line)
@@ -74,7 +75,7 @@ def _relations(raw: object, ids: dict[object, int], path: Path, line: int) -> tu
                                   f"relations[{i}]")
         ends = []
         for key in ("from_id", "to_id"):
-            if relation.get(key) not in ids:
+            if not hashable(relation.get(key)) or relation.get(key) not in ids:
                 raise RelationSpanMissingError(f"the relation's {key} {relation.get(key)!r} is the id of no entity of "
                                                "this record", path=path, line=line, field=f"relations[{i}].{key}",
                                                hint="add the entity, or remove the relation")

@@ -29,7 +29,7 @@ from annotator.formats._common import (
     type_name,
 )
 from annotator.formats._json import iter_json_values
-from annotator.formats._relations import attrs_of
+from annotator.formats._relations import attrs_of, hashable
 
 
 def read(path: Path) -> Iterator[DocumentRecord]:
@@ -165,7 +165,7 @@ def _spans(entry: dict, text: str, path: Path, line: int,
         if result.get("type") != "labels":
             ignored += 1
             continue
-        if result.get("id") is not None:
+        if result.get("id") is not None and hashable(result["id"]):
             ids.setdefault(result["id"], len(spans))
         attrs = attrs_of((result.get("meta") or {}).get("attrs") if isinstance(result.get("meta"), dict) else None)
         value = require_object(result.get("value"), path, line, "an object with start, end and labels",
@@ -185,7 +185,7 @@ def _spans(entry: dict, text: str, path: Path, line: int,
     for where, result in links:
         ends = []
         for key in ("from_id", "to_id"):
-            if result.get(key) not in ids:
+            if not hashable(result.get(key)) or result.get(key) not in ids:
                 raise RelationSpanMissingError(f"the relation's {key} {result.get(key)!r} is the id of no labels "
                                                "region of this annotation", path=path, line=line,
                                                field=f"{where}.{key}", hint="add the region, or remove the relation")

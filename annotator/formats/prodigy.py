@@ -23,7 +23,7 @@ from annotator.formats._common import (
     write_jsonl,
 )
 from annotator.formats._json import iter_json_values
-from annotator.formats._relations import SpanIndex, Tokenize, attrs_of, token_span
+from annotator.formats._relations import SpanIndex, Tokenize, attrs_of, hashable, token_span
 
 # Top-level keys kept in meta; on export they go back to the top level.
 KEPT_KEYS = ("answer", "_annotator_id", "_session_id")
@@ -86,7 +86,8 @@ def _relations(task: dict[str, Any], raw_spans: list[Any], spans: list[Any], pat
         raise ImportFormatError(f"expected an array of relations, found {type_name(raw)}", path=path, line=line,
                                 field="relations")
     index = SpanIndex(spans, path, line)
-    by_token_end = {s.get("token_end"): n for n, s in enumerate(raw_spans) if s.get("token_end") is not None}
+    by_token_end = {s.get("token_end"): n for n, s in enumerate(raw_spans)
+                    if s.get("token_end") is not None and hashable(s.get("token_end"))}
     found = []
     for i, item in enumerate(raw):
         relation = require_object(item, path, line, 'a relation object with "head", "child" and "label"',
@@ -97,7 +98,7 @@ def _relations(task: dict[str, Any], raw_spans: list[Any], spans: list[Any], pat
             span = relation.get(f"{end}_span")
             if isinstance(span, dict):
                 ends.append(index.find(span.get("start"), span.get("end"), span.get("label"), field))
-            elif relation.get(end) in by_token_end:
+            elif hashable(relation.get(end)) and relation.get(end) in by_token_end:
                 ends.append(by_token_end[relation[end]])
             else:
                 raise RelationSpanMissingError(f"the relation's {end} (token {relation.get(end)!r}) is the last "

@@ -307,7 +307,11 @@ def read_docbin(path: Path) -> Iterator[DocumentRecord]:
         except Exception as e:
             raise DamagedDocBinError(f"document {number} cannot be read back ({_why(e)})", path=path,
                                      hint="export the file again from its source") from e
-        yield _record(text, found, user, path, number)
+        try:
+            yield _record(text, found, user, path, number)
+        except (TypeError, ValueError) as e:  # user_data that another program wrote under our keys
+            raise DamagedDocBinError(f"document {number} holds relations or attributes that cannot be read "
+                                     f"({_why(e)})", path=path, hint="export the file again from its source") from e
 
 
 def _record(text: str, found: dict[tuple[int, int, str], None], user: dict[Any, Any], path: Path,

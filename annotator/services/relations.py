@@ -27,6 +27,7 @@ from annotator.errors import (
     FigureError,
     FigureSpanError,
     ImportRelationError,
+    RelationError,
     RelationRefusedError,
     RelationTypeError,
     SpanChangedError,
@@ -316,7 +317,11 @@ class ImportedFrames:
             head, child = record.spans[relation.head], record.spans[relation.child]
             kind = next((t for t in self.types if t.name == relation.type), None)
             if kind is None:
-                kind = RelationType(relation.type, head.label, child.label)
+                try:
+                    kind = RelationType(relation.type, head.label, child.label)
+                except RelationError as error:  # a type name no project can hold: said with the file and line
+                    raise ImportRelationError(error.message, path=self.path, line=record.line, field="relations",
+                                              hint=error.hint) from None
                 self.repo.relations.add_types(self.project_id, [kind])
                 self.types.append(kind)
                 self.types_added.append(kind.name)

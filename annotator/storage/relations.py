@@ -40,11 +40,19 @@ class RelationStore:
         return tuple(RelationType(name, head, child) for name, head, child in rows)
 
     def add_types(self, project_id: int, types: Iterable[RelationType]) -> None:
+        """Add the types the project lacks; one that another process adds at the same moment is kept once (two
+        imports that make the same project both seed it on PostgreSQL)."""
         position = self.s.scalar(select(func.count()).where(RelationTypeRow.project_id == project_id)) or 0
+        table = span_writes.table_of(RelationTypeRow)
+        dialect_insert = span_writes.upsert_insert(self.s.get_bind().dialect.name)
         for n, kind in enumerate(types, start=position):
-            self.s.execute(insert(RelationTypeRow).values(project_id=project_id, name=kind.name,
-                                                          head_label=kind.head_label, child_label=kind.child_label,
-                                                          position=n))
+            values = {"project_id": project_id, "name": kind.name, "head_label": kind.head_label,
+                      "child_label": kind.child_label, "position": n}
+            if dialect_insert is None:  # pragma: no cover - SQLite and PostgreSQL both know ON CONFLICT
+                self.s.execute(insert(table).values(**values))
+                continue
+            self.s.execute(dialect_insert(table).values(**values).on_conflict_do_nothing(
+                index_elements=["project_id", "name", "head_label", "child_label"]))
 
     def delete_type(self, project_id: int, name: str) -> int:
         """Remove the type `name` and the relations of the project that name it; how many relations went."""
