@@ -198,3 +198,24 @@ def test_ctrl_shift_f_edits_a_figure_and_the_claims_table_lists_the_frame(qtbot,
     window.article.select_range(0, 0)
     dialog.table.doubleClicked.emit(dialog.proxy.index(0, 0))
     assert window.article.selection() == (0, len(CLAIM))
+
+
+def test_a_claim_that_comes_another_way_gets_its_links_proposed_too(qtbot, gui_ws, open_window, tmp_path,  # type: ignore[no-untyped-def]
+                                                                    errors) -> None:
+    """A compound change that brings a claim (as taking a suggestion does) proposes its links too."""
+    from PySide6.QtCore import Qt
+
+    (doc,) = add_documents(gui_ws, tmp_path / "in", [ARTICLE])
+    window = open_window(gui_ws, document_id=doc)
+    source = ARTICLE.index("Irena Dobric")
+    window.session.change_spans("take two", add=[("SOURCE", source, source + len("Irena Dobric")),
+                                                 ("CLAIM", 0, len(CLAIM))])
+    assert [(r.type, ARTICLE[r.child.start:r.child.end]) for r in window.session.links.ghosts] == [
+        ("said_by", "Irena Dobric")]
+    _caret_in(window, "have left")
+    assert window.link_mode.claim_at_caret() is not None
+    _key(qtbot, window, Qt.Key.Key_Backspace)
+    assert window.session.links.ghosts == []
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the compound step, not a link
+    assert [s.label for s in window.session.spans] == []
+    assert errors == []

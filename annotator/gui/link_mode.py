@@ -32,11 +32,15 @@ class LinkMode(QObject):
         self.current = -1
         self.painter = LinkPainter()
         self.painter.set_colours({label.name: label.colour for label in session.labels})
-        article.installEventFilter(self)
         article.overlays.append(self._paint)
         session.links.changed.connect(self._on_links_changed)
         session.document_opened.connect(lambda _doc: self.leave())
         article.selection_changed.connect(lambda _start, _end: article.viewport().update())
+
+    def install(self) -> None:
+        """Read the article's keys; called after every other filter is installed, since Qt asks the filter
+        installed last first: link mode's Enter must come before the suggestions' Enter (gui/suggestion_desk)."""
+        self._article.installEventFilter(self)
 
     @property
     def active(self) -> bool:

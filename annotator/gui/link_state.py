@@ -42,6 +42,9 @@ class LinkState(QObject):
         self.ghosts: list[Relation] = []
         self._dropped: set[RelationKey] = set()
         self._read: dict[int, dict[str, Any]] = {}  # readings made for display only, of figures stored without one
+        # Every way a span comes (a key, a suggestion taken, a redo) ends in changes_made: a claim that comes
+        # without links gets its links proposed there, whoever made it.
+        session.changes_made.connect(self._on_session_changes_made)
 
     # -- reading ------------------------------------------------------------------------------------
     @property
@@ -145,6 +148,19 @@ class LinkState(QObject):
             self.changed.emit()
             return True
         return False
+
+    def _on_session_changes_made(self, changes: Changes) -> None:
+        if self.session.document_id not in changes.documents or not changes.spans_added:
+            return
+        proposed = 0
+        with self.session.reporting():
+            for span_id in changes.spans_added:
+                span = self.session.span(span_id)
+                if span is not None and self.is_claim(span) and not self.of_claim(span_id) \
+                        and not self.ghosts_of(span_id):
+                    proposed += self.propose(span)
+        if proposed:
+            self.session.notice_posted.emit("links proposed (dashed): Enter takes them, Backspace drops them")
 
     # -- told by the commands and the session, after the database changed -----------------------------
     def add_span(self, document_id: int, label: str, start: int, end: int, *,

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
         self.actions_by_id = self._build_actions()
+        self.link_mode.install()
         self._wire()
         self._apply_appearance()
         self.setAcceptDrops(True)

@@ -250,9 +250,7 @@ class DocumentSession(QObject):
             if existing is not None:
                 self._push(RemoveSpan(self, doc.id, existing))
             else:
-                added = AddSpan(self, doc.id, label, *snapped)
-                self._push(added)
-                self._propose_links([added])
+                self._push(AddSpan(self, doc.id, label, *snapped))
             return snapped
         return None
 
@@ -281,20 +279,9 @@ class DocumentSession(QObject):
             span = self.span(span_id)
             if span is not None and span.label != label:
                 parts.append(Relabel(self, doc.id, span, label))
-        added = [AddSpan(self, doc.id, label, start, end) for label, start, end in add]
-        parts.extend(added)
+        parts.extend(AddSpan(self, doc.id, label, start, end) for label, start, end in add)
         if parts:
             self._push(*parts, text=text)
-            self._propose_links(added)
-
-    def _propose_links(self, added: Iterable[AddSpan]) -> None:
-        """A claim just made (or taken from a suggestion) gets its links proposed, as ghosts."""
-        for command in added:
-            span = self.span(command.span_id) if command.span_id is not None else None
-            if span is not None and span.label in self.labels.statements():
-                with self._reporting():
-                    if self.links.propose(span):
-                        self.notice_posted.emit("links proposed (dashed): Enter takes them, Backspace drops them")
 
     def push(self, *parts: SpanCommand, text: str = "") -> None:
         """One step on the open document's undo stack, saved first (see _push)."""
