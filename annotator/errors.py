@@ -412,6 +412,8 @@ class AssignmentError(UsageError):
     code = "A173"
 
 
+
+
 class RelationRefusedError(RelationError):
     """A link the database cannot make or undo as asked: a span gone, spans of two documents, already linked."""
 
@@ -458,3 +460,5 @@ class ReviewNotAllowedError(ReviewError):
     """Review mode asked by a user whose database role may not write gold (team mode on PostgreSQL)."""
 
     code = "A192"
+
+

@@ -44,6 +44,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Annotate", ARTICLE),
     ActionSpec("span.remove", "Remove span", ("Delete",), "Remove the span at the cursor (the innermost)", "Annotate",
                ARTICLE),
+    ActionSpec("link.mode", "&Link claim", ("R",), "Link mode on the claim at the cursor: a number (or Tab, Enter) "
+               "links a span, again unlinks it; Escape leaves. Enter / Backspace on a claim take / drop its proposed "
+               "links", "Annotate", ARTICLE),
+    ActionSpec("span.figure", "Edit &figure…", ("Ctrl+Shift+F",), "Edit the reading of the figure at the cursor: value, unit, "
+               "qualifier", "Annotate", ARTICLE),
+    ActionSpec("go.claims", "&Claims table", ("Ctrl+Shift+C",), "Every claim of the project with its source, places "
+               "and figures; double-click opens one", "Go"),
     ActionSpec("doc.done_next", "&Done, next", ("Ctrl+Return", "Ctrl+Enter"),
                "Mark this document done and open the next one to do", "Go"),
     ActionSpec("doc.next", "N&ext document", ("Alt+Right",), "Open the next document", "Go"),

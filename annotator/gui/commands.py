@@ -23,11 +23,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
+from annotator.domain.relations import Relation
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError, SpanChangedError
 
 if TYPE_CHECKING:
     from annotator.gui.session import DocumentSession
+    from annotator.services.relations import RemovedSpan
 
 Show = Callable[[], None]  # tells the session what the database now holds
 
@@ -84,8 +86,8 @@ class AddSpan(SpanCommand):
         return frozenset({self.label})
 
     def _write_redo(self) -> Show:
-        span, changes = self.session.annotations.add_span(self.document_id, self.label, self.start, self.end,
-                                                          span_id=self.span_id)
+        span, changes = self.session.links.add_span(self.document_id, self.label, self.start, self.end,
+                                                    span_id=self.span_id)
         self.span_id = span.id
         return lambda: self.session.span_added(self.document_id, span, changes)
 
@@ -99,11 +101,14 @@ class AddSpan(SpanCommand):
 
 
 class RemoveSpan(SpanCommand):
+    """Removes a span; one with links or attributes goes with them, and its undo brings all of it back."""
+
     def __init__(self, session: DocumentSession, document_id: int, span: Span) -> None:
         super().__init__(session, f"remove {span.label}")
         assert span.id is not None
         self.document_id = document_id
         self.span = span
+        self.removed: RemovedSpan | None = None  # what the removal took along (links, attributes), to restore
 
     def names(self) -> frozenset[str]:
         return frozenset({self.span.label})
@@ -111,11 +116,22 @@ class RemoveSpan(SpanCommand):
     def _write_redo(self) -> Show:
         span_id = self.span.id
         assert span_id is not None
+        links = self.session.links
+        if links.carries(span_id):
+            removed, changes = links.frames.remove_span(span_id, expected=self.span, document_id=self.document_id)
+            self.removed, self.span = removed, removed.span
+            return lambda: self.session.span_removed(removed.document_id, span_id, changes)
+        # A span with no links and no attributes takes the one-statement path of a key press (docs/adr/0006).
+        self.removed = None
         self.span, document_id, changes = self.session.annotations.remove_span(
             span_id, expected=self.span, document_id=self.document_id)
         return lambda: self.session.span_removed(document_id, span_id, changes)
 
     def _write_undo(self) -> Show:
+        removed = self.removed
+        if removed is not None:
+            changes = self.session.links.frames.restore(removed)
+            return lambda: self.session.span_restored(removed, changes)
         span, changes = self.session.annotations.add_span(self.document_id, self.span.label, self.span.start,
                                                           self.span.end, span_id=self.span.id)
         return lambda: self.session.span_added(self.document_id, span, changes)
@@ -144,6 +160,51 @@ class Relabel(SpanCommand):
 
     def _write_undo(self) -> Show:
         return self._set(self.span.label, self.label)
+
+
+class Link(SpanCommand):
+    """Links a claim to a span (or, as `Unlink`, takes a link away); the relation's type comes with it."""
+
+    def __init__(self, session: DocumentSession, document_id: int, relation: Relation, *,
+                 origin: str = "manual") -> None:
+        super().__init__(session, f"link {relation.type}")
+        self.document_id = document_id
+        self.relation = relation  # with its id once stored: an undo removes that row, a redo brings that id back
+        self.origin = origin
+
+    def names(self) -> frozenset[str]:
+        return frozenset({self.relation.head.label, self.relation.child.label})
+
+    def _link(self) -> Show:
+        head, child = self.relation.head, self.relation.child
+        assert head.id is not None and child.id is not None
+        relation, changes = self.session.links.frames.link(head.id, child.id, self.relation.type,
+                                                           relation_id=self.relation.id, origin=self.origin)
+        self.relation = relation
+        return lambda: self.session.links.relation_added(self.document_id, relation, changes)
+
+    def _unlink(self) -> Show:
+        relation = self.relation
+        changes = self.session.links.frames.unlink(relation)
+        return lambda: self.session.links.relation_removed(self.document_id, relation, changes)
+
+    def _write_redo(self) -> Show:
+        return self._link()
+
+    def _write_undo(self) -> Show:
+        return self._unlink()
+
+
+class Unlink(Link):
+    def __init__(self, session: DocumentSession, document_id: int, relation: Relation) -> None:
+        super().__init__(session, document_id, relation)
+        self.setText(f"unlink {relation.type}")
+
+    def _write_redo(self) -> Show:
+        return self._unlink()
+
+    def _write_undo(self) -> Show:
+        return self._link()
 
 
 def parts_of(command: QUndoCommand) -> list[SpanCommand]:

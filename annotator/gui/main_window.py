@@ -16,9 +16,12 @@ from annotator.domain.layers import Owner
 from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
 from annotator.gui.dashboard import Dashboards
+from annotator.gui.dialogs.claims_table import ClaimsDialog
 from annotator.gui.dialogs.export_dialog import ExportDialog
+from annotator.gui.dialogs.figure_dialog import FigureDialog
 from annotator.gui.dialogs.settings_dialog import SettingsDialog
 from annotator.gui.dialogs.shortcuts import ShortcutSheet
+from annotator.gui.link_mode import LinkMode
 from annotator.gui.models import layer_name
 from annotator.gui.review_mode import ReviewMode
 from annotator.gui.session import DocumentSession
@@ -90,11 +93,13 @@ class MainWindow(QMainWindow):
         self.dashboards = Dashboards(ws, project, self.runner, self, self.show_error, self.status.notice)
         self.review_mode = ReviewMode(self.session, self.article, self.window_ws, self.annotations.project_id,
                                       annotator, self.status.notice, self.show_error, self)
+        self.link_mode = LinkMode(self.session, self.article)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
         self.actions_by_id = self._build_actions()
         self.review_mode.bind(self.actions_by_id)
+        self.link_mode.install()
         self._wire()
         self._apply_appearance()
         self.setAcceptDrops(True)
@@ -128,6 +133,7 @@ class MainWindow(QMainWindow):
             "doc.done_next": lambda: self.session.finish(Status.DONE),
             "doc.skip": lambda: self.session.finish(Status.SKIPPED),
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
+            "link.mode": self.link_mode.enter, "span.figure": self._edit_figure, "go.claims": self._show_claims,
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
             "team.dashboard": self.dashboards.open, **self.review_mode.handlers(),
         }
@@ -181,6 +187,7 @@ class MainWindow(QMainWindow):
         self.session.document_opened.connect(self._on_session_document_opened)
         self.review_mode.toggled.connect(self._on_review_mode_toggled)
         self.session.notice_posted.connect(self.status.notice)
+        self.link_mode.notice_posted.connect(self.status.notice)
         self.article.selection_changed.connect(self._on_article_selection_changed)
         self.article.relabel_requested.connect(self.session.relabel)
         self.article.remove_requested.connect(self.session.remove)
@@ -251,6 +258,40 @@ class MainWindow(QMainWindow):
         if innermost is not None:  # the session's spans are stored ones: they all have ids
             self.session.remove(innermost)
 
+    # -- links, figures, claims ----------------------------------------------------------------------
+    def _edit_figure(self) -> None:
+        start, end = self.article.selection()
+        under = self.session.spans_over(start, end) if start != end else self.session.spans_at(start)
+        figures = self.session.links.linking.figure_labels()
+        span = next((s for s in under if s.label in figures), None)
+        doc = self.session.document
+        if span is None or span.id is None or doc is None:
+            self.status.notice("put the cursor in a figure to edit its reading (Ctrl+Shift+F)")
+            return
+        dialog = FigureDialog(doc.text[span.start:span.end], self.session.links.figure(span.id) or {}, self)
+        if dialog.exec() == FigureDialog.DialogCode.Accepted:
+            with self.session.reporting():
+                if self.session.links.set_figure(span.id, dialog.fields()):
+                    self.status.notice("figure saved")
+        self.focus_article()
+
+    def _show_claims(self) -> None:
+        dialog = self.findChild(ClaimsDialog)
+        if dialog is None:
+            dialog = ClaimsDialog(self.window_ws, self.project, self)
+            dialog.claim_requested.connect(self._on_claims_dialog_claim_requested)
+        dialog.reload()
+        dialog.show()
+        dialog.table.resizeRowsToContents()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _on_claims_dialog_claim_requested(self, document_id: int, start: int, end: int) -> None:
+        if document_id == self.session.document_id or self.session.open_document(document_id):
+            self.article.select_range(start, end)
+            self.activateWindow()
+            self.focus_article()
+
     # -- reacting ----------------------------------------------------------------------------------
     def _remember_place(self) -> None:
         shown = self.article.place()
@@ -297,6 +338,7 @@ class MainWindow(QMainWindow):
         self.session.reload_labels()
         self._rebuild_label_actions()
         self.article.show_labels()
+        self.link_mode.set_labels()
         self.label_bar.set_labels(self.session.labels)
         self.label_bar.set_counts(self.session.counts())
         self.span_panel.show_document()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -154,7 +154,7 @@ class SpanTableModel(_RowsModel):
     """The spans of one layer of the open document (label, text, where): a view of the session's SpanIndex,
     which tells it each change before and after it is made (so Qt's row brackets hold)."""
 
-    HEADERS = ("Label", "Text", "Where")
+    HEADERS = ("Label", "Text", "Where", "Links, figure")
     SNIPPET = 80
 
     def __init__(self, parent: Any = None) -> None:
@@ -162,6 +162,15 @@ class SpanTableModel(_RowsModel):
         self._rows: SpanIndex = SpanIndex()
         self._text = ""
         self._colours: dict[str, str] = {}
+        self._frames: Callable[[Span], str] = lambda _span: ""  # a claim's links, a figure's reading
+
+    def set_frames(self, describe: Callable[[Span], str]) -> None:
+        self._frames = describe
+
+    def frames_changed(self) -> None:
+        """Links or figure readings changed: the last column is asked again (only the rows in view are read)."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 3), self.index(len(self._rows) - 1, 3))
 
     def set_document(self, text: str, index: SpanIndex, labels: LabelSet) -> None:
         self.beginResetModel()
@@ -206,11 +215,15 @@ class SpanTableModel(_RowsModel):
                 return span.label
             if column == 1:
                 return snippet(self._text, span, self.SNIPPET)
+            if column == 3:
+                return self._frames(span)
             return f"{span.start}–{span.end}"
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return QColor(self._colours.get(span.label, "#999999"))
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
             return self._text[span.start : span.end]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return self._frames(span) or None
         if role == ID_ROLE:
             return span.id
         return None

@@ -24,8 +24,10 @@ from annotator.domain.span_index import SpanIndex
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
 from annotator.gui.commands import AddSpan, Relabel, RemoveSpan, SpanCommand, parts_of, write_step
+from annotator.gui.link_state import LinkState
 from annotator.gui.offsets import OffsetMap
 from annotator.services.annotation import Annotations
+from annotator.services.relations import RemovedSpan
 
 MAX_SECONDS_PER_VISIT = 3600.0  # a window left open overnight does not count as a night of work
 # Memory stays bounded: the undo histories of the last UNDO_DOCUMENTS documents opened are kept (the oldest is
@@ -70,6 +72,7 @@ class DocumentSession(QObject):
         self._no_history = QUndoStack(self)  # stands in while no document is open; nothing is ever pushed on it
         self._opened_at = time.monotonic()
         self._unsaved_seconds: dict[int, float] = {}  # time spent that a busy database could not take yet
+        self.links = LinkState(self)  # the open document's links, figure readings and proposed links
 
     # -- reading ----------------------------------------------------------------------------------
     @property
@@ -138,6 +141,7 @@ class DocumentSession(QObject):
             self.labels = labels
             own, self.layers = _split(layers, self.editing)
             self.index.reset(own)  # in place: the views that show it follow
+            self.links.load(self.document_id)
 
     def reload_spans(self) -> None:
         """Read this document's spans again: an undo step found its span changed by someone else."""
@@ -148,6 +152,7 @@ class DocumentSession(QObject):
             own = (self.annotations.spans(self.document.id) if self.editing is None
                    else _split(self.annotations.layers(self.document.id), self.editing)[0])
             self.index.reset(own)
+            self.links.load(self.document.id)
             after = {s.id: s for s in self.index}
             gone = tuple(i for i, span in before.items() if i is not None and after.get(i) != span)
             new = tuple(i for i, span in after.items() if i is not None and before.get(i) != span)
@@ -168,6 +173,8 @@ class DocumentSession(QObject):
         own, self.layers = _split(layers, self.editing)
         self.index = SpanIndex(own)
         self.offsets = OffsetMap(doc.text)
+        with self._reporting():
+            self.links.load(doc.id)
         self._show_history(doc.id)
         self._opened_at = time.monotonic()
         self.document_opened.emit(doc)
@@ -312,6 +319,14 @@ class DocumentSession(QObject):
         if parts:
             self._push(*parts, text=text)
 
+    def push(self, *parts: SpanCommand, text: str = "") -> None:
+        """One step on the open document's undo stack, saved first (see _push)."""
+        self._push(*parts, text=text)
+
+    def reporting(self) -> _Reporting:
+        """A block whose AnnotatorError is reported (a message), not raised."""
+        return self._reporting()
+
     def _push(self, *parts: SpanCommand, text: str = "") -> None:
         """Save the change, then push it; several parts go on as one compound step (a macro) called `text`.
 
@@ -369,11 +384,20 @@ class DocumentSession(QObject):
     def span_added(self, document_id: int, span: Span, changes: Changes) -> None:
         if document_id == self.document_id and span.id is not None:
             self.index.add(span)
+            self.links.span_added(span)
+        self.changes_made.emit(changes)
+
+    def span_restored(self, removed: RemovedSpan, changes: Changes) -> None:
+        """A removed span is back with its links and attributes (the undo of a removal)."""
+        if removed.document_id == self.document_id:
+            self.index.add(removed.span)
+            self.links.span_restored(removed)
         self.changes_made.emit(changes)
 
     def span_removed(self, document_id: int, span_id: int, changes: Changes) -> None:
         if document_id == self.document_id:
             self.index.remove(span_id)
+            self.links.span_removed(span_id)
         self.changes_made.emit(changes)
 
     def span_relabelled(self, document_id: int, span_id: int, label: str, changes: Changes) -> None:

@@ -134,8 +134,11 @@ class Frames:
 
     # -- links --------------------------------------------------------------------------------------
     @retried
-    def link(self, head_id: int, child_id: int, type_: str) -> tuple[Relation, Changes]:
-        """Link two spans of this annotator's layer in one document; RelationError (A120/A160) says why not."""
+    def link(self, head_id: int, child_id: int, type_: str, *, relation_id: int | None = None,
+             origin: str = "manual") -> tuple[Relation, Changes]:
+        """Link two spans of this annotator's layer in one document; RelationError (A120/A160) says why not.
+        `relation_id` re-creates an undone link with its id (a later undo step names it); `origin` records how
+        it was made ("manual", or "proposed" for a proposal taken)."""
         with self.ws.unit() as repo:
             (head_doc, head), (child_doc, child) = (self._span(repo, span_id, own=False)
                                                   for span_id in (head_id, child_id))
@@ -146,7 +149,8 @@ class Frames:
             if head.annotator != self.annotator:
                 raise RelationRefusedError(f"span {head_id} is {head.annotator}'s, not yours ({self.annotator})",
                                            hint="a relation belongs to one layer: link spans of your own")
-            new_id = repo.relations.add(head_id, child_id, type_, self.annotator_id)
+            new_id = repo.relations.add(head_id, child_id, type_, self.annotator_id, origin=origin,
+                                        relation_id=relation_id)
             if new_id is None:
                 raise RelationRefusedError(f"{head.label} {head_id} is already linked to {child.label} {child_id} "
                                            f"as {type_}", hint="nothing was changed")

@@ -111,6 +111,7 @@ class ArticleView(QPlainTextEdit):
         self._highlighter.set_labels(session.labels)
         self._layer_painter = LayerPainter()
         self._layer_painter.set_labels(session.labels)
+        self.overlays: list[Callable[[], None]] = []  # drawn over the text after it (the links)
         self.setObjectName("article")
         self.setReadOnly(True)
         # Read-only, yet the caret is shown and moves with the keyboard (Shift+arrows select).
@@ -316,6 +317,8 @@ class ArticleView(QPlainTextEdit):
         if self.overlay is not None:
             layers = self.overlay(self, layers)
         self._layer_painter.paint(self, layers, self._session.offsets)
+        for overlay in self.overlays:
+            overlay()
         if self.isVisible():
             self._pending = None  # painted at its real size: from now on the reader moves the view
 

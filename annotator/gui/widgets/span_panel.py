@@ -7,9 +7,11 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.domain.documents import Changes
-from annotator.gui.models import ID_ROLE, LayerSpanModel, SpanTableModel, layer_name
+from annotator.domain.spans import Span
+from annotator.gui.models import ID_ROLE, LayerSpanModel, SpanTableModel, layer_name, snippet
 from annotator.gui.session import DocumentSession
 from annotator.gui.widgets.tables import row_table
+from annotator.services.claims import figure_summary
 
 
 class SpanPanel(QWidget):
@@ -27,7 +29,11 @@ class SpanPanel(QWidget):
         self.model = SpanTableModel(self)
         self.table = row_table(self.model, "span_table", self)
         # Fixed widths: sizing to contents would read thousands of rows on every change.
-        _fixed_columns(self.table, {0: 96, 2: 84}, stretch=1)
+        # The links column takes the spare width: a claim's frame is what its row is read for.
+        _fixed_columns(self.table, {0: 90, 2: 70}, stretch=3)
+        self.table.horizontalHeader().resizeSection(1, 120)
+        self.model.set_frames(self._describe)
+        session.links.changed.connect(self.model.frames_changed)
         layout.addWidget(self.table, 3)
         self._layers_title = QLabel("", self)
         self._layers_title.setObjectName("layers_title")
@@ -45,6 +51,20 @@ class SpanPanel(QWidget):
 
     def sizeHint(self) -> QSize:  # the dock's first width
         return QSize(330, 600)
+
+    def _describe(self, span: Span) -> str:
+        """"said_by: Irena Dobric; figure: 12,000 residents" for a claim, a figure's reading for a figure."""
+        links = self._session.links
+        doc = self._session.document
+        text = doc.text if doc else ""
+        figure = links.figure(span.id)
+        if figure is not None:
+            return figure_summary(figure) or "(no number read: Ctrl+Shift+F to write it)"
+        parts = [f"{r.type}: {snippet(text, r.child, 40)}" for r in links.of_claim(span.id)]
+        pending = len(links.ghosts_of(span.id))
+        if pending:
+            parts.append(f"{pending} proposed (Enter takes, Backspace drops)")
+        return "; ".join(parts)
 
     def show_document(self) -> None:
         doc = self._session.document

@@ -1,0 +1,221 @@
+"""Claim frames in the window, by key presses: R and a digit link a claim, undo takes the link back, a claim
+removed takes its links and one undo brings both back, links survive leaving and reopening, proposed links are
+taken with Enter and dropped with Backspace, Ctrl+Shift+F edits a figure, and the claims table lists the frame."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gui_fixtures import ANNOTATOR, add_documents, service
+
+pytestmark = pytest.mark.gui
+
+ARTICLE = ("More than 12,000 residents have left Velmora since Monday, harbour master Irena Dobric said on "
+           "Wednesday.\nThe ferry to Ostrel runs twice a day.\n")
+SECOND = "A second article with nothing in it.\n"
+CLAIM = "More than 12,000 residents have left Velmora since Monday"
+
+
+def _links(ws: Any, document_id: int) -> set[tuple[str, str, str]]:
+    """(claim text, type, child text) of every stored link of the tester's layer."""
+    from annotator.services.relations import Frames
+
+    notes = service(ws)
+    text = notes.document(document_id).text
+    frames = Frames(ws, notes.project_id, ANNOTATOR)
+    return {(text[r.head.start:r.head.end], r.type, text[r.child.start:r.child.end])
+            for rs in frames.relations(document_id).values() for r in rs}
+
+
+def _tag(qtbot: Any, window: Any, phrase: str, key: Any) -> None:
+    start = ARTICLE.index(phrase)
+    window.article.select_range(start, start + len(phrase))
+    qtbot.keyClick(window.article, key)
+
+
+def _key(qtbot: Any, window: Any, key: Any, modifiers: Any = None) -> None:
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(window.article, key, modifiers or Qt.KeyboardModifier.NoModifier)
+
+
+def _caret_in(window: Any, phrase: str) -> None:
+    start = ARTICLE.index(phrase) + 2
+    window.article.select_range(start, start, centre=False)
+
+
+@pytest.fixture
+def linked_window(qtbot: Any, gui_ws: Any, open_window: Any, tmp_path: Path,
+                  errors: list[str]) -> Iterator[tuple[Any, list[int]]]:
+    """The article with its entities tagged by keys, then the claim tagged (its proposed links dropped)."""
+    from PySide6.QtCore import Qt
+
+    docs = add_documents(gui_ws, tmp_path / "in", [ARTICLE, SECOND])
+    window = open_window(gui_ws, document_id=docs[0])
+    _tag(qtbot, window, "More than 12,000 residents", Qt.Key.Key_3)
+    _tag(qtbot, window, "Velmora", Qt.Key.Key_2)
+    _tag(qtbot, window, "Irena Dobric", Qt.Key.Key_1)
+    _tag(qtbot, window, CLAIM, Qt.Key.Key_4)
+    yield window, docs
+    assert errors == []  # no key press of a test was refused
+
+
+def test_a_claim_made_gets_its_links_proposed_enter_takes_them_as_one_step(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window, (doc, _second) = linked_window
+    pending = {(r.type, ARTICLE[r.child.start:r.child.end]) for r in window.session.links.ghosts}
+    assert pending == {("figure", "More than 12,000 residents"), ("where", "Velmora"), ("said_by", "Irena Dobric")}
+    assert _links(gui_ws, doc) == set()  # proposals are not stored
+    claim = window.session.links.ghosts[0].head
+    listed = window.span_panel.model.index(window.span_panel.model.row_of(claim.id), 3).data()
+    assert listed == "3 proposed (Enter takes, Backspace drops)"
+    _key(qtbot, window, Qt.Key.Key_Return)
+    assert {t for _c, t, _x in _links(gui_ws, doc)} == {"figure", "where", "said_by"}
+    assert window.session.links.ghosts == []
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the three links were one step
+    assert _links(gui_ws, doc) == set()
+    assert window.session.links.relations == []
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(_links(gui_ws, doc)) == 3  # redo brings the three back
+
+
+def test_backspace_drops_the_proposals_and_r_then_a_digit_links(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window, (doc, _second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Backspace)
+    assert window.session.links.ghosts == []
+    assert [s.label for s in window.session.spans if s.label == "CLAIM"] == ["CLAIM"]  # Backspace removed no span
+    _caret_in(window, "have left")
+    _key(qtbot, window, Qt.Key.Key_R)
+    mode = window.link_mode
+    assert mode.active
+    numbered = [ARTICLE[s.start:s.end] for s in mode.candidates]
+    # Inside the claim (its sentence) nearest first; the ferry's sentence is another paragraph: not offered.
+    assert numbered == ["More than 12,000 residents", "Velmora", "Irena Dobric"]
+    _key(qtbot, window, Qt.Key.Key_3)
+    assert _links(gui_ws, doc) == {(CLAIM, "said_by", "Irena Dobric")}
+    _key(qtbot, window, Qt.Key.Key_Tab)
+    _key(qtbot, window, Qt.Key.Key_Return)  # Tab chose the first: Enter links it
+    assert (CLAIM, "figure", "More than 12,000 residents") in _links(gui_ws, doc)
+    row = window.span_panel.model.row_of(mode.head.id)
+    shown = window.span_panel.model.index(row, 3).data()
+    assert "said_by: Irena Dobric" in shown and "figure: More than 12,000 residents" in shown
+    _key(qtbot, window, Qt.Key.Key_R)  # R on the chosen, linked candidate unlinks it
+    assert _links(gui_ws, doc) == {(CLAIM, "said_by", "Irena Dobric")}
+    _key(qtbot, window, Qt.Key.Key_Escape)
+    assert not mode.active
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the unlink
+    assert (CLAIM, "figure", "More than 12,000 residents") in _links(gui_ws, doc)
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the link
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the first link
+    assert _links(gui_ws, doc) == set()
+
+
+def test_deleting_a_claim_takes_its_links_and_one_undo_brings_both_back(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window, (doc, second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Return)  # take the three proposed links
+    before = _links(gui_ws, doc)
+    assert len(before) == 3
+    _caret_in(window, "have left")
+    _key(qtbot, window, Qt.Key.Key_Delete)
+    assert _links(gui_ws, doc) == set()
+    assert "CLAIM" not in [label for label, _t in [(s.label, "") for s in service(gui_ws).spans(doc)]]
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _links(gui_ws, doc) == before
+    assert len(window.session.links.relations) == 3
+    # Next document and back: the links are read again from the database.
+    _key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.session.document_id == second and window.session.links.relations == []
+    _key(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.session.document_id == doc
+    assert {(r.type, ARTICLE[r.child.start:r.child.end]) for r in window.session.links.relations} == {
+        ("figure", "More than 12,000 residents"), ("where", "Velmora"), ("said_by", "Irena Dobric")}
+
+
+def test_links_survive_closing_and_reopening_the_window(qtbot, linked_window, gui_ws, open_window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window, (doc, _second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Return)
+    window.close()
+    again = open_window(gui_ws, document_id=doc)
+    assert len(again.session.links.relations) == 3
+    _caret_in(again, "have left")
+    again.article.viewport().repaint()  # the links of the claim at the caret are drawn without error
+    assert again.link_mode.claim_at_caret() is not None
+
+
+def test_ctrl_shift_f_edits_a_figure_and_the_claims_table_lists_the_frame(qtbot, linked_window, gui_ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from annotator.gui.dialogs.claims_table import ClaimsDialog
+    from annotator.gui.dialogs.figure_dialog import FigureDialog
+
+    window, (doc, _second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Return)
+    figure = next(s for s in window.session.spans if s.label == "FIGURE")
+    assert window.session.links.figure(figure.id)["value"] == 12000  # read when it was tagged
+
+    def fill(dialog: FigureDialog) -> FigureDialog.DialogCode:
+        dialog.edits["value"].setText("12500")
+        dialog.edits["unit"].setText("people")
+        return FigureDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(FigureDialog, "exec", fill)
+    _caret_in(window, "12,000")
+    window.article.select_range(figure.start + 1, figure.start + 1, centre=False)
+    _key(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    from annotator.services.relations import Frames
+
+    with gui_ws.unit() as repo:
+        stored = repo.relations.attrs([figure.id])[figure.id]
+    assert (stored["value"], stored["unit"], stored["qualifier"]) == (12500, "people", "more than")
+    row = window.span_panel.model.row_of(figure.id)
+    assert window.span_panel.model.index(row, 3).data() == "more than 12,500 people"
+    assert Frames  # the service the dialog saved through
+
+    _key(qtbot, window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = window.findChild(ClaimsDialog)
+    assert dialog is not None and dialog.isVisible()
+    model = dialog.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    row_texts = {h: model.index(0, c).data() for c, h in enumerate(headers)}
+    assert row_texts["Claim"] == CLAIM
+    assert row_texts["said_by"] == "Irena Dobric" and row_texts["where"] == "Velmora"
+    assert row_texts["figure"] == "More than 12,000 residents [more than 12,500 people]"
+    qtbot.keyClicks(dialog.filter, "nothing like this")
+    assert dialog.proxy.rowCount() == 0
+    dialog.filter.clear()
+    qtbot.keyClicks(dialog.filter, "dobric")
+    assert dialog.proxy.rowCount() == 1
+    window.article.select_range(0, 0)
+    dialog.table.doubleClicked.emit(dialog.proxy.index(0, 0))
+    assert window.article.selection() == (0, len(CLAIM))
+
+
+def test_a_claim_that_comes_another_way_gets_its_links_proposed_too(qtbot, gui_ws, open_window, tmp_path,  # type: ignore[no-untyped-def]
+                                                                    errors) -> None:
+    """A compound change that brings a claim (as taking a suggestion does) proposes its links too."""
+    from PySide6.QtCore import Qt
+
+    (doc,) = add_documents(gui_ws, tmp_path / "in", [ARTICLE])
+    window = open_window(gui_ws, document_id=doc)
+    source = ARTICLE.index("Irena Dobric")
+    window.session.change_spans("take two", add=[("SOURCE", source, source + len("Irena Dobric")),
+                                                 ("CLAIM", 0, len(CLAIM))])
+    assert [(r.type, ARTICLE[r.child.start:r.child.end]) for r in window.session.links.ghosts] == [
+        ("said_by", "Irena Dobric")]
+    _caret_in(window, "have left")
+    assert window.link_mode.claim_at_caret() is not None
+    _key(qtbot, window, Qt.Key.Key_Backspace)
+    assert window.session.links.ghosts == []
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the compound step, not a link
+    assert [s.label for s in window.session.spans] == []
+    assert errors == []
