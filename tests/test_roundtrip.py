@@ -126,3 +126,22 @@ def test_a_large_spacy_export_is_sharded_and_still_reads_back(tmp_path: Path, ne
     back.close()
     assert summary.total("documents_added") == 10 and summary.total("spans_added") == 10
     assert snapshot(b, "p") == snapshot(a, "p")
+
+
+def test_the_tricky_texts_keep_every_character_and_span_through_the_database(tmp_path: Path, database: str) -> None:
+    """test_formats_roundtrip's texts (flags, CR alone, NEL, form feed, U+2028, right-to-left), stored and read back."""
+    from test_formats_roundtrip import tricky_records
+
+    from annotator import formats
+
+    records = tricky_records()
+    formats.write(iter(records), tmp_path / "in.jsonl", "prodigy")
+    ws = open_workspace(database)
+    assert import_paths(ws, [tmp_path / "in.jsonl"], project="p", annotator="ana").errors == []
+    export(ws, fmt="prodigy", out=tmp_path / "out.jsonl", project="p")
+    ws.close()
+
+    def key(record):  # type: ignore[no-untyped-def]
+        return record.text, sorted((s.start, s.end, s.label) for s in record.spans)
+
+    assert [key(r) for r in formats.read(tmp_path / "out.jsonl", "prodigy")] == [key(r) for r in records]
