@@ -1,6 +1,6 @@
-"""Databases for the tests: the same test on a SQLite file and on PostgreSQL (`database`, `new_database`), a
-throw-away empty PostgreSQL database (`pg_url`), a database left at an old schema (`database_at`), and `rows` to
-read any of them.
+"""Databases for the tests: the same test on a SQLite file and on PostgreSQL (`database`, `new_database`,
+`empty_database`), a migrated PostgreSQL database (`pg_database`) or an empty one (`pg_url`), a database left at an
+old schema (`database_at`), and `rows` to read or change any of them from outside the program.
 
 Registered for every test module by tests/conftest.py (`pytest_plugins`); import `database_at` and `rows` where
 they are used.
@@ -166,6 +166,14 @@ def _pg_pool() -> Iterator[_PgPool]:
     pool = _PgPool()
     yield pool
     pool.close()
+
+
+@pytest.fixture
+def pg_database(_pg_pool: _PgPool) -> Iterator[str]:
+    """A PostgreSQL database at the newest schema with no rows, for a test about PostgreSQL only."""
+    name = _pg_pool.take()
+    yield _pg_url_of(name)
+    _pg_pool.give_back(name)
 
 
 @pytest.fixture(params=BACKENDS)
