@@ -47,9 +47,9 @@ def test_env_variable_names_the_database(database: str, monkeypatch: pytest.Monk
     ws.close()
 
 
-def _old_database(url: str) -> None:
-    """A database at schema 0001 with a document and a span, as an older annotator left it."""
-    with database_at(url, "0001") as conn:
+def _old_database(target: str | Path) -> None:
+    """A database at schema 0001 with a document and a span, as an older annotator left it (a URL or a file)."""
+    with database_at(target if isinstance(target, str) else f"sqlite:///{target}", "0001") as conn:
         conn.exec_driver_sql("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'default', 'en', '2026-01-01')")
         conn.exec_driver_sql("INSERT INTO label (id, project_id, name, colour, key, alt_key, description, position) "
                              "VALUES (1, 1, 'FIGURE', '#5b8fd9', '3', 'F', '', 0)")
