@@ -10,8 +10,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("ANNOTATOR_DB", None)
 
-# Fixtures every module may take: the window's (gui_fixtures), the databases' (db_fixtures: pg_url), the command
-# line's (cli_runners: db).
+# Fixtures every module may take: the window's (gui_fixtures), the databases' (db_fixtures: database, pg_url), the
+# command line's (cli_runners: db).
 pytest_plugins = ["gui_fixtures", "db_fixtures", "cli_runners"]
 
 REALDATA = Path(os.environ.get("ANNOTATOR_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))

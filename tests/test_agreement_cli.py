@@ -16,11 +16,6 @@ BEN = [  # a boundary shift (SOURCE, FIGURE), a missed span (Dorvan) and an extr
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return str(tmp_path / "agreement.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-
-
 def test_two_annotators_figures_by_hand(capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> None:
     _import(capsys, database, tmp_path, "ana", ANA)
     _import(capsys, database, tmp_path, "ben", BEN)
@@ -112,12 +107,11 @@ def test_fewer_than_two_annotators_and_unknown_labels_are_one_coded_line(
 
 
 def test_gold_and_model_layers_are_not_counted_as_annotators(capsys: pytest.CaptureFixture[str],
-                                                            tmp_path: Path) -> None:
+                                                            tmp_path: Path, database: str) -> None:
     from annotator.domain.layers import Owner
     from annotator.storage.engine import open_database
     from annotator.storage.unit import unit_of_work
 
-    database = str(tmp_path / "agreement.db")
     _import(capsys, database, tmp_path, "ana", ANA)
     _import(capsys, database, tmp_path, "ben", BEN)
     db = open_database(database)

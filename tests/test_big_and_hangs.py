@@ -44,6 +44,16 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = HANG
 
 
 @pytest.fixture
+def ws(database: str):  # type: ignore[no-untyped-def]
+    """The long documents go into a SQLite file and into PostgreSQL."""
+    from annotator.services.workspace import open_workspace
+
+    workspace = open_workspace(database)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
 def big_jsonl(tmp_path: Path) -> tuple[Path, str]:
     text = long_text()
     assert len(text) > 1_000_000  # past spaCy's nlp.max_length

@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 from cli_runners import run, run_cli, write
+from db_fixtures import rows
 
 from annotator.cli import main
+
+
+@pytest.fixture
+def db(database: str) -> str:
+    """The tests that take `db` run on a SQLite file and on PostgreSQL; the ones about files make their own."""
+    return database
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,9 +105,8 @@ def test_bad_input_is_one_plain_line_and_nothing_written(tmp_path: Path, db: str
     assert "traceback" not in message
     if content is not None:
         assert name in message
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM document").fetchone()[0] == 0
-        assert conn.execute("SELECT count(*) FROM span").fetchone()[0] == 0
+    assert rows(db, "SELECT count(*) FROM document") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM span") == [(0,)]
 
 
 def test_bad_databases_give_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -154,10 +160,8 @@ def test_spans_of_a_repeated_text_join_the_existing_document(tmp_path: Path, db:
     assert "documents added: 0" in out and "documents skipped (same text already in the project): 3" in out
     assert "spans added: 2" in out and "repeated spans merged: 1" in out
     assert "overlap a span of the same label already on that document: 1" in out
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT l.name, s.start, s.\"end\" FROM span s JOIN label l ON l.id = s.label_id "
-                            "ORDER BY s.start").fetchall()
-    assert rows == [("SOURCE", 0, 13), ("LOCATION", 33, 41)]
+    assert rows(db, "SELECT l.name, s.start, s.\"end\" FROM span s JOIN label l ON l.id = s.label_id "
+                "ORDER BY s.start") == [("SOURCE", 0, 13), ("LOCATION", 33, 41)]
     code, _, err = run(capsys, "--db", db, "import", str(jsonl), "--map", "nonsense")
     assert code == 2 and "THEIRS=OURS" in err
 
@@ -221,6 +225,7 @@ def test_option_values_that_are_not_utf8_are_one_coded_line(tmp_path: Path, args
 @pytest.mark.parametrize("suffix", ["", "-wal"])
 def test_the_database_is_never_read_as_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  suffix: str) -> None:
+    # SQLite only: the database file and its -wal given as an input file
     db = tmp_path / "d.db"
     assert run(capsys, "--db", str(db), "import", str(write(tmp_path / "a.txt", "Velmora news.")))[0] == 0
     holder = sqlite3.connect(db)  # another reader keeps the -wal and -shm files in place

@@ -13,12 +13,13 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_runners import cli, run
+from db_fixtures import rows
 
 from annotator.cli import main
 
@@ -28,8 +29,10 @@ ALL_FORMATS = {**FILE_FORMATS, **FOLDER_FORMATS}
 LINUX_ROOT = sys.platform == "linux" and hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def make_db(folder: Path, n: int = 3, *, name: str = "d.db", words: int = 12, seed: int = 0) -> Path:
-    """A database of `n` documents with token-aligned spans (so that spaCy and CoNLL exports are strict-clean)."""
+def make_db(folder: Path, n: int = 3, *, name: str = "d.db", words: int = 12, seed: int = 0,
+            at: str | None = None) -> Path | str:
+    """A database of `n` documents with token-aligned spans (so that spaCy and CoNLL exports are strict-clean):
+    the file `name` in `folder`, or the new database `at` (a path or URL)."""
     rng = random.Random(seed)
     source = folder / f"{name}.jsonl"
     with source.open("w", encoding="utf-8") as f:
@@ -39,13 +42,13 @@ def make_db(folder: Path, n: int = 3, *, name: str = "d.db", words: int = 12, se
             spans = [{"start": 0, "end": 8, "label": "SOURCE"}, {"start": text.index("Velmora"),
                                                                   "end": text.index("Velmora") + 7, "label": "LOCATION"}]
             f.write(json.dumps({"text": text, "spans": spans}) + "\n")
-    db = folder / name
+    db = folder / name if at is None else at
     assert main(["--db", str(db), "import", str(source)]) == 0
     source.unlink()
     return db
 
 
-def export_args(db: Path, fmt: str, out: Path, *extra: str) -> list[str]:
+def export_args(db: Path | str, fmt: str, out: Path, *extra: str) -> list[str]:
     return ["--db", str(db), "export", "--format", fmt, "--out", str(out), *extra]
 
 
@@ -72,6 +75,9 @@ def one_coded_line(err: str, code: str) -> None:
 
 
 # -- 1. an export never writes over the database, nor over a file or folder it did not make ----------------
+# The tests that take `database` or `new_database` run on SQLite and on PostgreSQL. The others stay on a SQLite
+# file: they are about that file and its companions, or about the file system at --out (links, devices, read-only
+# folders, /proc, a full disk), which the database does not change.
 
 
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
@@ -119,8 +125,8 @@ def test_a_folder_export_never_takes_the_database_or_its_folder(tmp_path: Path, 
 
 @pytest.mark.parametrize("fmt", sorted(FILE_FORMATS))
 def test_an_existing_file_is_kept_and_only_a_previous_export_is_replaced(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
-    db = make_db(tmp_path)
+        tmp_path: Path, new_database: Callable[[str], str], capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    db = make_db(tmp_path, at=new_database("d"))
     out = tmp_path / FILE_FORMATS[fmt]
     out.write_text("my own notes\n", encoding="utf-8")
     for extra in ([], ["--replace"]):  # not an export: kept, asked or not
@@ -139,16 +145,16 @@ def test_an_existing_file_is_kept_and_only_a_previous_export_is_replaced(
     code, _, err = run(capsys, *export_args(db, other, out, "--replace"))  # --replace is for the same format only
     assert code == 2 and out.read_bytes() == previous
     one_coded_line(err, "A033")
-    make_db(tmp_path, 4, name="more.db")
-    code, printed, _ = run(capsys, *export_args(tmp_path / "more.db", fmt, out, "--replace"))
+    more = make_db(tmp_path, 4, at=new_database("more"))
+    code, printed, _ = run(capsys, *export_args(more, fmt, out, "--replace"))
     assert code == 0 and "wrote 4 documents" in printed
     assert out.read_bytes() != previous and leftovers(tmp_path, out.name) == []
 
 
 @pytest.mark.parametrize("fmt", sorted(FOLDER_FORMATS))
 def test_an_existing_folder_is_kept_and_only_a_previous_export_is_replaced(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
-    db = make_db(tmp_path)
+        tmp_path: Path, new_database: Callable[[str], str], capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    db = make_db(tmp_path, at=new_database("d"))
     out = tmp_path / FOLDER_FORMATS[fmt]
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
@@ -169,18 +175,18 @@ def test_an_existing_folder_is_kept_and_only_a_previous_export_is_replaced(
     one_coded_line(err, "A033")
     (out / "model" / "meta.json").unlink()
     (out / "model").rmdir()
-    make_db(tmp_path, 4, name="more.db")
-    code, printed, _ = run(capsys, *export_args(tmp_path / "more.db", fmt, out, "--replace"))
+    more = make_db(tmp_path, 4, at=new_database("more"))
+    code, printed, _ = run(capsys, *export_args(more, fmt, out, "--replace"))
     assert code == 0 and "wrote 4 documents" in printed
     assert snapshot(out) != previous and leftovers(tmp_path, out.name) == []
 
 
-def test_a_sharded_spacy_export_is_replaced_as_a_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_a_sharded_spacy_export_is_replaced_as_a_whole(tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from annotator.nlp import docbin
 
     monkeypatch.setattr(docbin, "SHARD_DOCS", 3)  # train.spacy and dev.spacy become folders of shards
-    db = make_db(tmp_path, 12)
+    db = make_db(tmp_path, 12, at=database)
     out = tmp_path / "corpus"
     assert run(capsys, *export_args(db, "spacy", out, "--split", "0.5"))[0] == 0
     assert (out / "train.spacy").is_dir() and (out / "dev.spacy").is_dir()
@@ -196,9 +202,9 @@ def test_a_sharded_spacy_export_is_replaced_as_a_whole(tmp_path: Path, capsys: p
     assert leftovers(tmp_path, "corpus") == []
 
 
-def test_leftovers_of_killed_exports_are_cleaned_by_the_next_one(tmp_path: Path,
+def test_leftovers_of_killed_exports_are_cleaned_by_the_next_one(tmp_path: Path, database: str,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    db = make_db(tmp_path)
+    db = make_db(tmp_path, at=database)
     out, corpus = tmp_path / "out.jsonl", tmp_path / "corpus"
     assert run(capsys, *export_args(db, "spacy", corpus))[0] == 0
     # What a killed export left: a .part file beside --out (this version's and earlier ones' naming), a
@@ -448,19 +454,18 @@ def test_a_killed_spacy_re_export_leaves_one_whole_export(tmp_path: Path, capsys
     assert code == 0 and spacy_export(corpus) == new and leftovers(tmp_path, "corpus") == []
 
 
-def test_conll_export_with_expand_still_snaps_spans(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = make_db(tmp_path, 1)
-    with sqlite3.connect(db) as conn:  # "ocument": off the token boundaries
-        conn.execute("UPDATE span SET start = 1 WHERE start = 0")
+def test_conll_export_with_expand_still_snaps_spans(tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    db = make_db(tmp_path, 1, at=database)
+    rows(database, "UPDATE span SET start = 1 WHERE start = 0")  # "ocument": off the token boundaries
     out = tmp_path / "out.conll"
     code, printed, err = run(capsys, *export_args(db, "conll", out, "--align", "expand"))
     assert code == 0, err
     assert "1 span(s) were snapped outward" in printed and "Document B-SOURCE" in out.read_text(encoding="utf-8")
 
 
-def test_a_second_export_to_the_same_place_leaves_a_running_one_alone(tmp_path: Path,
+def test_a_second_export_to_the_same_place_leaves_a_running_one_alone(tmp_path: Path, database: str,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    db = make_db(tmp_path)
+    db = make_db(tmp_path, at=database)
     out = tmp_path / "out.jsonl"
     marker = tmp_path / "paused"
     first = cli(*export_args(db, "prodigy", out), env={"ANNOTATOR_TEST_PAUSE_AT": f"staged:{marker}"})

@@ -90,8 +90,8 @@ def sqlite_ws(tmp_path: Path) -> Iterator[Workspace]:
 
 
 @pytest.fixture
-def pg_ws(pg_url: str) -> Iterator[Workspace]:
-    ws = open_workspace(pg_url)
+def pg_ws(pg_database: str) -> Iterator[Workspace]:
+    ws = open_workspace(pg_database)
     ensure_project(ws, "default")
     yield ws
     ws.close()

@@ -113,13 +113,6 @@ def test_each_key_press_is_one_transaction_of_at_most_two_statements(qtbot, gui_
     assert stored(window.window_ws, doc) == []
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        return str(tmp_path / "rules.db")
-    return request.getfixturevalue("pg_url")
-
-
 def _annotations(target: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     from annotator.services.annotation import Annotations
     from annotator.services.importing import import_paths

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_runners import run
-from db_fixtures import database_at
+from db_fixtures import database_at, rows
 
 from annotator.domain.labels import Label, LabelKind, labels_from_json
 from annotator.errors import LabelKindError
@@ -41,10 +41,15 @@ def docbin_labels(folder: Path) -> tuple[list[str], list[str]]:
     return sorted(spans), sorted(ents)
 
 
+@pytest.fixture
+def db(database: str) -> str:
+    """The tests that take `db` run on a SQLite file and on PostgreSQL."""
+    return database
+
+
 def kinds(db: str, project: str = "default") -> dict[str, str]:
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT l.name, l.kind FROM label l JOIN project p ON p.id = l.project_id "
-                                 "WHERE p.name = ? ORDER BY l.position", (project,)).fetchall())
+    return dict(rows(db, "SELECT l.name, l.kind FROM label l JOIN project p ON p.id = l.project_id "
+                         "WHERE p.name = :project ORDER BY l.position", project=project))
 
 
 def test_a_label_is_an_entity_or_a_statement_and_nothing_else() -> None:
@@ -79,6 +84,7 @@ def labels_at_0004(url: str, rows: list[tuple[int, str]]) -> None:
 
 
 def test_migration_0005_makes_every_claim_a_statement(tmp_path: Path) -> None:
+    # SQLite: the backup of the file and AUTOINCREMENT; the same migration on PostgreSQL is in test_postgres.py
     from annotator.storage.engine import open_database
 
     path = tmp_path / "old.db"
@@ -94,9 +100,8 @@ def test_migration_0005_makes_every_claim_a_statement(tmp_path: Path) -> None:
     assert "AUTOINCREMENT" in sql
 
 
-def test_the_kind_is_stored_read_and_changed_on_the_command_line(tmp_path: Path,
+def test_the_kind_is_stored_read_and_changed_on_the_command_line(tmp_path: Path, db: str,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "k.db")
     assert run(capsys, "--db", db, "import", str(spans_file(tmp_path / "a.jsonl", "CLAIM")))[0] == 0
     code, out, _ = run(capsys, "--db", db, "labels", "add", "THESIS", "--kind", "statement", "--key", "T")
     assert code == 0
@@ -118,8 +123,7 @@ def test_the_kind_is_stored_read_and_changed_on_the_command_line(tmp_path: Path,
         assert kinds(db) == before  # nothing changed, nothing added
 
 
-def test_a_renamed_claim_is_still_kept_out_of_doc_ents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "r.db")
+def test_a_renamed_claim_is_still_kept_out_of_doc_ents(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--db", db, "import", str(spans_file(tmp_path / "a.jsonl", "CLAIM")))[0] == 0
     assert run(capsys, "--db", db, "labels", "rename", "CLAIM", "ASSERTION")[0] == 0
     code, out, _ = run(capsys, "--db", db, "export", "--format", "spacy", "--out", str(tmp_path / "corpus"),
@@ -130,9 +134,8 @@ def test_a_renamed_claim_is_still_kept_out_of_doc_ents(tmp_path: Path, capsys: p
     assert f"[{TEXT.index(CLAIM)}:{TEXT.index(CLAIM) + len(CLAIM)}] ASSERTION: a statement, not an entity" in out
 
 
-def test_a_label_added_as_a_statement_is_kept_out_of_doc_ents(tmp_path: Path,
+def test_a_label_added_as_a_statement_is_kept_out_of_doc_ents(tmp_path: Path, db: str,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "s.db")
     assert run(capsys, "--db", db, "import", str(spans_file(tmp_path / "a.jsonl", "CLAIM")))[0] == 0
     assert run(capsys, "--db", db, "labels", "add", "THESIS", "--kind", "statement")[0] == 0
     # a second article whose clause is a THESIS: the import finds the label and keeps its kind
@@ -146,8 +149,7 @@ def test_a_label_added_as_a_statement_is_kept_out_of_doc_ents(tmp_path: Path,
     assert "THESIS: a statement, not an entity" in out
 
 
-def test_labels_an_import_brings_are_added_as_entities(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "i.db")
+def test_labels_an_import_brings_are_added_as_entities(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--db", db, "import", str(spans_file(tmp_path / "a.jsonl", "CLAIM")))[0] == 0
     assert run(capsys, "--db", db, "labels", "delete", "CLAIM", "--with-spans")[0] == 0
     # The project lacks CLAIM now: a file that brings it (and one new name) adds both, as entities.

@@ -4,12 +4,13 @@ a closed pipe, and options before or after the command."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cli_runners import cli, run, write
+from db_fixtures import rows
 
 TEXT = "Olena Marchuk of the Dorvan council said 400 homes in Velmora lost power, Reuters reported."
 # (start, end, label): names that the old normalisation merged ("ОРГ1", "ЛОК1" -> "L_1"; "Person Name" ->
@@ -22,16 +23,19 @@ def jsonl(path: Path, *records: dict) -> Path:
     return write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
+@pytest.fixture
+def db(database: str) -> str:
+    """The tests that take `db` run on a SQLite file and on PostgreSQL."""
+    return database
+
+
 def stored_spans(db: str, project: str = "default") -> list[tuple[str, int, int]]:
-    with sqlite3.connect(db) as conn:
-        return sorted(conn.execute(
-            'SELECT l.name, s.start, s."end" FROM span s JOIN label l ON l.id = s.label_id '
-            "JOIN project p ON p.id = l.project_id WHERE p.name = ?", (project,)).fetchall())
+    return sorted(rows(db, 'SELECT l.name, s.start, s."end" FROM span s JOIN label l ON l.id = s.label_id '
+                           "JOIN project p ON p.id = l.project_id WHERE p.name = :project", project=project))
 
 
 def project_names(db: str) -> list[str]:
-    with sqlite3.connect(db) as conn:
-        return [r[0] for r in conn.execute("SELECT name FROM project ORDER BY id")]
+    return [r[0] for r in rows(db, "SELECT name FROM project ORDER BY id")]
 
 
 def one_coded_line(err: str, code: str) -> str:
@@ -80,8 +84,9 @@ def test_labels_add_refuses_a_name_that_cannot_be_stored(tmp_path: Path, db: str
 @pytest.mark.parametrize(("fmt", "out_name", "names_file"), [
     ("brat", "brat-out", "brat-out/annotator-labels.json"), ("conll", "out.conll", "out.conll.labels.json")])
 def test_brat_and_conll_exports_map_label_names_and_give_them_back(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, out_name: str, names_file: str) -> None:
-    first, second = str(tmp_path / "first.db"), str(tmp_path / "second.db")
+        tmp_path: Path, new_database: Callable[[str], str], capsys: pytest.CaptureFixture[str], fmt: str,
+        out_name: str, names_file: str) -> None:
+    first, second = new_database("first"), new_database("second")
     path = jsonl(tmp_path / "names.jsonl",
                  {"text": TEXT, "spans": [{"start": s, "end": e, "label": label} for s, e, label in SPANS
                                           if label not in ("Person_Name", "Lieu géographique")]},
@@ -123,7 +128,7 @@ def test_a_later_export_without_renamed_labels_removes_its_stale_names_file(
     assert not any(p.name.endswith(".part") for p in tmp_path.iterdir())
 
 
-def test_real_files_import_with_the_label_names_they_had(realdata: Path, tmp_path: Path) -> None:
+def test_real_files_import_with_the_label_names_they_had(realdata: Path, database: str) -> None:
     """Every label name of the real files imported before these changes, and imports as it is written."""
     from test_formats_realdata import EXPECTED
 
@@ -132,7 +137,7 @@ def test_real_files_import_with_the_label_names_they_had(realdata: Path, tmp_pat
     from annotator.services.labels import list_labels
     from annotator.services.workspace import default_labels, open_workspace
 
-    ws = open_workspace(tmp_path / "real.db")
+    ws = open_workspace(database)
     try:
         for number, (relative, fmt, *_counts) in enumerate(EXPECTED):
             path = realdata / relative
@@ -236,9 +241,7 @@ def test_import_names_the_csv_text_column(tmp_path: Path, db: str, capsys: pytes
     code, out, err = run(capsys, "--db", db, "import", str(path), "--text-column", "story",
                          "--title-column", "headline")
     assert code == 0 and "documents added: 1" in out, err
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT title, text FROM document").fetchall() == [
-            ("Power cut", "400 homes in Velmora lost power.")]
+    assert rows(db, "SELECT title, text FROM document") == [("Power cut", "400 homes in Velmora lost power.")]
     code, _, err = run(capsys, "--db", db, "import", str(write(tmp_path / "a.txt", "x")), "--text-column", "story")
     assert code == 2 and "for CSV files" in err
 

@@ -1,18 +1,17 @@
-"""The same services on PostgreSQL: a team shares one server instead of a SQLite file."""
+"""The same services on PostgreSQL as on a SQLite file: a team shares one server. `database` (tests/db_fixtures.py)
+runs a test on both; `pg_url` is a throw-away empty PostgreSQL database, skipped without a server."""
 
 from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.postgres  # pg_url (tests/db_fixtures.py): a throw-away database, skipped without a server
 
-
-def test_migrate_annotate_and_list_on_postgres(pg_url: str) -> None:
+def test_migrate_annotate_and_list(database: str) -> None:
     from annotator.domain.documents import Status, content_hash
     from annotator.services.annotation import Annotations
     from annotator.services.workspace import ensure_project, open_workspace
 
-    ws = open_workspace(pg_url)
+    ws = open_workspace(database)
     project = ensure_project(ws)
     texts = ["More than 17,000 people left Izium, the governor said.", "Second 100% story about Kyiv_region."]
     with ws.unit() as repo:
@@ -36,7 +35,7 @@ def test_migrate_annotate_and_list_on_postgres(pg_url: str) -> None:
     ws.close()
 
 
-def test_import_and_export_on_postgres(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_and_export(database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from annotator.services.exporting import export
     from annotator.services.importing import import_paths
     from annotator.services.workspace import open_workspace
@@ -47,7 +46,7 @@ def test_import_and_export_on_postgres(pg_url: str, tmp_path) -> None:  # type: 
         '[{"start": 0, "end": 13, "label": "SOURCE"}, {"start": 19, "end": 32, "label": "FIGURE"}]}\n',
         encoding="utf-8",
     )
-    ws = open_workspace(pg_url)
+    ws = open_workspace(database)
     summary = import_paths(ws, [source], project="p", annotator="ana")
     assert summary.errors == [] and summary.total("spans_added") == 2
     out = tmp_path / "out.jsonl"
@@ -56,21 +55,7 @@ def test_import_and_export_on_postgres(pg_url: str, tmp_path) -> None:  # type: 
     ws.close()
 
 
-def test_models_match_the_migrations_on_postgres(pg_url: str) -> None:
-    """Alembic's autogenerate finds nothing to change on PostgreSQL either (label.kind of migration 0005)."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    from annotator.storage.engine import open_database
-    from annotator.storage.models import Base
-
-    db = open_database(pg_url)
-    with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-    db.dispose()
-    assert diff == []
-
-
+@pytest.mark.postgres
 def test_migration_0005_makes_every_claim_a_statement_on_postgres(pg_url: str) -> None:
     from test_label_kinds import labels_at_0004
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def documents(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str]]]:
     return text, spans
 
 
-def snapshot(db: Path, project: str) -> list[tuple[str, list[tuple[int, int, str]]]]:
+def snapshot(db: str, project: str) -> list[tuple[str, list[tuple[int, int, str]]]]:
     ws = open_workspace(db)
     with ws.unit() as repo:
         project_id = get_project(ws, project).id
@@ -45,55 +46,65 @@ def _outside_crlf(text: str, start: int, end: int) -> tuple[int, int]:
     return start - (text[start - 1 : start + 1] == "\r\n"), end + (text[end - 1 : end + 1] == "\r\n")
 
 
+@pytest.fixture
+def two_databases(new_database: Callable[[str], str]) -> tuple[str, str]:
+    """Made once for all the examples of a test, each of which uses a project of its own in them."""
+    return new_database("a"), new_database("b")
+
+
 @pytest.mark.parametrize("fmt", ["prodigy", "doccano", "labelstudio", "brat"])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(docs=st.lists(documents(), min_size=1, max_size=5, unique_by=lambda d: d[0]))
-def test_export_then_import_keeps_every_span(tmp_path_factory: pytest.TempPathFactory, fmt: str,
+def test_export_then_import_keeps_every_span(tmp_path_factory: pytest.TempPathFactory,
+                                             two_databases: tuple[str, str], fmt: str,
                                              docs: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
     tmp = tmp_path_factory.mktemp(fmt)
     source = tmp / "in.jsonl"
     source.write_text("".join(json.dumps({"text": t, "spans": [{"start": s, "end": e, "label": lb}
                                                                 for s, e, lb in spans]}) + "\n"
                               for t, spans in docs), encoding="utf-8")
-    first = open_workspace(tmp / "a.db")
-    summary = import_paths(first, [source], project="p", annotator="ana")
+    (a, b), project = two_databases, tmp.name
+    first = open_workspace(a)
+    summary = import_paths(first, [source], project=project, annotator="ana")
     assert summary.errors == []
     out = tmp / ("export" if fmt == "brat" else f"export.{fmt}.json")
-    exported = export(first, fmt=fmt, out=out, project="p")
+    exported = export(first, fmt=fmt, out=out, project=project)
     first.close()
-    second = open_workspace(tmp / "b.db")
-    summary = import_paths(second, [out], project="p", annotator="ana", fmt=fmt)
+    second = open_workspace(b)
+    summary = import_paths(second, [out], project=project, annotator="ana", fmt=fmt)
     assert summary.errors == []
     second.close()
-    expected = snapshot(tmp / "a.db", "p")
+    expected = snapshot(a, project)
     if fmt == "brat":  # brat counts a CRLF as one character: an edge between its CR and LF takes it whole
         widened = [(t, sorted(_outside_crlf(t, s, e) + (lb,) for s, e, lb in spans)) for t, spans in expected]
         assert exported.moved == sum(_outside_crlf(t, s, e) != (s, e) for t, spans in expected for s, e, _ in spans)
         expected = widened
-    assert snapshot(tmp / "b.db", "p") == expected
-    assert sorted(t for t, _ in snapshot(tmp / "b.db", "p")) == sorted(t for t, _ in docs)
+    assert snapshot(b, project) == expected
+    assert sorted(t for t, _ in snapshot(b, project)) == sorted(t for t, _ in docs)
 
 
-def test_spacy_export_imports_back_as_the_same_spans(tmp_path: Path) -> None:
+def test_spacy_export_imports_back_as_the_same_spans(tmp_path: Path, new_database: Callable[[str], str]) -> None:
     text = "Governor Olena Marchuk said that 17 drones hit Hrebenka 🇺🇦 overnight.\r\nLeave a Comment"
     spans = [(0, 22, "SOURCE"), (33, 42, "FIGURE"), (47, 55, "LOCATION"), (33, 68, "CLAIM")]
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"text": text, "spans": [{"start": s, "end": e, "label": lb}
                                                           for s, e, lb in spans]}) + "\n"
                       + json.dumps({"text": "Second article.", "spans": []}) + "\n", encoding="utf-8")
-    ws = open_workspace(tmp_path / "a.db")
+    a, b = new_database("a"), new_database("b")
+    ws = open_workspace(a)
     import_paths(ws, [source], project="p", annotator="ana")
     export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=0.5)
     ws.close()
-    back = open_workspace(tmp_path / "b.db")
+    back = open_workspace(b)
     summary = import_paths(back, [tmp_path / "corpus" / "train.spacy", tmp_path / "corpus" / "dev.spacy"],
                            project="p", annotator="ana")
     back.close()
     assert summary.errors == []
-    assert snapshot(tmp_path / "b.db", "p") == snapshot(tmp_path / "a.db", "p")
+    assert snapshot(b, "p") == snapshot(a, "p")
 
 
-def test_a_large_spacy_export_is_sharded_and_still_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_spacy_export_is_sharded_and_still_reads_back(tmp_path: Path, new_database: Callable[[str], str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from annotator.nlp import docbin
 
     monkeypatch.setattr(docbin, "SHARD_DOCS", 3)  # so that 10 documents make several shards
@@ -101,7 +112,8 @@ def test_a_large_spacy_export_is_sharded_and_still_reads_back(tmp_path: Path, mo
     source.write_text("".join(json.dumps({"text": f"Report {i} from Velmora.", "spans": [
         {"start": len(f"Report {i} from "), "end": len(f"Report {i} from Velmora"), "label": "LOCATION"}]}) + "\n"
         for i in range(10)), encoding="utf-8")
-    ws = open_workspace(tmp_path / "a.db")
+    a, b = new_database("a"), new_database("b")
+    ws = open_workspace(a)
     import_paths(ws, [source], project="p", annotator="ana")
     export(ws, fmt="spacy", out=tmp_path / "corpus", project="p", split=0.8)
     ws.close()
@@ -109,8 +121,27 @@ def test_a_large_spacy_export_is_sharded_and_still_reads_back(tmp_path: Path, mo
     assert train.is_dir() and len(list(train.glob("*.spacy"))) == 3  # 8 documents in shards of 3
     assert (tmp_path / "corpus" / "dev.spacy").is_file()  # 2 documents: one file
     assert not [p for p in (tmp_path / "corpus").iterdir() if p.name.startswith(".")]  # no staging left
-    back = open_workspace(tmp_path / "b.db")
+    back = open_workspace(b)
     summary = import_paths(back, [train, tmp_path / "corpus" / "dev.spacy"], project="p", annotator="ana")
     back.close()
     assert summary.total("documents_added") == 10 and summary.total("spans_added") == 10
-    assert snapshot(tmp_path / "b.db", "p") == snapshot(tmp_path / "a.db", "p")
+    assert snapshot(b, "p") == snapshot(a, "p")
+
+
+def test_the_tricky_texts_keep_every_character_and_span_through_the_database(tmp_path: Path, database: str) -> None:
+    """test_formats_roundtrip's texts (flags, CR alone, NEL, form feed, U+2028, right-to-left), stored and read back."""
+    from test_formats_roundtrip import tricky_records
+
+    from annotator import formats
+
+    records = tricky_records()
+    formats.write(iter(records), tmp_path / "in.jsonl", "prodigy")
+    ws = open_workspace(database)
+    assert import_paths(ws, [tmp_path / "in.jsonl"], project="p", annotator="ana").errors == []
+    export(ws, fmt="prodigy", out=tmp_path / "out.jsonl", project="p")
+    ws.close()
+
+    def key(record):  # type: ignore[no-untyped-def]
+        return record.text, sorted((s.start, s.end, s.label) for s in record.spans)
+
+    assert [key(r) for r in formats.read(tmp_path / "out.jsonl", "prodigy")] == [key(r) for r in records]

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from db_fixtures import database_at
+from db_fixtures import database_at, rows
 
 from annotator.errors import (
     DatabaseCorruptError,
@@ -16,10 +16,11 @@ from annotator.errors import (
     StorageError,
 )
 from annotator.services.workspace import ensure_project, open_workspace
-from annotator.storage.engine import open_database
+from annotator.storage.engine import open_database, to_url
 
 
 def test_new_database_has_wal_foreign_keys_and_default_project(tmp_path: Path) -> None:
+    # SQLite only: the pragmas of a file (a server has its own settings)
     ws = open_workspace(tmp_path / "new.db")
     project = ensure_project(ws)
     with ws.db.engine.connect() as conn:
@@ -39,16 +40,16 @@ def test_default_database_lives_in_the_user_data_folder(tmp_path: Path, monkeypa
     ws.close()
 
 
-def test_env_variable_names_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "env.db"))
+def test_env_variable_names_the_database(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_DB", database)
     ws = open_workspace()
-    assert ws.db.path == (tmp_path / "env.db").resolve()
+    assert ws.db.url == to_url(database)[0]
     ws.close()
 
 
-def _old_database(path: Path) -> None:
-    """A database at schema 0001 with a document and a span, as an older annotator left it."""
-    with database_at(f"sqlite:///{path}", "0001") as conn:
+def _old_database(target: str | Path) -> None:
+    """A database at schema 0001 with a document and a span, as an older annotator left it (a URL or a file)."""
+    with database_at(target if isinstance(target, str) else f"sqlite:///{target}", "0001") as conn:
         conn.exec_driver_sql("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'default', 'en', '2026-01-01')")
         conn.exec_driver_sql("INSERT INTO label (id, project_id, name, colour, key, alt_key, description, position) "
                              "VALUES (1, 1, 'FIGURE', '#5b8fd9', '3', 'F', '', 0)")
@@ -59,33 +60,36 @@ def _old_database(path: Path) -> None:
                              " VALUES (1, 1, 1, 1, 0, 6, '2026-01-01')")
 
 
-def test_older_schema_is_migrated_after_a_backup(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    _old_database(path)
-    db = open_database(path)
-    assert db.backup is not None and db.backup.exists()
-    with sqlite3.connect(db.backup) as old:
-        assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
-        assert old.execute("SELECT count(*) FROM span").fetchone()[0] == 1
+def test_older_schema_is_migrated_after_a_backup(empty_database: str) -> None:
+    _old_database(empty_database)
+    db = open_database(empty_database)
+    if db.is_sqlite:  # the copy of the file; a server's backups are its administrator's
+        assert db.backup is not None and db.backup.exists()
+        with sqlite3.connect(db.backup) as old:
+            assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+            assert old.execute("SELECT count(*) FROM span").fetchone()[0] == 1
+    else:
+        assert db.backup is None
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT origin, start, \"end\" FROM span").one() == ("manual", 0, 6)
     db.dispose()
-    again = open_database(path)  # already current: no second backup
+    again = open_database(empty_database)  # already current: no second backup
     assert again.backup is None
     again.dispose()
 
 
-def test_database_newer_than_the_program_is_refused_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "future.db"
-    open_database(path).dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999'")
-    before = hashlib.sha256(path.read_bytes()).hexdigest()
+def test_database_newer_than_the_program_is_refused_untouched(database: str) -> None:
+    open_database(database).dispose()
+    rows(database, "UPDATE alembic_version SET version_num = '9999'")
+    path = Path(database) if "://" not in database else None
+    before = path and hashlib.sha256(path.read_bytes()).hexdigest()  # a file is kept byte for byte
     with pytest.raises(DatabaseTooNewError, match="newer annotator"):
-        open_database(path)
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+        open_database(database)
+    assert (path and hashlib.sha256(path.read_bytes()).hexdigest()) == before
+    assert rows(database, "SELECT version_num FROM alembic_version") == [("9999",)]
 
 
+# SQLite only, the next three: what is in a file that is not annotator's, read before it is opened.
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("these are my notes, not a database\n")
@@ -125,25 +129,25 @@ def test_bad_urls_and_paths(tmp_path: Path) -> None:
         open_database(tmp_path)
 
 
-def test_models_match_the_migrations(tmp_path: Path) -> None:
+def test_models_match_the_migrations(database: str) -> None:
     """Alembic's autogenerate finds nothing to change: the ORM models and db/ describe the same schema."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
     from annotator.storage.models import Base
 
-    db = open_database(tmp_path / "same.db")
+    db = open_database(database)
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     db.dispose()
     assert diff == []
 
 
-def test_status_counts_per_annotator_and_project(tmp_path: Path) -> None:
+def test_status_counts_per_annotator_and_project(database: str) -> None:
     from annotator.domain.documents import Status, content_hash
     from annotator.services.annotation import Annotations
 
-    ws = open_workspace(tmp_path / "s.db")
+    ws = open_workspace(database)
     ids = {}
     for name in ("news", "other"):
         project = ensure_project(ws, name)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_runners import cli, run_cli
-from db_fixtures import database_at
+from db_fixtures import database_at, rows
 
 from annotator.errors import AnnotatorError, SpanChangedError
 from annotator.services.annotation import Annotations
@@ -23,7 +23,7 @@ from annotator.services.workspace import ensure_project, open_workspace
 TEXT = "Officials in Velmora said 400 homes lost power near Dorvan."
 
 
-def _colleague_imports(db: Path, tmp_path: Path) -> None:
+def _colleague_imports(db: Path | str, tmp_path: Path) -> None:
     """Another process: the label deleted and added again, then a colleague's import with a LOCATION span."""
     for args in (("labels", "delete", "LOCATION", "--with-spans"), ("labels", "add", "LOCATION", "--key", "2")):
         code, _, err = run_cli("--db", str(db), *args)
@@ -35,7 +35,7 @@ def _colleague_imports(db: Path, tmp_path: Path) -> None:
 
 
 # -- 1. ids are never reused; undo removes only the span it made ---------------------------------------------
-def _my_span(db: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+def _my_span(db: Path | str, tmp_path: Path):  # type: ignore[no-untyped-def]
     """The Velmora article in a new database at `db` with the tester's LOCATION span on "Velmora": the workspace,
     its project, the tester's service, the document id and the span."""
     ws = open_workspace(db)
@@ -47,8 +47,8 @@ def _my_span(db: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     return ws, project, ana, doc, span
 
 
-def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: Path) -> None:
-    db = tmp_path / "ids.db"
+def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: Path, database: str) -> None:
+    db = database
     ws, project, ana, doc, span = _my_span(db, tmp_path)
     _colleague_imports(db, tmp_path)
     bob = Annotations(ws, project.id, "bob")
@@ -63,6 +63,7 @@ def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: P
 
 @pytest.mark.parametrize("old", [False, True], ids=["new", "migrated"])
 def test_no_table_whose_ids_a_window_holds_reuses_a_freed_id(tmp_path: Path, old: bool) -> None:
+    # SQLite only: without AUTOINCREMENT it hands out a freed top id again; a PostgreSQL sequence never does
     from test_storage import _old_database
 
     db = tmp_path / "seq.db"
@@ -84,26 +85,24 @@ def test_no_table_whose_ids_a_window_holds_reuses_a_freed_id(tmp_path: Path, old
             assert new > top, f"{table}: the freed id {top} was handed out again"
 
 
-def test_undo_refuses_a_span_that_changed_or_changed_hands(tmp_path: Path) -> None:
+def test_undo_refuses_a_span_that_changed_or_changed_hands(tmp_path: Path, database: str) -> None:
     """Whatever the id: a step that removes or relabels a span checks owner, document, label and offsets."""
-    db = tmp_path / "owner.db"
+    db = database
     ws, project, ana, doc, span = _my_span(db, tmp_path)
     Annotations(ws, project.id, "bob")  # the colleague the span is handed to below
-    with sqlite3.connect(db) as other:  # another program moves the span under the window
-        other.execute('UPDATE span SET "end" = 19 WHERE id = ?', (span.id,))
+    rows(db, 'UPDATE span SET "end" = 19 WHERE id = :id', id=span.id)  # another program moves the span
     with pytest.raises(SpanChangedError, match="changed elsewhere"):
         ana.remove_span(span.id, expected=span, document_id=doc)
     with pytest.raises(SpanChangedError, match="changed elsewhere"):
         ana.relabel(span.id, "FIGURE", expected=span, document_id=doc)
-    with sqlite3.connect(db) as other:  # the row now holds a colleague's span (what id reuse used to do)
-        other.execute("UPDATE span SET \"end\" = 20, annotator_id = (SELECT id FROM annotator WHERE name = 'bob') "
-                      "WHERE id = ?", (span.id,))
+    # the row now holds a colleague's span (what id reuse used to do)
+    rows(db, "UPDATE span SET \"end\" = 20, annotator_id = (SELECT id FROM annotator WHERE name = 'bob') "
+             "WHERE id = :id", id=span.id)
     with pytest.raises(SpanChangedError, match="no longer yours"):
         ana.remove_span(span.id, expected=span, document_id=doc)
     with pytest.raises(SpanChangedError, match="no longer yours"):
         ana.remove_span(span.id)  # even without the caller's picture: never another annotator's span
-    with sqlite3.connect(db) as conn:
-        assert conn.execute('SELECT start, "end" FROM span WHERE id = ?', (span.id,)).fetchone() == (13, 20)
+    assert rows(db, 'SELECT start, "end" FROM span WHERE id = :id', id=span.id) == [(13, 20)]
     ws.close()
 
 

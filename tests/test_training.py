@@ -92,6 +92,12 @@ def test_the_learning_curve_has_four_points_per_label() -> None:
     assert table[13].split()[3:] == ["-", "-", "-"]  # no CLAIM held back or predicted: nothing to score
 
 
+@pytest.fixture
+def db(database: str) -> str:
+    """The command's tests read their documents from a SQLite file and from PostgreSQL."""
+    return database
+
+
 def _import(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path, docs: list[DocumentRecord]) -> None:
     lines = [json.dumps({"text": d.text, "spans": [{"start": s.start, "end": s.end, "label": s.label}
                                                     for s in d.spans]}) for d in docs]
