@@ -386,3 +386,10 @@ class AmbiguousLayerError(UsageError):
     """`--layer NAME` names two layers (a person and a model of the same name)."""
 
     code = "A156"
+
+
+class TrainingLayerError(TrainingError):
+    """A layer that training refuses: a model's (a model trained on a model's output learns its mistakes back), or
+    every person's spans mixed together."""
+
+    code = "A145"
