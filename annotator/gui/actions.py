@@ -44,6 +44,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Annotate", ARTICLE),
     ActionSpec("span.remove", "Remove span", ("Delete",), "Remove the span at the cursor (the innermost)", "Annotate",
                ARTICLE),
+    ActionSpec("annotate.train", "&Train a model…", (), "Train a span categorizer on the finished documents, in "
+               "the background; it becomes the suggestion source 'trained'", "Annotate"),
     ActionSpec("doc.done_next", "&Done, next", ("Ctrl+Return", "Ctrl+Enter"),
                "Mark this document done and open the next one to do", "Go"),
     ActionSpec("doc.next", "N&ext document", ("Alt+Right",), "Open the next document", "Go"),

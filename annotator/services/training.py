@@ -29,7 +29,14 @@ from annotator.nlp.training import (
     learning_curve,
     train_spancat,
 )
-from annotator.services.export_layers import LayerChoice, choose_layer, person_id
+from annotator.services.export_layers import (
+    LayerChoice,
+    LayerOption,
+    choose_layer,
+    layer_names,
+    person_id,
+    project_layers,
+)
 from annotator.services.exporting import BATCH
 from annotator.services.exporting import _documents as documents_with_spans
 from annotator.services.trained_models import default_model_dir, record_latest, trained_documents
@@ -235,3 +242,17 @@ def _aligned(rows: list[list[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths,
             strict=True))).rstrip() for row in rows]
+
+
+def layer_options(ws: Workspace, project: str, annotator: str) -> tuple[list[LayerOption], int]:
+    """The layers the window may train on (every person's, and gold once it has spans) and the default's index:
+    gold when the project has it, else `annotator`'s own."""
+    project_obj = get_project(ws, project)
+    with ws.unit() as repo:
+        layers = project_layers(repo, project_obj.id)
+    options = [LayerOption(name, f"{name} ({'settled' if owner.kind is OwnerKind.GOLD else 'person'}, {n:,} spans)")
+               for name, (owner, n) in zip(layer_names(list(layers)), layers.items(), strict=True)
+               if owner.kind is not OwnerKind.MODEL]
+    names = [o.layer for o in options]
+    wanted = "gold" if Owner.gold() in layers else annotator
+    return options, names.index(wanted) if wanted in names else 0
