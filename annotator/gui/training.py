@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QWidget
 from annotator.domain.documents import Changes
 from annotator.errors import AnnotatorError
 from annotator.gui.tasks import Task, TaskRunner
-from annotator.nlp.training import DEFAULT_MAX_STEPS, Progress
 from annotator.services import training
 from annotator.services.trained_models import use_trained
 from annotator.services.workspace import Workspace
@@ -46,7 +45,7 @@ class TrainingSettings:
 
     @property
     def max_steps(self) -> int:
-        return max(1, _int(self.store, self.MAX_STEPS, DEFAULT_MAX_STEPS))
+        return max(1, _int(self.store, self.MAX_STEPS, training.DEFAULT_MAX_STEPS))
 
     @max_steps.setter
     def max_steps(self, steps: int) -> None:

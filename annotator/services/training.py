@@ -29,6 +29,9 @@ from annotator.nlp.training import (
     learning_curve,
     train_spancat,
 )
+from annotator.nlp.training import (
+    Progress as Progress,  # the window shows it
+)
 from annotator.services.export_layers import (
     LayerChoice,
     LayerOption,

@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 
 from annotator.errors import AnnotatorError, TrainingCancelledError
 from annotator.gui.training import CHART_FILE, Trainer, TrainingSettings
-from annotator.nlp.training import Progress
-from annotator.services.training import LayerOption, TrainingResult, curve_series, summary_lines
+from annotator.services.training import LayerOption, Progress, TrainingResult, curve_series, summary_lines
 
 MAX_STEPS = 100_000
 CHART_WIDTH = 600
