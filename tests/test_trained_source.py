@@ -107,13 +107,17 @@ def _model_folder(folder: Path, project: str, trained_at: str) -> Path:
     return folder
 
 
-def test_the_latest_model_is_the_pointer_else_the_newest_whole_one(tmp_path: Path) -> None:
+def test_the_latest_model_is_the_pointer_else_the_newest_whole_one(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     base = trained_models.models_folder("news desk")
     assert base.name == "news_desk" and trained_models.trained_model_for("news desk") is None
     older = _model_folder(base / "20260101-000000", "news desk", "2026-01-01T00:00:00+00:00")
     newer = _model_folder(base / "20260301-000000", "news desk", "2026-03-01T00:00:00+00:00")
     _model_folder(base / "20260401-000000", "news_desk", "2026-04-01T00:00:00+00:00")  # another project's
     (base / "20260501-000000").mkdir()  # half written: no annotator-training.json
+    assert trained_models.trained_model_for("news desk") == newer
+    (base / "latest").write_text("\n", encoding="utf-8")  # an empty pointer is no pointer, not the current folder
+    monkeypatch.chdir(older)
     assert trained_models.trained_model_for("news desk") == newer
 
     trained_models.record_latest("news desk", older)  # the pointer wins, even over a newer model

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from annotator.domain.documents import Changes
@@ -149,8 +149,9 @@ class WindowTraining(QObject):
 
         def show(found: tuple[list[training.LayerOption], int]) -> None:
             dialog = self._parent.findChild(TrainingDialog)
-            if dialog is None:
+            if dialog is None or not dialog.isVisible():  # a closed one may still wait for its deleteLater
                 dialog = TrainingDialog(self.trainer, self.settings, found[0], found[1], self._parent)
+                dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.show()
             dialog.raise_()
             dialog.activateWindow()

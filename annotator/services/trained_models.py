@@ -73,10 +73,11 @@ def trained_model_for(project: str) -> Path | None:
     """The project's latest trained model folder (see the module's note), or None when it has none."""
     base = models_folder(project)
     try:
-        pointed = Path((base / LATEST).read_text(encoding="utf-8").strip())
+        written = (base / LATEST).read_text(encoding="utf-8").strip()
     except (OSError, ValueError):
-        pointed = None
-    if pointed is not None and str(pointed) and _of_project(pointed, project) is not None:
+        written = ""
+    pointed = Path(written) if written else None  # Path("") would be the current folder
+    if pointed is not None and _of_project(pointed, project) is not None:
         return pointed
     found = []
     if base.is_dir():
