@@ -109,6 +109,7 @@ def _model_folder(folder: Path, project: str, trained_at: str) -> Path:
 
 def test_the_latest_model_is_the_pointer_else_the_newest_whole_one(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    assert trained_models.TRAINING_JSON == TRAINING_JSON  # the same file name, kept apart to keep imports light
     base = trained_models.models_folder("news desk")
     assert base.name == "news_desk" and trained_models.trained_model_for("news desk") is None
     older = _model_folder(base / "20260101-000000", "news desk", "2026-01-01T00:00:00+00:00")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QWidget
@@ -17,9 +18,11 @@ from PySide6.QtWidgets import QWidget
 from annotator.domain.documents import Changes
 from annotator.errors import AnnotatorError
 from annotator.gui.tasks import Task, TaskRunner
-from annotator.services import training
 from annotator.services.trained_models import use_trained
 from annotator.services.workspace import Workspace
+
+if TYPE_CHECKING:  # spaCy's training code stays off the window's start-up path: imported when first needed
+    from annotator.services import training
 
 CHART_FILE = "learning-curve.png"  # drawn into the model's folder, beside the model it describes
 NOTICE_MS = 15000
@@ -45,7 +48,9 @@ class TrainingSettings:
 
     @property
     def max_steps(self) -> int:
-        return max(1, _int(self.store, self.MAX_STEPS, training.DEFAULT_MAX_STEPS))
+        from annotator.services.training import DEFAULT_MAX_STEPS
+
+        return max(1, _int(self.store, self.MAX_STEPS, DEFAULT_MAX_STEPS))
 
     @max_steps.setter
     def max_steps(self, steps: int) -> None:
@@ -102,6 +107,8 @@ class Trainer(QObject):
         ws, project, annotator = self._ws, self._project, self._annotator
 
         def work(_task: Task) -> training.TrainingResult:
+            from annotator.services import training
+
             data = training.training_data(ws, project=project, layer=layer, fallback=annotator, curve=curve)
             result = training.train(data, curve=curve, max_steps=max_steps, progress=self.progressed.emit,
                                     cancel=cancel)
@@ -146,6 +153,7 @@ class WindowTraining(QObject):
 
     def open_dialog(self) -> None:
         from annotator.gui.dialogs.training_dialog import TrainingDialog
+        from annotator.services import training
 
         def show(found: tuple[list[training.LayerOption], int]) -> None:
             dialog = self._parent.findChild(TrainingDialog)
@@ -163,6 +171,8 @@ class WindowTraining(QObject):
 
     def on_changes(self, changes: Changes) -> None:
         """A document marked done may make the retrain rule due: counted on the worker, started when reached."""
+        from annotator.services.training import documents_since_training
+
         every = self.settings.retrain_every
         if not changes.statuses or every <= 0 or self.trainer.running:
             return
@@ -173,7 +183,7 @@ class WindowTraining(QObject):
                 self._notice(f"Training a new model in the background: {since} document(s) finished since the "
                              "last one", NOTICE_MS)
 
-        self._runner.submit("count since training", lambda _task: training.documents_since_training(
+        self._runner.submit("count since training", lambda _task: documents_since_training(
             self._ws, project=self._project, annotator=self._annotator), on_done=counted,
             on_error=lambda _error: None)  # the count only decides whether to train; the next change asks again
 

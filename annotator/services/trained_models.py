@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.nlp.training import TRAINING_JSON
 from annotator.services.workspace import data_dir
 
 if TYPE_CHECKING:
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 
 TRAINED = "trained"  # the suggestion source that is the project's latest model
 LATEST = "latest"
+TRAINING_JSON = "annotator-training.json"  # nlp.training's name for it, without importing the training code
 
 
 def models_folder(project: str) -> Path:

@@ -132,6 +132,7 @@ class TrainingDialog(QDialog):
         self.scores.clear()
         self.chart.hide()
         self.progress.setRange(0, 0)  # busy until the first step: reading the documents, building the corpus
+        self.progress.setFormat("%v of %m steps")
         self.state.setText("Started by the retrain rule: reading the documents…" if automatic
                            else "Reading the documents…")
 
@@ -171,7 +172,8 @@ class TrainingDialog(QDialog):
 
     def _on_trainer_failed(self, error: AnnotatorError) -> None:
         self._set_running(False)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        if self.progress.maximum() == 0:  # stopped before its first step: no count of steps to show
+            self.progress.setRange(0, 1)
+            self.progress.setFormat("")
         self.state.setText("Cancelled: no model was written." if isinstance(error, TrainingCancelledError)
                            else str(error))
