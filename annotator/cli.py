@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "gold (default: the --annotator's, else gold once the project has gold spans, else yours); "
                    "a model's layer is refused")
     p.add_argument("--out", type=Path, help="the new model folder (default: models/PROJECT/TIME in the user data "
-                   "folder)")
+                   "folder); it becomes the project's suggestion source trained")
     p.add_argument("--curve", action="store_true", help="also train on 25, 50 and 75 %% of the training documents "
                    "and print precision, recall and F per label for each share (the learning curve)")
     p.add_argument("--chart", type=Path, metavar="PNG", help="draw the learning curve into this PNG file "
