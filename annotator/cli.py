@@ -77,11 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true",
                    help="replace a previous export of this format at --out (never any other file or folder)")
 
-    p = sub.add_parser("train", help="train a span categorizer on the documents an annotator marked done")
-    p.add_argument("--layer", metavar="NAME", help="whose finished documents to train on: an annotator's name, as "
-                   "--annotator (a gold layer comes with review; until then NAME is an annotator's name)")
+    p = sub.add_parser("train", help="train a span categorizer on the gold layer or an annotator's finished documents")
+    p.add_argument("--layer", metavar="NAME", help="which layer's finished documents to train on: a person's name or "
+                   "gold (default: the --annotator's, else gold once the project has gold spans, else yours); "
+                   "a model's layer is refused")
     p.add_argument("--out", type=Path, help="the new model folder (default: models/PROJECT/TIME in the user data "
-                   "folder)")
+                   "folder); it becomes the project's suggestion source trained")
     p.add_argument("--curve", action="store_true", help="also train on 25, 50 and 75 %% of the training documents "
                    "and print precision, recall and F per label for each share (the learning curve)")
     p.add_argument("--chart", type=Path, metavar="PNG", help="draw the learning curve into this PNG file "
@@ -337,7 +338,8 @@ def _train(ws: Workspace, args: argparse.Namespace, project: str, annotator: str
     _check_png(args.chart, "curve.png")
     curve = args.curve or args.chart is not None
     max_steps = DEFAULT_MAX_STEPS if args.max_steps is None else args.max_steps
-    data = training.training_data(ws, project=project, annotator=args.layer or annotator, curve=curve,
+    data = training.training_data(ws, project=project, layer=args.layer, annotator=args.annotator,
+                                  fallback=annotator, curve=curve,
                                   held_out=args.held_out, seed=args.seed, any_status=args.any_status)
     bar = tqdm(total=max_steps, desc="training", unit=" steps", disable=None, file=sys.stderr)
 
@@ -365,12 +367,10 @@ def _train(ws: Workspace, args: argparse.Namespace, project: str, annotator: str
     if args.chart is not None:
         from annotator.gui.charts import PALETTE, line_chart_png
 
-        series = {label: [(p.documents, p.scores[label].f) for p in result.curve if label in p.scores]
-                  for label in data.labels}
         # A label keeps its colour from one chart to the next, whichever labels have scores.
         colours = {label: PALETTE[n % len(PALETTE)] for n, label in enumerate(data.labels)}
         _write_chart(args.chart, lambda: line_chart_png(
-            args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0), colours=colours,
+            args.chart, training.curve_series(result), y_range=(0.0, 1.0), colours=colours,
             title=f"Learning curve: F per label on {len(data.held_out)} held-back documents",
             x_label="training documents", y_label="F (held-back documents)"))
         print(f"chart: {printable(str(args.chart))}")

@@ -462,3 +462,10 @@ class ReviewNotAllowedError(ReviewError):
     code = "A192"
 
 
+
+
+class TrainingLayerError(TrainingError):
+    """A layer that training refuses: a model's (a model trained on a model's output learns its mistakes back), or
+    every person's spans mixed together."""
+
+    code = "A145"

@@ -147,7 +147,8 @@ def test_the_command_prints_the_curve_and_draws_the_chart(db: str, tmp_path: Pat
 @pytest.mark.parametrize(("args", "done", "expected"), [
     (["--max-steps", "2"], 1, "[A141] ana has 1 finished document(s) in project 'default'; training needs at least 2"),
     (["--curve"], 4, "[A141] ana has 4 finished document(s) in project 'default'; a learning curve needs at least 5"),
-    (["--layer", "gold"], 4, "[A001] no annotator called 'gold'"),
+    (["--layer", "gold"], 4, "[A155] the project has no layer 'gold'"),
+    (["--layer", "people"], 4, "[A145] --layer people mixes every person's spans; training takes one layer"),
     (["--chart", "curve.svg"], 4, "[A001] --chart curve.svg is not a .png file name"),
     (["--max-steps", "0"], 4, "[A001] --max-steps must be at least 1, not 0"),
 ])

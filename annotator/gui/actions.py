@@ -51,6 +51,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "qualifier", "Annotate", ARTICLE),
     ActionSpec("go.claims", "&Claims table", ("Ctrl+Shift+C",), "Every claim of the project with its source, places "
                "and figures; double-click opens one", "Go"),
+    ActionSpec("annotate.train", "&Train a model…", (), "Train a span categorizer on the finished documents, in "
+               "the background; it becomes the suggestion source 'trained'", "Annotate"),
     ActionSpec("doc.done_next", "&Done, next", ("Ctrl+Return", "Ctrl+Enter"),
                "Mark this document done and open the next one to do", "Go"),
     ActionSpec("doc.next", "N&ext document", ("Alt+Right",), "Open the next document", "Go"),

@@ -27,6 +27,7 @@ from annotator.gui.review_mode import ReviewMode
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
 from annotator.gui.tasks import TaskRunner
+from annotator.gui.training import WindowTraining
 from annotator.gui.transfer import Transfers
 from annotator.gui.widgets.article_view import ArticleView, ReadingPlaces
 from annotator.gui.widgets.document_list import DocumentList
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.review_mode = ReviewMode(self.session, self.article, self.window_ws, self.annotations.project_id,
                                       annotator, self.status.notice, self.show_error, self)
         self.link_mode = LinkMode(self.session, self.article)
+        self.training = WindowTraining(ws, self.runner, project=project, annotator=annotator, store=settings,
+                                       notice=self.status.notice, parent=self)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
@@ -129,7 +132,7 @@ class MainWindow(QMainWindow):
             "edit.find": self.find_bar.open_bar, "edit.find_next": self._find_next,
             "edit.settings": self._show_settings,
             "span.next": lambda: self._jump(forward=True), "span.previous": lambda: self._jump(forward=False),
-            "span.remove": self._remove_at_caret,
+            "span.remove": self._remove_at_caret, "annotate.train": self.training.open_dialog,
             "doc.done_next": lambda: self.session.finish(Status.DONE),
             "doc.skip": lambda: self.session.finish(Status.SKIPPED),
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
@@ -184,6 +187,7 @@ class MainWindow(QMainWindow):
         self.changes_made.connect(self.span_panel.on_changes)
         self.changes_made.connect(self.document_list.on_changes)
         self.changes_made.connect(self._on_changes_made)
+        self.changes_made.connect(self.training.on_changes)
         self.session.document_opened.connect(self._on_session_document_opened)
         self.review_mode.toggled.connect(self._on_review_mode_toggled)
         self.session.notice_posted.connect(self.status.notice)
@@ -489,5 +493,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
+        self.training.shutdown()
         self.runner.shutdown()
         super().closeEvent(event)
