@@ -49,7 +49,7 @@ def project_agreement(ws: Workspace, project: str, labels: Sequence[str] | None 
                 holders.setdefault(document_id, []).append(annotator_id)
         shared = sorted(d for d, ids in holders.items() if len({annotated[i][0] for i in ids}) > 1)
         counter = AgreementCounter([name for name, _ in annotated.values()], chosen)
-        # By annotator id, not name: each annotator's own spans, whatever other rows share the name.
+        # Spans by the ids of people (annotated_documents' owners), not by name: a model named like a person is not them.
         column = {annotator_id: counter.annotators.index(name) for annotator_id, (name, _) in annotated.items()}
         columns = np.zeros(max(column) + 1, dtype=np.int64)  # annotator id -> the counter's index of them
         columns[list(column)] = list(column.values())
