@@ -411,5 +411,80 @@ def _page(ctx: Context, paragraphs: int) -> Path:
     return path
 
 
+AGREEMENT_ANNOTATORS = ["ana", "ben", "cy"]
+
+
+def bench_agreement(ctx: Context) -> Iterator[Result]:
+    """`annotator agreement` on n documents that three annotators tagged, against the floor of that work: the same
+    texts and spans read with sqlite3, the same tokenizer, and one numpy pass counting each pair's token labels."""
+    from annotator.nlp.tokens import token_arrays
+    from annotator.services.agreement import project_agreement
+    from annotator.services.workspace import open_workspace
+
+    n = ctx.size(10_000, 2_000)
+    path = ctx.tmp / "agreement.db"
+    _agreement_project(path, n)
+    arrays = token_arrays("en")  # the tokenizer loaded before either clock starts
+    ws = open_workspace(path)
+    report = project_agreement(ws, "agree")
+    assert report.agreement.documents == n, report.agreement.documents
+    cpu = time.process_time()
+    mine = _timed(lambda: project_agreement(ws, "agree"), repeat=3)
+    cpu = (time.process_time() - cpu) / 3
+    ws.close()
+    base = _timed(lambda: _agreement_floor(path, arrays), repeat=3)
+    yield Result("agree", f"agreement of {n} docs (~560 chars) x {len(AGREEMENT_ANNOTATORS)} annotators, SQLite",
+                 mine, base, "s", base / mine, "<= 2 s", mine <= 2.0,
+                 f"{cpu:.2f} s CPU; baseline: read + tokenize + token counts")
+
+
+def _agreement_project(path: Path, n: int) -> None:
+    from data import agreement_corpus
+
+    from annotator.domain.documents import content_hash
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    docs = agreement_corpus(n, AGREEMENT_ANNOTATORS, seed=1)
+    ws = open_workspace(path)
+    project = ensure_project(ws, "agree")
+    with ws.unit() as repo:
+        ids = repo.bulk.insert_documents([
+            {"project_id": project.id, "position": i, "title": f"a{i}", "source": "bench", "text": text, "meta": {},
+             "content_hash": content_hash(f"{i}:{text}")} for i, (text, _) in enumerate(docs)])
+        labels = repo.labels.ids(project.id)
+        who = {name: repo.owners.annotator_id(name) for name in AGREEMENT_ANNOTATORS}
+        repo.bulk.insert_spans((d, who[name], labels[label], start, end) for d, (_, spans) in zip(ids, docs, strict=True)
+                               for name, theirs in spans.items() for start, end, label in theirs)
+    ws.close()
+
+
+def _agreement_floor(path: Path, arrays) -> list[int]:  # type: ignore[no-untyped-def]
+    """Each pair's tokens inside a span of both, over every label: plain sqlite3 and numpy, nothing else."""
+    import numpy as np
+
+    conn = sqlite3.connect(path)
+    texts = conn.execute("SELECT id, text FROM document ORDER BY id").fetchall()
+    spans = np.array(conn.execute('SELECT document_id, annotator_id, label_id, start, "end" FROM span').fetchall(),
+                     dtype=np.int64)
+    conn.close()
+    tokens = [arrays(text) for _, text in texts]
+    sizes = np.array([len(t[0]) for t in tokens])
+    extent = np.cumsum([len(text) + 1 for _, text in texts]) - np.array([len(text) + 1 for _, text in texts])
+    place = np.searchsorted(np.array([i for i, _ in texts]), spans[:, 0])
+    starts = np.concatenate([t[0] + o for t, o in zip(tokens, extent, strict=True)])
+    ends = np.concatenate([t[1] + o for t, o in zip(tokens, extent, strict=True)])
+    first = np.searchsorted(ends, spans[:, 3] + extent[place], side="right")
+    last = np.maximum(first, np.searchsorted(starts, spans[:, 4] + extent[place], side="left"))
+    covered = {}
+    for key in {(a, lb) for a, lb in spans[:, 1:3].tolist()}:
+        mine = (spans[:, 1] == key[0]) & (spans[:, 2] == key[1])
+        step = np.bincount(first[mine], minlength=len(starts) + 1) - np.bincount(last[mine], minlength=len(starts) + 1)
+        covered[key] = np.cumsum(step)[: len(starts)] > 0
+    annotators = sorted({a for a, _ in covered})
+    assert int(sizes.sum()) == len(starts)
+    return [int(sum((covered.get((a, lb), 0) & covered.get((b, lb), 0)).sum() for lb in {lb for _, lb in covered}))
+            for i, a in enumerate(annotators) for b in annotators[i + 1:]]
+
+
 ALL = [bench_import, bench_export, bench_dense_import, bench_dense_export, bench_list,
-       bench_memory, bench_window_memory, bench_start, bench_gui, bench_html, bench_long]
+       bench_memory, bench_window_memory, bench_start, bench_gui, bench_html, bench_long, bench_agreement]

@@ -101,3 +101,35 @@ def dense_article(rng: random.Random, claims: int = 16, cut: float = 0.02) -> tu
 def dense_corpus(n: int, seed: int = 0, cut: float = 0.02) -> list[tuple[str, list[tuple[int, int, str]]]]:
     rng = random.Random(seed)
     return [dense_article(rng, cut=cut) for _ in range(n)]
+
+
+def agreement_corpus(n: int, annotators: list[str], size: int = 500,
+                     seed: int = 0) -> list[tuple[str, dict[str, list[tuple[int, int, str]]]]]:
+    """`n` texts of about `size` characters, each with every annotator's spans: the same SOURCE, LOCATION and
+    FIGURE (and a CLAIM over the sentence that holds them) with the disagreements people make: a span missed
+    (10 %), its end moved by a word (15 %), an extra LOCATION on a word no one else tagged (10 %)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        text, spans = article(rng, size)
+        spans = [*spans, (spans[0][0], len(text) - 1, "CLAIM")]  # the closing sentence: source, place, figure
+        by_annotator: dict[str, list[tuple[int, int, str]]] = {}
+        for name in annotators:
+            theirs = []
+            for start, end, label in spans:
+                roll = rng.random()
+                if roll < 0.10:
+                    continue
+                if roll < 0.25:
+                    after = text.find(" ", end + 1)
+                    end = after if after > end else end
+                theirs.append((start, end, label))
+            if rng.random() < 0.10:
+                word = rng.randrange(0, spans[0][0] - 20)
+                start = text.rfind(" ", 0, word) + 1
+                stop = text.find(" ", start)
+                if stop > start:
+                    theirs.append((start, stop, "LOCATION"))
+            by_annotator[name] = theirs
+        out.append((text, by_annotator))
+    return out

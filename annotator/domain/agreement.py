@@ -28,8 +28,18 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.domain.matching import Counts, Scores, TokenIndex, as_key, compare
-from annotator.domain.unitizing import Disagreement, Range, unitizing
+import numpy as np
+
+from annotator.domain.agreement_batch import (
+    DocumentBatch,
+    coverage,
+    exact_counts,
+    overlap_counts,
+    span_units,
+    token_counts,
+)
+from annotator.domain.matching import Counts, Scores, Tally, as_key
+from annotator.domain.unitizing import Disagreement, unitizing
 
 Profile = frozenset[tuple[Hashable, int]]  # one unit: how many coders gave each value
 
@@ -166,93 +176,119 @@ class AnnotatedDocument:
 
 
 class AgreementCounter:
-    """Takes documents one at a time (so that a large project streams) and gives the Agreement of them all."""
+    """Takes documents (one at a time, or many as a DocumentBatch, so that a large project streams) and gives the
+    Agreement of them all. The counting is done over numpy arrays (annotator.domain.agreement_batch), a batch at
+    a time: `add` collects documents and counts them once BATCH of them are waiting."""
+
+    BATCH = 2000
 
     def __init__(self, annotators: Sequence[str], labels: Sequence[str]) -> None:
         self.annotators = tuple(sorted(set(annotators)))
         self.labels = tuple(labels)
-        self._pairs = list(itertools.combinations(self.annotators, 2))
+        self._pairs = list(itertools.combinations(range(len(self.annotators)), 2))
         self._documents = 0
-        self._pair_documents: Counter[tuple[str, str]] = Counter()
-        self._scores = {pair: Scores() for pair in self._pairs}
-        self._tables = {pair: {label: TokenTable() for label in self.labels} for pair in self._pairs}
+        self._pair_documents: Counter[tuple[int, int]] = Counter()
+        size = len(self.labels)
+        self._exact = {pair: np.zeros((size, 3), dtype=np.int64) for pair in self._pairs}
+        self._overlap = {pair: np.zeros((size, 3), dtype=np.int64) for pair in self._pairs}
+        self._tables = {pair: np.zeros((size, 4), dtype=np.int64) for pair in self._pairs}
         self._profiles: dict[str, Counter[Profile]] = {label: Counter() for label in self.labels}
         # Unitizing: each pair's documents laid end to end, and each side's units of each label on that line.
-        self._lengths: Counter[tuple[str, str]] = Counter()
-        self._units: dict[tuple[str, str], dict[str, tuple[list[Range], list[Range]]]] = {pair: {label: ([], []) for label in self.labels} for pair in self._pairs}
+        self._lengths: Counter[tuple[int, int]] = Counter()
+        self._units: dict[tuple[int, int], list[list[list[np.ndarray]]]] = {
+            pair: [[[], []] for _ in self.labels] for pair in self._pairs}
+        self._waiting: list[AnnotatedDocument] = []
 
     def add(self, document: AnnotatedDocument) -> None:
-        present = [a for a in self.annotators if a in document.spans]
-        if len(present) < 2:
+        self._waiting.append(document)
+        if len(self._waiting) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        if not waiting:
             return
-        self._documents += 1
-        index = TokenIndex(document.tokens)
-        wanted = set(self.labels)
-        spans = {a: [k for k in map(as_key, document.spans[a]) if k[2] in wanted] for a in present}
-        pairs = list(itertools.combinations(present, 2))
-        for pair in pairs:
-            self._pair_documents[pair] += 1
-            self._scores[pair] += compare(spans[pair[0]], spans[pair[1]], index)
-        for label in self.labels:
-            ranges = {a: [index.covered(s, e) for s, e, lab in spans[a] if lab == label] for a in present}
-            for pair in pairs:
-                offset = self._lengths[pair]
-                for side, name in zip(self._units[pair][label], pair, strict=True):
-                    side.extend((offset + s, offset + e) for s, e in ranges[name] if e > s)
-            coverage = _coverage(ranges)
-            covered = sum(coverage.values())
-            m = len(present)
+        who = {name: i for i, name in enumerate(self.annotators)}
+        which = {label: i for i, label in enumerate(self.labels)}
+        present = np.zeros((len(waiting), len(self.annotators)), dtype=bool)
+        rows: list[tuple[int, int, int, int, int]] = []
+        starts, ends = [], []
+        for d, document in enumerate(waiting):
+            tokens = np.array(sorted(document.tokens), dtype=np.int64).reshape(-1, 2)
+            starts.append(tokens[:, 0])
+            ends.append(tokens[:, 1])
+            for name, spans in document.spans.items():
+                if name in who:
+                    present[d, who[name]] = True
+                    rows.extend((d, who[name], which.get(label, -1), start, end)
+                                for start, end, label in map(as_key, spans))
+        table = np.array(rows, dtype=np.int64).reshape(-1, 5)
+        self.add_batch(DocumentBatch(starts, ends, present, *table.T))
+
+    def add_batch(self, batch: DocumentBatch) -> None:
+        """Count many documents at once (see DocumentBatch); documents with fewer than two annotators are left out."""
+        self._flush()
+        tokens = token_counts(batch)
+        m = batch.present.sum(axis=1)
+        shared = m >= 2
+        self._documents += int(shared.sum())
+        spans = span_units(batch, tokens)
+        labels, total = len(self.labels), int(tokens.sum())
+        covered = coverage(spans, len(self.annotators), labels, total)
+        token_shared = np.repeat(shared, tokens)
+        token_m = np.repeat(m, tokens)[token_shared]
+        for label_index, label in enumerate(self.labels):
+            k = covered[:, label_index, token_shared].sum(axis=0)
+            width = len(self.annotators) + 1
             profiles = self._profiles[label]
-            profiles[frozenset({(0, m)})] += len(index) - covered
-            for who, tokens in coverage.items():
-                k = len(who)
-                profiles[frozenset({(1, k), (0, m - k)} if k < m else {(1, m)})] += tokens
-            for first, second in pairs:
-                both = sum(t for who, t in coverage.items() if first in who and second in who)
-                only_first = sum(t for who, t in coverage.items() if first in who and second not in who)
-                only_second = sum(t for who, t in coverage.items() if second in who and first not in who)
-                table = TokenTable(both, only_first, only_second, len(index) - both - only_first - only_second)
-                self._tables[first, second][label] += table
-        for pair in pairs:
-            self._lengths[pair] += len(index)
+            for code in np.flatnonzero(counts := np.bincount(token_m * width + k)).tolist():
+                mm, kk = divmod(code, width)  # a token of a document that mm annotated, kk of them put in a span
+                key = frozenset({(0, mm)}) if kk == 0 else frozenset({(1, kk), (0, mm - kk)} if kk < mm else {(1, mm)})
+                profiles[key] += int(counts[code])
+        for pair in self._pairs:
+            a, b = pair
+            both = batch.present[:, a] & batch.present[:, b]
+            if not both.any():
+                continue
+            self._pair_documents[pair] += int(both.sum())
+            in_pair = both[spans.document]
+            first, second = spans.where(in_pair & (spans.annotator == a)), spans.where(in_pair & (spans.annotator == b))
+            self._exact[pair] += exact_counts(first, second, labels)
+            self._overlap[pair] += overlap_counts(first, second, labels, len(tokens))
+            mask = np.repeat(both, tokens)
+            of_a, of_b = covered[a][:, mask], covered[b][:, mask]
+            together = (of_a & of_b).sum(axis=1)
+            only_a = (of_a & ~of_b).sum(axis=1)
+            only_b = (of_b & ~of_a).sum(axis=1)
+            self._tables[pair] += np.column_stack((together, only_a, only_b,
+                                                   int(mask.sum()) - together - only_a - only_b))
+            offset = np.concatenate(([0], np.cumsum(np.where(both, tokens, 0))[:-1])) + self._lengths[pair]
+            for side, part in enumerate((first, second)):
+                touching = part.last > part.first
+                for label_index in range(labels):
+                    chosen = touching & (part.label == label_index)
+                    shift = offset[part.document[chosen]]
+                    self._units[pair][label_index][side].append(
+                        np.column_stack((part.first[chosen] + shift, part.last[chosen] + shift)))
+            self._lengths[pair] += int(tokens[both].sum())
 
     def result(self) -> Agreement:
-        pairs = tuple(PairAgreement(a, b, self._pair_documents[a, b], self._scores[a, b], self._tables[a, b],
-                                    {label: unitizing(self._lengths[a, b], sides)
-                                     for label, sides in self._units[a, b].items()})
+        self._flush()
+        pairs = tuple(PairAgreement(self.annotators[a], self.annotators[b], self._pair_documents[a, b],
+                                    Scores(self._tally(self._exact[a, b]), self._tally(self._overlap[a, b])),
+                                    {label: TokenTable(*map(int, row))
+                                     for label, row in zip(self.labels, self._tables[a, b], strict=True)},
+                                    {label: unitizing(self._lengths[a, b], [_stacked(side) for side in sides])
+                                     for label, sides in zip(self.labels, self._units[a, b], strict=True)})
                       for a, b in self._pairs)
         return Agreement(self.annotators, self.labels, pairs, self._documents,
                          {label: dict(counts) for label, counts in self._profiles.items()})
 
-
-def _coverage(ranges: Mapping[str, Sequence[tuple[int, int]]]) -> Counter[frozenset[str]]:
-    """How many tokens each set of annotators covers together: {frozenset of who: tokens}, by one sweep."""
-    events: list[tuple[int, int, str]] = []
-    for who, spans in ranges.items():
-        for start, end in _merged(spans):
-            events.append((start, 1, who))
-            events.append((end, -1, who))
-    events.sort(key=lambda event: event[0])
-    out: Counter[frozenset[str]] = Counter()
-    active: set[str] = set()
-    last = 0
-    for position, step, who in events:
-        if active and position > last:
-            out[frozenset(active)] += position - last
-        last = position
-        if step > 0:
-            active.add(who)
-        else:
-            active.discard(who)
-    return out
+    def _tally(self, counts: np.ndarray) -> Tally:
+        """Counts per label that met a span, as compare() gives them."""
+        return Tally({label: Counts(*map(int, row)) for label, row in zip(self.labels, counts, strict=True)
+                      if row.any()})
 
 
-def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Non-empty ranges joined where they touch or overlap: one annotator's tokens of a label, each counted once."""
-    out: list[list[int]] = []
-    for start, end in sorted(r for r in ranges if r[1] > r[0]):
-        if out and start <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out]
+def _stacked(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)

@@ -149,7 +149,13 @@ def max_matching(ref: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]]
     """The size of a maximum one-to-one matching between `ref` and `pred` ranges that are equal or share a unit."""
     if not ref or not pred:
         return 0
-    edges = _overlap_edges(ref, pred, index)
+    return matching_size(ref, pred, units(ref, index), units(pred, index))
+
+
+def matching_size(ref: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]],
+                  ref_units: Sequence[tuple[int, int]], pred_units: Sequence[tuple[int, int]]) -> int:
+    """max_matching of ranges whose units (`ref_units[i]`: the [first, last) units of `ref[i]`) are known."""
+    edges = _overlap_edges(ref, pred, ref_units, pred_units)
     match_of_pred: dict[int, int] = {}
     match_of_ref: dict[int, int] = {}
     for r, candidates in enumerate(edges):  # greedy first: most pairs are settled here
@@ -165,10 +171,8 @@ def max_matching(ref: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]]
 
 
 def _overlap_edges(ref: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]],
-                   index: TokenIndex | None) -> list[list[int]]:
+                   ref_units: Sequence[tuple[int, int]], pred_units: Sequence[tuple[int, int]]) -> list[list[int]]:
     """For each reference range, the predicted ranges it may be matched with, found by a sorted sweep."""
-    ref_units = units(ref, index)
-    pred_units = units(pred, index)
     order = sorted(range(len(pred)), key=lambda p: pred_units[p])
     starts = [pred_units[p][0] for p in order]
     longest = max(e - s for s, e in pred_units)

@@ -22,12 +22,15 @@ units, as they are two units for the coder.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 Range = tuple[int, int]
+Ranges = Any  # a sequence of (start, end) pairs, or an (n, 2) integer array of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,67 +49,61 @@ class Disagreement:
         return 1 - self.observed / self.expected if self.expected > 0 else None
 
 
-def unitizing(length: int, coders: Sequence[Sequence[Range]]) -> Disagreement:
+def unitizing(length: int, coders: Sequence[Ranges]) -> Disagreement:
     """D_o and D_e of one category on a continuum [0, length) given each coder's [start, end) units of it."""
     m = len(coders)
+    length = int(length)
     if m < 2 or length <= 0:
         return Disagreement()
-    units = [_joined(c) for c in coders]
+    units = [_joined(np.asarray(c, dtype=np.int64).reshape(-1, 2)) for c in coders]
     pairs = sum(_pair_disagreement(a, b) for a, b in itertools.combinations(units, 2))
     observed = 2 * pairs / (m * (m - 1) * length * length)
-    everything = [u for coder in units for u in coder]
-    gaps = sorted(g for coder in units for g in _gaps(coder, length))
-    tail = list(itertools.accumulate(reversed(gaps)))[::-1]  # tail[i]: the sum of gaps[i:]
+    everything = np.concatenate(units)
+    sizes = everything[:, 1] - everything[:, 0]
+    gaps = np.sort(np.concatenate([_gaps(coder, length) for coder in units]))
+    tail = np.append(np.cumsum(gaps[::-1])[::-1], 0)  # tail[i]: the sum of gaps[i:]
     n = len(everything)
-    total = 0.0
-    for start, end in everything:
-        unit = end - start
-        total += (n - 1) * (2 * unit**3 - 3 * unit**2 + unit) / 3
-        first = bisect.bisect_left(gaps, unit)  # the gaps at least as long as the unit
-        if first < len(gaps):
-            total += unit * unit * (tail[first] - (unit - 1) * (len(gaps) - first))
-    denominator = m * length * (m * length - 1) - sum((e - s) * (e - s - 1) for s, e in everything)
+    unit = sizes.astype(np.float64)
+    first = np.searchsorted(gaps, sizes, side="left")  # the gaps at least as long as each unit
+    total = float(np.sum((n - 1) * (2 * unit**3 - 3 * unit**2 + unit) / 3)
+                  + np.sum(unit * unit * (tail[first] - (unit - 1) * (len(gaps) - first))))
+    denominator = m * length * (m * length - 1) - int(np.sum(sizes * (sizes - 1)))
     return Disagreement(observed, 2 * total / length / denominator)
 
 
-def _pair_disagreement(first: list[Range], second: list[Range]) -> int:
+def _pair_disagreement(first: np.ndarray, second: np.ndarray) -> int:
     """The sum of delta^2 over the intersecting segments of two coders, each unordered pair of segments once."""
-    total = 0
-    touched_first = [False] * len(first)
-    touched_second = [False] * len(second)
-    j = 0
-    for i, (b1, e1) in enumerate(first):
-        while j < len(second) and second[j][1] <= b1:
-            j += 1
-        k = j
-        while k < len(second) and second[k][0] < e1:  # the units of `second` that overlap this one
-            b2, e2 = second[k]
-            total += (b1 - b2) ** 2 + (e1 - e2) ** 2
-            touched_first[i] = touched_second[k] = True
-            k += 1
+    # Each coder's units are sorted and apart, so the units of `second` that overlap one of `first` are a run:
+    # from the first that ends after its start to the last that starts before its end.
+    lo = np.searchsorted(second[:, 1], first[:, 0], side="right")
+    hi = np.searchsorted(second[:, 0], first[:, 1], side="left")
+    hits = np.maximum(hi - lo, 0)
+    i = np.repeat(np.arange(len(first)), hits)
+    k = np.repeat(lo, hits) + np.arange(int(hits.sum())) - np.repeat(np.cumsum(hits) - hits, hits)
+    total = int(np.sum((first[i, 0] - second[k, 0]) ** 2 + (first[i, 1] - second[k, 1]) ** 2))
     # A unit that overlaps none of the other coder's lies inside one of their gaps.
-    total += sum((e - s) ** 2 for (s, e), hit in zip(first, touched_first, strict=True) if not hit)
-    total += sum((e - s) ** 2 for (s, e), hit in zip(second, touched_second, strict=True) if not hit)
+    touched = np.zeros(len(second), dtype=bool)
+    touched[k] = True
+    alone_first = first[hits == 0]
+    alone_second = second[~touched]
+    total += int(np.sum((alone_first[:, 1] - alone_first[:, 0]) ** 2))
+    total += int(np.sum((alone_second[:, 1] - alone_second[:, 0]) ** 2))
     return total
 
 
-def _joined(ranges: Sequence[Range]) -> list[Range]:
-    out: list[list[int]] = []
-    for start, end in sorted(r for r in ranges if r[1] > r[0]):
-        if out and start < out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out]
+def _joined(ranges: np.ndarray) -> np.ndarray:
+    """Overlapping ranges joined (touching ones stay apart), sorted; empty ones dropped."""
+    ranges = ranges[ranges[:, 1] > ranges[:, 0]]
+    if not len(ranges):
+        return ranges
+    ranges = ranges[np.lexsort((ranges[:, 1], ranges[:, 0]))]
+    reach = np.maximum.accumulate(ranges[:, 1])  # the furthest end so far: the end of the open run
+    opens = np.flatnonzero(np.concatenate(([True], ranges[1:, 0] >= reach[:-1])))
+    return np.column_stack((ranges[opens, 0], np.maximum.reduceat(ranges[:, 1], opens)))
 
 
-def _gaps(units: list[Range], length: int) -> list[int]:
-    out = []
-    position = 0
-    for start, end in units:
-        if start > position:
-            out.append(start - position)
-        position = end
-    if length > position:
-        out.append(length - position)
-    return out
+def _gaps(units: np.ndarray, length: int) -> np.ndarray:
+    ends = np.concatenate(([0], units[:, 1]))
+    starts = np.concatenate((units[:, 0], [length]))
+    gaps = starts - ends
+    return gaps[gaps > 0]

@@ -198,3 +198,20 @@ def token_offsets(lang: str) -> Callable[[str], list[tuple[int, int]]]:
         return list(zip(bounds.starts, bounds.ends, strict=True))
 
     return offsets
+
+
+def token_arrays(lang: str) -> Callable[[str], tuple[Any, Any]]:
+    """A function giving the starts and ends of every non-space token of a text as two numpy arrays."""
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    nlp = blank(lang)
+    columns = [IDX, LENGTH, IS_SPACE]
+
+    def arrays(text: str) -> tuple[Any, Any]:
+        with _TOKENIZER_LOCK:
+            doc = nlp.tokenizer(text)
+        rows = doc.to_array(columns).reshape(-1, 3).astype("int64")
+        kept = rows[rows[:, 2] == 0]
+        return kept[:, 0], kept[:, 0] + kept[:, 1]
+
+    return arrays

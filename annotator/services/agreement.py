@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.domain.agreement import Agreement, AgreementCounter, AnnotatedDocument, PairAgreement
+from annotator.domain.agreement import Agreement, AgreementCounter, PairAgreement
+from annotator.domain.agreement_batch import DocumentBatch
 from annotator.domain.documents import Project
 from annotator.errors import TooFewAnnotatorsError, UnknownLabelsError
 from annotator.services.workspace import Workspace, get_project
@@ -26,10 +27,13 @@ class AgreementReport:
 
 def project_agreement(ws: Workspace, project: str, labels: Sequence[str] | None = None) -> AgreementReport:
     """Every pair of the project's annotators compared per label and overall (all labels, or `labels`)."""
-    from annotator.nlp.tokens import token_offsets
+    import numpy as np
+
+    from annotator.nlp.tokens import token_arrays
 
     project_obj = get_project(ws, project)
     with ws.unit() as repo:  # one read transaction: every figure comes from the same state of the database
+        label_ids = repo.labels.ids(project_obj.id)
         names = [label.name for label in repo.labels.of_project(project_obj.id)]
         chosen = _chosen(names, labels)
         annotated = repo.documents.annotated_documents(project_obj.id)
@@ -39,24 +43,30 @@ def project_agreement(ws: Workspace, project: str, labels: Sequence[str] | None 
                 f"agreement needs two annotators; project {project_obj.name!r} has {len(annotated)} ({who})",
                 hint="import another annotator's spans (annotator import FILE --annotator NAME) or annotate "
                      "with --annotator NAME")
-        holders: dict[int, list[str]] = {}
-        for name, documents in annotated.values():
+        holders: dict[int, list[int]] = {}
+        for annotator_id, (_, documents) in annotated.items():
             for document_id in documents:
-                holders.setdefault(document_id, []).append(name)
-        shared = sorted(d for d, names in holders.items() if len(names) > 1)
+                holders.setdefault(document_id, []).append(annotator_id)
+        shared = sorted(d for d, ids in holders.items() if len({annotated[i][0] for i in ids}) > 1)
         counter = AgreementCounter([name for name, _ in annotated.values()], chosen)
-        offsets = token_offsets(project_obj.lang)
+        # Spans by the ids of people (annotated_documents' owners), not by name: a model named like a person is not them.
+        column = {annotator_id: counter.annotators.index(name) for annotator_id, (name, _) in annotated.items()}
+        columns = np.zeros(max(column) + 1, dtype=np.int64)  # annotator id -> the counter's index of them
+        columns[list(column)] = list(column.values())
+        labels_at = np.full(max(label_ids.values(), default=0) + 1, -1, dtype=np.int64)  # label id -> index
+        labels_at[[label_ids[name] for name in counter.labels]] = np.arange(len(counter.labels))
+        arrays = token_arrays(project_obj.lang)
         for i in range(0, len(shared), BATCH):
             chunk = shared[i : i + BATCH]
-            texts = {row[0]: row[1] for row in repo.documents.batch(chunk)}
-            spans: dict[int, dict[str, Sequence[Any]]] = {d: dict.fromkeys(holders[d], ()) for d in chunk}
-            # By annotator id, not name: each annotator's own spans, whatever other rows share the name.
-            for annotator_id, (name, documents) in annotated.items():
-                theirs = [d for d in chunk if d in documents]
-                for document_id, found in (repo.spans.of_documents(theirs, annotator_id) if theirs else {}).items():
-                    spans[document_id][name] = found
-            for document_id in chunk:
-                counter.add(AnnotatedDocument(offsets(texts[document_id]), spans[document_id]))
+            texts = repo.documents.texts(chunk)
+            tokens = [arrays(texts[document_id]) for document_id in chunk]
+            present = np.zeros((len(chunk), len(counter.annotators)), dtype=bool)
+            for d, document_id in enumerate(chunk):
+                present[d, [column[a] for a in holders[document_id]]] = True
+            rows = np.array(repo.spans.rows(chunk, list(annotated)), dtype=np.int64).reshape(-1, 5)
+            counter.add_batch(DocumentBatch([t[0] for t in tokens], [t[1] for t in tokens], present,
+                                            np.searchsorted(np.array(chunk), rows[:, 0]), columns[rows[:, 1]],
+                                            labels_at[rows[:, 2]], rows[:, 3], rows[:, 4]))
     return AgreementReport(project_obj, counter.result())
 
 

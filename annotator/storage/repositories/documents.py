@@ -69,6 +69,10 @@ class DocumentRepository:
         )
         return [(r[0], r[1], r[2], r[3], dict(r[4] or {})) for r in rows]
 
+    def texts(self, ids: Sequence[int]) -> dict[int, str]:
+        return dict(self.s.connection().execute(
+            select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(list(ids)))).all())
+
     def _list_query(self, project_id: int, annotator_id: int, status: Status | None,
                     text: str) -> Select[int, str, str, int]:
         status_col = func.coalesce(DocumentStatusRow.status, Status.TODO.value)
