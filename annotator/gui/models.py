@@ -62,6 +62,7 @@ class DocumentListModel(_RowsModel):
         self._rows: list[DocumentListItem] = []
         self._status: Status | None = None
         self._text = ""
+        self._queue = False  # only the annotator's assigned documents, in queue order
         self._exhausted = False
 
     # -- filtering ---------------------------------------------------------------------------------
@@ -73,23 +74,28 @@ class DocumentListModel(_RowsModel):
     def text_filter(self) -> str:
         return self._text
 
-    def set_filter(self, status: Status | None, text: str, first_page: list[DocumentListItem] | None = None) -> None:
+    @property
+    def queue_filter(self) -> bool:
+        return self._queue
+
+    def set_filter(self, status: Status | None, text: str, first_page: list[DocumentListItem] | None = None,
+                   *, queue: bool = False) -> None:
         """Show another selection; `first_page` is given when it was read in the background."""
         self.beginResetModel()
-        self._status, self._text = status, text
+        self._status, self._text, self._queue = status, text, queue
         self._rows = list(first_page or [])
         self._exhausted = first_page is not None and len(first_page) < PAGE
         self.endResetModel()
         if first_page is None and self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
 
-    def read_first_page(self, status: Status | None, text: str) -> list[DocumentListItem]:
+    def read_first_page(self, status: Status | None, text: str, *, queue: bool = False) -> list[DocumentListItem]:
         """The first page of a selection, callable from the worker thread (it touches no Qt object)."""
-        return self._annotations.list_documents(status=status, text=text, offset=0, limit=PAGE)
+        return self._annotations.list_documents(status=status, text=text, offset=0, limit=PAGE, queue=queue)
 
     def reload(self) -> None:
         """Start again from the first page (documents were added, or statuses changed under a status filter)."""
-        self.set_filter(self._status, self._text)
+        self.set_filter(self._status, self._text, queue=self._queue)
 
     def refresh_documents(self, document_ids: frozenset[int]) -> None:
         """Re-read the loaded rows of these documents, a page at a time, in place."""
@@ -113,7 +119,8 @@ class DocumentListModel(_RowsModel):
 
     # -- lazy loading ------------------------------------------------------------------------------
     def _page(self, offset: int) -> list[DocumentListItem]:
-        return self._annotations.list_documents(status=self._status, text=self._text, offset=offset, limit=PAGE)
+        return self._annotations.list_documents(status=self._status, text=self._text, offset=offset, limit=PAGE,
+                                                queue=self._queue)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted

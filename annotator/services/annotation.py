@@ -110,14 +110,25 @@ class Annotations:
         return snap(document.text, start, end, bounds)
 
     def list_documents(self, *, status: Status | None = None, text: str = "", offset: int = 0,
-                       limit: int = 200) -> list[DocumentListItem]:
+                       limit: int = 200, queue: bool = False) -> list[DocumentListItem]:
+        """A page of the project's documents; with `queue`, of the annotator's assigned ones in queue order."""
         with self.ws.unit() as repo:
             return repo.documents.page(self.project_id, self.annotator_id, status=status, text=text,
-                                       offset=offset, limit=limit)
+                                       offset=offset, limit=limit, queue=queue)
 
-    def count_documents(self, *, status: Status | None = None, text: str = "") -> int:
+    def count_documents(self, *, status: Status | None = None, text: str = "", queue: bool = False) -> int:
         with self.ws.unit() as repo:
-            return repo.documents.count_matching(self.project_id, self.annotator_id, status=status, text=text)
+            return repo.documents.count_matching(self.project_id, self.annotator_id, status=status, text=text,
+                                                 queue=queue)
+
+    def has_queue(self) -> bool:
+        """Whether documents are assigned to this annotator in this project (team mode's queue)."""
+        with self.ws.unit() as repo:
+            return team.has_queue(repo, self.project_id, self.annotator_id)
+
+    def team_progress(self) -> dict[str, dict[str, int]]:
+        """Per annotator with a queue in the project: documents assigned and done (or skipped)."""
+        return team.queue_progress(self.ws, self.project_id)
 
     def progress(self) -> Progress:
         with self.ws.unit() as repo:

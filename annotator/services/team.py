@@ -129,6 +129,10 @@ def claim_open(ws: Workspace, project_id: int, annotator_id: int) -> int | None:
         return assignments.claim_open(repo, project_id, annotator_id)
 
 
+def has_queue(repo: Repository, project_id: int, annotator_id: int) -> bool:
+    return assignments.has_queue(repo, project_id, annotator_id)
+
+
 def next_in_queue(repo: Repository, project_id: int, annotator_id: int,
                   after_document: int | None) -> tuple[bool, int | None]:
     """(whether the project hands out work by queues, the annotator's next document in theirs). Without any

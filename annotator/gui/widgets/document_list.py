@@ -19,8 +19,10 @@ from annotator.gui.models import ID_ROLE, STATUS_TEXT, DocumentListModel
 from annotator.gui.tasks import Task, TaskRunner
 from annotator.gui.widgets.tables import row_table
 from annotator.services.annotation import Annotations
+from annotator.services.review import may_write_gold
 
 FILTER_DELAY_MS = 200
+QUEUE = "queue"  # the filter entry of the annotator's own assigned documents
 MAX_PAGES_TO_FIND_CURRENT = 5
 
 
@@ -40,6 +42,9 @@ class DocumentList(QWidget):
         filters = QHBoxLayout()
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("status_filter")
+        # With a queue of their own, an annotator starts on it; the whole project stays one entry away.
+        if annotations.has_queue():
+            self.status_combo.addItem("My queue", QUEUE)
         self.status_combo.addItem("All", None)
         for status in Status:
             self.status_combo.addItem(STATUS_TEXT[status].capitalize(), status.value)  # Qt keeps a str
@@ -53,6 +58,13 @@ class DocumentList(QWidget):
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("counts")
         layout.addWidget(self.counts_label)
+        # The lead (anyone on SQLite) sees how far each annotator's queue has got.
+        self.team_label = QLabel("", self)
+        self.team_label.setObjectName("team_progress")
+        self.team_label.setWordWrap(True)
+        self._lead = may_write_gold(annotations.ws)
+        self.team_label.setVisible(False)
+        layout.addWidget(self.team_label)
 
         self.model = DocumentListModel(annotations, self)
         self.table = row_table(self.model, "document_table", self)
@@ -88,6 +100,8 @@ class DocumentList(QWidget):
 
     def set_current(self, document_id: int) -> None:
         self._current = document_id
+        if self.model.queue_filter and self.model.row_of(document_id) is None and not self.model.text_filter:
+            self.model.reload()  # an open document handed out joins the end of the queue
         self._select_current()
 
     def on_changes(self, changes: Changes) -> None:
@@ -131,10 +145,11 @@ class DocumentList(QWidget):
     def _apply_filter(self) -> None:
         self._debounce.stop()
         value = self.status_combo.currentData()
-        status, text = (Status(value) if value else None), self.text_edit.text().strip()
+        queue = value == QUEUE
+        status, text = (Status(value) if value and not queue else None), self.text_edit.text().strip()
         if not text:
             self._searches += 1
-            self.model.set_filter(status, "")
+            self.model.set_filter(status, "", queue=queue)
             self._select_current()
             self._update_counts()
             return
@@ -148,22 +163,24 @@ class DocumentList(QWidget):
         def page_work(_task: Task) -> list[DocumentListItem]:
             if search != self._searches:
                 return []  # the user typed on before this started
-            return self.model.read_first_page(status, text)
+            return self.model.read_first_page(status, text, queue=queue)
 
         def count_work(_task: Task) -> int:
             if search != self._searches:
                 return -1
-            return self._annotations.count_documents(status=status, text=text)
+            return self._annotations.count_documents(status=status, text=text, queue=queue)
 
-        self._runner.submit("filter", page_work, on_done=lambda page: self._on_page_found(search, status, text, page),
+        self._runner.submit("filter", page_work,
+                            on_done=lambda page: self._on_page_found(search, status, text, page, queue),
                             on_error=lambda e: self.counts_label.setText(str(e)))
         self._runner.submit("filter-count", count_work, on_done=lambda n: self._on_count_found(search, n),
                             on_error=lambda e: self.counts_label.setText(str(e)))
 
-    def _on_page_found(self, search: int, status: Status | None, text: str, page: list[DocumentListItem]) -> None:
+    def _on_page_found(self, search: int, status: Status | None, text: str, page: list[DocumentListItem],
+                       queue: bool) -> None:
         if search != self._searches:
             return  # the user typed on: a newer search is on its way
-        self.model.set_filter(status, text, page)
+        self.model.set_filter(status, text, page, queue=queue)
         self._select_current()
         self.counts_label.setText(f"{len(page):,}{'+' if self.model.canFetchMore(QModelIndex()) else ''} "
                                   "shown · counting…")
@@ -176,12 +193,27 @@ class DocumentList(QWidget):
 
     def _update_counts(self, shown: int | None = None) -> None:
         progress = self._annotations.progress()
-        status, text = self.model.status_filter, self.model.text_filter
+        status, text, queue = self.model.status_filter, self.model.text_filter, self.model.queue_filter
+        team = self._annotations.team_progress() if self._lead or queue else {}
         if shown is None:
             # a text count is a full scan: it comes from the background search, not from here
-            shown = self._text_shown if text else progress.total if status is None else progress.counts[status]
-        self.counts_label.setText(f"{shown:,} shown · {progress.left:,} left to do · "
-                                  f"{progress.done:,} of {progress.total:,} done")
+            if text:
+                shown = self._text_shown
+            elif queue:
+                shown = self._annotations.count_documents(status=status, queue=True)
+            else:
+                shown = progress.total if status is None else progress.counts[status]
+        mine = team.get(self._annotations.annotator)
+        if queue and mine is not None:  # the figures of the queue the annotator works through
+            self.counts_label.setText(f"{shown:,} shown · {mine['assigned'] - mine['done']:,} left in my queue · "
+                                      f"{mine['done']:,} of {mine['assigned']:,} done")
+        else:
+            self.counts_label.setText(f"{shown:,} shown · {progress.left:,} left to do · "
+                                      f"{progress.done:,} of {progress.total:,} done")
+        self.team_label.setVisible(self._lead and bool(team))
+        if self._lead and team:
+            self.team_label.setText("Team: " + " · ".join(f"{name} {p['done']:,}/{p['assigned']:,} done"
+                                                          for name, p in team.items()))
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         document_id = self.model.data(index, ID_ROLE)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Document, DocumentListItem, Status
 from annotator.domain.layers import OwnerKind
-from annotator.storage.models import AnnotatorRow, DocumentRow, DocumentStatusRow, ProjectRow, SpanRow
+from annotator.storage.models import AnnotatorRow, AssignmentRow, DocumentRow, DocumentStatusRow, ProjectRow, SpanRow
 from annotator.storage.repositories.spans import SpanRepository
 
 
@@ -74,7 +74,7 @@ class DocumentRepository:
             select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(list(ids)))).all())
 
     def _list_query(self, project_id: int, annotator_id: int, status: Status | None,
-                    text: str) -> Select[int, str, str, int]:
+                    text: str, queue: bool = False) -> Select[int, str, str, int]:
         status_col = func.coalesce(DocumentStatusRow.status, Status.TODO.value)
         query = (
             select(DocumentRow.id, DocumentRow.title, status_col, DocumentRow.position)
@@ -84,6 +84,9 @@ class DocumentRepository:
             )
             .where(DocumentRow.project_id == project_id)
         )
+        if queue:
+            query = query.join(AssignmentRow, and_(AssignmentRow.document_id == DocumentRow.id,
+                                                   AssignmentRow.annotator_id == annotator_id))
         if status is not None:
             query = query.where(status_col == status.value)
         if text:
@@ -98,17 +101,20 @@ class DocumentRepository:
 
     def page(
         self, project_id: int, annotator_id: int, *, status: Status | None = None, text: str = "",
-        offset: int = 0, limit: int = 200,
+        offset: int = 0, limit: int = 200, queue: bool = False,
     ) -> list[DocumentListItem]:
-        """One page of the document list: status and span count as the annotator has them."""
-        query = self._list_query(project_id, annotator_id, status, text).order_by(DocumentRow.position)
+        """One page of the document list: status and span count as the annotator has them; with `queue`, only
+        the documents assigned to the annotator, in their queue's order."""
+        query = self._list_query(project_id, annotator_id, status, text, queue)
+        query = query.order_by(AssignmentRow.position, DocumentRow.position) if queue else query.order_by(
+            DocumentRow.position)
         rows = self.s.execute(query.offset(offset).limit(limit)).all()
         counts = self._spans.counts([r[0] for r in rows], annotator_id)
         return [DocumentListItem(r[0], r[1], Status(r[2]), counts.get(r[0], 0), r[3]) for r in rows]
 
     def count_matching(self, project_id: int, annotator_id: int, *, status: Status | None = None,
-                       text: str = "") -> int:
-        sub = self._list_query(project_id, annotator_id, status, text).subquery()
+                       text: str = "", queue: bool = False) -> int:
+        sub = self._list_query(project_id, annotator_id, status, text, queue).subquery()
         return self.s.scalar(select(func.count()).select_from(sub)) or 0
 
     def neighbour(self, project_id: int, position: int, *, forward: bool) -> int | None:
