@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Document, DocumentListItem, Status
 from annotator.domain.layers import OwnerKind
-from annotator.storage.models import AnnotatorRow, AssignmentRow, DocumentRow, DocumentStatusRow, ProjectRow, SpanRow
+from annotator.storage.models import (
+    AnnotatorRow,
+    AssignmentRow,
+    DocumentRow,
+    DocumentStatusRow,
+    ProjectRow,
+    SpanRow,
+)
 from annotator.storage.repositories.spans import SpanRepository
 
 
