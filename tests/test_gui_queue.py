@@ -85,3 +85,22 @@ def test_without_a_queue_the_list_is_the_whole_project(gui_ws: Any, tmp_path: Pa
     assert window.document_list.status_combo.itemText(0) == "All"
     assert shown_ids(window) == docs
     assert not window.document_list.team_label.isVisible()
+
+
+def test_a_document_handed_out_from_the_open_pool_joins_the_queue_shown(
+        qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    add_documents(gui_ws, tmp_path / "in", TEXTS[:2])
+    code, _, err = run(capsys, "--db", str(tmp_path / "t.db"), "assign", "--annotators", "ana,ben",
+                       "--per-document", "1")
+    assert code == 0, err
+    docs = add_documents(gui_ws, tmp_path / "later", TEXTS[2:3])  # imported after: nobody has it
+    ana = queue_of(gui_ws, "ana")
+    assert len(ana) == 1
+
+    window = open_window(gui_ws, annotator="ana")
+    assert shown_ids(window) == ana
+    qtbot.keyClick(window.article, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.document_id == docs[2]
+    assert queue_of(gui_ws, "ana") == [ana[0], docs[2]]
+    qtbot.waitUntil(lambda: shown_ids(window) == [ana[0], docs[2]], timeout=5000)
+    assert window.document_list.table.selectionModel().selectedRows()[0].row() == 1
