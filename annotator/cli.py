@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     a = lsub.add_parser("delete")
     a.add_argument("name")
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
+    p = sub.add_parser("suggest", help="fill a model layer with a suggestion source's spans, for every document")
+    p.add_argument("--source", default="rules", metavar="SOURCE",
+                   help="rules (the default), occurrences, trained, or a spaCy pipeline (package name or folder)")
+    p.add_argument("--documents", type=int, metavar="N", help="only the first N documents of the project")
+
     for command in (sub, lsub):
         for command_parser in command.choices.values():
             _global_options(command_parser)
@@ -174,6 +179,8 @@ def _run(args: argparse.Namespace) -> int:
             return _stats(ws, args, project)
         if args.command == "labels":
             return _labels(ws, args, project)
+        if args.command == "suggest":
+            return _suggest(ws, args, project)
     finally:
         ws.close()
     return 0
@@ -266,6 +273,38 @@ def _labels(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     for label in service.list_labels(ws, project):
         keys = "/".join(label.shortcut_keys()) or "-"
         print(f"{label.name:<16} {label.kind:<9} {label.colour}  key {keys:<5} {label.description[:60]}")
+    return 0
+
+
+def _suggest(ws: Workspace, args: argparse.Namespace, project: str) -> int:
+    from tqdm import tqdm
+
+    from annotator.errors import SuggestInterruptedError
+    from annotator.services.suggesting import fill_layer
+
+    if args.documents is not None and args.documents < 1:
+        raise UsageError(f"--documents must be at least 1, not {args.documents}")
+    bar = tqdm(unit=" docs", desc=f"suggesting ({args.source})", disable=None, file=sys.stderr)
+    written = [0, 0]
+
+    def progress(done: int, total: int) -> None:
+        written[:] = [done, total]
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        summary = fill_layer(ws, project, args.source, limit=args.documents, progress=progress)
+    except KeyboardInterrupt:
+        bar.close()
+        error = SuggestInterruptedError(
+            f"interrupted: the suggestions of {written[0]} of {written[1]} document(s) are saved, the rest were "
+            "not changed", hint="run the command again to fill them all")
+        print(f"annotator: {error}", file=sys.stderr)
+        return 130
+    bar.close()
+    print(f"{summary.source}: {summary.total} suggestion(s) on {summary.documents} document(s)")
+    for label, n in sorted(summary.per_label.items()):
+        print(f"  {label:<16} {n}")
     return 0
 
 

@@ -338,3 +338,25 @@ class LabelMappingError(SuggestionSourceError):
     """A label mapping whose target is neither a label of the project nor a role the project's labels fill."""
 
     code = "A133"
+
+
+class SuggestionError(AnnotatorError):
+    """Filling a model layer, deciding on a suggestion or evaluating a layer went wrong."""
+
+    code = "A180"
+
+
+class SuggestInterruptedError(SuggestionError):
+    code = "A181"
+
+
+class NoTrainedModelError(SuggestionError):
+    code = "A182"
+
+
+class NothingToEvaluateError(SuggestionError):
+    code = "A183"
+
+
+class SuggestionGoneError(SuggestionError):
+    code = "A184"

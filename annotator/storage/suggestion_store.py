@@ -1,0 +1,137 @@
+"""The SQL of suggestions: a model layer replaced per document, decisions read and written, tagged strings.
+
+Works inside the caller's unit of work (the session of its Repository); portable SQL for SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from annotator.domain.layers import Owner, OwnerKind
+from annotator.domain.spans import Span
+from annotator.domain.suggestions import Decision, DecisionState
+from annotator.storage import span_writes
+from annotator.storage.models import AnnotatorRow, DocumentRow, LabelRow, SpanRow, SuggestionDecisionRow
+from annotator.storage.repository import Repository
+
+DECISION = span_writes.table_of(SuggestionDecisionRow)
+
+
+class SuggestionStore:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # -- model layers -----------------------------------------------------------------------------
+    def replace_layer(self, owner_id: int, project_id: int, origin: str,
+                      by_document: Mapping[int, Sequence[Span]]) -> dict[str, int]:
+        """The owner's spans of each document given become exactly those spans; spans of labels the project lacks
+        are left out. Returns the count written per label."""
+        label_ids = dict(self.s.execute(select(LabelRow.name, LabelRow.id).where(LabelRow.project_id == project_id))
+                         .tuples().all())
+        documents = list(by_document)
+        for i in range(0, len(documents), 500):  # under any driver's bound-parameter limit
+            self.s.execute(delete(SpanRow).where(SpanRow.annotator_id == owner_id,
+                                                 SpanRow.document_id.in_(documents[i:i + 500])))
+        now = datetime.now(UTC)
+        rows = []
+        counts: dict[str, int] = {}
+        for document_id, spans in by_document.items():
+            for span in spans:
+                label_id = label_ids.get(span.label)
+                if label_id is None:
+                    continue
+                counts[span.label] = counts.get(span.label, 0) + 1
+                rows.append({"document_id": document_id, "annotator_id": owner_id, "label_id": label_id,
+                             "start": span.start, "end": span.end, "origin": origin, "created_at": now})
+        if rows:
+            self.s.execute(insert(span_writes.SPAN), rows)
+        return counts
+
+    def model_layers(self, document_id: int) -> dict[str, list[Span]]:
+        """The document's model layers by source name, each in reading order."""
+        query = (
+            select(AnnotatorRow.name, SpanRow.start, SpanRow.end, LabelRow.name)
+            .join(SpanRow, SpanRow.annotator_id == AnnotatorRow.id)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .where(SpanRow.document_id == document_id, AnnotatorRow.kind == OwnerKind.MODEL.value)
+            .order_by(AnnotatorRow.name, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
+        )
+        out: dict[str, list[Span]] = {}
+        for source, start, end, label in self.s.connection().execute(query).all():
+            out.setdefault(source, []).append(Span(start, end, label, None, source))
+        return out
+
+    def filled(self, owner_id: int, document_ids: Sequence[int]) -> set[int]:
+        """The documents among `document_ids` on which the owner has at least one span."""
+        return set(self.s.scalars(select(SpanRow.document_id).distinct()
+                                  .where(SpanRow.annotator_id == owner_id, SpanRow.document_id.in_(document_ids))))
+
+    def tagged_strings(self, project_id: int) -> dict[str, dict[str, int]]:
+        """The strings people (not gold, not models) have tagged in the project: text -> {label: times}."""
+        text = func.substr(DocumentRow.text, SpanRow.start + 1, SpanRow.end - SpanRow.start)
+        query = (
+            select(text, LabelRow.name, func.count())
+            .select_from(SpanRow)
+            .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(DocumentRow.project_id == project_id, AnnotatorRow.kind == OwnerKind.ANNOTATOR.value)
+            .group_by(text, LabelRow.name)
+        )
+        out: dict[str, dict[str, int]] = {}
+        for string, label, count in self.s.execute(query).tuples():
+            out.setdefault(string, {})[label] = count
+        return out
+
+    # -- decisions --------------------------------------------------------------------------------
+    def rejected(self, document_id: int, person_id: int) -> set[tuple[int, int, str]]:
+        query = (
+            select(DECISION.c.start, DECISION.c.end, LabelRow.name)
+            .join(LabelRow, LabelRow.id == DECISION.c.label_id)
+            .where(DECISION.c.document_id == document_id, DECISION.c.decided_by == person_id,
+                   DECISION.c.decision == Decision.REJECTED.value)
+        )
+        return {(start, end, label) for start, end, label in self.s.execute(query).tuples()}
+
+    def decision(self, document_id: int, person_id: int, label_id: int, start: int,
+                 end: int) -> tuple[int, DecisionState] | None:
+        """The row id and content of the person's decision on (label, start, end), if there is one."""
+        source = span_writes.table_of(AnnotatorRow).alias("source")
+        row = self.s.execute(
+            select(DECISION.c.id, DECISION.c.decision, source.c.name)
+            .outerjoin(source, source.c.id == DECISION.c.source_id)
+            .where(DECISION.c.document_id == document_id, DECISION.c.decided_by == person_id,
+                   DECISION.c.label_id == label_id, DECISION.c.start == start, DECISION.c.end == end)
+        ).first()
+        return None if row is None else (row[0], DecisionState(Decision(row[1]), row[2]))
+
+    def set_decision(self, document_id: int, person_id: int, label_id: int, start: int, end: int,
+                     state: DecisionState | None) -> DecisionState | None:
+        """Make the person's decision on (label, start, end) `state` (None: no row); returns what it was."""
+        found = self.decision(document_id, person_id, label_id, start, end)
+        source_id = None
+        if state is not None and state.source is not None:
+            source_id = Repository(self.s).owner_id(Owner.model(state.source))
+        if state is None:
+            if found is not None:
+                self.s.execute(delete(DECISION).where(DECISION.c.id == found[0]))
+        elif found is None:
+            self.s.execute(insert(DECISION).values(
+                document_id=document_id, decided_by=person_id, source_id=source_id, label_id=label_id, start=start,
+                end=end, decision=state.decision.value, created_at=datetime.now(UTC)))
+        else:
+            self.s.execute(update(DECISION).where(DECISION.c.id == found[0]).values(
+                decision=state.decision.value, source_id=source_id, created_at=datetime.now(UTC)))
+        return None if found is None else found[1]
+
+    # -- the person's spans -----------------------------------------------------------------------
+    def add_span(self, project_id: int, document_id: int, person_id: int, label: str, start: int, end: int,
+                 origin: str, span_id: int | None = None) -> int | None:
+        """The person's span with its origin (`model:rules`), under the same rules as a key press; None: refused."""
+        return span_writes.insert_span(self.s.connection(), project_id=project_id, document_id=document_id,
+                                       annotator_id=person_id, label=label, start=start, end=end, span_id=span_id,
+                                       origin=origin)
