@@ -75,8 +75,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true",
                    help="replace a previous export of this format at --out (never any other file or folder)")
 
+    p = sub.add_parser("train", help="train a span categorizer on the documents an annotator marked done")
+    p.add_argument("--layer", metavar="NAME", help="whose finished documents to train on: an annotator's name, as "
+                   "--annotator (a gold layer comes with review; until then NAME is an annotator's name)")
+    p.add_argument("--out", type=Path, help="the new model folder (default: models/PROJECT/TIME in the user data "
+                   "folder)")
+    p.add_argument("--curve", action="store_true", help="also train on 25, 50 and 75 %% of the training documents "
+                   "and print precision, recall and F per label for each share (the learning curve)")
+    p.add_argument("--chart", type=Path, metavar="PNG", help="draw the learning curve into this PNG file "
+                   "(implies --curve)")
+    p.add_argument("--any-status", action="store_true", help="also documents not marked done that hold spans of "
+                   "the annotator (annotations imported from another tool)")
+    p.add_argument("--max-steps", type=int, help="optimisation steps per model (default 400)")
+    p.add_argument("--held-out", type=float, default=0.2, help="share of the documents held back to score the "
+                   "model (default 0.2)")
+    p.add_argument("--seed", type=int, default=0)
+
     p = sub.add_parser("stats", help="documents by status, spans by label and annotator")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("agreement", help="agreement between each pair of annotators, per label and overall")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--labels", metavar="L1,L2", help="only these labels (default: all of the project's)")
 
     p = sub.add_parser("labels", help="list or change the project's labels")
     lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
@@ -142,7 +162,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 # Options that name files may hold any bytes (Python keeps the ones that are not UTF-8 as lone surrogates);
 # every other option is text that ends up in the database, which takes only valid Unicode.
-_FILE_OPTIONS = frozenset({"db", "paths", "out"})
+_FILE_OPTIONS = frozenset({"db", "paths", "out", "chart"})
 
 
 def _check_text_options(args: argparse.Namespace) -> None:
@@ -177,8 +197,12 @@ def _run(args: argparse.Namespace) -> int:
             return _export(ws, args, project)
         if args.command == "stats":
             return _stats(ws, args, project)
+        if args.command == "train":
+            return _train(ws, args, project, annotator)
         if args.command == "labels":
             return _labels(ws, args, project)
+        if args.command == "agreement":
+            return _agreement(ws, args, project)
         if args.command == "suggest":
             return _suggest(ws, args, project)
     finally:
@@ -232,6 +256,62 @@ def _export(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     return 0
 
 
+def _train(ws: Workspace, args: argparse.Namespace, project: str, annotator: str) -> int:
+    from tqdm import tqdm
+
+    from annotator.errors import TrainingCancelledError
+    from annotator.nlp.training import DEFAULT_MAX_STEPS, Progress
+    from annotator.services import training
+
+    if args.layer and args.annotator and args.layer != args.annotator:
+        raise UsageError("give --annotator or --layer, not both", hint="both name whose documents to train on")
+    if args.chart is not None and args.chart.suffix.lower() != ".png":
+        raise UsageError(f"--chart {printable(str(args.chart))} is not a .png file name", hint="e.g. --chart curve.png")
+    curve = args.curve or args.chart is not None
+    max_steps = DEFAULT_MAX_STEPS if args.max_steps is None else args.max_steps
+    data = training.training_data(ws, project=project, annotator=args.layer or annotator, curve=curve,
+                                  held_out=args.held_out, seed=args.seed, any_status=args.any_status)
+    bar = tqdm(total=max_steps, desc="training", unit=" steps", disable=None, file=sys.stderr)
+
+    shown: dict[str, object] = {"stage": "training", "F": ""}
+
+    def progress(p: Progress) -> None:
+        if shown["stage"] != p.stage:  # the next model of the learning curve
+            shown.update(stage=p.stage, F="")
+            bar.reset(total=p.max_steps)
+            bar.set_description(p.stage)
+        if p.score is not None:  # spaCy evaluates every few steps; the last F stays on the bar until the next
+            shown["F"] = f", F {p.score:.2f}"
+        bar.update(p.step - bar.n)
+        bar.set_postfix_str(f"loss {p.loss:.1f}{shown['F']}", refresh=False)
+
+    try:
+        result = training.train(data, out=args.out, curve=curve, max_steps=max_steps, seed=args.seed,
+                                progress=progress)
+    except KeyboardInterrupt:
+        raise TrainingCancelledError("training was cancelled (Ctrl+C); no model was written") from None
+    finally:
+        bar.close()
+    for line in training.summary_lines(result):
+        print(line)
+    if args.chart is not None:
+        from annotator.gui.charts import PALETTE, line_chart_png
+
+        series = {label: [(p.documents, p.scores[label].f) for p in result.curve if label in p.scores]
+                  for label in data.labels}
+        try:
+            # A label keeps its colour from one chart to the next, whichever labels have scores.
+            colours = {label: PALETTE[n % len(PALETTE)] for n, label in enumerate(data.labels)}
+            line_chart_png(args.chart, {k: v for k, v in series.items() if v}, y_range=(0.0, 1.0), colours=colours,
+                           title=f"Learning curve: F per label on {len(data.held_out)} held-back documents",
+                           x_label="training documents", y_label="F (held-back documents)")
+        except OSError as e:
+            raise UsageError(f"cannot write the chart {printable(str(args.chart))}: {e.strerror or e}",
+                             hint="choose a folder you can write to") from e
+        print(f"chart: {printable(str(args.chart))}")
+    return 0
+
+
 def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services.stats import project_stats
 
@@ -273,6 +353,15 @@ def _labels(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     for label in service.list_labels(ws, project):
         keys = "/".join(label.shortcut_keys()) or "-"
         print(f"{label.name:<16} {label.kind:<9} {label.colour}  key {keys:<5} {label.description[:60]}")
+    return 0
+
+
+def _agreement(ws: Workspace, args: argparse.Namespace, project: str) -> int:
+    from annotator.services.agreement import project_agreement, report_json, report_lines
+
+    labels = None if args.labels is None else [name.strip() for name in args.labels.split(",") if name.strip()]
+    report = project_agreement(ws, project, labels)
+    print(json.dumps(report_json(report), indent=2, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
     return 0
 
 

@@ -340,6 +340,42 @@ class LabelMappingError(SuggestionSourceError):
     code = "A133"
 
 
+class TooFewAnnotatorsError(UsageError):
+    """Agreement asked of a project that fewer than two annotators have worked on."""
+
+    code = "A110"
+
+
+class UnknownLabelsError(UsageError):
+    """--labels names a label the project does not have."""
+
+    code = "A111"
+
+
+class TrainingError(AnnotatorError):
+    """Training data that cannot make a model: too few finished documents, no spans to learn from."""
+
+    code = "A140"
+
+
+class TooFewDocumentsError(TrainingError):
+    code = "A141"
+
+
+class NoSpansToLearnError(TrainingError):
+    code = "A142"
+
+
+class TrainingCancelledError(TrainingError):
+    """Training stopped by the user (Ctrl+C, Cancel): nothing was written."""
+
+    code = "A143"
+
+
+class ModelFolderExistsError(TrainingError):
+    code = "A144"
+
+
 class SuggestionError(AnnotatorError):
     """Filling a model layer, deciding on a suggestion or evaluating a layer went wrong."""
 

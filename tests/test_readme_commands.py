@@ -80,7 +80,13 @@ def make_placeholders(folder: Path) -> None:
         {"text": "The mayor of Velmora said the bridge will reopen.", "spans": [
             {"start": 13, "end": 20, "label": "LOCATION"}]},
     ]
+    for place in ("Hrebenka", "Saltmere", "Lindgrad", "Kastell"):  # enough documents for `train --curve`
+        text = f"Power returned to {place} on Monday."
+        reviews.append({"text": text, "spans": [{"start": 18, "end": 18 + len(place), "label": "LOCATION"}]})
     (folder / "reviews.jsonl").write_text("".join(json.dumps(r) + "\n" for r in reviews), encoding="utf-8")
+    # ben's spans of the same texts: a boundary shift, a shorter figure, a missed place
+    reviews[0]["spans"] = [{"start": 6, "end": 12, "label": "SOURCE"}, {"start": 18, "end": 24, "label": "FIGURE"}]
+    (folder / "reviews-ben.jsonl").write_text("".join(json.dumps(r) + "\n" for r in reviews), encoding="utf-8")
     brat = folder / "brat"
     brat.mkdir()
     (brat / "1.txt").write_text("Olena Marchuk visited Hrebenka on Monday.", encoding="utf-8")
@@ -91,9 +97,11 @@ def test_the_readme_has_the_lines_this_test_runs() -> None:
     commands = [c for line in readme_lines() for c in expanded(line)]
     assert "annotator import articles/ --project news" in commands
     assert "annotator stats --json" in commands and "annotator stats" in commands
+    assert "annotator agreement --json --labels SOURCE,FIGURE" in commands and "annotator agreement" in commands
     assert "annotator labels list" in commands and "annotator labels rename OLD NEW" in commands
     assert "annotator labels rekind NAME KIND" in commands and any("--kind KIND" in c for c in commands)
     assert any(c.startswith("cd corpus && python -m spacy train") for c in commands)
+    assert any(c.startswith("annotator train") and "--chart" in c for c in commands)
 
 
 def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -135,4 +143,5 @@ def test_every_readme_command_runs(qapp: Any, tmp_path: Path, monkeypatch: pytes
     assert len(ran) == len(commands) >= 15
     assert (tmp_path / "model" / "model-last").is_dir()  # trained beside corpus/, which --replace then replaced
     exported = [json.loads(line) for line in (tmp_path / "ana.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert sum(len(r["spans"]) for r in exported) == 4  # ana's spans: the reviews she imported
+    assert sum(len(r["spans"]) for r in exported) == 8  # ana's spans: the reviews she imported
+    assert (tmp_path / "curve.png").stat().st_size > 0 and (tmp_path / "model-curve" / "meta.json").is_file()

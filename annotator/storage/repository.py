@@ -464,5 +464,22 @@ class Repository:
         )
         return [(label, who, n) for label, who, n in rows]
 
+    def annotated_documents(self, project_id: int) -> dict[int, tuple[str, set[int]]]:
+        """Who annotated which of the project's documents (a span on it, or a status other than todo):
+        {annotator id: (name, document ids)}."""
+        in_project = (DocumentRow.project_id == project_id) & (AnnotatorRow.kind == OwnerKind.ANNOTATOR.value)
+        with_spans = (select(AnnotatorRow.id, AnnotatorRow.name, SpanRow.document_id).distinct()
+                      .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+                      .join(DocumentRow, DocumentRow.id == SpanRow.document_id).where(in_project))
+        with_status = (select(AnnotatorRow.id, AnnotatorRow.name, DocumentStatusRow.document_id)
+                       .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
+                       .join(DocumentRow, DocumentRow.id == DocumentStatusRow.document_id)
+                       .where(in_project, DocumentStatusRow.status != Status.TODO.value))
+        out: dict[int, tuple[str, set[int]]] = {}
+        for query in (with_spans, with_status):
+            for annotator_id, name, document_id in self.s.connection().execute(query):
+                out.setdefault(annotator_id, (name, set()))[1].add(document_id)
+        return out
+
     def document_count(self, project_id: int) -> int:
         return self.s.scalar(select(func.count()).where(DocumentRow.project_id == project_id)) or 0
