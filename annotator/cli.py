@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rules (the default), occurrences, trained, or a spaCy pipeline (package name or folder)")
     p.add_argument("--documents", type=int, metavar="N", help="only the first N documents of the project")
 
+    p = sub.add_parser("evaluate", help="precision, recall and F of a model layer against an annotator's spans")
+    p.add_argument("--layer", required=True, help="the model layer (a source's name: rules, occurrences, ...)")
+    p.add_argument("--against", required=True, metavar="ANNOTATOR",
+                   help="whose spans are the reference (their finished documents, else all they annotated)")
+
     for command in (sub, lsub):
         for command_parser in command.choices.values():
             _global_options(command_parser)
@@ -205,6 +210,8 @@ def _run(args: argparse.Namespace) -> int:
             return _agreement(ws, args, project)
         if args.command == "suggest":
             return _suggest(ws, args, project)
+        if args.command == "evaluate":
+            return _evaluate(ws, args, project)
     finally:
         ws.close()
     return 0
@@ -394,6 +401,15 @@ def _suggest(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     print(f"{summary.source}: {summary.total} suggestion(s) on {summary.documents} document(s)")
     for label, n in sorted(summary.per_label.items()):
         print(f"  {label:<16} {n}")
+    return 0
+
+
+
+def _evaluate(ws: Workspace, args: argparse.Namespace, project: str) -> int:
+    from annotator.services.evaluating import evaluate_layer
+
+    for line in evaluate_layer(ws, project, args.layer, args.against).lines():
+        print(line)
     return 0
 
 

@@ -8,7 +8,6 @@ again.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from annotator.domain.layers import Owner
 from annotator.domain.spans import Span
 from annotator.domain.suggestions import origin_of
 from annotator.errors import NoTrainedModelError
-from annotator.services.workspace import Workspace, data_dir, get_project, retried
+from annotator.services.workspace import Workspace, get_project, retried
 from annotator.storage.suggestion_store import SuggestionStore
 
 if TYPE_CHECKING:
@@ -51,8 +50,9 @@ def layer_name(source: str) -> str:
 
 def trained_model(project: str) -> Path:
     """The newest model `annotator train` wrote for the project (models/<project>/<time> in the data folder)."""
-    safe = re.sub(r"[^\w.-]+", "_", project).strip("._") or "project"
-    folder = data_dir() / "models" / safe
+    from annotator.services.training import default_model_dir  # spaCy's training modules: only when asked
+
+    folder = default_model_dir(project).parent
     found = sorted(p for p in folder.glob("*") if (p / "config.cfg").is_file()) if folder.is_dir() else []
     if not found:
         raise NoTrainedModelError(f"there is no trained model for project {project!r} (looked in {folder})",

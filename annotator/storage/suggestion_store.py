@@ -31,7 +31,7 @@ class SuggestionStore:
         """The owner's spans of each document given become exactly those spans; spans of labels the project lacks
         are left out. Returns the count written per label."""
         label_ids = dict(self.s.execute(select(LabelRow.name, LabelRow.id).where(LabelRow.project_id == project_id))
-                         .tuples().all())
+                         .all())
         documents = list(by_document)
         for i in range(0, len(documents), 500):  # under any driver's bound-parameter limit
             self.s.execute(delete(SpanRow).where(SpanRow.annotator_id == owner_id,
@@ -83,7 +83,7 @@ class SuggestionStore:
             .group_by(text, LabelRow.name)
         )
         out: dict[str, dict[str, int]] = {}
-        for string, label, count in self.s.execute(query).tuples():
+        for string, label, count in self.s.execute(query):
             out.setdefault(string, {})[label] = count
         return out
 
@@ -95,7 +95,7 @@ class SuggestionStore:
             .where(DECISION.c.document_id == document_id, DECISION.c.decided_by == person_id,
                    DECISION.c.decision == Decision.REJECTED.value)
         )
-        return {(start, end, label) for start, end, label in self.s.execute(query).tuples()}
+        return {(start, end, label) for start, end, label in self.s.execute(query)}
 
     def decision(self, document_id: int, person_id: int, label_id: int, start: int,
                  end: int) -> tuple[int, DecisionState] | None:
