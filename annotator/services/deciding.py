@@ -59,9 +59,9 @@ class Suggestions:
         with self.ws.unit() as repo:
             store = SuggestionStore(repo.s)
             added = self._add(repo, store, document_id, suggestion, label)
-            decisions = [self._decide(repo, store, document_id, suggestion, label, Decision.ACCEPTED)]
+            decisions = [self._decide(store, document_id, suggestion, label, Decision.ACCEPTED)]
             if label != suggestion.label:
-                decisions.append(self._decide(repo, store, document_id, suggestion, suggestion.label,
+                decisions.append(self._decide(store, document_id, suggestion, suggestion.label,
                                               Decision.REJECTED))
             repo.mark_in_progress(document_id, self.annotator_id)
         decided = Decided(document_id, (added,), tuple(decisions))
@@ -71,7 +71,7 @@ class Suggestions:
     def reject(self, document_id: int, suggestion: Suggestion) -> tuple[Decided, Changes]:
         """The suggestion is not shown to this person on this document again."""
         with self.ws.unit() as repo:
-            change = self._decide(repo, SuggestionStore(repo.s), document_id, suggestion, suggestion.label,
+            change = self._decide(SuggestionStore(repo.s), document_id, suggestion, suggestion.label,
                                   Decision.REJECTED)
             repo.mark_in_progress(document_id, self.annotator_id)
         return Decided(document_id, (), (change,)), Changes(documents=frozenset({document_id}))
@@ -91,7 +91,7 @@ class Suggestions:
                     continue
                 added.append(AddedSpan(Span(suggestion.start, suggestion.end, suggestion.label, new_id,
                                             self.annotator), origin_of(suggestion.source)))
-                decisions.append(self._decide(repo, store, document_id, suggestion, suggestion.label,
+                decisions.append(self._decide(store, document_id, suggestion, suggestion.label,
                                               Decision.ACCEPTED))
             if added:
                 repo.mark_in_progress(document_id, self.annotator_id)
@@ -109,19 +109,12 @@ class Suggestions:
             raise SpanRuleError(f"the {label} span [{suggestion.start}:{suggestion.end}] could not be added")
         return AddedSpan(Span(suggestion.start, suggestion.end, label, new_id, self.annotator), origin)
 
-    def _decide(self, repo: Repository, store: SuggestionStore, document_id: int, suggestion: Suggestion,
-                label: str, decision: Decision) -> DecisionChange:
-        label_id = self._label_id(repo, label)
+    def _decide(self, store: SuggestionStore, document_id: int, suggestion: Suggestion, label: str,
+                decision: Decision) -> DecisionChange:
         after = DecisionState(decision, suggestion.source)
-        before = store.set_decision(document_id, self.annotator_id, label_id, suggestion.start, suggestion.end,
-                                    after)
+        before = store.set_decision(self.project_id, document_id, self.annotator_id, label, suggestion.start,
+                                    suggestion.end, after)
         return DecisionChange(label, suggestion.start, suggestion.end, before, after)
-
-    def _label_id(self, repo: Repository, label: str) -> int:
-        found = repo.label_ids(self.project_id).get(label)
-        if found is None:
-            raise SpanRuleError(f"there is no label {label!r} in this project")
-        return found
 
     # -- undo and redo ----------------------------------------------------------------------------
     @retried
@@ -137,7 +130,7 @@ class Suggestions:
                 if repo.delete_span(span.id, self.annotator_id, self.project_id, picture) is None:
                     raise SpanChangedError(f"the {span.label} span [{span.start}:{span.end}] was changed or removed "
                                            "elsewhere", hint=CHANGED_HINT)
-            self._write(repo, store, decided, after=False)
+            self._write(store, decided, after=False)
         return Changes(documents=frozenset({decided.document_id}), spans_removed=decided.span_ids)
 
     @retried
@@ -153,11 +146,11 @@ class Suggestions:
                         raise NotFoundError(f"document {decided.document_id} does not exist")
                     raise SpanChangedError(f"the {span.label} span [{span.start}:{span.end}] cannot be put back: "
                                            "a span of the same label is there now", hint=CHANGED_HINT)
-            self._write(repo, store, decided, after=True)
+            self._write(store, decided, after=True)
         return Changes(documents=frozenset({decided.document_id}), spans_added=decided.span_ids)
 
-    def _write(self, repo: Repository, store: SuggestionStore, decided: Decided, *, after: bool) -> None:
+    def _write(self, store: SuggestionStore, decided: Decided, *, after: bool) -> None:
         changes = decided.decisions if after else tuple(reversed(decided.decisions))
         for change in changes:
-            store.set_decision(decided.document_id, self.annotator_id, self._label_id(repo, change.label),
-                               change.start, change.end, change.after if after else change.before)
+            store.set_decision(self.project_id, decided.document_id, self.annotator_id, change.label, change.start,
+                               change.end, change.after if after else change.before)

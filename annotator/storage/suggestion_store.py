@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Delete, Insert, Select, Update, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from annotator.domain.layers import Owner, OwnerKind
+from annotator.domain.layers import OwnerKind
 from annotator.domain.spans import Span
 from annotator.domain.suggestions import Decision, DecisionState
 from annotator.storage import span_writes
 from annotator.storage.models import AnnotatorRow, DocumentRow, LabelRow, SpanRow, SuggestionDecisionRow
-from annotator.storage.repository import Repository
 
 DECISION = span_writes.table_of(SuggestionDecisionRow)
 
@@ -97,36 +97,25 @@ class SuggestionStore:
         )
         return {(start, end, label) for start, end, label in self.s.execute(query)}
 
-    def decision(self, document_id: int, person_id: int, label_id: int, start: int,
-                 end: int) -> tuple[int, DecisionState] | None:
-        """The row id and content of the person's decision on (label, start, end), if there is one."""
-        source = span_writes.table_of(AnnotatorRow).alias("source")
-        row = self.s.execute(
-            select(DECISION.c.id, DECISION.c.decision, source.c.name)
-            .outerjoin(source, source.c.id == DECISION.c.source_id)
-            .where(DECISION.c.document_id == document_id, DECISION.c.decided_by == person_id,
-                   DECISION.c.label_id == label_id, DECISION.c.start == start, DECISION.c.end == end)
-        ).first()
-        return None if row is None else (row[0], DecisionState(Decision(row[1]), row[2]))
-
-    def set_decision(self, document_id: int, person_id: int, label_id: int, start: int, end: int,
+    def set_decision(self, project_id: int, document_id: int, person_id: int, label: str, start: int, end: int,
                      state: DecisionState | None) -> DecisionState | None:
-        """Make the person's decision on (label, start, end) `state` (None: no row); returns what it was."""
-        found = self.decision(document_id, person_id, label_id, start, end)
-        source_id = None
-        if state is not None and state.source is not None:
-            source_id = Repository(self.s).owner_id(Owner.model(state.source))
+        """Make the person's decision on (label, start, end) `state` (None: no row); returns what it was.
+
+        Core statements built once (their compiled form is cached): a read and one write, as a key press."""
+        conn = self.s.connection()
+        key = {"document_id": document_id, "person_id": person_id, "project_id": project_id, "label": label,
+               "start": start, "end": end}
+        found = conn.execute(_FIND_DECISION, key).first()
         if state is None:
             if found is not None:
-                self.s.execute(delete(DECISION).where(DECISION.c.id == found[0]))
-        elif found is None:
-            self.s.execute(insert(DECISION).values(
-                document_id=document_id, decided_by=person_id, source_id=source_id, label_id=label_id, start=start,
-                end=end, decision=state.decision.value, created_at=datetime.now(UTC)))
+                conn.execute(_DELETE_DECISION, {"id": found[0]})
         else:
-            self.s.execute(update(DECISION).where(DECISION.c.id == found[0]).values(
-                decision=state.decision.value, source_id=source_id, created_at=datetime.now(UTC)))
-        return None if found is None else found[1]
+            values = {"decision": state.decision.value, "source": state.source, "now": datetime.now(UTC)}
+            if found is None:
+                conn.execute(_INSERT_DECISION, {**key, **values})
+            else:
+                conn.execute(_UPDATE_DECISION, {"id": found[0], **values})
+        return None if found is None else DecisionState(Decision(found[1]), found[2])
 
     # -- the person's spans -----------------------------------------------------------------------
     def add_span(self, project_id: int, document_id: int, person_id: int, label: str, start: int, end: int,
@@ -135,3 +124,30 @@ class SuggestionStore:
         return span_writes.insert_span(self.s.connection(), project_id=project_id, document_id=document_id,
                                        annotator_id=person_id, label=label, start=start, end=end, span_id=span_id,
                                        origin=origin)
+
+
+def _decision_statements() -> tuple[Select[Any], Delete, Insert, Update]:
+    label_id = (select(LabelRow.id).where(LabelRow.project_id == bindparam("project_id"),
+                                          LabelRow.name == bindparam("label")).scalar_subquery())
+    source = span_writes.table_of(AnnotatorRow).alias("source")
+    source_id = (select(source.c.id).where(source.c.kind == OwnerKind.MODEL.value, source.c.name == bindparam("source"))
+                 .scalar_subquery())
+    find = (
+        select(DECISION.c.id, DECISION.c.decision, source.c.name)
+        .outerjoin(source, source.c.id == DECISION.c.source_id)
+        .where(DECISION.c.document_id == bindparam("document_id"), DECISION.c.decided_by == bindparam("person_id"),
+               DECISION.c.label_id == label_id, DECISION.c.start == bindparam("start"),
+               DECISION.c.end == bindparam("end"))
+    )
+    remove = delete(DECISION).where(DECISION.c.id == bindparam("id"))
+    columns = [DECISION.c.document_id, DECISION.c.decided_by, DECISION.c.source_id, DECISION.c.label_id,
+               DECISION.c.start, DECISION.c.end, DECISION.c.decision, DECISION.c.created_at]
+    add = insert(DECISION).from_select(columns, select(
+        bindparam("document_id"), bindparam("person_id"), source_id, label_id, bindparam("start"), bindparam("end"),
+        bindparam("decision"), bindparam("now", type_=DECISION.c.created_at.type)))
+    change = update(DECISION).where(DECISION.c.id == bindparam("id")).values(
+        decision=bindparam("decision"), source_id=source_id, created_at=bindparam("now"))
+    return find, remove, add, change
+
+
+_FIND_DECISION, _DELETE_DECISION, _INSERT_DECISION, _UPDATE_DECISION = _decision_statements()
