@@ -23,12 +23,14 @@ class Decision(StrEnum):
 
 
 class Suggestion(NamedTuple):
-    """A span proposed by `source` (the name of a model layer: rules, occurrences, trained, a pipeline)."""
+    """A span proposed by `source` (the name of a model layer: rules, occurrences, trained, a pipeline); `id` is
+    its row in that layer, which a window uses to find it again (a new run of the source gives new rows)."""
 
     start: int
     end: int
     label: str
     source: str
+    id: int | None = None
 
     def key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.label)
@@ -92,7 +94,7 @@ def visible(layers: Mapping[str, Sequence[Span]], rejected: Iterable[tuple[int, 
     for source in order if order is not None else sorted(layers):
         for span in layers.get(source, ()):
             if span.key() not in hidden and span.key() not in shown:
-                shown[span.key()] = Suggestion(span.start, span.end, span.label, source)
+                shown[span.key()] = Suggestion(span.start, span.end, span.label, source, span.id)
     return sorted(shown.values(), key=lambda s: (s.start, -s.end, s.label))
 
 

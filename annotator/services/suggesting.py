@@ -73,9 +73,11 @@ def source_for(source: str, project: str) -> Source:
 
 def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = None,
                document_ids: Sequence[int] | None = None, mapping: Mapping[str, str] | None = None,
-               progress: Progress | None = None, cancel: threading.Event | None = None) -> FillSummary:
+               progress: Progress | None = None, cancel: threading.Event | None = None,
+               skip_filled: bool = False) -> FillSummary:
     """Run `source` over the project's documents (the first `limit`, or `document_ids`) and store its spans as
-    the model layer `layer_name(source)`, one transaction per batch of documents."""
+    the model layer `layer_name(source)`, one transaction per batch of documents. `skip_filled`: leave out the
+    documents on which the layer has spans already (the window fills a layer as documents are opened)."""
     from annotator.nlp.suggest import Request
 
     found = get_project(ws, project)
@@ -84,9 +86,14 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
     with ws.unit() as repo:
         labels: LabelSet = repo.labels(found.id)
         ids = list(document_ids) if document_ids is not None else repo.document_ids(found.id)
-        tagged = SuggestionStore(repo.s).tagged_strings(found.id) if source == "occurrences" else {}
-    if limit is not None:
-        ids = ids[:limit]
+        if limit is not None:
+            ids = ids[:limit]
+        store = SuggestionStore(repo.s)
+        if skip_filled:
+            owner = repo.owner_id(Owner.model(name), create=False)
+            done = store.filled(owner, ids) if owner is not None else set()
+            ids = [i for i in ids if i not in done]
+        tagged = store.tagged_strings(found.id) if source == "occurrences" and ids else {}
     summary = FillSummary(name)
     if progress:
         progress(0, len(ids))

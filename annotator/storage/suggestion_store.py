@@ -54,15 +54,15 @@ class SuggestionStore:
     def model_layers(self, document_id: int) -> dict[str, list[Span]]:
         """The document's model layers by source name, each in reading order."""
         query = (
-            select(AnnotatorRow.name, SpanRow.start, SpanRow.end, LabelRow.name)
+            select(AnnotatorRow.name, SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name)
             .join(SpanRow, SpanRow.annotator_id == AnnotatorRow.id)
             .join(LabelRow, LabelRow.id == SpanRow.label_id)
             .where(SpanRow.document_id == document_id, AnnotatorRow.kind == OwnerKind.MODEL.value)
             .order_by(AnnotatorRow.name, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
         )
         out: dict[str, list[Span]] = {}
-        for source, start, end, label in self.s.connection().execute(query).all():
-            out.setdefault(source, []).append(Span(start, end, label, None, source))
+        for source, span_id, start, end, label in self.s.connection().execute(query).all():
+            out.setdefault(source, []).append(Span(start, end, label, span_id, source))
         return out
 
     def filled(self, owner_id: int, document_ids: Sequence[int]) -> set[int]:
