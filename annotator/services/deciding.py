@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from annotator.domain.documents import Changes
+from annotator.domain.layers import OwnerKind
 from annotator.domain.spans import Span
 from annotator.domain.suggestions import (
     AddedSpan,
@@ -45,6 +46,16 @@ class Suggestions:
         """What the person is shown on the document, from `sources` (default: every model layer it has)."""
         with self.ws.unit() as repo:
             return self._visible(repo, document_id, sources)
+
+    def rejected(self, document_id: int) -> set[tuple[int, int, str]]:
+        """The (start, end, label) the person rejected on the document: never shown to them again."""
+        with self.ws.unit() as repo:
+            return SuggestionStore(repo.s).rejected(document_id, self.annotator_id)
+
+    def layer_names(self) -> list[str]:
+        """The model layers the database holds (sources that ran at least once), by name."""
+        with self.ws.unit() as repo:
+            return [owner.name for owner in repo.owners() if owner.kind is OwnerKind.MODEL]
 
     def _visible(self, repo: Repository, document_id: int, sources: Sequence[str] | None) -> list[Suggestion]:
         store = SuggestionStore(repo.s)
