@@ -1,9 +1,9 @@
-"""Render docs/screenshots/main-window.png: the real window, offscreen, on a throw-away database.
+"""Render docs/screenshots/main-window.png and layers.png: the real window, offscreen, on a throw-away database.
 
     QT_QPA_PLATFORM=offscreen python docs/render_screenshots.py
 
 The article has nested spans (a CLAIM holding FIGURE, LOCATION and SOURCE spans) so that the picture
-shows how nesting is drawn.
+shows how nesting is drawn. layers.png adds two read-only layers: another annotator's (ben) and a model's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 OUT = ROOT / "docs" / "screenshots" / "main-window.png"
+LAYERS_OUT = ROOT / "docs" / "screenshots" / "layers.png"
 ARTICLE = "03-power-grid-attack.txt"
 # (label, phrase, which occurrence); CLAIMs hold the entities that follow them.
 SPANS = [
@@ -38,6 +39,11 @@ SPANS = [
     ("CLAIM", "the damaged transformer weighs more than 200 tonnes", 0),
     ("FIGURE", "more than 200 tonnes", 0),
 ]
+# Another annotator's layer (agreeing in part) and a model's suggestions, for layers.png.
+BEN = [("FIGURE", "Around 400,000 households"), ("LOCATION", "Dorvan region"), ("SOURCE", "the state grid operator"),
+       ("SOURCE", "Regional governor Olena Marchuk"), ("FIGURE", "17 drones"), ("LOCATION", "Pilsk")]
+RULES = [("FIGURE", "three missiles"), ("FIGURE", "14 of the drones"), ("LOCATION", "Hrebenka"),
+         ("SOURCE", "Enerlink"), ("CLAIM", "the damaged transformer weighs more than 200 tonnes")]
 
 
 def main() -> int:
@@ -75,10 +81,37 @@ def main() -> int:
             OUT.parent.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(OUT))
             window.close()
+            add_layers(ws, annotations, target, text)
+            window = open_main_window(ws, project="news", annotator="olena", store=store, document_id=target)
+            window.resize(1400, 760)
+            window.show()
+            start = text.index("Around 400,000") + 3
+            window.article.select_range(start, start, centre=False)
+            for _ in range(5):
+                app.processEvents()
+            window.grab().save(str(LAYERS_OUT))
+            window.close()
         finally:
             ws.close()
-    print(f"wrote {OUT}")
+    print(f"wrote {OUT} and {LAYERS_OUT}")
     return 0
+
+
+def add_layers(ws: object, annotations: object, document_id: int, text: str) -> None:
+    """ben's spans through the service, as his own window would write them; the model's through the repository."""
+    from annotator.domain.layers import Owner
+    from annotator.services.annotation import Annotations
+
+    assert isinstance(annotations, Annotations)
+    ben = Annotations(annotations.ws, annotations.project_id, "ben")
+    for label, phrase in BEN:
+        start = text.index(phrase)
+        ben.add_span(document_id, label, start, start + len(phrase))
+    with annotations.ws.unit() as repo:
+        rules = repo.owner_id(Owner.model("rules"))
+        for label, phrase in RULES:
+            start = text.index(phrase)
+            repo.add_span(annotations.project_id, document_id, rules, label, start, start + len(phrase))
 
 
 if __name__ == "__main__":

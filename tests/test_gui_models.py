@@ -61,17 +61,24 @@ def test_document_list_model_filters_and_refreshes(qtmodeltester: Any, many: Any
 
 def test_span_table_model_passes_the_model_tester(qtmodeltester: Any) -> None:
     from annotator.domain.labels import Label, LabelSet
+    from annotator.domain.span_index import SpanIndex
     from annotator.domain.spans import Span
     from annotator.gui.models import SpanTableModel
 
     text = "Regional governor Olena Marchuk said 17 drones were launched."
     labels = LabelSet((Label("SOURCE", "#f4a259"), Label("FIGURE", "#5b8fd9")))
     model = SpanTableModel()
-    model.set_document(text, [Span(0, 31, "SOURCE", 1), Span(37, 46, "FIGURE", 2)], labels)
-    qtmodeltester.check(model, force_py=True)  # and it watches the inserts and changes below
-    model.update_spans([2], [Span(18, 31, "FIGURE", 3), Span(37, 46, "SOURCE", 2)])  # one new, one relabelled
+    index = SpanIndex([Span(0, 31, "SOURCE", 1), Span(37, 46, "FIGURE", 2)])  # the session's, which it changes
+    model.set_document(text, index, labels)
+    qtmodeltester.check(model, force_py=True)  # and it watches the inserts, changes and removals below
+    index.add(Span(18, 31, "FIGURE", 3))  # one new
+    index.replace(Span(37, 46, "SOURCE", 2))  # one relabelled
     assert [model.data(model.index(r, 0)) for r in range(3)] == ["SOURCE", "FIGURE", "SOURCE"]
     assert model.data(model.index(2, 1)) == "17 drones"
+    index.remove(1)
+    assert model.rowCount() == 2 and model.row_of(2) == 1
+    index.reset([Span(5, 9, "FIGURE", 4)])
+    assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == ["FIGURE"]
 
 
 def test_document_list_panel_filters_by_status_and_debounced_text(qtbot: Any, gui_ws: Any, many: Any,

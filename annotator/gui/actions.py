@@ -54,7 +54,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.about", "&About annotator", (), "Version and where the data lives", "Help"),
 )
 
-MENUS = ("File", "Edit", "Annotate", "Go", "Help")
+MENUS = ("File", "Edit", "Annotate", "View", "Go", "Help")  # View: the read-only layers, made per document
 
 
 LABEL_ACTION_PREFIX = "label."

@@ -12,11 +12,13 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from annotator import APP_NAME, __version__
 from annotator.domain.documents import Changes, Document, Status
+from annotator.domain.layers import Owner
 from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
 from annotator.gui.dialogs.export_dialog import ExportDialog
 from annotator.gui.dialogs.settings_dialog import SettingsDialog
 from annotator.gui.dialogs.shortcuts import ShortcutSheet
+from annotator.gui.models import layer_name
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
 from annotator.gui.tasks import TaskRunner
@@ -33,6 +35,11 @@ from annotator.services.workspace import Workspace, ensure_project
 
 def last_document_key(project: str) -> str:
     return f"last_document/{project}"
+
+
+def owner_key(owner: Owner) -> str:
+    """How a layer is named in the settings: kind and name, so that a person called "rules" is not the model."""
+    return f"{owner.kind.value}:{owner.name}"
 
 
 FIRST_TOKENIZE_DELAY_MS = 400
@@ -172,6 +179,7 @@ class MainWindow(QMainWindow):
         self.label_bar.label_requested.connect(self.tag)
         self.document_list.document_requested.connect(self._on_document_list_document_requested)
         self.span_panel.span_requested.connect(self._on_span_panel_span_requested)
+        self.span_panel.range_requested.connect(self.article.select_range)
         self.find_bar.search_changed.connect(self._on_find_bar_search_changed)
         self.find_bar.next_requested.connect(self._on_find_bar_next_requested)
         self.find_bar.closed.connect(self.focus_article)
@@ -242,6 +250,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_document_opened(self, document: Document) -> None:
         self._remember_place()  # of the document being left
+        self._show_layer_menu()
         self.article.show_document(document, self.places.get(document.id))
         self.span_panel.show_document()
         self.label_bar.set_counts(self.session.counts())
@@ -289,7 +298,35 @@ class MainWindow(QMainWindow):
         self.status.show_position(number, progress.total, progress.done)
 
     def _on_article_selection_changed(self, start: int, end: int) -> None:
-        self.status.show_caret_spans(self.session.spans_over(start, end))
+        others = [f"{layer_name(owner)}: {span.label}" for owner, span in self.session.read_only_over(start, end)]
+        self.status.show_caret_spans(self.session.spans_over(start, end), others)
+
+    # -- the read-only layers (View menu) ----------------------------------------------------------
+    def _show_layer_menu(self) -> None:
+        """One checkable item per read-only layer of the open document; what is unchecked stays hidden."""
+        menu = self._menus["View"]
+        menu.clear()
+        self._hide_layers(self.gui_settings.hidden_layers)
+        if not self.session.layers:
+            menu.addAction("No other layers in this document").setEnabled(False)
+        for owner in self.session.layers:
+            action = menu.addAction(f"Show {layer_name(owner)}'s spans")
+            action.setObjectName(f"view.layer.{owner_key(owner)}")
+            action.setCheckable(True)
+            action.setChecked(owner not in self.session.hidden)
+            action.toggled.connect(partial(self._on_layer_toggled, owner))
+
+    def _hide_layers(self, keys: frozenset[str]) -> None:
+        self.session.set_hidden(o for o in self.session.layers if owner_key(o) in keys)
+
+    def _on_layer_toggled(self, owner: Owner, shown: bool) -> None:
+        key, hidden = owner_key(owner), self.gui_settings.hidden_layers
+        hidden = (hidden - {key}) if shown else (hidden | {key})
+        self.gui_settings.hidden_layers = hidden
+        self._hide_layers(hidden)
+        self.span_panel.show_layers()
+        self.article.viewport().update()
+        self._on_article_selection_changed(*self.article.selection())
 
     def _on_document_list_document_requested(self, document_id: int) -> None:
         self.session.open_document(document_id)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from annotator.domain.documents import DocumentListItem, Status
 from annotator.domain.labels import LabelSet
+from annotator.domain.layers import Owner, OwnerKind
+from annotator.domain.span_index import Change, SpanIndex
 from annotator.domain.spans import Span
 from annotator.services.annotation import Annotations
 
@@ -22,11 +23,17 @@ STATUS_COLOUR = {Status.TODO: "#8a8f98", Status.IN_PROGRESS: "#c77d1a", Status.D
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
+class _Rows(Protocol):
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, row: int, /) -> Any: ...
+
+
 class _RowsModel(QAbstractTableModel):
     """A read-only table over a Python list of rows (`_rows`), with fixed column headers."""
 
     HEADERS: tuple[str, ...] = ()
-    _rows: list[Any]
+    _rows: _Rows
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -143,56 +150,51 @@ class DocumentListModel(_RowsModel):
         return None
 
 
-def _span_key(span: Span) -> tuple[int, int, int]:
-    return (span.start, -span.end, span.id or 0)
-
-
 class SpanTableModel(_RowsModel):
-    """The spans of the open document (label, text, where)."""
+    """The spans of one layer of the open document (label, text, where): a view of the session's SpanIndex,
+    which tells it each change before and after it is made (so Qt's row brackets hold)."""
 
     HEADERS = ("Label", "Text", "Where")
     SNIPPET = 80
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[Span] = []
+        self._rows: SpanIndex = SpanIndex()
         self._text = ""
         self._colours: dict[str, str] = {}
 
-    def set_document(self, text: str, spans: list[Span], labels: LabelSet) -> None:
+    def set_document(self, text: str, index: SpanIndex, labels: LabelSet) -> None:
         self.beginResetModel()
+        self._rows.unlisten(self)
         self._text = text
-        self._rows = list(spans)
+        self._rows = index
+        index.listen(self)
         self._colours = {label.name: label.colour for label in labels}
         self.endResetModel()
 
-    def update_spans(self, removed: Iterable[int], added: Iterable[Span]) -> None:
-        """Follow a change: rows of `removed` ids go, `added` spans come in order (a relabel is both)."""
-        added = list(added)
-        relabelled = {s.id for s in added} & set(removed)
-        for span in added:
-            if span.id is not None and span.id in relabelled:
-                row = self.row_of(span.id)
-                if row is not None:
-                    self._rows[row] = span
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
-                    continue
-            row = bisect.bisect_left(self._rows, _span_key(span), key=_span_key)
+    def index_changing(self, change: Change, row: int, _span: Span | None) -> None:
+        if change is Change.INSERT:
             self.beginInsertRows(QModelIndex(), row, row)
-            self._rows.insert(row, span)
+        elif change is Change.REMOVE:
+            self.beginRemoveRows(QModelIndex(), row, row)
+        elif change is Change.RESET:
+            self.beginResetModel()
+
+    def index_changed(self, change: Change, row: int, _span: Span | None) -> None:
+        if change is Change.INSERT:
             self.endInsertRows()
-        for span_id in set(removed) - relabelled:
-            row = self.row_of(span_id)
-            if row is not None:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
+        elif change is Change.REMOVE:
+            self.endRemoveRows()
+        elif change is Change.RESET:
+            self.endResetModel()
+        else:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     def span_at_row(self, row: int) -> Span:
         return self._rows[row]
 
     def row_of(self, span_id: int) -> int | None:
-        return next((row for row, s in enumerate(self._rows) if s.id == span_id), None)
+        return self._rows.row_of(span_id)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         span = self._row(index)
@@ -203,8 +205,7 @@ class SpanTableModel(_RowsModel):
             if column == 0:
                 return span.label
             if column == 1:
-                snippet = " ".join(self._text[span.start : span.end].split())
-                return snippet if len(snippet) <= self.SNIPPET else snippet[: self.SNIPPET - 1] + "…"
+                return snippet(self._text, span, self.SNIPPET)
             return f"{span.start}–{span.end}"
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return QColor(self._colours.get(span.label, "#999999"))
@@ -213,3 +214,58 @@ class SpanTableModel(_RowsModel):
         if role == ID_ROLE:
             return span.id
         return None
+
+
+def snippet(text: str, span: Span, limit: int) -> str:
+    """The span's text on one line, cut to `limit` characters."""
+    shown = " ".join(text[span.start : span.end].split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+class LayerSpanModel(_RowsModel):
+    """The spans of the read-only layers (other people, gold, models), one table: whose, label, text.
+
+    They do not change while the document is open, so the rows are set at once.
+    """
+
+    HEADERS = ("Layer", "Label", "Text")
+    SNIPPET = 60
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[Owner, Span]] = []
+        self._text = ""
+        self._colours: dict[str, str] = {}
+
+    def set_layers(self, text: str, layers: Mapping[Owner, SpanIndex], labels: LabelSet) -> None:
+        self.beginResetModel()
+        self._text = text
+        self._rows = [(owner, span) for owner, index in layers.items() for span in index]
+        self._colours = {label.name: label.colour for label in labels}
+        self.endResetModel()
+
+    def owner_and_span(self, row: int) -> tuple[Owner, Span]:
+        return self._rows[row]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        found = self._row(index)
+        if found is None:
+            return None
+        owner, span = found
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (layer_name(owner), span.label, snippet(self._text, span, self.SNIPPET))[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == 1:
+            return QColor(self._colours.get(span.label, "#999999"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{layer_name(owner)}: {span.label} [{span.start}–{span.end}] (read-only)"
+        if role == ID_ROLE:
+            return span.id
+        return None
+
+
+def layer_name(owner: Owner) -> str:
+    """How the window names a layer: a person by name, a model as "model: NAME", gold as "gold"."""
+    if owner.kind is OwnerKind.MODEL:
+        return f"model: {owner.name}"
+    return owner.name

@@ -8,9 +8,8 @@ keeps what Ctrl+Z can take back, and an undo never reaches a document that is no
 
 from __future__ import annotations
 
-import bisect
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 
@@ -19,6 +18,8 @@ from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.labels import LabelSet
+from annotator.domain.layers import Layer, Owner
+from annotator.domain.span_index import SpanIndex
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
 from annotator.gui.commands import AddSpan, Relabel, RemoveSpan, SpanCommand, parts_of, write_step
@@ -30,10 +31,6 @@ MAX_SECONDS_PER_VISIT = 3600.0  # a window left open overnight does not count as
 # dropped first), each holding at most UNDO_STEPS steps (its oldest steps go first).
 UNDO_DOCUMENTS = 50
 UNDO_STEPS = 1000
-
-
-def _order(span: Span) -> tuple[int, int, int]:
-    return (span.start, -span.end, span.id or 0)
 
 
 class DocumentSession(QObject):
@@ -49,11 +46,9 @@ class DocumentSession(QObject):
         self.labels: LabelSet = annotations.labels()
         self.snap_to_tokens = True  # off: a selection is tagged as it is, only trimmed of spaces
         self.document: Document | None = None
-        self.spans: list[Span] = []  # in reading order (start, longest first); see _order
-        self._starts: list[int] = []  # span starts, parallel to self.spans, for bisection
-        self._by_id: dict[int, Span] = {}
-        self._counts: Counter[str] = Counter()
-        self._longest = 0  # an upper bound on span length: spans covering i start after i - _longest
+        self.index = SpanIndex()  # the annotator's own layer of the open document: the one that is edited
+        self.layers: dict[Owner, SpanIndex] = {}  # its read-only layers (gold, other people, models)
+        self.hidden: frozenset[Owner] = frozenset()  # read-only layers the annotator chose not to see
         self.offsets = OffsetMap("")
         self.undo_group = QUndoGroup(self)  # its active stack is the shown document's; the Edit menu follows it
         self._histories: OrderedDict[int, QUndoStack] = OrderedDict()  # by document id, least recently opened first
@@ -75,72 +70,70 @@ class DocumentSession(QObject):
         """Every kept undo history by document id, least recently opened first."""
         return dict(self._histories)
 
+    @property
+    def spans(self) -> list[Span]:
+        """The annotator's own spans in reading order (a copy; the index is the one kept)."""
+        return list(self.index)
+
     def spans_at(self, index: int) -> list[Span]:
-        """The spans covering `index`, innermost first."""
-        return self._innermost_first(s for s in self._starting_between(index - self._longest, index)
-                                     if s.covers(index))
+        """The annotator's spans covering `index`, innermost first."""
+        return self.index.at(index)
 
     def spans_over(self, start: int, end: int) -> list[Span]:
-        """The spans holding the whole selection [start, end), or the caret when it is empty; innermost first."""
-        if start == end:
-            return self.spans_at(start)
-        return self._innermost_first(s for s in self._starting_between(end - self._longest, start) if s.end >= end)
+        """The annotator's spans holding the whole selection [start, end), or the caret; innermost first."""
+        return self.index.over(start, end)
 
     def overlapping(self, start: int, end: int) -> list[Span]:
-        """The spans sharing at least one character with [start, end), in reading order."""
-        return [s for s in self._starting_between(start - self._longest, end - 1) if s.end > start]
+        """The annotator's spans sharing at least one character with [start, end), in reading order."""
+        return self.index.overlapping(start, end)
 
     def span(self, span_id: int) -> Span | None:
-        return self._by_id.get(span_id)
+        return self.index.get(span_id)
 
     def counts(self) -> dict[str, int]:
-        return {name: self._counts.get(name, 0) for name in self.labels.names()}
+        counts = self.index.counts()
+        return {name: counts.get(name, 0) for name in self.labels.names()}
 
     def neighbour_span(self, start: int, end: int, *, forward: bool) -> Span | None:
-        """The span after (or before) the selection [start, end) in reading order; nested ones included."""
-        selected = [i for i in range(bisect.bisect_left(self._starts, start), bisect.bisect_right(self._starts, start))
-                    if self.spans[i].end == end]
-        if forward:
-            i = selected[-1] + 1 if selected else bisect.bisect_left(self._starts, start)
-            return self.spans[i] if i < len(self.spans) else None
-        i = selected[0] - 1 if selected else bisect.bisect_left(self._starts, start) - 1
-        return self.spans[i] if i >= 0 else None
+        """The annotator's span after (or before) the selection [start, end) in reading order."""
+        return self.index.neighbour(start, end, forward=forward)
 
-    def _starting_between(self, low: int, high: int) -> list[Span]:
-        """Spans whose start lies in [low, high]."""
-        return self.spans[bisect.bisect_left(self._starts, low) : bisect.bisect_right(self._starts, high)]
+    # -- read-only layers -------------------------------------------------------------------------
+    def shown_layers(self) -> dict[Owner, SpanIndex]:
+        """The read-only layers of the open document that are not hidden, gold first, then people, then models."""
+        return {owner: index for owner, index in self.layers.items() if owner not in self.hidden}
 
-    @staticmethod
-    def _innermost_first(spans: Iterable[Span]) -> list[Span]:
-        return sorted(spans, key=lambda s: (s.end - s.start, s.start))
+    def set_hidden(self, hidden: Iterable[Owner]) -> None:
+        self.hidden = frozenset(hidden)
 
-    def _set_spans(self, spans: list[Span]) -> None:
-        self.spans = sorted(spans, key=_order)
-        self._starts = [s.start for s in self.spans]
-        self._by_id = {s.id: s for s in self.spans if s.id is not None}
-        self._counts = Counter(s.label for s in self.spans)
-        self._longest = max((s.end - s.start for s in self.spans), default=0)
+    def read_only_over(self, start: int, end: int) -> list[tuple[Owner, Span]]:
+        """The shown read-only spans holding the selection (or the caret), innermost first: what a key that
+        accepts a suggestion or takes a span into gold would act on."""
+        found = [(owner, s) for owner, index in self.shown_layers().items() for s in index.over(start, end)]
+        return sorted(found, key=lambda pair: (pair[1].end - pair[1].start, pair[1].start))
 
     def reload_labels(self) -> None:
-        """Read the label set again, and the spans, which a deleted label takes with it."""
+        """Read the label set again, and every layer's spans, which a renamed or deleted label changes too."""
         with self._reporting():
             labels = self.annotations.labels()
-            spans = self.annotations.spans(self.document.id) if self.document is not None else []
+            layers = self.annotations.layers(self.document.id) if self.document is not None else {}
             gone = set(self.labels.names()) - set(labels.names())
             if gone:
                 self._forget_steps_naming(gone)
             self.labels = labels
-            self._set_spans(spans)
+            own, self.layers = _split(layers)
+            self.index.reset(own)  # in place: the views that show it follow
 
     def reload_spans(self) -> None:
         """Read this document's spans again: an undo step found its span changed by someone else."""
         if self.document is None:
             return
         with self._reporting():
-            before = dict(self._by_id)
-            self._set_spans(self.annotations.spans(self.document.id))
-            gone = tuple(i for i, span in before.items() if self._by_id.get(i) != span)
-            new = tuple(i for i, span in self._by_id.items() if before.get(i) != span)
+            before = {s.id: s for s in self.index}
+            self.index.reset(self.annotations.spans(self.document.id))
+            after = {s.id: s for s in self.index}
+            gone = tuple(i for i, span in before.items() if i is not None and after.get(i) != span)
+            new = tuple(i for i, span in after.items() if i is not None and before.get(i) != span)
             self.changes_made.emit(Changes(documents=frozenset({self.document.id}), spans_added=new,
                                            spans_removed=gone))
 
@@ -148,13 +141,15 @@ class DocumentSession(QObject):
     def open_document(self, document_id: int) -> bool:
         try:
             doc = self.annotations.document(document_id)
-            spans = self.annotations.spans(document_id)
+            layers = self.annotations.layers(document_id)
             self.leave()
         except AnnotatorError as e:
             self.report(e)
             return False
         self.document = doc
-        self._set_spans(spans)
+        # New indexes, not the old ones refilled: the views take them with the new text (document_opened).
+        own, self.layers = _split(layers)
+        self.index = SpanIndex(own)
         self.offsets = OffsetMap(doc.text)
         self._show_history(doc.id)
         self._opened_at = time.monotonic()
@@ -337,35 +332,28 @@ class DocumentSession(QObject):
     # -- told by the commands, after the database changed -----------------------------------------
     def span_added(self, document_id: int, span: Span, changes: Changes) -> None:
         if document_id == self.document_id and span.id is not None:
-            i = bisect.bisect_left(self.spans, _order(span), key=_order)
-            self.spans.insert(i, span)
-            self._starts.insert(i, span.start)
-            self._by_id[span.id] = span
-            self._counts[span.label] += 1
-            self._longest = max(self._longest, span.end - span.start)
+            self.index.add(span)
         self.changes_made.emit(changes)
 
     def span_removed(self, document_id: int, span_id: int, changes: Changes) -> None:
-        span = self._by_id.pop(span_id, None) if document_id == self.document_id else None
-        if span is not None:
-            i = bisect.bisect_left(self.spans, _order(span), key=_order)
-            del self.spans[i]
-            del self._starts[i]
-            self._counts[span.label] -= 1
+        if document_id == self.document_id:
+            self.index.remove(span_id)
         self.changes_made.emit(changes)
 
     def span_relabelled(self, document_id: int, span_id: int, label: str, changes: Changes) -> None:
-        old = self._by_id.get(span_id) if document_id == self.document_id else None
+        old = self.index.get(span_id) if document_id == self.document_id else None
         if old is not None:
-            new = Span(old.start, old.end, label, old.id, old.annotator)
-            self.spans[bisect.bisect_left(self.spans, _order(old), key=_order)] = new
-            self._by_id[span_id] = new
-            self._counts[old.label] -= 1
-            self._counts[label] += 1
+            self.index.replace(old._replace(label=label))
         self.changes_made.emit(changes)
 
     def _reporting(self) -> _Reporting:
         return _Reporting(self.report)
+
+
+def _split(layers: Mapping[Layer, list[Span]]) -> tuple[list[Span], dict[Owner, SpanIndex]]:
+    """The editable layer's spans, and an index for each read-only layer."""
+    own = next((spans for layer, spans in layers.items() if layer.editable), [])
+    return own, {layer.owner: SpanIndex(spans) for layer, spans in layers.items() if not layer.editable}
 
 
 class _Reporting:

@@ -5,6 +5,7 @@ Labels are not here: they belong to the project and live in the database (annota
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 
 from PySide6.QtCore import QSettings, Qt
@@ -29,6 +30,7 @@ class GuiSettings:
     FONT_SIZE = "appearance/font_size"
     THEME = "appearance/theme"
     SNAP_TO_TOKENS = "tagging/snap_to_tokens"
+    HIDDEN_LAYERS = "view/hidden_layers"
 
     def __init__(self, store: QSettings) -> None:
         self.store = store
@@ -77,6 +79,20 @@ class GuiSettings:
     @snap_to_tokens.setter
     def snap_to_tokens(self, on: bool) -> None:
         self._set(self.SNAP_TO_TOKENS, bool(on))
+
+    @property
+    def hidden_layers(self) -> frozenset[str]:
+        """The read-only layers the annotator hid (View menu), as "kind:name"; JSON, since an .ini file gives
+        a one-item list back as a plain string."""
+        try:
+            names = json.loads(str(self.store.value(self.HIDDEN_LAYERS, "[]")))
+        except ValueError:
+            return frozenset()
+        return frozenset(n for n in names if isinstance(n, str)) if isinstance(names, list) else frozenset()
+
+    @hidden_layers.setter
+    def hidden_layers(self, names: frozenset[str]) -> None:
+        self._set(self.HIDDEN_LAYERS, json.dumps(sorted(names)))
 
     def _set(self, key: str, value: object) -> None:
         self.store.setValue(key, value)

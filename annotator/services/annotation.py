@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from annotator.domain.documents import Changes, Document, DocumentListItem, Status
 from annotator.domain.labels import LabelSet
+from annotator.domain.layers import Layer, Owner, OwnerKind
 from annotator.domain.spans import Span, TokenBounds, check_bounds, refuse_clash, snap, token_at
 from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
 from annotator.services.workspace import Workspace, retried
@@ -42,6 +43,7 @@ def _cached_bounds(text: str, lang: str) -> TokenBounds:
     return token_bounds(text, lang)
 
 
+_LAYER_ORDER = {OwnerKind.GOLD: 0, OwnerKind.ANNOTATOR: 1, OwnerKind.MODEL: 2}
 CHANGED_HINT = "the window now shows what the database holds; nothing else was changed"
 
 
@@ -80,6 +82,17 @@ class Annotations:
     def spans(self, document_id: int) -> list[Span]:
         with self.ws.unit() as repo:
             return repo.spans(document_id, self.annotator_id)
+
+    def layers(self, document_id: int) -> dict[Layer, list[Span]]:
+        """Every layer of the document in one query: this annotator's own first (editable, perhaps empty), then
+        gold, other people and models (read-only), each in reading order."""
+        with self.ws.unit() as repo:
+            found = repo.layer_spans(document_id)
+        own = Owner.person(self.annotator)
+        layers = {Layer(own, editable=True): found.pop(own, [])}
+        for owner in sorted(found, key=lambda o: (_LAYER_ORDER[o.kind], o.name)):
+            layers[Layer(owner, editable=False)] = found[owner]
+        return layers
 
     def status(self, document_id: int) -> Status:
         with self.ws.unit() as repo:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Literal, overload
 
 from sqlalchemy import JSON, CursorResult, Select, Table, and_, delete, func, insert, or_, select, update
@@ -411,12 +413,13 @@ class Repository:
             .join(LabelRow, LabelRow.id == SpanRow.label_id)
             .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
             .where(SpanRow.document_id == document_id)
-            .order_by(AnnotatorRow.kind, AnnotatorRow.name, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
+            .order_by(SpanRow.annotator_id, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
         )
-        out: dict[Owner, list[Span]] = {}
-        for kind, who, id_, start, end, label in self.s.connection().execute(query).all():
-            out.setdefault(Owner(OwnerKind(kind), who), []).append(Span(start, end, label, id_, who))
-        return out
+        # The rows come grouped by owner: one Owner per layer rather than one per row (the window opens a document
+        # of 10,000 spans through this query, and building them row by row doubled its time).
+        rows = self.s.connection().execute(query).all()
+        return {Owner(OwnerKind(kind), who): [Span(r[3], r[4], r[5], r[2], who) for r in group]
+                for (kind, who), group in groupby(rows, key=itemgetter(0, 1))}
 
     def add_span(self, project_id: int, document_id: int, annotator_id: int, label: str, start: int, end: int,
                  span_id: int | None = None) -> int | None:

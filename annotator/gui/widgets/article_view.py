@@ -28,9 +28,11 @@ from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, Q
 
 from annotator.domain.documents import Changes, Document
 from annotator.domain.spans import Span
+from annotator.gui.models import layer_name
 from annotator.gui.offsets import display_text
 from annotator.gui.session import DocumentSession
 from annotator.gui.widgets.highlighter import DARK_INK, DARK_PAPER, INK, PAPER, SpanHighlighter
+from annotator.gui.widgets.layer_painter import LayerPainter
 
 READING_FAMILIES = ("Charter", "Georgia", "Source Serif 4", "Source Serif Pro", "Literata", "Noto Serif",
                     "PT Serif", "Cambria", "DejaVu Serif")
@@ -101,8 +103,10 @@ class ArticleView(QPlainTextEdit):
     def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._highlighter = SpanHighlighter(session.overlapping)
+        self._highlighter = SpanHighlighter()
         self._highlighter.set_labels(session.labels)
+        self._layer_painter = LayerPainter()
+        self._layer_painter.set_labels(session.labels)
         self.setObjectName("article")
         self.setReadOnly(True)
         # Read-only, yet the caret is shown and moves with the keyboard (Shift+arrows select).
@@ -148,7 +152,8 @@ class ArticleView(QPlainTextEdit):
         (where the reader left it), else at its top with the caret on the first character."""
         doc = self._new_document(display_text(document.text))
         self._highlighter.set_labels(self._session.labels)
-        self._highlighter.load(doc, self._session.spans, self._session.offsets)
+        self._highlighter.load(doc, self._session.index, self._session.offsets)
+        self._layer_painter.set_labels(self._session.labels)
         self._install(doc)
         self._shown_id = document.id
         self._update_margins()
@@ -199,15 +204,15 @@ class ArticleView(QPlainTextEdit):
     def show_labels(self) -> None:
         """Re-format the open text after the label set changed (renamed, recoloured, deleted labels)."""
         self._highlighter.set_labels(self._session.labels)
+        self._layer_painter.set_labels(self._session.labels)
         doc = self._highlighter.document()
         if doc is not None:
-            self._highlighter.load(doc, self._session.spans, self._session.offsets)
+            self._highlighter.load(doc, self._session.index, self._session.offsets)
         self.viewport().update()
 
     def on_changes(self, changes: Changes) -> None:
+        # The highlighter hears of each change from the session's index; here only the repaint is asked for.
         if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
-            added = [self._session.span(i) for i in changes.spans_added]
-            self._highlighter.follow(changes.spans_removed, [s for s in added if s is not None])
             self.viewport().update()
 
     # -- selection in Python indices ---------------------------------------------------------------
@@ -258,6 +263,7 @@ class ArticleView(QPlainTextEdit):
         paper, ink = (DARK_PAPER, DARK_INK) if dark else (PAPER, INK)
         self.setStyleSheet(f"ArticleView {{ background: {paper.name()}; color: {ink.name()}; }}")
         self._highlighter.set_paper(paper)
+        self._layer_painter.set_paper(paper)
         self.viewport().update()
 
     def column_width(self) -> int:
@@ -296,25 +302,36 @@ class ArticleView(QPlainTextEdit):
             self._highlighter.ensure(block)
             block = block.next()
         super().paintEvent(event)
+        self._layer_painter.paint(self, self._session.shown_layers(), self._session.offsets)
         if self.isVisible():
             self._pending = None  # painted at its real size: from now on the reader moves the view
 
     # -- hover, context menu -----------------------------------------------------------------------
-    def _spans_at_point(self, point: QPoint) -> list[Span]:
+    def _index_at_point(self, point: QPoint) -> int:
         position = self.cursorForPosition(point).position()
         index = self._session.offsets.to_py(position)
         rect = self.cursorRect(self.cursorForPosition(point))
         # cursorForPosition rounds to the nearest gap: use the character on the side the mouse is on.
         if point.x() < rect.x() and index > 0:
             index -= 1
-        return self._session.spans_at(index)
+        return index
+
+    def _spans_at_point(self, point: QPoint) -> list[Span]:
+        return self._session.spans_at(self._index_at_point(point))
+
+    def tooltip_at(self, point: QPoint) -> str:
+        """The annotator's spans under `point`, innermost first, then each read-only one with whose it is."""
+        index = self._index_at_point(point)
+        lines = [" ⊂ ".join(s.label for s in self._session.spans_at(index))]
+        lines += [f"{s.label} by {layer_name(owner)} (read-only)" for owner, s in self._session.read_only_over(index, index)]
+        return "\n".join(line for line in lines if line)
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
-            spans = self._spans_at_point(event.pos())
-            if spans:
-                QToolTip.showText(event.globalPos(), " ⊂ ".join(s.label for s in spans), self.viewport())
+            tip = self.tooltip_at(event.pos())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:
                 QToolTip.hideText()
             return True

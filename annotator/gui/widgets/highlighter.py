@@ -8,11 +8,10 @@ Colours are blended over the paper (light or dark) and the text on them takes wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 from PySide6.QtGui import QColor, QTextBlock, QTextCharFormat, QTextDocument, QTextLayout
 
 from annotator.domain.labels import LabelSet
+from annotator.domain.span_index import Change, SpanIndex
 from annotator.domain.spans import Span
 from annotator.gui.offsets import OffsetMap
 
@@ -56,12 +55,11 @@ class SpanHighlighter:
     QSyntaxHighlighter uses) until a change touches it.
     """
 
-    def __init__(self, overlapping: Callable[[int, int], list[Span]]) -> None:
-        self._overlapping = overlapping  # the spans over [start, end) in Python indices
+    def __init__(self) -> None:
+        self._index = SpanIndex()  # the annotator's own layer, which the session keeps and tells us the changes of
         self._doc: QTextDocument | None = None
         self._offsets = OffsetMap("")
         self._done: set[int] = set()  # numbers of the blocks whose formats are current
-        self._ranges: dict[int, tuple[int, int]] = {}  # span id -> (start, end), to find what a removal touched
         self._colours: dict[str, str] = {}
         self._bands: frozenset[str] = frozenset()  # the names of the statement labels
         self._paper = PAPER
@@ -83,29 +81,30 @@ class SpanHighlighter:
         return self._doc
 
     # -- span bookkeeping --------------------------------------------------------------------------
-    def load(self, document: QTextDocument, spans: Iterable[Span], offsets: OffsetMap) -> None:
-        """Take a newly set document and its spans; nothing is formatted until it is painted."""
+    def load(self, document: QTextDocument, index: SpanIndex, offsets: OffsetMap) -> None:
+        """Take a newly set document and its layer's index; nothing is formatted until it is painted."""
+        self._index.unlisten(self)
         self._doc = document
+        self._index = index
+        index.listen(self)
         self._offsets = offsets
-        self._ranges = {s.id: (s.start, s.end) for s in spans if s.id is not None}
         self._done.clear()
 
     def invalidate(self) -> None:
         """Every block is formatted again when next painted (labels or theme changed)."""
         self._done.clear()
 
-    def follow(self, removed: Iterable[int], added: Iterable[Span]) -> None:
-        """Follow a change (a relabel is both removed and added): the blocks it touches are formatted again."""
-        touched = [self._ranges.pop(i) for i in removed if i in self._ranges]
-        for span in added:
-            if span.id is not None:
-                touched.append(self._ranges.setdefault(span.id, (span.start, span.end)))
-        if self._doc is None:
+    def index_changing(self, change: Change, row: int, span: Span | None) -> None:
+        pass
+
+    def index_changed(self, change: Change, row: int, span: Span | None) -> None:
+        """The blocks a change touches are formatted again when next painted."""
+        if span is None or self._doc is None:
+            self._done.clear()
             return
-        for start, end in touched:
-            first = self._doc.findBlock(self._offsets.to_qt(start)).blockNumber()
-            last = self._doc.findBlock(self._offsets.to_qt(max(start, end - 1))).blockNumber()
-            self._done.difference_update(range(first, last + 1))
+        first = self._doc.findBlock(self._offsets.to_qt(span.start)).blockNumber()
+        last = self._doc.findBlock(self._offsets.to_qt(max(span.start, span.end - 1))).blockNumber()
+        self._done.difference_update(range(first, last + 1))
 
     # -- formatting --------------------------------------------------------------------------------
     def ensure(self, block: QTextBlock) -> None:
@@ -127,7 +126,7 @@ class SpanHighlighter:
         to_qt = self._offsets.to_qt
         py_start = self._offsets.to_py(base)
         py_end = self._offsets.to_py(base + length)
-        spans = self._overlapping(py_start, max(py_end, py_start + 1))
+        spans = self._index.overlapping(py_start, max(py_end, py_start + 1))
         if not spans:
             return []
         entries = [(to_qt(s.start), to_qt(s.end), s.label) for s in spans]

@@ -1,18 +1,20 @@
-"""The spans of the open document in a table; choosing one asks the window to select it in the article."""
+"""The spans of the open document in a table, and below it the read-only layers' spans (other people, gold,
+models); choosing one asks the window to select it in the article."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.domain.documents import Changes
-from annotator.gui.models import ID_ROLE, SpanTableModel
+from annotator.gui.models import ID_ROLE, LayerSpanModel, SpanTableModel, layer_name
 from annotator.gui.session import DocumentSession
 from annotator.gui.widgets.tables import row_table
 
 
 class SpanPanel(QWidget):
-    span_requested = Signal(int)  # span id
+    span_requested = Signal(int)  # span id, of the annotator's own layer
+    range_requested = Signal(int, int)  # a read-only span's [start, end): selected, never changed
 
     def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,16 +26,21 @@ class SpanPanel(QWidget):
         layout.addWidget(self._title)
         self.model = SpanTableModel(self)
         self.table = row_table(self.model, "span_table", self)
-        header = self.table.horizontalHeader()
         # Fixed widths: sizing to contents would read thousands of rows on every change.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(0, 96)
-        header.resizeSection(2, 84)
-        layout.addWidget(self.table)
+        _fixed_columns(self.table, {0: 96, 2: 84}, stretch=1)
+        layout.addWidget(self.table, 3)
+        self._layers_title = QLabel("", self)
+        self._layers_title.setObjectName("layers_title")
+        self._layers_title.setWordWrap(True)
+        layout.addWidget(self._layers_title)
+        self.layer_model = LayerSpanModel(self)
+        self.layer_table = row_table(self.layer_model, "layer_span_table", self)
+        _fixed_columns(self.layer_table, {0: 90, 1: 96}, stretch=2)
+        layout.addWidget(self.layer_table, 2)
         self.table.activated.connect(self._on_table_activated)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.layer_table.activated.connect(self._on_layer_table_activated)
+        self.layer_table.selectionModel().selectionChanged.connect(self._on_layer_table_selection_changed)
         self._syncing = False
 
     def sizeHint(self) -> QSize:  # the dock's first width
@@ -41,14 +48,27 @@ class SpanPanel(QWidget):
 
     def show_document(self) -> None:
         doc = self._session.document
-        self.model.set_document(doc.text if doc else "", self._session.spans, self._session.labels)
+        self.model.set_document(doc.text if doc else "", self._session.index, self._session.labels)
         self._update_title()
+        self.show_layers()
+
+    def show_layers(self) -> None:
+        """List the read-only layers that are shown (after opening a document or hiding a layer)."""
+        doc = self._session.document
+        shown = self._session.shown_layers()
+        self.layer_model.set_layers(doc.text if doc else "", shown, self._session.labels)
+        visible = bool(self._session.layers)
+        self._layers_title.setVisible(visible)
+        self.layer_table.setVisible(visible)
+        counts = ", ".join(f"{layer_name(owner)} {len(index):,}" for owner, index in shown.items())
+        hidden = len(self._session.layers) - len(shown)
+        self._layers_title.setText("Other layers, read-only: " + (counts or "none shown")
+                                   + (f"; {hidden} hidden (View menu)" if hidden else "")
+                                   + "\nA person's spans are lined under the words, a model's boxed in dashes.")
 
     def on_changes(self, changes: Changes) -> None:
         if self._session.document_id in changes.documents and (changes.spans_added or changes.spans_removed):
-            added = [self._session.span(i) for i in changes.spans_added]
-            self.model.update_spans(changes.spans_removed, [s for s in added if s is not None])
-            self._update_title()
+            self._update_title()  # the rows follow the session's index by themselves
 
     def mark(self, span_id: int | None) -> None:
         """Highlight the row of the span the article selected, without asking for it again."""
@@ -65,7 +85,7 @@ class SpanPanel(QWidget):
 
     def _update_title(self) -> None:
         n = self.model.rowCount()
-        self._title.setText(f"{n} span{'s' if n != 1 else ''} in this document")
+        self._title.setText(f"{n} span{'s' if n != 1 else ''} of yours in this document")
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         self.span_requested.emit(self.model.data(index, ID_ROLE))
@@ -77,3 +97,21 @@ class SpanPanel(QWidget):
         self.span_requested.emit(self.model.data(index, ID_ROLE))
         # keep the keyboard in the table while browsing; Enter (activated) is the same request
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_layer_table_activated(self, index: QModelIndex) -> None:
+        _owner, span = self.layer_model.owner_and_span(index.row())
+        self.range_requested.emit(span.start, span.end)
+
+    def _on_layer_table_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if selected.isEmpty():
+            return
+        self._on_layer_table_activated(selected.indexes()[0])
+        self.layer_table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def _fixed_columns(table: QTableView, widths: dict[int, int], *, stretch: int) -> None:
+    header = table.horizontalHeader()
+    for column, width in widths.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(column, width)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from annotator.domain.spans import Span
@@ -25,8 +27,11 @@ class StatusLine:
     def show_position(self, number: int, total: int, done: int) -> None:
         self.position_label.setText(f"document {number:,} of {total:,} · {done:,} done")
 
-    def show_caret_spans(self, spans: list[Span]) -> None:
-        self.caret_label.setText("under the caret: " + " ⊂ ".join(s.label for s in spans) if spans else "")
+    def show_caret_spans(self, spans: list[Span], others: Sequence[str] = ()) -> None:
+        """`others`: the read-only spans there, each as "whose: LABEL"."""
+        parts = [" ⊂ ".join(s.label for s in spans)] if spans else []
+        parts += list(others)
+        self.caret_label.setText("under the caret: " + " · ".join(parts) if parts else "")
 
     def notice(self, text: str, milliseconds: int = 4000) -> None:
         self._bar.showMessage(text, milliseconds)

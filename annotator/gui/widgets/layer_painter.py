@@ -1,0 +1,134 @@
+"""Read-only layers drawn over the article, never as character formats, so they cannot be taken for one's own.
+
+The annotator's own spans are backgrounds (character formats, see highlighter.py). Over them, on the visible
+lines only, this draws:
+- another person's span (or gold's): a line in the label's colour under the line box, below the descenders,
+  solid for an entity and dotted for a statement; each person's layer sits a little higher than the one before,
+  so two people's spans on the same words stay apart;
+- a model's span ("ghost", a suggestion): a dashed outline round the words in the label's colour; a statement
+  gets a dashed line under the line box instead, a clause being too long to box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLine
+from PySide6.QtWidgets import QPlainTextEdit
+
+from annotator.domain.labels import LabelSet
+from annotator.domain.layers import Owner, OwnerKind
+from annotator.domain.span_index import SpanIndex
+from annotator.gui.offsets import OffsetMap
+
+LINE_WIDTH = 2.0
+GHOST_WIDTH = 1.6
+SLOT = 3.0  # how much higher each further person's line sits
+MAX_SLOTS = 3
+TICK = 4.0  # the height of the ends of a person's line
+
+
+class LayerPainter:
+    def __init__(self) -> None:
+        self._colours: dict[str, str] = {}
+        self._statements: frozenset[str] = frozenset()
+        self._paper = QColor("#ffffff")
+
+    def set_paper(self, paper: QColor) -> None:
+        """The colour under the text: a person's line is set off from one's own highlight by a rim of it."""
+        self._paper = QColor(paper)
+
+    def set_labels(self, labels: LabelSet) -> None:
+        self._colours = {label.name: label.colour for label in labels}
+        self._statements = labels.statements()
+
+    def paint(self, view: QPlainTextEdit, layers: Mapping[Owner, SpanIndex], offsets: OffsetMap) -> None:
+        """Draw the shown read-only layers over the blocks now visible in `view`."""
+        if not layers:
+            return
+        painter = QPainter(view.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        try:
+            block = view.firstVisibleBlock()
+            offset = view.contentOffset()
+            bottom = view.viewport().height()
+            while block.isValid():
+                top_left = view.blockBoundingGeometry(block).translated(offset).topLeft()
+                if top_left.y() > bottom:
+                    break
+                self._paint_block(painter, block, top_left + block.layout().position(), layers, offsets)
+                block = block.next()
+        finally:
+            painter.end()
+
+    def _paint_block(self, painter: QPainter, block: QTextBlock, origin: QPointF,
+                     layers: Mapping[Owner, SpanIndex], offsets: OffsetMap) -> None:
+        base, length = block.position(), block.length() - 1
+        py_start, py_end = offsets.to_py(base), offsets.to_py(base + length)
+        people = 0
+        for owner, index in layers.items():
+            slot = 0
+            if owner.kind is not OwnerKind.MODEL:
+                slot, people = min(people, MAX_SLOTS - 1), people + 1
+            for span in index.overlapping(py_start, max(py_end, py_start + 1)):
+                start = min(max(offsets.to_qt(span.start) - base, 0), length)
+                end = min(max(offsets.to_qt(span.end) - base, 0), length)
+                colour = QColor(self._colours.get(span.label, "#999999"))
+                statement = span.label in self._statements
+                for rect in _line_rects(block, origin, start, end):
+                    if owner.kind is OwnerKind.MODEL:
+                        self._ghost(painter, rect, colour, statement)
+                    else:
+                        self._underline(painter, rect, colour, statement, slot)
+
+    def _underline(self, painter: QPainter, rect: QRectF, colour: QColor, statement: bool, slot: int) -> None:
+        y = rect.bottom() - LINE_WIDTH / 2 - SLOT * slot
+        left, right = QPointF(rect.left() + 1, y), QPointF(rect.right() - 1, y)
+        # A rim of paper first: where the annotator's own highlight of the same colour lies (they agree), the
+        # line still stands apart from it.
+        rim = QPen(self._paper, LINE_WIDTH + 2)
+        rim.setCapStyle(Qt.PenCapStyle.FlatCap)
+        painter.setPen(rim)
+        painter.drawLine(left, right)
+        pen = QPen(colour, LINE_WIDTH, Qt.PenStyle.DotLine if statement else Qt.PenStyle.SolidLine)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        painter.setPen(pen)
+        painter.drawLine(left, right)
+        if not statement:  # ticks at the ends, like a bracket: where the span starts and stops
+            tick = QPen(colour, 1.5)
+            painter.setPen(tick)
+            painter.drawLine(left, left - QPointF(0, TICK))
+            painter.drawLine(right, right - QPointF(0, TICK))
+
+    @staticmethod
+    def _ghost(painter: QPainter, rect: QRectF, colour: QColor, statement: bool) -> None:
+        pen = QPen(colour, GHOST_WIDTH, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if statement:
+            y = rect.bottom() - GHOST_WIDTH / 2
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+        else:
+            painter.drawRoundedRect(rect.adjusted(-1.5, 0.5, 1.5, -0.5), 3.0, 3.0)
+
+
+def _line_rects(block: QTextBlock, origin: QPointF, start: int, end: int) -> list[QRectF]:
+    """The rectangles, one per laid-out line, that the block's characters [start, end) take (Qt positions)."""
+    layout = block.layout()
+    rects = []
+    for i in range(layout.lineCount()):
+        line = layout.lineAt(i)
+        first, last = line.textStart(), line.textStart() + line.textLength()
+        a, b = max(start, first), min(end, last)
+        if a >= b:
+            continue
+        x1, x2 = _x(line, a), _x(line, b)
+        rects.append(QRectF(origin.x() + min(x1, x2), origin.y() + line.y(), abs(x2 - x1), line.height()))
+    return rects
+
+
+def _x(line: QTextLine, position: int) -> float:
+    """Where `position` is on `line`: PySide gives cursorToX's C++ out-parameter back in a tuple."""
+    found = line.cursorToX(position)
+    return float(found[0] if isinstance(found, tuple) else found)  # type: ignore[arg-type]  # the stub says object
