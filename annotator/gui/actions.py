@@ -44,6 +44,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Annotate", ARTICLE),
     ActionSpec("span.remove", "Remove span", ("Delete",), "Remove the span at the cursor (the innermost)", "Annotate",
                ARTICLE),
+    ActionSpec("suggest.accept", "&Accept suggestion", ("Return", "Enter"),
+               "Accept the suggestion at the caret, or the next one, and go to the next", "Suggest", ARTICLE),
+    ActionSpec("suggest.reject", "&Reject suggestion", ("Backspace", "X"),
+               "Reject the suggestion at the caret, or the next one: it is not shown to you here again", "Suggest",
+               ARTICLE),
+    ActionSpec("suggest.next", "&Next suggestion", ("N",), "Select the next suggestion", "Suggest", ARTICLE),
+    ActionSpec("suggest.previous", "&Previous suggestion", ("Shift+N",), "Select the previous suggestion", "Suggest",
+               ARTICLE),
+    ActionSpec("suggest.accept_all", "Accept &every suggestion", ("Shift+Return", "Shift+Enter"),
+               "Accept every suggestion of this document that overlaps none of your spans", "Suggest", ARTICLE),
     ActionSpec("doc.done_next", "&Done, next", ("Ctrl+Return", "Ctrl+Enter"),
                "Mark this document done and open the next one to do", "Go"),
     ActionSpec("doc.next", "N&ext document", ("Alt+Right",), "Open the next document", "Go"),
@@ -54,7 +64,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.about", "&About annotator", (), "Version and where the data lives", "Help"),
 )
 
-MENUS = ("File", "Edit", "Annotate", "View", "Go", "Help")  # View: the read-only layers, made per document
+MENUS = ("File", "Edit", "Annotate", "Suggest", "View", "Go", "Help")  # View: the read-only layers, made per document
 
 
 LABEL_ACTION_PREFIX = "label."

@@ -21,6 +21,7 @@ from annotator.gui.dialogs.shortcuts import ShortcutSheet
 from annotator.gui.models import layer_name
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
+from annotator.gui.suggestion_desk import SuggestionDesk, SuggestionKeys
 from annotator.gui.tasks import TaskRunner
 from annotator.gui.transfer import Transfers
 from annotator.gui.widgets.article_view import ArticleView, ReadingPlaces
@@ -84,6 +85,9 @@ class MainWindow(QMainWindow):
         self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
+        self.suggestions = SuggestionDesk(ws, self.window_ws, self.session, self.runner, settings, project,
+                                          self.status.notice, self)
+        self.suggestion_keys = SuggestionKeys(self.suggestions, self.article, self.status.notice)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
@@ -124,13 +128,34 @@ class MainWindow(QMainWindow):
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
         }
         handlers.update(self._label_handlers())
+        handlers.update(self.suggestion_keys.handlers())
         premade = self._undo_actions()
         handlers.update({"edit.undo": self.session.undo, "edit.redo": self.session.redo})
         made = actions.build(self.specs, handlers, window=self, article=self.article, premade=premade)
         self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in actions.MENUS}
         for s in self.specs:
             self._menus[s.menu].addAction(made[s.id])
+        self.suggestion_keys.install(made)
+        self._menus["Suggest"].aboutToShow.connect(self._show_source_items)
+        self._show_source_items()
         return made
+
+    def _show_source_items(self) -> None:
+        """The Suggest menu's sources, each switched on or off (remembered); a switched-off source is not run or
+        shown. Made again when the menu opens: a source that `annotator suggest` ran since joins the list."""
+        menu = self._menus["Suggest"]
+        for action in [a for a in menu.actions() if a.objectName().startswith("suggest.source.") or
+                       a.objectName() == "suggest.sources"]:
+            menu.removeAction(action)
+            action.deleteLater()
+        menu.addSeparator().setObjectName("suggest.sources")
+        off = self.suggestions.switched_off()
+        for name in self.suggestions.known_sources():
+            action = menu.addAction(f"Suggestions from {name}")
+            action.setObjectName(f"suggest.source.{name}")
+            action.setCheckable(True)
+            action.setChecked(name not in off)
+            action.toggled.connect(partial(self.suggestions.set_source, name))
 
     def _undo_actions(self) -> dict[str, QAction]:
         """Undo and redo go through the session, which saves first (the stack's own actions would move first).
@@ -170,6 +195,7 @@ class MainWindow(QMainWindow):
         self.changes_made.connect(self.span_panel.on_changes)
         self.changes_made.connect(self.document_list.on_changes)
         self.changes_made.connect(self._on_changes_made)
+        self.suggestions.suggestions_changed.connect(self._on_suggestions_changed)
         self.session.document_opened.connect(self._on_session_document_opened)
         self.session.notice_posted.connect(self.status.notice)
         self.article.selection_changed.connect(self._on_article_selection_changed)
@@ -218,6 +244,9 @@ class MainWindow(QMainWindow):
 
     # -- tagging and moving between spans -----------------------------------------------------------
     def tag(self, label: str) -> None:
+        if self.suggestion_keys.with_label(label):
+            self.focus_article()
+            return
         start, end = self.article.selection()
         meant = self.session.toggle_label(label, start, end)
         if meant is not None:
@@ -250,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_document_opened(self, document: Document) -> None:
         self._remember_place()  # of the document being left
+        self.suggestions.show_for(document.id)  # before anything draws: a rejected ghost never shows, even briefly
         self._show_layer_menu()
         self.article.show_document(document, self.places.get(document.id))
         self.span_panel.show_document()
@@ -324,6 +354,11 @@ class MainWindow(QMainWindow):
         hidden = (hidden - {key}) if shown else (hidden | {key})
         self.gui_settings.hidden_layers = hidden
         self._hide_layers(hidden)
+        self.span_panel.show_layers()
+        self.article.viewport().update()
+        self._on_article_selection_changed(*self.article.selection())
+
+    def _on_suggestions_changed(self) -> None:
         self.span_panel.show_layers()
         self.article.viewport().update()
         self._on_article_selection_changed(*self.article.selection())
