@@ -338,8 +338,7 @@ class SuggestionKeys(QObject):
         if found is None:
             self.notice("no more suggestions" if forward else "no suggestion before this one")
             return
-        self.article.select_range(found.start, found.end)
-        self.notice(f"suggestion: {found.label} (from {found.source}); Enter accepts, X rejects", 6000)
+        self._select(found)
 
     def _select_after(self, decided: Suggestion) -> None:
         following = self.desk.neighbour(decided.start, decided.end, forward=True)
@@ -347,4 +346,9 @@ class SuggestionKeys(QObject):
             self.article.select_range(decided.end, decided.end, centre=False)
             self.notice("that was the last suggestion of this document")
         else:
-            self.article.select_range(following.start, following.end)
+            self._select(following)
+
+    def _select(self, suggestion: Suggestion) -> None:
+        self.article.select_range(suggestion.start, suggestion.end)
+        self.notice(f"suggestion: {suggestion.label} (from {suggestion.source}); Enter accepts, X rejects, "
+                    "a label key accepts it as that label", 6000)
