@@ -201,3 +201,17 @@ def test_deciding_on_postgres(pg_url: str, tmp_path: Any) -> None:
         assert state(ws)[1] == before[1] and seen(ana.for_document(docs[1])) == seen(shown)
     finally:
         ws.close()
+
+
+def test_a_labels_spans_count_the_work_of_people_not_a_models_suggestions(news: Any) -> None:
+    from annotator.errors import LabelInUseError
+    from annotator.services.labels import delete_label
+
+    ws, project_id, docs = news
+    assert any(s.label == "FIGURE" for s in Suggestions(ws, project_id, "ana").for_document(docs[0]))
+    start = ARTICLES[0].index("400 homes")
+    Annotations(ws, project_id, "ana").add_span(docs[0], "FIGURE", start, start + len("400 homes"))
+    with pytest.raises(LabelInUseError, match=r"^\[A052\] 1 span\(s\) use the label 'FIGURE'"):
+        delete_label(ws, "news", "FIGURE")
+    assert delete_label(ws, "news", "LOCATION") == 0  # only the rules proposed it: no work of anyone is lost
+    assert all(s.label != "LOCATION" for s in Suggestions(ws, project_id, "ana").for_document(docs[0]))

@@ -311,6 +311,8 @@ class MainWindow(QMainWindow):
 
     def _on_labels_changed(self) -> None:
         self.session.reload_labels()
+        if self.session.document_id is not None:  # the layers were read again: suggestions as this person sees them
+            self.suggestions.show_for(self.session.document_id)
         self._rebuild_label_actions()
         self.article.show_labels()
         self.label_bar.set_labels(self.session.labels)

@@ -160,10 +160,13 @@ class Repository:
         self.s.execute(delete(LabelRow).where(LabelRow.project_id == project_id, LabelRow.name == name))
 
     def label_span_count(self, project_id: int, name: str) -> int:
-        """Spans of every annotator that use the label (deleting it would delete them)."""
+        """Spans of every person (and gold) that use the label: the work deleting it would delete. A model's
+        suggestions of the label go with it uncounted; running the source again makes them again."""
         return self.s.scalar(
             select(func.count()).select_from(SpanRow).join(LabelRow, SpanRow.label_id == LabelRow.id)
-            .where(LabelRow.project_id == project_id, LabelRow.name == name)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(LabelRow.project_id == project_id, LabelRow.name == name,
+                   AnnotatorRow.kind != OwnerKind.MODEL.value)
         ) or 0
 
     # -- documents --------------------------------------------------------------------------------
