@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
-        self.suggestions = SuggestionDesk(ws, self.window_ws, self.session, self.runner, settings, project,
+        self.suggestions = SuggestionDesk(self.window_ws, self.session, self.runner, settings, project,
                                           self.status.notice, self)
         self.suggestion_keys = SuggestionKeys(self.suggestions, self.article, self.status.notice)
 

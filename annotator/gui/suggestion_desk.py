@@ -77,14 +77,14 @@ class Decide(SpanCommand):
 class SuggestionDesk(QObject):
     suggestions_changed = Signal()  # the shown suggestions changed: the article and the span panel redraw them
 
-    def __init__(self, ws: Workspace, window_ws: Workspace, session: DocumentSession, runner: TaskRunner,
-                 settings: QSettings, project: str, notice: Callable[[str], None],
-                 parent: QObject | None = None) -> None:
+    def __init__(self, ws: Workspace, session: DocumentSession, runner: TaskRunner, settings: QSettings,
+                 project: str, notice: Callable[[str], None], parent: QObject | None = None) -> None:
+        """`ws`: the window's workspace (short waits), for the worker too: a pooled connection then keeps one
+        busy timeout, and a key press after the worker's turn sends no PRAGMA (ADR 0006)."""
         super().__init__(parent)
         annotations = session.annotations
         self.session = session
-        self.service = Suggestions(window_ws, annotations.project_id, annotations.annotator)
-        self._reader = Suggestions(ws, annotations.project_id, annotations.annotator)  # the worker's, waits longer
+        self.service = Suggestions(ws, annotations.project_id, annotations.annotator)
         self._ws = ws
         self._runner = runner
         self._settings = settings
@@ -141,7 +141,7 @@ class SuggestionDesk(QObject):
                 if name in LIVE:
                     fill_layer(self._ws, self._project, name, document_ids=[document_id],
                                skip_filled=name == "rules")
-            return self._reader.for_document(document_id, sources)
+            return self.service.for_document(document_id, sources)
 
         def done(found: list[Suggestion]) -> None:
             if generation == self._generation and self.session.document_id == document_id:
