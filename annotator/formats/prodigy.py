@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.domain.records import DocumentRecord
+from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import ImportFormatError
 from annotator.formats._common import (
     make_span,
@@ -44,7 +44,15 @@ def record_from_task(value: object, *, path: Path, line: int | None) -> Document
         raise ImportFormatError(f"expected an array of spans, found {type_name(raw_spans)}", path=path, line=line,
                                 field="spans")
     spans = []
+    length = len(text)
     for i, raw in enumerate(raw_spans):
+        # The usual span, checked inline (a span-dense file holds millions); make_span words any other.
+        if type(raw) is dict:
+            start, end, label = raw.get("start"), raw.get("end"), raw.get("label")
+            if (type(start) is int and type(end) is int and 0 <= start < end <= length and type(label) is str
+                    and label and not label[0].isspace() and "text" not in raw):
+                spans.append(SpanRecord(start, end, label))
+                continue
         span = require_object(raw, path, line, 'a span object with "start", "end" and "label"', f"spans[{i}]")
         for key in ("start", "end", "label"):
             if key not in span:

@@ -106,22 +106,28 @@ class DocBinWriter:
         ordered = sorted(keys)
         made = [SpacySpan(doc, first, end, label=label) for first, end, label in ordered]
         report = self.report
-        for s in made:
-            report.longest_span_tokens = max(report.longest_span_tokens, len(s))
-            if len(s) > MAX_SUGGESTER_TOKENS:
+        statements = self.statements
+        # Lengths and labels from the tuples: a Span's len() and label_ are calls into spaCy, 48 a document.
+        report.longest_span_tokens = max(report.longest_span_tokens,
+                                         max((end - first for first, end, _ in ordered), default=1))
+        entity_like = []
+        for s, (first, end, label) in zip(made, ordered, strict=True):
+            if end - first > MAX_SUGGESTER_TOKENS:
                 report.too_long_count += 1
                 if len(report.too_long_for_suggester) < LISTED:
-                    report.too_long_for_suggester.append((name, s.start_char, s.end_char, s.label_, len(s)))
-            if s.label_ in self.statements:
+                    report.too_long_for_suggester.append((name, s.start_char, s.end_char, label, end - first))
+            if label in statements:
                 report.leave_out_of_ents(name, s, LEFT_OUT_STATEMENT)
+            else:
+                entity_like.append(s)
         doc.spans[self.spans_key] = made
-        entity_like = [s for s in made if s.label_ not in self.statements]
         ents = filter_spans(entity_like)  # longest first, earliest wins ties
         doc.ents = ents
-        kept = {(s.start, s.end, s.label_) for s in ents}
-        for s in entity_like:
-            if (s.start, s.end, s.label_) not in kept:
-                report.leave_out_of_ents(name, s, LEFT_OUT_OVERLAP)
+        if len(ents) < len(entity_like):
+            kept = {(s.start, s.end, s.label_) for s in ents}
+            for s in entity_like:
+                if (s.start, s.end, s.label_) not in kept:
+                    report.leave_out_of_ents(name, s, LEFT_OUT_OVERLAP)
         self.report.spans += len(made)
         self.report.documents[part] += 1
         if self.misaligned:  # the export will stop: keep checking, stop building

@@ -88,12 +88,15 @@ def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_i
         chunk = ids[i : i + BATCH]
         with ws.unit() as repo:
             docs = repo.documents_batch(chunk)
-            spans = repo.spans_for_documents(chunk, annotator_id)
+            if per_annotator:
+                spans = repo.spans_for_documents(chunk, annotator_id)
+            else:
+                records = repo.span_records(chunk, annotator_id)
         order = {doc_id: n for n, doc_id in enumerate(chunk)}
         docs.sort(key=lambda d: order[d[0]])
         for doc_id, text, title, source, meta in docs:
-            doc_spans = spans.get(doc_id, [])
             if per_annotator:
+                doc_spans = spans.get(doc_id, [])
                 # One record per annotator keeps each annotator's spans apart, so re-importing keeps them all.
                 by_who: dict[str | None, list[SpanRecord]] = {}
                 for s in doc_spans:
@@ -101,8 +104,7 @@ def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_i
                 for who, group in (by_who or {None: []}).items():
                     yield doc_id, DocumentRecord(text, tuple(group), meta, title, source, who)
             else:
-                unique = dict.fromkeys(SpanRecord(s.start, s.end, s.label) for s in doc_spans)
-                yield doc_id, DocumentRecord(text, tuple(unique), meta, title, source, annotator)
+                yield doc_id, DocumentRecord(text, tuple(records.get(doc_id, ())), meta, title, source, annotator)
 
 
 def export(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import operator
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -210,9 +210,8 @@ class _FileImport:
             self.annotator_ids[who] = self.repo.annotator_id(who)
         return self.annotator_ids[who]
 
-    def _span_row(self, doc_id: int, annotator_id: int, span: SpanRecord) -> dict[str, object]:
-        return {"document_id": doc_id, "annotator_id": annotator_id, "label_id": self.label_ids[span.label],
-                "start": span.start, "end": span.end, "origin": "import"}
+    def _span_row(self, doc_id: int, annotator_id: int, span: SpanRecord) -> tuple[int, int, int, int, int]:
+        return (doc_id, annotator_id, self.label_ids[span.label], span.start, span.end)
 
     def flush(self, batch: list[DocumentRecord]) -> None:
         hashes = [content_hash(r.text) for r in batch]
@@ -237,14 +236,15 @@ class _FileImport:
             self.position += 1
             new_records.append(record)
         ids = self.repo.insert_documents(doc_rows)
-        span_rows = [
-            self._span_row(doc_id, self._annotator(record), span)
-            for doc_id, record in zip(ids, new_records, strict=True)
-            for span in record.spans
-        ]
-        self.repo.insert_spans(span_rows)
+        label_ids = self.label_ids
+        span_rows = (
+            (doc_id, annotator_id, label_ids[label], start, end)
+            for doc_id, record in zip(ids, new_records, strict=True) if record.spans
+            for annotator_id in (self._annotator(record),)
+            for start, end, label in record.spans
+        )
+        self.result.spans_added += self.repo.insert_spans(span_rows)
         self.result.documents_added += len(ids)
-        self.result.spans_added += len(span_rows)
         for record, digest in duplicates:
             self._merge(record, digest)
 
@@ -267,8 +267,7 @@ class _FileImport:
                 rows.append(self._span_row(doc_id, annotator_id, span))
                 have.append(candidate)
                 keys.add(candidate.key())
-        self.repo.insert_spans(rows)
-        self.result.spans_added += len(rows)
+        self.result.spans_added += self.repo.insert_spans(rows)
 
 
 def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: str, path: Path, fmt: str,
@@ -312,31 +311,24 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
         return record
     text = record.text
     length = len(text)
-    spans = []
-    renamed = False
-    for span in record.spans:
-        start, end = span.start, span.end
-        try:
-            # The usual span is checked inline; check_bounds words the message for the others.
-            if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
-                check_bounds(length, start, end)
-        except AnnotatorError as error:
-            raise ImportFormatError(error.message, path=path, line=record.line, field="spans",
-                                    hint=error.hint) from error
-        name = label_map.get(span.label, span.label) if label_map else span.label
-        problem = _name_problem(name)
-        if problem:
-            raise ImportLabelError(f"label {name!r} {problem}", path=path, line=record.line, field="label",
-                                   hint="rename it on the way in with --map THEIRS=OURS")
-        renamed = renamed or name != span.label
-        spans.append(Span(start, end, name))
+    # One pass over the offsets and each label name once; a record that fails either is looked at span by
+    # span, so that the message names the first span that breaks a rule.
+    names = {span.label: label_map.get(span.label, span.label) if label_map else span.label
+             for span in record.spans}
+    renamed = any(ours != theirs for theirs, ours in names.items())
+    if (all(type(s) is int and type(e) is int and 0 <= s < e <= length for s, e, _ in record.spans)
+            and not any(map(_name_problem, names.values()))):
+        spans = [SpanRecord(s, e, names[label]) for s, e, label in record.spans] if renamed else list(record.spans)
+    else:
+        spans = _checked_one_by_one(record, path, names)
     repeats = 0
     # With one span per label there can be neither repeats nor same-label overlaps: the usual record. With
     # many (CLAIMs holding FIGUREs), one sorted pass says whether the rules need looking at closely.
-    if len({s.label for s in spans}) < len(spans) and _repeats_or_overlaps(spans):
-        spans, repeats = dedupe(spans)
+    if len(set(names.values())) < len(spans) and _repeats_or_overlaps(spans):
+        kept, repeats = dedupe(Span(*span) for span in spans)
+        spans = [SpanRecord(*span.key()) for span in kept]
         result.duplicate_spans += repeats
-        conflicts = find_conflicts(spans)
+        conflicts = find_conflicts([Span(*span) for span in spans])
     else:
         conflicts = []
     if conflicts:
@@ -349,8 +341,8 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
     # Whitespace-delimited spans always fall on token boundaries; only the others need the tokenizer.
     space = str.isspace
     doubtful = []
-    for kept in spans:
-        s, e = kept[0], kept[1]
+    for one in spans:
+        s, e = one.start, one.end
         if not ((s == 0 or space(text[s - 1])) and (e == length or space(text[e]))
                 and not space(text[s]) and not space(text[e - 1])):
             doubtful.append((s, e))
@@ -362,7 +354,27 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             result.spans_misaligned += len(misaligned(text, lang, doubtful))
     if not renamed and not repeats:
         return record
-    return replace(record, spans=tuple(SpanRecord(s.start, s.end, s.label) for s in spans))
+    return replace(record, spans=tuple(spans))
+
+
+def _checked_one_by_one(record: DocumentRecord, path: Path, names: Mapping[str, str]) -> list[SpanRecord]:
+    length = len(record.text)
+    spans = []
+    for span in record.spans:
+        start, end = span.start, span.end
+        try:
+            # The usual span is checked inline; check_bounds words the message for the others.
+            if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
+                check_bounds(length, start, end)
+        except AnnotatorError as e:
+            raise ImportFormatError(e.message, path=path, line=record.line, field="spans", hint=e.hint) from e
+        name = names[span.label]
+        problem = _name_problem(name)
+        if problem:
+            raise ImportLabelError(f"label {name!r} {problem}", path=path, line=record.line, field="label",
+                                   hint="rename it on the way in with --map THEIRS=OURS")
+        spans.append(SpanRecord(start, end, name))
+    return spans
 
 
 @lru_cache(maxsize=1024)
@@ -370,7 +382,7 @@ def _name_problem(name: str) -> str:
     return name_problem(name)
 
 
-def _repeats_or_overlaps(spans: list[Span]) -> bool:
+def _repeats_or_overlaps(spans: Sequence[Span | SpanRecord]) -> bool:
     """Whether two spans of one label overlap or repeat; dedupe and find_conflicts then say which."""
     furthest = -1
     label = None

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import chain, groupby, islice
 from operator import itemgetter
-from typing import Any, Literal, overload
+from typing import Any, Literal, cast, overload
 
-from sqlalchemy import JSON, CursorResult, Select, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    CursorResult,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Document, DocumentListItem, Project, Status
 from annotator.domain.labels import Label, LabelSet, validate_kind
 from annotator.domain.layers import Owner, OwnerKind
+from annotator.domain.records import SpanRecord
 from annotator.domain.spans import Span
 from annotator.storage import span_writes
 from annotator.storage.models import (
@@ -224,12 +239,25 @@ class Repository:
         ).all())
         return [found[row["position"]] for row in rows]
 
-    def insert_spans(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self._bulk_insert(span_writes.table_of(SpanRow), rows)
+    def insert_spans(self, rows: Iterable[tuple[int, int, int, int, int]], origin: str = "import") -> int:
+        """Bulk insert of (document_id, annotator_id, label_id, start, end) rows, all of one origin; how many.
+
+        `rows` may be a generator: the rows are consumed a statement's worth at a time, and no list of them is
+        kept (tens of thousands of live tuples made the garbage collector walk them again and again).
+        """
+        conn = self.s.connection()
+        now = datetime.now(UTC)
+        if conn.dialect.name != "sqlite":
+            values = [{"document_id": d, "annotator_id": a, "label_id": lb, "start": s, "end": e, "origin": origin,
+                       "created_at": now} for d, a, lb, s, e in rows]
+            if values:
+                conn.execute(insert(span_writes.table_of(SpanRow)), values)
+            return len(values)
+        return _insert_values(conn, "span", ("document_id", "annotator_id", "label_id", "start", "end"), rows,
+                              {"origin": origin, "created_at": now.strftime(SQLITE_DATETIME)})
 
     def _bulk_insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """One executemany of plain rows (all with the same keys), in the session's transaction."""
+        """One bulk insert of plain rows (all with the same keys), in the session's transaction."""
         now = datetime.now(UTC)
         for row in rows:
             row.setdefault("created_at", now)
@@ -237,8 +265,8 @@ class Repository:
         if conn.dialect.name != "sqlite":
             conn.execute(insert(table), rows)
             return
-        # SQLite: the same INSERT handed to the driver with values already in their stored form. SQLAlchemy's
-        # per-row parameter processing cost more than SQLite's own work on a 100,000-document import.
+        # SQLite: the values handed to the driver already in their stored form. SQLAlchemy's per-row
+        # parameter processing cost more than SQLite's own work on a 100,000-document import.
         columns = list(rows[0])
         json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
         stamp = now.strftime(SQLITE_DATETIME)
@@ -246,8 +274,7 @@ class Repository:
             tuple(json.dumps(row[c]) if c in json_columns else stamp if row[c] is now else row[c] for c in columns)
             for row in rows
         ]
-        names = ", ".join(f'"{c}"' for c in columns)
-        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', values)
+        _insert_values(conn, table.name, columns, values, {})
 
     def document_ids(self, project_id: int, *, annotator_id: int | None = None,
                      status: Status | None = None) -> list[int]:
@@ -424,6 +451,22 @@ class Repository:
         return {Owner(OwnerKind(kind), who): [Span(r[3], r[4], r[5], r[2], who) for r in group]
                 for (kind, who), group in groupby(rows, key=itemgetter(0, 1))}
 
+    def span_records(self, document_ids: Sequence[int], annotator_id: int | None) -> dict[int, list[SpanRecord]]:
+        """Each document's spans in reading order, as an export writes them: a span that several annotators
+        made alike comes once. One table read, labels named from the project's few: an export reads every span."""
+        query = (
+            select(SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label_id)
+            .where(SpanRow.document_id.in_(list(document_ids)))
+            .order_by(SpanRow.document_id, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
+        )
+        if annotator_id is not None:
+            query = query.where(SpanRow.annotator_id == annotator_id)
+        names = dict(self.s.execute(select(LabelRow.id, LabelRow.name)).tuples().all())
+        found: dict[int, dict[SpanRecord, None]] = {d: {} for d in document_ids}
+        for doc, start, end, label_id in self.s.connection().execute(query).tuples():
+            found[doc][SpanRecord(start, end, names[label_id])] = None
+        return {doc: list(spans) for doc, spans in found.items()}
+
     def add_span(self, project_id: int, document_id: int, annotator_id: int, label: str, start: int, end: int,
                  span_id: int | None = None) -> int | None:
         """One INSERT that checks the document, the label, the annotator and same-label overlaps; None: refused."""
@@ -489,3 +532,35 @@ class Repository:
 
     def document_count(self, project_id: int) -> int:
         return self.s.scalar(select(func.count()).where(DocumentRow.project_id == project_id)) or 0
+
+
+def _insert_values(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                   constants: dict[str, str]) -> int:
+    """SQLite: INSERT of many rows per statement (VALUES (...), (...), ...), `constants` the same in every row.
+
+    Not executemany: that runs the statement once per row, and with AUTOINCREMENT each run also reads and
+    writes sqlite_sequence; a span-dense import then spent more time in SQLite than the rows themselves cost.
+    Returns the number of rows written.
+    """
+    raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)
+    width = len(columns)
+    per_statement = max(1, min(_MAX_ROWS, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    names = ", ".join(f'"{c}"' for c in (*columns, *constants))
+    fixed = "".join(", '" + value.replace("'", "''") + "'" for value in constants.values())
+    row_sql = "(" + ", ".join("?" * width) + fixed + ")"
+    full = ""
+    written = 0
+    rows = iter(rows)
+    while flat := tuple(chain.from_iterable(islice(rows, per_statement))):
+        count = len(flat) // width
+        if count == per_statement:
+            full = full or f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([row_sql] * count)
+            sql = full
+        else:
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([row_sql] * count)
+        conn.exec_driver_sql(sql, flat)
+        written += count
+    return written
+
+
+_MAX_ROWS = 2000  # rows per INSERT: past a few thousand, compiling the statement costs more than it saves
