@@ -220,7 +220,10 @@ def run_gui(db: str | None = None, annotator: str | None = None, project: str | 
     install_excepthook()
     store = settings()
     try:
-        name = annotator or str(store.value("annotator", "") or "") or ask_annotator_name(store, default_annotator())
+        from annotator.services.team import connected_role
+
+        name = (annotator or connected_role(ws) or str(store.value("annotator", "") or "")
+                or ask_annotator_name(store, default_annotator()))
         if annotator:
             store.setValue("annotator", annotator)
         project_name = project or str(store.value("project", "") or "") or DEFAULT_PROJECT

@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--spans-key", default="sc")
     p.add_argument("--align", choices=["strict", "expand"], default="strict")
+    p.add_argument("--layer", metavar="NAME", help="whose spans: a person's name, gold, a model's name, or people (every person's; "
+                   "default: the --annotator's, else gold once the project has gold spans, else people)")
     p.add_argument("--only-done", action="store_true", help="only documents the --annotator marked done")
     p.add_argument("--replace", action="store_true",
                    help="replace a previous export of this format at --out (never any other file or folder)")
@@ -91,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "model (default 0.2)")
     p.add_argument("--seed", type=int, default=0)
 
-    p = sub.add_parser("stats", help="documents by status, spans by label and annotator")
+    p = sub.add_parser("stats", help="documents by status, spans by label and annotator, the layers")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("agreement", help="agreement between each pair of annotators, per label and overall")
@@ -125,7 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against", required=True, metavar="ANNOTATOR",
                    help="whose spans are the reference (their finished documents, else all they annotated)")
 
-    for command in (sub, lsub):
+    from annotator import cli_team
+
+    team_actions = cli_team.add_parsers(sub)
+    for command in (sub, lsub, *team_actions):
         for command_parser in command.choices.values():
             _global_options(command_parser)
     return parser
@@ -190,12 +195,13 @@ def _never_fail_to_print() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from annotator.services.team import connected_role
     from annotator.services.workspace import DEFAULT_PROJECT, default_annotator, open_workspace
 
     ws = open_workspace(args.db)
     try:
         project = args.project or DEFAULT_PROJECT
-        annotator = args.annotator or default_annotator()
+        annotator = args.annotator or connected_role(ws) or default_annotator()
         if args.command == "import":
             return _import(ws, args, project, annotator)
         if args.command == "export":
@@ -212,6 +218,10 @@ def _run(args: argparse.Namespace) -> int:
             return _suggest(ws, args, project)
         if args.command == "evaluate":
             return _evaluate(ws, args, project)
+        if args.command in ("team", "assign", "merge"):
+            from annotator import cli_team
+
+            return cli_team.run(ws, args, project, annotator)
     finally:
         ws.close()
     return 0
@@ -256,7 +266,7 @@ def _export(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     from annotator.services.exporting import export
 
     summary = export(ws, fmt=args.format, out=args.out, project=project, annotator=args.annotator,
-                     split=args.split, seed=args.seed, spans_key=args.spans_key, align=args.align,
+                     layer=args.layer, split=args.split, seed=args.seed, spans_key=args.spans_key, align=args.align,
                      only_done=args.only_done, replace=args.replace)
     for line in summary.lines():
         print(line)
@@ -332,6 +342,11 @@ def _stats(ws: Workspace, args: argparse.Namespace, project: str) -> int:
     for label, n in stats["spans_by_label"].items():
         per = ", ".join(f"{who} {c.get(label, 0)}" for who, c in stats["spans_by_annotator"].items() if label in c)
         print(f"  {label}: {n} ({per})")
+    print("layers (export one with --layer NAME):")
+    for layer in stats["layers"]:
+        print(f"  {layer['layer']} ({layer['kind']}): {layer['spans']} spans")
+    for who, queue in stats["queues"].items():
+        print(f"  queue of {who}: {queue['done']} of {queue['assigned']} assigned done")
     return 0
 
 

@@ -376,6 +376,42 @@ class ModelFolderExistsError(TrainingError):
     code = "A144"
 
 
+class UnknownLayerError(UsageError):
+    """`--layer NAME` names no layer of the project (the message lists the ones there are)."""
+
+    code = "A155"
+
+
+class AmbiguousLayerError(UsageError):
+    """`--layer NAME` names two layers (a person and a model of the same name)."""
+
+    code = "A156"
+
+
+class NeedsPostgresError(UsageError):
+    """A team command (roles, row-level security) run on a SQLite file, which has neither."""
+
+    code = "A170"
+
+
+class PermissionDeniedError(StorageError):
+    """PostgreSQL refused a write this role may not make (another annotator's spans, gold, labels)."""
+
+    code = "A171"
+
+
+class MergeSourceError(StorageError):
+    """The database to merge from cannot be read: missing, not SQLite, not annotator's, of a newer annotator."""
+
+    code = "A172"
+
+
+class AssignmentError(UsageError):
+    """An assignment that cannot be made: no annotators, more per document than annotators."""
+
+    code = "A173"
+
+
 class SuggestionError(AnnotatorError):
     """Filling a model layer, deciding on a suggestion or evaluating a layer went wrong."""
 
@@ -393,6 +429,3 @@ class NoTrainedModelError(SuggestionError):
 class NothingToEvaluateError(SuggestionError):
     code = "A183"
 
-
-class SuggestionGoneError(SuggestionError):
-    code = "A184"

@@ -112,10 +112,10 @@ def add_layers(ws: object, annotations: object, document_id: int, text: str) -> 
         start = text.index(phrase)
         ben.add_span(document_id, label, start, start + len(phrase))
     with annotations.ws.unit() as repo:
-        rules = repo.owner_id(Owner.model("rules"))
+        rules = repo.owners.owner_id(Owner.model("rules"))
         for label, phrase in RULES:
             start = text.index(phrase)
-            repo.add_span(annotations.project_id, document_id, rules, label, start, start + len(phrase))
+            repo.spans.add(annotations.project_id, document_id, rules, label, start, start + len(phrase))
 
 
 def render_suggestions(app: object, ws: object, store: object, document_id: int) -> None:

@@ -89,7 +89,7 @@ def test_a_status_counts_as_annotated_and_labels_narrow(capsys: pytest.CaptureFi
     try:
         project = get_project(ws, "default")
         with ws.unit() as repo:
-            first = repo.document_ids(project.id)[0]
+            first = repo.documents.ids(project.id)[0]
         Annotations(ws, project.id, "cy").set_status(first, Status.DONE)  # done, and found nothing to tag
     finally:
         ws.close()
@@ -134,13 +134,13 @@ def test_gold_and_model_layers_are_not_counted_as_annotators(capsys: pytest.Capt
     _import(capsys, database, tmp_path, "ben", BEN)
     db = open_database(database)
     with unit_of_work(db) as repo:  # the same spans as ana's, under gold and a model called ben
-        project = repo.project("default")
+        project = repo.projects.by_name("default")
         assert project is not None
         for owner in (Owner.gold(), Owner.model("ben")):
-            who = repo.owner_id(owner)
-            for doc_id in repo.document_ids(project.id):
-                for span in repo.spans(doc_id, repo.annotator_id("ana")):
-                    repo.add_span(project.id, doc_id, who, span.label, span.start, span.end)
+            who = repo.owners.owner_id(owner)
+            for doc_id in repo.documents.ids(project.id):
+                for span in repo.spans.of_document(doc_id, repo.owners.annotator_id("ana")):
+                    repo.spans.add(project.id, doc_id, who, span.label, span.start, span.end)
     db.dispose()
     code, out, err = run(capsys, "--db", database, "agreement", "--json")
     assert code == 0, err

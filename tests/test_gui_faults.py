@@ -249,6 +249,6 @@ def test_under_the_lock_the_annotator_can_still_move_on_and_the_time_is_kept(qtb
     qtbot.keyClick(window.article, Qt.Key.Key_Right, alt)  # now the time of both visits to `doc` is written
     qtbot.keyClick(window.article, Qt.Key.Key_Left, alt)  # and of both visits to `second`
     with gui_ws.unit() as repo:
-        annotator_id = repo.annotator_id("tester", create=False)
-        seconds = [repo.status(d, annotator_id)[1] for d in (doc, second)]
+        annotator_id = repo.owners.annotator_id("tester", create=False)
+        seconds = [repo.statuses.get(d, annotator_id)[1] for d in (doc, second)]
     assert seconds[0] > 0 and seconds[1] > 0, seconds

@@ -53,12 +53,12 @@ def layered(gui_ws: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     doc = service(gui_ws, "ana").first_document()
     assert doc is not None
     with gui_ws.unit() as repo:
-        rules = repo.owner_id(Owner.model("rules"))
+        rules = repo.owners.owner_id(Owner.model("rules"))
         project_id = service(gui_ws, "ana").project_id
         for label, phrase in (("FIGURE", "3 centimetres"), ("SOURCE", "deputy governor Irena Dobric"),
                               ("CLAIM", CLAUSE)):
             where = span(ARTICLE, phrase, label)
-            assert repo.add_span(project_id, doc, rules, label, where["start"], where["end"]) is not None
+            assert repo.spans.add(project_id, doc, rules, label, where["start"], where["end"]) is not None
     return doc
 
 

@@ -170,7 +170,7 @@ def test_time_spent_is_added_when_leaving(qtbot: Any, gui_ws: Any, docs: list[in
     window = open_window(gui_ws)
     key(qtbot, window, Qt.Key.Key_Right, ALT)
     with gui_ws.unit() as repo:
-        status, seconds = repo.status(docs[0], service(gui_ws).annotator_id)
+        status, seconds = repo.statuses.get(docs[0], service(gui_ws).annotator_id)
     assert status == Status.TODO
     assert seconds > 0
 

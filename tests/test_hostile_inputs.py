@@ -138,7 +138,7 @@ def test_offsets_too_big_for_the_database_are_a_coded_line(sqlite_ws: Workspace,
     if name == "meta.jsonl":  # a big number in meta is kept: JSON and both databases hold it
         assert error is None
         with sqlite_ws.unit() as repo:
-            assert [meta for *_, meta in repo.documents_batch(repo.document_ids(1))] == [
+            assert [meta for *_, meta in repo.documents.batch(repo.documents.ids(1))] == [
                 {"views": 99999999999999999999999}]
     else:
         assert error is not None and error.startswith("[A010]") and "outside the text" in error

@@ -61,18 +61,18 @@ def test_the_database_refuses_empty_or_reversed_spans_and_keeps_owners_apart_by_
 
     db = open_database(_url(backend, tmp_path, request))
     with unit_of_work(db) as repo:
-        person = repo.owner_id(Owner.person("rules"))
-        model = repo.owner_id(Owner.model("rules"))
-        gold = repo.owner_id(Owner.gold())
+        person = repo.owners.owner_id(Owner.person("rules"))
+        model = repo.owners.owner_id(Owner.model("rules"))
+        gold = repo.owners.owner_id(Owner.gold())
         assert len({person, model, gold}) == 3
-        assert repo.owner_id(Owner.model("rules"), create=False) == model
-        assert repo.annotator_id("rules", create=False) == person
-        assert repo.annotators() == ["rules"]  # people only
-        assert Owner.model("rules") in repo.owners() and Owner.gold() in repo.owners()
-        project = repo.create_project("news", "en", [Label("FIGURE", "#ffcc00", "3")])
-        doc = repo.insert_documents([{"project_id": project.id, "position": 0, "title": "", "source": "",
+        assert repo.owners.owner_id(Owner.model("rules"), create=False) == model
+        assert repo.owners.annotator_id("rules", create=False) == person
+        assert repo.owners.people() == ["rules"]  # people only
+        assert Owner.model("rules") in repo.owners.all() and Owner.gold() in repo.owners.all()
+        project = repo.projects.create("news", "en", [Label("FIGURE", "#ffcc00", "3")])
+        doc = repo.bulk.insert_documents([{"project_id": project.id, "position": 0, "title": "", "source": "",
                                       "text": "abc def", "meta": {}, "content_hash": "x"}])[0]
-        label = repo.label_ids(project.id)["FIGURE"]
+        label = repo.labels.ids(project.id)["FIGURE"]
     for start, end in ((3, 3), (5, 1), (-1, 2)):
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
             conn.execute(text('INSERT INTO span (document_id, annotator_id, label_id, start, "end", origin, '
@@ -95,15 +95,15 @@ def test_a_document_s_layers_come_back_grouped_by_owner(tmp_path: Path) -> None:
 
     db = open_database(tmp_path / "layers.db")
     with unit_of_work(db) as repo:
-        project = repo.create_project("news", "en", [Label("FIGURE", "#ffcc00", "3"), Label("LOCATION", "#00ccff")])
-        doc = repo.insert_documents([{"project_id": project.id, "position": 0, "title": "", "source": "",
+        project = repo.projects.create("news", "en", [Label("FIGURE", "#ffcc00", "3"), Label("LOCATION", "#00ccff")])
+        doc = repo.bulk.insert_documents([{"project_id": project.id, "position": 0, "title": "", "source": "",
                                       "text": "12 people left Velmora", "meta": {}, "content_hash": "x"}])[0]
-        ana, rules = repo.annotator_id("ana"), repo.owner_id(Owner.model("rules"))
+        ana, rules = repo.owners.annotator_id("ana"), repo.owners.owner_id(Owner.model("rules"))
         assert ana is not None and rules is not None
-        repo.add_span(project.id, doc, ana, "LOCATION", 15, 22)
-        repo.add_span(project.id, doc, rules, "FIGURE", 0, 9)
-        repo.add_span(project.id, doc, rules, "LOCATION", 15, 22)
-        layers = repo.layer_spans(doc)
+        repo.spans.add(project.id, doc, ana, "LOCATION", 15, 22)
+        repo.spans.add(project.id, doc, rules, "FIGURE", 0, 9)
+        repo.spans.add(project.id, doc, rules, "LOCATION", 15, 22)
+        layers = repo.spans.layers(doc)
     db.dispose()
     assert {owner: [s.key() for s in spans] for owner, spans in layers.items()} == {
         Owner.person("ana"): [(15, 22, "LOCATION")],

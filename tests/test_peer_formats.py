@@ -61,9 +61,9 @@ def project(tmp: Path, docs: list[tuple[str, list[tuple[int, int, str]]]], name:
 def stored(ws) -> list[tuple[str, list[tuple[str, str]]]]:  # type: ignore[no-untyped-def]
     """(text, [(span text, label)]) of every document, in import order."""
     with ws.unit() as repo:
-        ids = repo.document_ids(get_project(ws, "p").id)
-        texts = {d[0]: d[1] for d in repo.documents_batch(ids)}
-        spans = repo.spans_for_documents(ids, None)
+        ids = repo.documents.ids(get_project(ws, "p").id)
+        texts = {d[0]: d[1] for d in repo.documents.batch(ids)}
+        spans = repo.spans.of_documents(ids, None)
     return [(texts[i], sorted((texts[i][s.start:s.end], s.label) for s in spans.get(i, []))) for i in ids]
 
 

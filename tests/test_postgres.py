@@ -16,7 +16,7 @@ def test_migrate_annotate_and_list_on_postgres(pg_url: str) -> None:
     project = ensure_project(ws)
     texts = ["More than 17,000 people left Izium, the governor said.", "Second 100% story about Kyiv_region."]
     with ws.unit() as repo:
-        ids = repo.insert_documents([
+        ids = repo.bulk.insert_documents([
             {"project_id": project.id, "position": i, "title": f"t{i}", "source": "s", "text": t,
              "meta": {"k": i}, "content_hash": content_hash(t)} for i, t in enumerate(texts)
         ])

@@ -34,9 +34,9 @@ def snapshot(db: Path, project: str) -> list[tuple[str, list[tuple[int, int, str
     ws = open_workspace(db)
     with ws.unit() as repo:
         project_id = get_project(ws, project).id
-        ids = repo.document_ids(project_id)
-        texts = {d[0]: d[1] for d in repo.documents_batch(ids)}
-        spans = repo.spans_for_documents(ids, None)
+        ids = repo.documents.ids(project_id)
+        texts = {d[0]: d[1] for d in repo.documents.batch(ids)}
+        spans = repo.spans.of_documents(ids, None)
     ws.close()
     return sorted((texts[i], sorted((s.start, s.end, s.label) for s in spans[i])) for i in ids)
 

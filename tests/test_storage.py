@@ -28,7 +28,7 @@ def test_new_database_has_wal_foreign_keys_and_default_project(tmp_path: Path) -
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0006"
     with ws.unit() as repo:
-        assert repo.labels(project.id).names() == ["SOURCE", "LOCATION", "FIGURE", "CLAIM"]
+        assert repo.labels.of_project(project.id).names() == ["SOURCE", "LOCATION", "FIGURE", "CLAIM"]
     ws.close()
 
 
@@ -148,7 +148,7 @@ def test_status_counts_per_annotator_and_project(tmp_path: Path) -> None:
     for name in ("news", "other"):
         project = ensure_project(ws, name)
         with ws.unit() as repo:
-            ids[name] = repo.insert_documents([
+            ids[name] = repo.bulk.insert_documents([
                 {"project_id": project.id, "position": i, "title": "", "source": "", "meta": {},
                  "text": f"{name} {i}", "content_hash": content_hash(f"{name} {i}")} for i in range(5)])
     ana = Annotations(ws, ensure_project(ws, "news").id, "ana")

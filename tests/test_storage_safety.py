@@ -454,13 +454,13 @@ def test_a_deadlock_is_tried_again_and_stores_the_span_once(tmp_path: Path, monk
     psycopg_errors = pytest.importorskip("psycopg.errors")
     from sqlalchemy.exc import OperationalError
 
-    from annotator.storage.repository import Repository
+    from annotator.storage.repositories.spans import SpanRepository
 
     ws = open_workspace(tmp_path / "retry.db")
     import_paths(ws, [_text_file(tmp_path)], project="default", annotator="tester")
     ana = Annotations(ws, ensure_project(ws).id, "tester")
     doc = ana.list_documents()[0].id
-    real = Repository.add_span
+    real = SpanRepository.add
     failures = [psycopg_errors.DeadlockDetected("deadlock detected"), psycopg_errors.SerializationFailure("again")]
 
     def deadlocked_twice(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -469,7 +469,7 @@ def test_a_deadlock_is_tried_again_and_stores_the_span_once(tmp_path: Path, monk
             raise OperationalError("INSERT INTO span ...", {}, failures.pop(0))
         return span_id
 
-    monkeypatch.setattr(Repository, "add_span", deadlocked_twice)
+    monkeypatch.setattr(SpanRepository, "add", deadlocked_twice)
     span, _ = ana.add_span(doc, "LOCATION", 13, 20)
     assert failures == []
     assert [(s.id, s.start, s.end) for s in ana.spans(doc)] == [(span.id, 13, 20)]

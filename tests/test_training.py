@@ -106,10 +106,10 @@ def _mark_done(db: str, count: int) -> None:
     ws = open_workspace(db)
     try:
         with ws.unit() as repo:
-            project = repo.project("default")
-            annotator_id = repo.annotator_id("ana")
-            for doc_id in repo.document_ids(project.id)[:count]:
-                repo.set_status(doc_id, annotator_id, Status.DONE)
+            project = repo.projects.by_name("default")
+            annotator_id = repo.owners.annotator_id("ana")
+            for doc_id in repo.documents.ids(project.id)[:count]:
+                repo.statuses.save(doc_id, annotator_id, Status.DONE)
     finally:
         ws.close()
 

@@ -31,6 +31,7 @@ from annotator.gui.widgets.label_bar import LabelBar
 from annotator.gui.widgets.span_panel import SpanPanel
 from annotator.gui.widgets.status_line import StatusLine
 from annotator.services.annotation import Annotations
+from annotator.services.export_layers import LayerOption, layer_options
 from annotator.services.workspace import Workspace, ensure_project
 
 
@@ -404,9 +405,14 @@ class MainWindow(QMainWindow):
             self.transfers.start_import([folder])
 
     def _export(self) -> None:
-        dialog = ExportDialog(Path(self._start_folder()), self)
-        if dialog.exec() == ExportDialog.DialogCode.Accepted:
-            self.transfers.start_export(dialog.options())
+        # The layers' span counts read every span of the project: on the worker, then the dialog.
+        def show(found: tuple[list[LayerOption], int]) -> None:
+            dialog = ExportDialog(Path(self._start_folder()), self, layers=found[0], default=found[1])
+            if dialog.exec() == ExportDialog.DialogCode.Accepted:
+                self.transfers.start_export(dialog.options())
+
+        self.runner.submit("export layers", lambda _task: layer_options(self.ws, self.project), on_done=show,
+                           on_error=self.show_error)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

@@ -110,7 +110,7 @@ class Transfers(QObject):
         who = self._annotator if options.only_mine else None
 
         def work(task: Task) -> ExportSummary:
-            return export(ws, fmt=options.fmt, out=options.out, project=project, annotator=who,
+            return export(ws, fmt=options.fmt, out=options.out, project=project, annotator=who, layer=options.layer,
                           align=options.align, only_done=options.only_done, replace=options.replace,
                           progress=lambda n, total: task.report(n, total, ""))
 

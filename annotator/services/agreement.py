@@ -30,9 +30,9 @@ def project_agreement(ws: Workspace, project: str, labels: Sequence[str] | None 
 
     project_obj = get_project(ws, project)
     with ws.unit() as repo:  # one read transaction: every figure comes from the same state of the database
-        names = [label.name for label in repo.labels(project_obj.id)]
+        names = [label.name for label in repo.labels.of_project(project_obj.id)]
         chosen = _chosen(names, labels)
-        annotated = repo.annotated_documents(project_obj.id)
+        annotated = repo.documents.annotated_documents(project_obj.id)
         if len(annotated) < 2:
             who = ", ".join(sorted(name for name, _ in annotated.values())) or "nobody"
             raise TooFewAnnotatorsError(
@@ -48,12 +48,12 @@ def project_agreement(ws: Workspace, project: str, labels: Sequence[str] | None 
         offsets = token_offsets(project_obj.lang)
         for i in range(0, len(shared), BATCH):
             chunk = shared[i : i + BATCH]
-            texts = {row[0]: row[1] for row in repo.documents_batch(chunk)}
+            texts = {row[0]: row[1] for row in repo.documents.batch(chunk)}
             spans: dict[int, dict[str, Sequence[Any]]] = {d: dict.fromkeys(holders[d], ()) for d in chunk}
             # By annotator id, not name: each annotator's own spans, whatever other rows share the name.
             for annotator_id, (name, documents) in annotated.items():
                 theirs = [d for d in chunk if d in documents]
-                for document_id, found in (repo.spans_for_documents(theirs, annotator_id) if theirs else {}).items():
+                for document_id, found in (repo.spans.of_documents(theirs, annotator_id) if theirs else {}).items():
                     spans[document_id][name] = found
             for document_id in chunk:
                 counter.add(AnnotatedDocument(offsets(texts[document_id]), spans[document_id]))

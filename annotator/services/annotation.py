@@ -13,6 +13,7 @@ from annotator.domain.labels import LabelSet
 from annotator.domain.layers import Layer, Owner, OwnerKind
 from annotator.domain.spans import Span, TokenBounds, check_bounds, refuse_clash, snap, token_at
 from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
+from annotator.services import team
 from annotator.services.workspace import Workspace, retried
 from annotator.storage.repository import Repository
 
@@ -59,8 +60,8 @@ class Annotations:
         self.project_id = project_id
         self.annotator = annotator
         with ws.unit() as repo:
-            self.annotator_id = repo.annotator_id(annotator)
-            project = repo.project_by_id(project_id)
+            self.annotator_id = repo.owners.annotator_id(annotator)
+            project = repo.projects.by_id(project_id)
         if project is None:
             raise NotFoundError(f"project {project_id} does not exist")
         self.lang = project.lang
@@ -69,11 +70,11 @@ class Annotations:
     # -- reading ----------------------------------------------------------------------------------
     def labels(self) -> LabelSet:
         with self.ws.unit() as repo:
-            return repo.labels(self.project_id)
+            return repo.labels.of_project(self.project_id)
 
     def document(self, document_id: int) -> Document:
         with self.ws.unit() as repo:
-            doc = repo.document(document_id)
+            doc = repo.documents.get(document_id)
         if doc is None:
             raise NotFoundError(f"document {document_id} does not exist")
         self._lengths[document_id] = len(doc.text)
@@ -81,13 +82,13 @@ class Annotations:
 
     def spans(self, document_id: int) -> list[Span]:
         with self.ws.unit() as repo:
-            return repo.spans(document_id, self.annotator_id)
+            return repo.spans.of_document(document_id, self.annotator_id)
 
     def layers(self, document_id: int) -> dict[Layer, list[Span]]:
         """Every layer of the document in one query: this annotator's own first (editable, perhaps empty), then
         gold, other people and models (read-only), each in reading order."""
         with self.ws.unit() as repo:
-            found = repo.layer_spans(document_id)
+            found = repo.spans.layers(document_id)
         own = Owner.person(self.annotator)
         layers = {Layer(own, editable=True): found.pop(own, [])}
         for owner in sorted(found, key=lambda o: (_LAYER_ORDER[o.kind], o.name)):
@@ -96,7 +97,7 @@ class Annotations:
 
     def status(self, document_id: int) -> Status:
         with self.ws.unit() as repo:
-            return repo.status(document_id, self.annotator_id)[0]
+            return repo.statuses.get(document_id, self.annotator_id)[0]
 
     def token_bounds(self, document: Document) -> TokenBounds | None:
         return _bounds(document.text, document.lang)
@@ -111,35 +112,36 @@ class Annotations:
     def list_documents(self, *, status: Status | None = None, text: str = "", offset: int = 0,
                        limit: int = 200) -> list[DocumentListItem]:
         with self.ws.unit() as repo:
-            return repo.list_documents(self.project_id, self.annotator_id, status=status, text=text,
+            return repo.documents.page(self.project_id, self.annotator_id, status=status, text=text,
                                        offset=offset, limit=limit)
 
     def count_documents(self, *, status: Status | None = None, text: str = "") -> int:
         with self.ws.unit() as repo:
-            return repo.count_documents(self.project_id, self.annotator_id, status=status, text=text)
+            return repo.documents.count_matching(self.project_id, self.annotator_id, status=status, text=text)
 
     def progress(self) -> Progress:
         with self.ws.unit() as repo:
-            counts = repo.status_counts(self.project_id, self.annotator_id)
+            counts = repo.statuses.counts(self.project_id, self.annotator_id)
         return Progress(counts[Status.DONE], sum(counts.values()), counts)
 
     def neighbour(self, document_id: int, *, forward: bool) -> int | None:
         with self.ws.unit() as repo:
-            position = repo.position_of(document_id)
-            return None if position is None else repo.neighbour(self.project_id, position, forward=forward)
+            position = repo.documents.position_of(document_id)
+            return None if position is None else repo.documents.neighbour(self.project_id, position, forward=forward)
 
     def first_document(self) -> int | None:
         with self.ws.unit() as repo:
-            return repo.next_todo(self.project_id, self.annotator_id, -1) or repo.neighbour(
+            queued = team.next_in_queue(repo, self.project_id, self.annotator_id, None)[1]
+            return queued or repo.documents.next_todo(self.project_id, self.annotator_id, -1) or repo.documents.neighbour(
                 self.project_id, -1, forward=True)
 
     def position(self, document_id: int) -> int:
         """0-based place of the document in the project's order."""
         with self.ws.unit() as repo:
-            position = repo.position_of(document_id)
+            position = repo.documents.position_of(document_id)
             if position is None:
                 return 0
-            return repo.count_documents_before(self.project_id, position)
+            return repo.documents.count_before(self.project_id, position)
 
     # -- changing ---------------------------------------------------------------------------------
     # A key press is one transaction of at most two statements: the write, which checks its own rules (the
@@ -150,16 +152,16 @@ class Annotations:
         """Add a span exactly at [start, end) (callers snap first); `span_id` re-creates an undone span."""
         check_bounds(self._length(document_id), start, end)
         with self.ws.unit() as repo:
-            new_id = repo.add_span(self.project_id, document_id, self.annotator_id, label, start, end, span_id)
+            new_id = repo.spans.add(self.project_id, document_id, self.annotator_id, label, start, end, span_id)
             if new_id is None:
                 self._why_not_added(repo, document_id, label, start, end)
                 # The annotator's row was gone (nothing in the application removes one): made again, once.
-                self.annotator_id = repo.annotator_id(self.annotator)
-                new_id = repo.add_span(self.project_id, document_id, self.annotator_id, label, start, end, span_id)
+                self.annotator_id = repo.owners.annotator_id(self.annotator)
+                new_id = repo.spans.add(self.project_id, document_id, self.annotator_id, label, start, end, span_id)
                 if new_id is None:
                     self._why_not_added(repo, document_id, label, start, end)
                     raise SpanRuleError(f"the {label} span [{start}:{end}] could not be added")
-            repo.mark_in_progress(document_id, self.annotator_id)
+            repo.statuses.mark_in_progress(document_id, self.annotator_id)
         return Span(start, end, label, new_id, self.annotator), Changes(documents=frozenset({document_id}),
                                                                        spans_added=(new_id,))
 
@@ -175,10 +177,10 @@ class Annotations:
             if expected is None or document_id is None:  # no picture to hold the row to: read it first
                 document_id, expected = self._own_span(repo, span_id, expected, document_id)
             picture = (document_id, expected.label, expected.start, expected.end)
-            if repo.delete_span(span_id, self.annotator_id, self.project_id, picture) is None:
+            if repo.spans.delete(span_id, self.annotator_id, self.project_id, picture) is None:
                 self._own_span(repo, span_id, expected, document_id)
                 raise _changed_elsewhere(expected)
-            repo.mark_in_progress(document_id, self.annotator_id)
+            repo.statuses.mark_in_progress(document_id, self.annotator_id)
         span = Span(expected.start, expected.end, expected.label, span_id, self.annotator)
         return span, document_id, Changes(documents=frozenset({document_id}), spans_removed=(span_id,))
 
@@ -190,11 +192,11 @@ class Annotations:
             if expected is None or document_id is None:
                 document_id, expected = self._own_span(repo, span_id, expected, document_id)
             picture = (document_id, expected.label, expected.start, expected.end)
-            if not repo.relabel_span(span_id, self.annotator_id, self.project_id, label, picture):
+            if not repo.spans.relabel(span_id, self.annotator_id, self.project_id, label, picture):
                 self._own_span(repo, span_id, expected, document_id)
-                if label not in repo.label_ids(self.project_id):
+                if label not in repo.labels.ids(self.project_id):
                     raise SpanRuleError(f"there is no label {label!r} in this project")
-                others = [s for s in repo.spans(document_id, self.annotator_id, label=label,
+                others = [s for s in repo.spans.of_document(document_id, self.annotator_id, label=label,
                                                 overlapping=(expected.start, expected.end)) if s.id != span_id]
                 refuse_clash(Span(expected.start, expected.end, label), others)
                 raise _changed_elsewhere(expected)
@@ -213,18 +215,24 @@ class Annotations:
     @retried
     def set_status(self, document_id: int, status: Status, *, seconds: float = 0.0) -> Changes:
         with self.ws.unit() as repo:
-            repo.set_status(document_id, self.annotator_id, status, seconds)
+            repo.statuses.save(document_id, self.annotator_id, status, seconds)
         return Changes(documents=frozenset({document_id}), statuses=frozenset({document_id}))
 
     def next_todo(self, after_document: int | None) -> int | None:
+        """The next document to do: from the annotator's queue in team mode (an empty one takes a document
+        nobody has yet), else the next one in the project's order that is not done."""
         with self.ws.unit() as repo:
-            position = -1 if after_document is None else (repo.position_of(after_document) or 0)
-            return repo.next_todo(self.project_id, self.annotator_id, position)
+            queued, found = team.next_in_queue(repo, self.project_id, self.annotator_id, after_document)
+        if queued:
+            return found if found is not None else team.claim_open(self.ws, self.project_id, self.annotator_id)
+        with self.ws.unit() as repo:
+            position = -1 if after_document is None else (repo.documents.position_of(after_document) or 0)
+            return repo.documents.next_todo(self.project_id, self.annotator_id, position)
 
     def _own_span(self, repo: Repository, span_id: int, expected: Span | None,
                   document_id: int | None) -> tuple[int, Span]:
         """The span row `span_id`, checked to be this annotator's and, when given, the one the caller knows."""
-        found = repo.span(span_id)
+        found = repo.spans.get(span_id)
         what = (f"the {expected.label} span [{expected.start}:{expected.end}]" if expected is not None
                 else f"span {span_id}")
         hint = CHANGED_HINT
@@ -245,9 +253,9 @@ class Annotations:
 def why_not_added(repo: Repository, project_id: int, annotator_id: int, document_id: int, label: str, start: int,
                   end: int) -> None:
     """Raise the reason an INSERT of a span was refused; returns when none of the rules explains it."""
-    if repo.document(document_id) is None:
+    if repo.documents.get(document_id) is None:
         raise NotFoundError(f"document {document_id} does not exist")
-    if label not in repo.label_ids(project_id):
+    if label not in repo.labels.ids(project_id):
         raise SpanRuleError(f"there is no label {label!r} in this project")
-    refuse_clash(Span(start, end, label), repo.spans(document_id, annotator_id, label=label,
-                                                      overlapping=(start, end)))
+    refuse_clash(Span(start, end, label), repo.spans.of_document(document_id, annotator_id, label=label,
+                                                                 overlapping=(start, end)))

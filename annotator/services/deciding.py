@@ -39,7 +39,7 @@ class Suggestions:
         self.project_id = project_id
         self.annotator = annotator
         with ws.unit() as repo:
-            self.annotator_id = repo.annotator_id(annotator)
+            self.annotator_id = repo.owners.annotator_id(annotator)
 
     # -- reading ----------------------------------------------------------------------------------
     def for_document(self, document_id: int, sources: Sequence[str] | None = None) -> list[Suggestion]:
@@ -55,12 +55,12 @@ class Suggestions:
     def layer_names(self) -> list[str]:
         """The model layers the database holds (sources that ran at least once), by name."""
         with self.ws.unit() as repo:
-            return [owner.name for owner in repo.owners() if owner.kind is OwnerKind.MODEL]
+            return [owner.name for owner in repo.owners.all() if owner.kind is OwnerKind.MODEL]
 
     def _visible(self, repo: Repository, document_id: int, sources: Sequence[str] | None) -> list[Suggestion]:
         store = SuggestionStore(repo.s)
         return visible(store.model_layers(document_id), store.rejected(document_id, self.annotator_id),
-                       repo.spans(document_id, self.annotator_id), sources)
+                       repo.spans.of_document(document_id, self.annotator_id), sources)
 
     # -- deciding ---------------------------------------------------------------------------------
     @retried
@@ -74,7 +74,7 @@ class Suggestions:
             if label != suggestion.label:
                 decisions.append(self._decide(store, document_id, suggestion, suggestion.label,
                                               Decision.REJECTED))
-            repo.mark_in_progress(document_id, self.annotator_id)
+            repo.statuses.mark_in_progress(document_id, self.annotator_id)
         decided = Decided(document_id, (added,), tuple(decisions))
         return decided, Changes(documents=frozenset({document_id}), spans_added=decided.span_ids)
 
@@ -84,7 +84,7 @@ class Suggestions:
         with self.ws.unit() as repo:
             change = self._decide(SuggestionStore(repo.s), document_id, suggestion, suggestion.label,
                                   Decision.REJECTED)
-            repo.mark_in_progress(document_id, self.annotator_id)
+            repo.statuses.mark_in_progress(document_id, self.annotator_id)
         return Decided(document_id, (), (change,)), Changes(documents=frozenset({document_id}))
 
     @retried
@@ -94,7 +94,7 @@ class Suggestions:
         decisions: list[DecisionChange] = []
         with self.ws.unit() as repo:
             store = SuggestionStore(repo.s)
-            own = repo.spans(document_id, self.annotator_id)
+            own = repo.spans.of_document(document_id, self.annotator_id)
             for suggestion in acceptable_together(self._visible(repo, document_id, sources), own):
                 new_id = store.add_span(self.project_id, document_id, self.annotator_id, suggestion.label,
                                         suggestion.start, suggestion.end, origin_of(suggestion.source))
@@ -105,7 +105,7 @@ class Suggestions:
                 decisions.append(self._decide(store, document_id, suggestion, suggestion.label,
                                               Decision.ACCEPTED))
             if added:
-                repo.mark_in_progress(document_id, self.annotator_id)
+                repo.statuses.mark_in_progress(document_id, self.annotator_id)
         decided = Decided(document_id, tuple(added), tuple(decisions))
         return decided, Changes(documents=frozenset({document_id}), spans_added=decided.span_ids)
 
@@ -138,7 +138,7 @@ class Suggestions:
                 span = added.span
                 assert span.id is not None
                 picture = (decided.document_id, span.label, span.start, span.end)
-                if repo.delete_span(span.id, self.annotator_id, self.project_id, picture) is None:
+                if repo.spans.delete(span.id, self.annotator_id, self.project_id, picture) is None:
                     raise SpanChangedError(f"the {span.label} span [{span.start}:{span.end}] was changed or removed "
                                            "elsewhere", hint=CHANGED_HINT)
             self._write(store, decided, after=False)
@@ -153,7 +153,7 @@ class Suggestions:
                 span = added.span
                 if store.add_span(self.project_id, decided.document_id, self.annotator_id, span.label, span.start,
                                   span.end, added.origin, span_id=span.id) is None:
-                    if repo.document(decided.document_id) is None:
+                    if repo.documents.get(decided.document_id) is None:
                         raise NotFoundError(f"document {decided.document_id} does not exist")
                     raise SpanChangedError(f"the {span.label} span [{span.start}:{span.end}] cannot be put back: "
                                            "a span of the same label is there now", hint=CHANGED_HINT)

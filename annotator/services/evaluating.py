@@ -52,35 +52,35 @@ def evaluate_layer(ws: Workspace, project: str, layer: str, against: str) -> Eva
     found = get_project(ws, project)
     name = layer_name(layer)
     with ws.unit() as repo:  # one read transaction: every figure from the same state of the database
-        person = repo.annotator_id(against, create=False)
-        model = repo.owner_id(Owner.model(name), create=False)
+        person = repo.owners.annotator_id(against, create=False)
+        model = repo.owners.owner_id(Owner.model(name), create=False)
         if person is None:
             raise NothingToEvaluateError(f"there is no annotator {against!r}",
-                                         hint=f"annotators: {', '.join(repo.annotators()) or 'none yet'}")
+                                         hint=f"annotators: {', '.join(repo.owners.people()) or 'none yet'}")
         if model is None:
-            models = [o.name for o in repo.owners() if o.kind.value == "model"]
+            models = [o.name for o in repo.owners.all() if o.kind.value == "model"]
             raise NothingToEvaluateError(f"there is no model layer {name!r}",
                                          hint=f"fill it with: annotator suggest --source {layer}"
                                               + (f" (layers there are: {', '.join(models)})" if models else ""))
-        ids = repo.document_ids(found.id, annotator_id=person, status=Status.DONE)
+        ids = repo.documents.ids(found.id, annotator_id=person, status=Status.DONE)
         finished = bool(ids)
         if not finished:
-            every = repo.document_ids(found.id)
+            every = repo.documents.ids(found.id)
             counts: dict[int, int] = {}
             for i in range(0, len(every), BATCH):
-                counts.update(repo.span_counts(every[i:i + BATCH], person))
+                counts.update(repo.spans.counts(every[i:i + BATCH], person))
             ids = [d for d in every if counts.get(d)]
         if not ids:
             raise NothingToEvaluateError(f"{against} has no spans in project {found.name!r}",
                                          hint="evaluate against someone who annotated, or mark documents done")
-        labels = tuple(label.name for label in repo.labels(found.id))
+        labels = tuple(label.name for label in repo.labels.of_project(found.id))
         offsets = token_offsets(found.lang)
         scores = Scores()
         for i in range(0, len(ids), BATCH):
             chunk = ids[i:i + BATCH]
-            texts = {row[0]: row[1] for row in repo.documents_batch(chunk)}
-            reference = repo.spans_for_documents(chunk, person)
-            predicted = repo.spans_for_documents(chunk, model)
+            texts = {row[0]: row[1] for row in repo.documents.batch(chunk)}
+            reference = repo.spans.of_documents(chunk, person)
+            predicted = repo.spans.of_documents(chunk, model)
             for document_id in chunk:
                 scores += compare(reference[document_id], predicted[document_id], offsets(texts[document_id]))
     return Evaluation(found, name, against, len(ids), finished, scores, labels)

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from annotator import formats
 from annotator.domain.documents import Status
+from annotator.domain.layers import OwnerKind
 from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import UsageError, listed
 from annotator.formats import output
 from annotator.formats._label_names import LabelNames
+from annotator.services.export_layers import LayerChoice, choose_layer, person_id
 from annotator.services.workspace import Workspace, get_project, state_dir
 
 EXPORT_LEDGER = "exports.json"
@@ -44,10 +46,13 @@ class ExportSummary:
     too_long_count: int = 0
     files: list[Path] = field(default_factory=list)
     renamed_labels: dict[str, str] = field(default_factory=dict)  # our name -> the name in the file
+    layer: str = ""  # whose spans, and why when it was the default: LayerChoice.describe()
 
     def lines(self) -> list[str]:
         where = printable(str(self.out))  # a file name need not be UTF-8
         out = [f"wrote {self.documents} documents and {self.spans} spans to {where}"]
+        if self.layer:
+            out.append(f"the spans of {self.layer}")
         if self.format == "spacy":
             out.append(f"train: {self.train} documents, dev: {self.dev} documents; config: "
                        f"{printable(str(self.out / 'config.cfg'))}")
@@ -78,20 +83,22 @@ class ExportSummary:
         return out
 
 
-def _documents(ws: Workspace, ids: list[int], annotator: str | None, annotator_id: int | None,
+def _documents(ws: Workspace, ids: list[int], layer: LayerChoice,
                per_annotator: bool) -> Iterator[tuple[int, DocumentRecord]]:
     """Stream documents with their spans in batches: memory stays flat in the corpus size.
 
-    With no annotator the spans of every annotator come along.
+    With no owner chosen the spans of every person come along.
     """
+    annotator = layer.person
+    every_person = OwnerKind.ANNOTATOR if layer.owner is None else None
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
         with ws.unit() as repo:
-            docs = repo.documents_batch(chunk)
+            docs = repo.documents.batch(chunk)
             if per_annotator:
-                spans = repo.spans_for_documents(chunk, annotator_id)
+                spans = repo.spans.of_documents(chunk, layer.owner_id, owner_kind=every_person)
             else:
-                records = repo.span_records(chunk, annotator_id)
+                records = repo.spans.records(chunk, layer.owner_id, owner_kind=every_person)
         order = {doc_id: n for n, doc_id in enumerate(chunk)}
         docs.sort(key=lambda d: order[d[0]])
         for doc_id, text, title, source, meta in docs:
@@ -114,6 +121,7 @@ def export(
     out: Path,
     project: str,
     annotator: str | None = None,
+    layer: str | None = None,
     split: float = 0.8,
     seed: int = 0,
     spans_key: str = "sc",
@@ -126,6 +134,8 @@ def export(
 
     `out` must be new (or an empty folder, for spaCy and brat); `replace` lets a previous export of the same
     format there be replaced, as one unit. The database and its companion files are never written.
+    `layer` names whose spans (a person, gold, a model); by default the annotator's, else gold when the
+    project has gold spans, else every person's (services/export_layers.py).
     """
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(EXPORT_FORMATS)}")
@@ -134,23 +144,22 @@ def export(
     if not 0.0 < split <= 1.0:
         raise UsageError(f"--split must be between 0 and 1, not {split}")
     project_obj = get_project(ws, project)
-    if only_done and annotator is None:
-        raise UsageError("--only-done needs --annotator: done is a status per annotator")
     with ws.unit() as repo:
-        annotator_id = None
-        if annotator is not None:
-            annotator_id = repo.annotator_id(annotator, create=False)
-            if annotator_id is None:
-                raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.annotators())}")
+        choice = choose_layer(repo, project_obj.id, layer, annotator)
+        done_by = annotator or choice.person  # gold and models mark nothing done: a person must say whose
+        if only_done and done_by is None:
+            raise UsageError("--only-done needs --annotator: done is a status per annotator")
         if only_done:
-            ids = repo.document_ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
+            assert done_by is not None
+            ids = repo.documents.ids(project_obj.id, annotator_id=person_id(repo, done_by), status=Status.DONE)
         else:
-            ids = repo.document_ids(project_obj.id)
-        labels = repo.labels(project_obj.id)
+            ids = repo.documents.ids(project_obj.id)
+        labels = repo.labels.of_project(project_obj.id)
     label_names = labels.names()
     if not ids:
         raise UsageError(f"project {project!r} has no documents to export")
-    summary = ExportSummary(fmt, out)
+    # Every person's spans is what an export took before layers: said only when it is another layer.
+    summary = ExportSummary(fmt, out, layer="" if choice.owner is None else choice.describe())
     total = len(ids)
     protect = [ws.db.path] if ws.db.path is not None else []
     # Checked before any document is read, so that a refused --out costs nothing.
@@ -165,15 +174,15 @@ def export(
             yield record
 
     if fmt == "spacy":
-        _export_spacy(ws, project_obj.lang, ids, annotator, annotator_id, target, split, seed, spans_key,
+        _export_spacy(ws, project_obj.lang, ids, choice, target, split, seed, spans_key,
                       align == "expand", summary, progress, labels.statements())
     elif fmt == "conll":
         names = LabelNames.conll(label_names)
-        _export_conll(ws, project_obj.lang, ids, annotator, annotator_id, target, align == "expand", summary,
+        _export_conll(ws, project_obj.lang, ids, choice, target, align == "expand", summary,
                       counted, names)
         summary.renamed_labels = names.renamed
     else:
-        records = _documents(ws, ids, annotator, annotator_id, annotator is None)
+        records = _documents(ws, ids, choice, choice.owner is None)
         moved: list[tuple[str, SpanRecord]] = []
         if fmt == "brat":
             brat_names = LabelNames.brat(label_names)
@@ -187,8 +196,8 @@ def export(
     return summary
 
 
-def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None,
-                  target: output.Target, expand: bool, summary: ExportSummary,
+def _export_conll(ws: Workspace, lang: str, ids: list[int], layer: LayerChoice, target: output.Target,
+                  expand: bool, summary: ExportSummary,
                   counted: Callable[..., Iterator[DocumentRecord]], label_names: LabelNames | None = None) -> None:
     """CoNLL IOB2 on the language's tokens: one tag per token, so overlapping spans are left out and listed."""
     from annotator.nlp.tokens import token_bounds, token_offsets
@@ -206,7 +215,7 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
             yield doc_id, record
 
     dropped: list[tuple[str, SpanRecord]] = []
-    records = counted(aligned(_documents(ws, ids, annotator, annotator_id, False)))
+    records = counted(aligned(_documents(ws, ids, layer, False)))
     summary.documents = formats.write(records, target.out, "conll", target=target, drop_overlaps=True,
                                       dropped=dropped, tokenize=token_offsets(lang), label_names=label_names)
     summary.left_out_of_ents = [(name, s.start, s.end, s.label, "overlaps a longer span") for name, s in dropped]
@@ -215,8 +224,8 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     summary.files = [target.out]
 
 
-def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | None, annotator_id: int | None,
-                  target: output.Target, split: float, seed: int, spans_key: str, expand: bool, summary: ExportSummary,
+def _export_spacy(ws: Workspace, lang: str, ids: list[int], layer: LayerChoice, target: output.Target,
+                  split: float, seed: int, spans_key: str, expand: bool, summary: ExportSummary,
                   progress: Callable[[int, int], None] | None, statements: frozenset[str]) -> None:
     """train.spacy, dev.spacy and config.cfg, written together in a staging folder and moved into place as one
     unit (docs/adr/0005): a killed export leaves the previous three whole, never a new train beside an old dev."""
@@ -231,7 +240,7 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], annotator: str | Non
     with output.staged(target) as folder:
         writer = DocBinWriter(folder, lang, statements=statements, spans_key=spans_key, expand=expand)
         try:
-            for n, (doc_id, record) in enumerate(_documents(ws, ids, annotator, annotator_id, False), start=1):
+            for n, (doc_id, record) in enumerate(_documents(ws, ids, layer, False), start=1):
                 name = f"{record.title or record.source or 'document'} (id {doc_id})"
                 writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev")
                 if progress and n % 100 == 0:

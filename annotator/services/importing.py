@@ -183,31 +183,31 @@ class _FileImport:
 
     def __init__(self, repo: Repository, project_id: int, default_annotator: str, path: Path,
                  result: FileResult) -> None:
-        repo.lock_project(project_id)  # first: the positions below stay ours until this file commits
+        repo.projects.lock(project_id)  # first: the positions below stay ours until this file commits
         self.repo = repo
         self.project_id = project_id
         self.default_annotator = default_annotator
         self.path = path
         self.result = result
-        self.label_ids = repo.label_ids(project_id)
-        self.colours = [label.colour for label in repo.labels(project_id)]
+        self.label_ids = repo.labels.ids(project_id)
+        self.colours = [label.colour for label in repo.labels.of_project(project_id)]
         self.labels_added: list[str] = []
         self.annotator_ids: dict[str, int] = {}
         self.seen_hashes: set[str] = set()
-        self.position = repo.next_position(project_id)
+        self.position = repo.documents.next_position(project_id)
 
     def ensure_labels(self, record: DocumentRecord) -> None:
         for span in record.spans:
             if span.label not in self.label_ids:
                 label = Label(span.label, next_colour(self.colours))
                 self.colours.append(label.colour)
-                self.label_ids[span.label] = self.repo.add_label(self.project_id, label)
+                self.label_ids[span.label] = self.repo.labels.add(self.project_id, label)
                 self.labels_added.append(span.label)
 
     def _annotator(self, record: DocumentRecord) -> int:
         who = record.annotator or self.default_annotator
         if who not in self.annotator_ids:
-            self.annotator_ids[who] = self.repo.annotator_id(who)
+            self.annotator_ids[who] = self.repo.owners.annotator_id(who)
         return self.annotator_ids[who]
 
     def _span_row(self, doc_id: int, annotator_id: int, span: SpanRecord) -> tuple[int, int, int, int, int]:
@@ -215,7 +215,7 @@ class _FileImport:
 
     def flush(self, batch: list[DocumentRecord]) -> None:
         hashes = [content_hash(r.text) for r in batch]
-        existing = self.repo.existing_hashes(self.project_id, hashes)
+        existing = self.repo.documents.existing_hashes(self.project_id, hashes)
         doc_rows = []
         new_records = []
         duplicates = []
@@ -235,7 +235,7 @@ class _FileImport:
             })
             self.position += 1
             new_records.append(record)
-        ids = self.repo.insert_documents(doc_rows)
+        ids = self.repo.bulk.insert_documents(doc_rows)
         label_ids = self.label_ids
         span_rows = (
             (doc_id, annotator_id, label_ids[label], start, end)
@@ -243,18 +243,18 @@ class _FileImport:
             for annotator_id in (self._annotator(record),)
             for start, end, label in record.spans
         )
-        self.result.spans_added += self.repo.insert_spans(span_rows)
+        self.result.spans_added += self.repo.bulk.insert_spans(span_rows)
         self.result.documents_added += len(ids)
         for record, digest in duplicates:
             self._merge(record, digest)
 
     def _merge(self, record: DocumentRecord, digest: str) -> None:
         """Spans that come with a text already in the project join that document (for their annotator)."""
-        doc_id = self.repo.document_id_by_hash(self.project_id, digest)
+        doc_id = self.repo.documents.id_by_hash(self.project_id, digest)
         if doc_id is None:
             return
         annotator_id = self._annotator(record)
-        have = self.repo.spans(doc_id, annotator_id)
+        have = self.repo.spans.of_document(doc_id, annotator_id)
         keys = {s.key() for s in have}
         rows = []
         for span in record.spans:
@@ -267,7 +267,7 @@ class _FileImport:
                 rows.append(self._span_row(doc_id, annotator_id, span))
                 have.append(candidate)
                 keys.add(candidate.key())
-        self.result.spans_added += self.repo.insert_spans(rows)
+        self.result.spans_added += self.repo.bulk.insert_spans(rows)
 
 
 def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: str, path: Path, fmt: str,

@@ -21,7 +21,7 @@ from annotator.services.workspace import Workspace, get_project
 def list_labels(ws: Workspace, project: str) -> LabelSet:
     project_obj = get_project(ws, project)
     with ws.unit() as repo:
-        return repo.labels(project_obj.id)
+        return repo.labels.of_project(project_obj.id)
 
 
 def add_label(ws: Workspace, project: str, name: str, *, colour: str = "", key: str = "", description: str = "",
@@ -30,14 +30,14 @@ def add_label(ws: Workspace, project: str, name: str, *, colour: str = "", key: 
     name = validate_name(name)
     kind = validate_kind(kind)
     with ws.unit() as repo:
-        labels = repo.labels(project_obj.id)
+        labels = repo.labels.of_project(project_obj.id)
         if name in labels:
             raise LabelError(f"the project already has a label {name!r}")
         key = validate_key(key)
         labels.check_key_free(key)
         label = Label(name, validate_colour(colour) if colour else next_colour(lb.colour for lb in labels), key,
                       description=description, kind=kind)
-        repo.add_label(project_obj.id, label)
+        repo.labels.add(project_obj.id, label)
     return label
 
 
@@ -47,7 +47,7 @@ def update_label(ws: Workspace, project: str, name: str, *, new_name: str | None
     """Change one label; a key or name already taken is refused with a message."""
     project_obj = get_project(ws, project)
     with ws.unit() as repo:
-        labels = repo.labels(project_obj.id)
+        labels = repo.labels.of_project(project_obj.id)
         label = labels.get(name)
         if label is None:
             raise LabelError(f"there is no label {name!r}", hint=f"labels: {', '.join(labels.names())}")
@@ -68,7 +68,7 @@ def update_label(ws: Workspace, project: str, name: str, *, new_name: str | None
             changes["description"] = description
         # The kind is passed on its own: it is the one field that is not a plain string.
         updated = replace(label, **changes, kind=label.kind if kind is None else validate_kind(kind))
-        repo.update_label(project_obj.id, name, updated)
+        repo.labels.update(project_obj.id, name, updated)
     return updated
 
 
@@ -79,13 +79,13 @@ def delete_label(ws: Workspace, project: str, name: str, *, with_spans: bool = F
     """
     project_obj = get_project(ws, project)
     with ws.unit() as repo:
-        if name not in repo.labels(project_obj.id):
+        if name not in repo.labels.of_project(project_obj.id):
             raise LabelError(f"there is no label {name!r}")
-        spans = repo.label_span_count(project_obj.id, name)
+        spans = repo.spans.count_labelled(project_obj.id, name)
         if spans and not with_spans:
             raise LabelInUseError(
                 f"{spans:,} span(s) use the label {name!r}; nothing was deleted", spans=spans,
                 hint="to delete the label and its spans of every annotator, add --with-spans",
             )
-        repo.delete_label(project_obj.id, name)
+        repo.labels.delete(project_obj.id, name)
     return spans

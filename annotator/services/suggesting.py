@@ -84,13 +84,13 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
     run = source_for(source, project)  # a missing pipeline or model is refused before anything is read
     name = layer_name(source)
     with ws.unit() as repo:
-        labels: LabelSet = repo.labels(found.id)
-        ids = list(document_ids) if document_ids is not None else repo.document_ids(found.id)
+        labels: LabelSet = repo.labels.of_project(found.id)
+        ids = list(document_ids) if document_ids is not None else repo.documents.ids(found.id)
         if limit is not None:
             ids = ids[:limit]
         store = SuggestionStore(repo.s)
         if skip_filled:
-            owner = repo.owner_id(Owner.model(name), create=False)
+            owner = repo.owners.owner_id(Owner.model(name), create=False)
             done = store.filled(owner, ids) if owner is not None else set()
             ids = [i for i in ids if i not in done]
         tagged = store.tagged_strings(found.id) if source == "occurrences" and ids else {}
@@ -101,7 +101,7 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
         if cancel is not None and cancel.is_set():
             break
         with ws.unit() as repo:
-            batch = repo.documents_batch(ids[i:i + BATCH])
+            batch = repo.documents.batch(ids[i:i + BATCH])
         proposed = {doc_id: run(Request(found.lang, text, labels, tagged=tagged, mapping=mapping))
                     for doc_id, text, *_ in batch}
         _write(ws, found.id, name, proposed, summary)
@@ -114,7 +114,7 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
 def _write(ws: Workspace, project_id: int, name: str, proposed: Mapping[int, Sequence[Span]],
            summary: FillSummary) -> None:
     with ws.unit() as repo:
-        owner_id = repo.owner_id(Owner.model(name))
+        owner_id = repo.owners.owner_id(Owner.model(name))
         counts = SuggestionStore(repo.s).replace_layer(owner_id, project_id, origin_of(name), proposed)
     summary.documents += len(proposed)
     for label, n in counts.items():

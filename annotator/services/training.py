@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.domain.documents import Status
+from annotator.domain.layers import Owner
 from annotator.domain.names import printable
 from annotator.domain.records import DocumentRecord
 from annotator.errors import ModelFolderExistsError, NoSpansToLearnError, TooFewDocumentsError, UsageError
@@ -23,6 +24,7 @@ from annotator.nlp.training import (
     learning_curve,
     train_spancat,
 )
+from annotator.services.export_layers import LayerChoice
 from annotator.services.exporting import BATCH
 from annotator.services.exporting import _documents as documents_with_spans
 from annotator.services.workspace import Workspace, data_dir, get_project
@@ -66,17 +68,17 @@ def training_data(ws: Workspace, *, project: str, annotator: str, curve: bool = 
         raise UsageError(f"--held-out must be between 0 and 1, not {held_out}")
     project_obj = get_project(ws, project)
     with ws.unit() as repo:
-        annotator_id = repo.annotator_id(annotator, create=False)
+        annotator_id = repo.owners.annotator_id(annotator, create=False)
         if annotator_id is None:
-            raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.annotators())}")
-        ids = repo.document_ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
+            raise UsageError(f"no annotator called {annotator!r}", hint=f"annotators: {', '.join(repo.owners.people())}")
+        ids = repo.documents.ids(project_obj.id, annotator_id=annotator_id, status=Status.DONE)
         if any_status:  # an unfinished document counts once it holds a span: an untouched one is not "no spans"
             done = set(ids)
-            every = repo.document_ids(project_obj.id)
+            every = repo.documents.ids(project_obj.id)
             tagged = {i for start in range(0, len(every), BATCH)
-                      for i in repo.span_counts(every[start : start + BATCH], annotator_id)}
+                      for i in repo.spans.counts(every[start : start + BATCH], annotator_id)}
             ids = [i for i in every if i in done or i in tagged]
-        labels = repo.labels(project_obj.id)
+        labels = repo.labels.of_project(project_obj.id)
     needed = MIN_CURVE_DOCUMENTS if curve else MIN_DOCUMENTS
     if len(ids) < needed:
         why = "a learning curve needs" if curve else "training needs"
@@ -85,7 +87,7 @@ def training_data(ws: Workspace, *, project: str, annotator: str, curve: bool = 
             f"{annotator} has {len(ids)} {which} document(s) in project {project!r}; {why} at least {needed}",
             hint="mark documents done with Ctrl+Enter in the window" + ("" if any_status else ", or add --any-status "
                                                                         "to take imported annotations"))
-    records = dict(documents_with_spans(ws, ids, annotator, annotator_id, False))
+    records = dict(documents_with_spans(ws, ids, LayerChoice(Owner.person(annotator), annotator_id), False))
     if not any(record.spans for record in records.values()):
         raise NoSpansToLearnError(
             f"the {len(ids)} document(s) of {annotator} in project {project!r} hold no spans; "

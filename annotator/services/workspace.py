@@ -122,7 +122,7 @@ def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = DEFAU
     A new project's language is checked first: spaCy must have a tokenizer for it (UnknownLanguageError).
     """
     with ws.unit() as repo:
-        found = repo.project(name)
+        found = repo.projects.by_name(name)
     if found is not None:
         return found
     if lang != DEFAULT_LANG:  # "en" always has one; the window's first start stays free of spaCy
@@ -130,13 +130,13 @@ def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = DEFAU
 
         check_language(lang)
     with ws.unit() as repo:
-        return repo.project(name) or repo.create_project(name, lang, default_labels())
+        return repo.projects.by_name(name) or repo.projects.create(name, lang, default_labels())
 
 
 def get_project(ws: Workspace, name: str) -> Project:
     with ws.unit() as repo:
-        found = repo.project(name)
-        names = [p.name for p in repo.projects()] if found is None else []
+        found = repo.projects.by_name(name)
+        names = [p.name for p in repo.projects.all()] if found is None else []
     if found is None:
         raise NotFoundError(f"there is no project {name!r}", hint=f"projects: {', '.join(names) or 'none yet'}")
     return found
@@ -144,4 +144,4 @@ def get_project(ws: Workspace, name: str) -> Project:
 
 def list_projects(ws: Workspace) -> list[Project]:
     with ws.unit() as repo:
-        return repo.projects()
+        return repo.projects.all()

@@ -20,6 +20,7 @@ from annotator.errors import (
     DatabaseLockedError,
     DatabaseReadOnlyError,
     DatabaseUnreachableError,
+    PermissionDeniedError,
     StorageError,
 )
 from annotator.storage.urls import scrub
@@ -32,6 +33,7 @@ _SQLITE = {
 _SQLSTATE = {
     "40001": "conflict", "40P01": "conflict",  # serialization failure, deadlock: worth another try
     "55P03": "locked", "25006": "readonly", "53100": "disk", "58030": "disk", "XX001": "corrupt", "XX002": "corrupt",
+    "42501": "denied",  # insufficient privilege, or a row-level security policy refused the row
 }
 
 
@@ -75,6 +77,8 @@ _ERRORS: dict[str, tuple[type[StorageError], str, str]] = {
     "conflict": (DatabaseConflictError,
                  "another writer changed the same rows of {where} at the same moment; nothing was written", "try again"),
     "cantopen": (StorageError, "cannot open the database {where}", "check that the folder exists and is writable"),
+    "denied": (PermissionDeniedError, "the database {where} refused this change: your role may not make it",
+               "a lead writes gold, labels and assignments; each annotator only their own spans and statuses"),
     "disk": (StorageError, "the disk holding {where} is full or failing; nothing was written", "free some space"),
 }
 

@@ -1,7 +1,8 @@
-"""Export options: format, where to write, how to treat spans off token boundaries."""
+"""Export options: format, where to write, whose spans (the layer), how to treat spans off token boundaries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.services.export_layers import PEOPLE, LayerOption
 from annotator.services.exporting import EXPORT_FORMATS
 
 FOLDER_FORMATS = frozenset({"spacy", "brat"})
@@ -37,13 +39,19 @@ class ExportOptions:
     fmt: str
     out: Path
     align: str
-    only_mine: bool
+    only_mine: bool  # the current annotator's layer, or (with only_done) the documents they marked done
     only_done: bool
     replace: bool = False
+    layer: str | None = None  # what export(layer=...) takes; None: the default
 
 
 class ExportDialog(QDialog):
-    def __init__(self, start_folder: Path, parent: QWidget | None = None) -> None:
+    """`layers`: the project's layers as services.export_layers.layer_options gives them, `default` the index
+    of the one chosen at first."""
+
+    def __init__(self, start_folder: Path, parent: QWidget | None = None, *,
+                 layers: Sequence[LayerOption] = (LayerOption(PEOPLE, "every person's spans"),),
+                 default: int = 0) -> None:
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export")
@@ -60,15 +68,17 @@ class ExportDialog(QDialog):
         self.align_combo = QComboBox(self)
         self.align_combo.addItem("strict: stop and list spans off token boundaries", "strict")
         self.align_combo.addItem("expand: snap such spans outward to whole tokens", "expand")
-        self.only_mine = QCheckBox("only my spans (otherwise every annotator's)", self)
+        self.layer_combo = QComboBox(self)
+        for option in layers:
+            self.layer_combo.addItem(option.text, option.layer)
+        self.layer_combo.setCurrentIndex(default)
         self.only_done = QCheckBox("only documents I marked done", self)
-        self.only_done.toggled.connect(self._on_only_done_toggled)
         self.replace = QCheckBox("replace a previous export of this format there", self)
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
         form.addRow("Write to", where)
         form.addRow("Alignment", self.align_combo)
-        form.addRow("", self.only_mine)
+        form.addRow("Spans of", self.layer_combo)
         form.addRow("", self.only_done)
         form.addRow("", self.replace)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
@@ -82,9 +92,9 @@ class ExportDialog(QDialog):
 
     def options(self) -> ExportOptions:
         fmt = self.format_combo.currentData()
-        return ExportOptions(fmt, Path(self.out_edit.text()).expanduser(), self.align_combo.currentData(),
-                             self.only_mine.isChecked() or self.only_done.isChecked(), self.only_done.isChecked(),
-                             self.replace.isChecked())
+        done = self.only_done.isChecked()
+        return ExportOptions(fmt, Path(self.out_edit.text()).expanduser(), self.align_combo.currentData(), done,
+                             done, self.replace.isChecked(), self.layer_combo.currentData())
 
     def _default_out(self, fmt: str) -> Path:
         name = f"export-{fmt}" + ("" if fmt in FOLDER_FORMATS else SUFFIX.get(fmt, ".txt"))
@@ -94,10 +104,6 @@ class ExportDialog(QDialog):
         fmt = self.format_combo.currentData()
         self.align_combo.setEnabled(fmt == "spacy")
         self.out_edit.setText(str(self._default_out(fmt)))
-
-    def _on_only_done_toggled(self, on: bool) -> None:
-        if on:
-            self.only_mine.setChecked(True)
 
     def _on_browse_clicked(self) -> None:
         fmt = self.format_combo.currentData()
