@@ -126,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     a = lsub.add_parser("delete")
     a.add_argument("name")
     a.add_argument("--with-spans", action="store_true", help="also delete the spans that use the label")
+    p = sub.add_parser("suggest", help="fill a model layer with a suggestion source's spans, for every document")
+    p.add_argument("--source", default="rules", metavar="SOURCE",
+                   help="rules (the default), occurrences, trained, or a spaCy pipeline (package name or folder)")
+    p.add_argument("--documents", type=int, metavar="N", help="only the first N documents of the project")
+
+    p = sub.add_parser("evaluate", help="precision, recall and F of a model layer against an annotator's spans")
+    p.add_argument("--layer", required=True, help="the model layer (a source's name: rules, occurrences, ...)")
+    p.add_argument("--against", required=True, metavar="ANNOTATOR",
+                   help="whose spans are the reference (their finished documents, else all they annotated)")
+
     from annotator import cli_team
 
     team_actions = cli_team.add_parsers(sub)
@@ -267,6 +277,10 @@ def _run(args: argparse.Namespace) -> int:
             return _labels(ws, args, project)
         if args.command == "agreement":
             return _agreement(ws, args, project)
+        if args.command == "suggest":
+            return _suggest(ws, args, project)
+        if args.command == "evaluate":
+            return _evaluate(ws, args, project)
         if args.command in ("team", "assign", "merge"):
             from annotator import cli_team
 
@@ -464,6 +478,47 @@ def _gold(ws: Workspace, args: argparse.Namespace, project: str, reviewer: str) 
     summary = project_gold(ws, project, reviewer, auto_accept_agreed=args.auto_accept_agreed,
                            min_annotators=args.min_annotators)
     print("\n".join(summary.lines(args.min_annotators, args.auto_accept_agreed)))
+    return 0
+
+
+def _suggest(ws: Workspace, args: argparse.Namespace, project: str) -> int:
+    from tqdm import tqdm
+
+    from annotator.errors import SuggestInterruptedError
+    from annotator.services.suggesting import fill_layer
+
+    if args.documents is not None and args.documents < 1:
+        raise UsageError(f"--documents must be at least 1, not {args.documents}")
+    bar = tqdm(unit=" docs", desc=f"suggesting ({args.source})", disable=None, file=sys.stderr)
+    written = [0, 0]
+
+    def progress(done: int, total: int) -> None:
+        written[:] = [done, total]
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        summary = fill_layer(ws, project, args.source, limit=args.documents, progress=progress)
+    except KeyboardInterrupt:
+        bar.close()
+        error = SuggestInterruptedError(
+            f"interrupted: the suggestions of {written[0]} of {written[1]} document(s) are saved, the rest were "
+            "not changed", hint="run the command again to fill them all")
+        print(f"annotator: {error}", file=sys.stderr)
+        return 130
+    bar.close()
+    print(f"{summary.source}: {summary.total} suggestion(s) on {summary.documents} document(s)")
+    for label, n in sorted(summary.per_label.items()):
+        print(f"  {label:<16} {n}")
+    return 0
+
+
+
+def _evaluate(ws: Workspace, args: argparse.Namespace, project: str) -> int:
+    from annotator.services.evaluating import evaluate_layer
+
+    for line in evaluate_layer(ws, project, args.layer, args.against).lines():
+        print(line)
     return 0
 
 

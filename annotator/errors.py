@@ -469,3 +469,22 @@ class TrainingLayerError(TrainingError):
     every person's spans mixed together."""
 
     code = "A145"
+
+
+class SuggestionError(AnnotatorError):
+    """Filling a model layer, deciding on a suggestion or evaluating a layer went wrong."""
+
+    code = "A180"
+
+
+class SuggestInterruptedError(SuggestionError):
+    code = "A181"
+
+
+class NoTrainedModelError(SuggestionError):
+    code = "A182"
+
+
+class NothingToEvaluateError(SuggestionError):
+    code = "A183"
+

@@ -1,9 +1,11 @@
-"""Render docs/screenshots/main-window.png and layers.png: the real window, offscreen, on a throw-away database.
+"""Render docs/screenshots/main-window.png, layers.png and suggestions.png: the real window, offscreen, on a
+throw-away database.
 
     QT_QPA_PLATFORM=offscreen python docs/render_screenshots.py
 
 The article has nested spans (a CLAIM holding FIGURE, LOCATION and SOURCE spans) so that the picture
 shows how nesting is drawn. layers.png adds two read-only layers: another annotator's (ben) and a model's.
+suggestions.png: the rules' suggestions on another article, two of them accepted with Enter and one rejected with X.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 OUT = ROOT / "docs" / "screenshots" / "main-window.png"
 LAYERS_OUT = ROOT / "docs" / "screenshots" / "layers.png"
+SUGGESTIONS_OUT = ROOT / "docs" / "screenshots" / "suggestions.png"
 ARTICLE = "03-power-grid-attack.txt"
 # (label, phrase, which occurrence); CLAIMs hold the entities that follow them.
 SPANS = [
@@ -91,9 +94,10 @@ def main() -> int:
                 app.processEvents()
             window.grab().save(str(LAYERS_OUT))
             window.close()
+            render_suggestions(app, ws, store, items[0].id)
         finally:
             ws.close()
-    print(f"wrote {OUT} and {LAYERS_OUT}")
+    print(f"wrote {OUT}, {LAYERS_OUT} and {SUGGESTIONS_OUT}")
     return 0
 
 
@@ -112,6 +116,35 @@ def add_layers(ws: object, annotations: object, document_id: int, text: str) -> 
         for label, phrase in RULES:
             start = text.index(phrase)
             repo.spans.add(annotations.project_id, document_id, rules, label, start, start + len(phrase))
+
+
+def render_suggestions(app: object, ws: object, store: object, document_id: int) -> None:
+    """The rules' suggestions on the first article, as `annotator suggest` leaves them; decided by keys."""
+    import time
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from annotator.app import open_main_window
+    from annotator.services.suggesting import fill_layer
+    from annotator.services.workspace import Workspace
+
+    assert isinstance(ws, Workspace)
+    fill_layer(ws, "news", "rules")
+    window = open_main_window(ws, project="news", annotator="ana", store=store, document_id=document_id)
+    window.resize(1400, 900)
+    window.show()
+    deadline = time.monotonic() + 60
+    while window.runner.busy and time.monotonic() < deadline:  # the worker brings the suggestions
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.01)
+    window.article.select_range(0, 0)
+    for key in (Qt.Key.Key_N, Qt.Key.Key_Return, Qt.Key.Key_Return, Qt.Key.Key_X):
+        QTest.keyClick(window.article, key)
+    for _ in range(5):
+        app.processEvents()  # type: ignore[attr-defined]
+    window.grab().save(str(SUGGESTIONS_OUT))
+    window.close()
 
 
 if __name__ == "__main__":

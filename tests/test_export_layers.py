@@ -155,13 +155,16 @@ def test_stats_lists_the_layers_with_their_spans(project: str, capsys: pytest.Ca
 @pytest.mark.parametrize("url", ["sqlite"], indirect=True)
 def test_the_export_dialog_offers_the_layers_with_gold_first_chosen(
         project: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], qtbot: Any, open_window: Any,
-        dialogs: list[tuple[str, str]]) -> None:
-    from PySide6.QtCore import Qt, QTimer
+        dialogs: list[tuple[str, str]], settings_path: Path) -> None:
+    from PySide6.QtCore import QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from annotator.gui.dialogs.export_dialog import ExportDialog
+    from annotator.gui.suggestion_desk import OFF_KEY
     from annotator.services.workspace import open_workspace
 
+    # The window's own suggestion sources stay off: the layers offered are the ones this test made.
+    QSettings(str(settings_path), QSettings.Format.IniFormat).setValue(OFF_KEY, '["occurrences", "rules"]')
     _add_layer(project, Owner.gold(), GOLD)
     ws = open_workspace(project)
     window = open_window(ws, annotator="ana", project="default")

@@ -151,9 +151,14 @@ def test_another_persons_spans_are_drawn_apart_listed_as_theirs_and_never_change
 
 
 def test_the_view_menu_hides_and_shows_a_layer_and_remembers_it(qtbot: Any, gui_ws: Any, layered: int,
-                                                                open_window: Any) -> None:
-    from annotator.domain.layers import Owner
+                                                                open_window: Any, settings_path: Path) -> None:
+    from PySide6.QtCore import QSettings
 
+    from annotator.domain.layers import Owner
+    from annotator.gui.suggestion_desk import OFF_KEY
+
+    # Ben's "Velmora" would come back as a ghost of the occurrences source, in the same colour.
+    QSettings(str(settings_path), QSettings.Format.IniFormat).setValue(OFF_KEY, '["occurrences"]')
     window = open_window(gui_ws, annotator="ana")
     colour = window.session.labels.get("LOCATION").colour
     item = window.findChild(type(window.actions_by_id["edit.find"]), "view.layer.annotator:ben")

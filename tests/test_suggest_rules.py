@@ -166,3 +166,12 @@ def test_blocks_never_cut_a_token() -> None:
 ])
 def test_a_place_name_inside_a_longer_name_is_not_a_place(text: str, places: list[str]) -> None:
     assert found(text, "LOCATION") == places
+
+
+def test_the_rules_still_work_when_the_tokenizer_cache_made_a_new_pipeline() -> None:
+    from annotator.nlp.tokens import blank
+
+    text = "More than 12,000 residents have left Velmora, the regional emergency service said."
+    before = propose(text, "en")
+    blank.cache_clear()  # what nine languages in one process do to the LRU cache: a new "en" with a new vocabulary
+    assert propose(text, "en") == before and any(s.label == "FIGURE" for s in before)

@@ -53,6 +53,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "and figures; double-click opens one", "Go"),
     ActionSpec("annotate.train", "&Train a model…", (), "Train a span categorizer on the finished documents, in "
                "the background; it becomes the suggestion source 'trained'", "Annotate"),
+    ActionSpec("suggest.accept", "&Accept suggestion", ("Return", "Enter"),
+               "Accept the suggestion at the caret, or the next one, and go to the next", "Suggest", ARTICLE),
+    ActionSpec("suggest.reject", "&Reject suggestion", ("Backspace", "X"),
+               "Reject the suggestion at the caret, or the next one: it is not shown to you here again", "Suggest",
+               ARTICLE),
+    ActionSpec("suggest.next", "&Next suggestion", ("N",), "Select the next suggestion", "Suggest", ARTICLE),
+    ActionSpec("suggest.previous", "&Previous suggestion", ("Shift+N",), "Select the previous suggestion", "Suggest",
+               ARTICLE),
+    ActionSpec("suggest.accept_all", "Accept &every suggestion", ("Shift+Return", "Shift+Enter"),
+               "Accept every suggestion of this document that overlaps none of your spans", "Suggest", ARTICLE),
     ActionSpec("doc.done_next", "&Done, next", ("Ctrl+Return", "Ctrl+Enter"),
                "Mark this document done and open the next one to do", "Go"),
     ActionSpec("doc.next", "N&ext document", ("Alt+Right",), "Open the next document", "Go"),
@@ -78,7 +88,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.about", "&About annotator", (), "Version and where the data lives", "Help"),
 )
 
-MENUS = ("File", "Edit", "Annotate", "View", "Go", "Team", "Help")  # View: the read-only layers, made per document
+MENUS = ("File", "Edit", "Annotate", "Suggest", "View", "Go", "Team", "Help")  # View: the read-only layers, made per document
 
 
 LABEL_ACTION_PREFIX = "label."

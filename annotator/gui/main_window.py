@@ -26,6 +26,7 @@ from annotator.gui.models import layer_name
 from annotator.gui.review_mode import ReviewMode
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
+from annotator.gui.suggestion_desk import SuggestionDesk, SuggestionKeys
 from annotator.gui.tasks import TaskRunner
 from annotator.gui.training import WindowTraining
 from annotator.gui.transfer import Transfers
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow):
         self.link_mode = LinkMode(self.session, self.article)
         self.training = WindowTraining(ws, self.runner, project=project, annotator=annotator, store=settings,
                                        notice=self.status.notice, parent=self)
+        self.suggestions = SuggestionDesk(self.window_ws, self.session, self.runner, settings, project,
+                                          self.status.notice, self)
+        self.suggestion_keys = SuggestionKeys(self.suggestions, self.article, self.status.notice)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
@@ -141,13 +145,34 @@ class MainWindow(QMainWindow):
             "team.dashboard": self.dashboards.open, **self.review_mode.handlers(),
         }
         handlers.update(self._label_handlers())
+        handlers.update(self.suggestion_keys.handlers())
         premade = self._undo_actions()
         handlers.update({"edit.undo": self.session.undo, "edit.redo": self.session.redo})
         made = actions.build(self.specs, handlers, window=self, article=self.article, premade=premade)
         self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in actions.MENUS}
         for s in self.specs:
             self._menus[s.menu].addAction(made[s.id])
+        self.suggestion_keys.install(made)
+        self._menus["Suggest"].aboutToShow.connect(self._show_source_items)
+        self._show_source_items()
         return made
+
+    def _show_source_items(self) -> None:
+        """The Suggest menu's sources, each switched on or off (remembered); a switched-off source is not run or
+        shown. Made again when the menu opens: a source that `annotator suggest` ran since joins the list."""
+        menu = self._menus["Suggest"]
+        for action in [a for a in menu.actions() if a.objectName().startswith("suggest.source.") or
+                       a.objectName() == "suggest.sources"]:
+            menu.removeAction(action)
+            action.deleteLater()
+        menu.addSeparator().setObjectName("suggest.sources")
+        off = self.suggestions.switched_off()
+        for name in self.suggestions.known_sources():
+            action = menu.addAction(f"Suggestions from {name}")
+            action.setObjectName(f"suggest.source.{name}")
+            action.setCheckable(True)
+            action.setChecked(name not in off)
+            action.toggled.connect(partial(self.suggestions.set_source, name))
 
     def _undo_actions(self) -> dict[str, QAction]:
         """Undo and redo go through the session, which saves first (the stack's own actions would move first).
@@ -188,6 +213,7 @@ class MainWindow(QMainWindow):
         self.changes_made.connect(self.document_list.on_changes)
         self.changes_made.connect(self._on_changes_made)
         self.changes_made.connect(self.training.on_changes)
+        self.suggestions.suggestions_changed.connect(self._on_suggestions_changed)
         self.session.document_opened.connect(self._on_session_document_opened)
         self.review_mode.toggled.connect(self._on_review_mode_toggled)
         self.session.notice_posted.connect(self.status.notice)
@@ -238,6 +264,9 @@ class MainWindow(QMainWindow):
 
     # -- tagging and moving between spans -----------------------------------------------------------
     def tag(self, label: str) -> None:
+        if self.suggestion_keys.with_label(label):
+            self.focus_article()
+            return
         start, end = self.article.selection()
         meant = self.session.toggle_label(label, start, end)
         if meant is not None:
@@ -304,6 +333,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_document_opened(self, document: Document) -> None:
         self._remember_place()  # of the document being left
+        self.suggestions.show_for(document.id)  # before anything draws: a rejected ghost never shows, even briefly
         self._show_layer_menu()
         self.article.show_document(document, self.places.get(document.id))
         self.span_panel.show_document()
@@ -340,6 +370,8 @@ class MainWindow(QMainWindow):
 
     def _on_labels_changed(self) -> None:
         self.session.reload_labels()
+        if self.session.document_id is not None:  # the layers were read again: suggestions as this person sees them
+            self.suggestions.show_for(self.session.document_id)
         self._rebuild_label_actions()
         self.article.show_labels()
         self.link_mode.set_labels()
@@ -384,6 +416,11 @@ class MainWindow(QMainWindow):
         hidden = (hidden - {key}) if shown else (hidden | {key})
         self.gui_settings.hidden_layers = hidden
         self._hide_layers(hidden)
+        self.span_panel.show_layers()
+        self.article.viewport().update()
+        self._on_article_selection_changed(*self.article.selection())
+
+    def _on_suggestions_changed(self) -> None:
         self.span_panel.show_layers()
         self.article.viewport().update()
         self._on_article_selection_changed(*self.article.selection())

@@ -327,6 +327,10 @@ class DocumentSession(QObject):
         """A block whose AnnotatorError is reported (a message), not raised."""
         return self._reporting()
 
+    def push_step(self, *parts: SpanCommand, text: str = "") -> None:
+        """Save a step made outside the session (a decision on suggestions) and push it, as a key press is."""
+        self._push(*parts, text=text)
+
     def _push(self, *parts: SpanCommand, text: str = "") -> None:
         """Save the change, then push it; several parts go on as one compound step (a macro) called `text`.
 

@@ -221,13 +221,7 @@ class Annotations:
         return self._lengths[document_id]
 
     def _why_not_added(self, repo: Repository, document_id: int, label: str, start: int, end: int) -> None:
-        """Raise the reason an INSERT of a span was refused; returns when none of the rules explains it."""
-        if repo.documents.get(document_id) is None:
-            raise NotFoundError(f"document {document_id} does not exist")
-        if label not in repo.labels.ids(self.project_id):
-            raise SpanRuleError(f"there is no label {label!r} in this project")
-        refuse_clash(Span(start, end, label), repo.spans.of_document(document_id, self.annotator_id, label=label,
-                                                          overlapping=(start, end)))
+        why_not_added(repo, self.project_id, self.annotator_id, document_id, label, start, end)
 
     @retried
     def set_status(self, document_id: int, status: Status, *, seconds: float = 0.0) -> Changes:
@@ -265,3 +259,14 @@ class Annotations:
             raise SpanChangedError(f"{what} was changed elsewhere (it is now {span.label} [{span.start}:{span.end}]"
                                    f"{'' if document_id in (None, found_document) else ' in another document'})", hint=hint)
         return found_document, span
+
+
+def why_not_added(repo: Repository, project_id: int, annotator_id: int, document_id: int, label: str, start: int,
+                  end: int) -> None:
+    """Raise the reason an INSERT of a span was refused; returns when none of the rules explains it."""
+    if repo.documents.get(document_id) is None:
+        raise NotFoundError(f"document {document_id} does not exist")
+    if label not in repo.labels.ids(project_id):
+        raise SpanRuleError(f"there is no label {label!r} in this project")
+    refuse_clash(Span(start, end, label), repo.spans.of_document(document_id, annotator_id, label=label,
+                                                                 overlapping=(start, end)))

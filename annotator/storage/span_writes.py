@@ -51,12 +51,14 @@ def _clash(document_id: Any, annotator_id: Any, label_id: Any, start: Any, end: 
 
 
 def insert_span(conn: Connection, *, project_id: int, document_id: int, annotator_id: int, label: str, start: int,
-                end: int, span_id: int | None = None) -> int | None:
-    """INSERT ... SELECT FROM document, label, annotator WHERE no clash RETURNING id; None when a rule refused it."""
+                end: int, span_id: int | None = None, origin: str = "manual") -> int | None:
+    """INSERT ... SELECT FROM document, label, annotator WHERE no clash RETURNING id; None when a rule refused it.
+
+    `origin`: manual, or `model:NAME` for an accepted suggestion."""
     now = literal(datetime.now(UTC), SPAN.c.created_at.type)
     columns = [SPAN.c.document_id, SPAN.c.annotator_id, SPAN.c.label_id, SPAN.c.start, SPAN.c.end, SPAN.c.origin,
                SPAN.c.created_at]
-    values = [DocumentRow.id, AnnotatorRow.id, LabelRow.id, literal(start), literal(end), literal("manual"), now]
+    values = [DocumentRow.id, AnnotatorRow.id, LabelRow.id, literal(start), literal(end), literal(origin), now]
     if span_id is not None:  # redo of an undone removal keeps the span's identity
         columns.insert(0, SPAN.c.id)
         values.insert(0, literal(span_id))

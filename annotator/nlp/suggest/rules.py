@@ -81,7 +81,9 @@ def _propose(text: str, lang: str) -> list[Span]:
     found: list[tuple[int, int, str]] = []
     english = lang == "en"
     for match_id, start, end in matcher(doc):
-        kind = doc.vocab.strings[match_id]
+        # The matcher's own vocabulary names its patterns: blank(lang) is an LRU cache, and the doc may come from
+        # a newer pipeline than the one the matcher was built on (hashes of token texts agree across them).
+        kind = matcher.vocab.strings[match_id]
         if kind == FIGURE:
             if figures.keep(doc, start, end):
                 found.append((figures.hedge_start(doc, start) if english else start, end, FIGURE))

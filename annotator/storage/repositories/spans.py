@@ -133,8 +133,10 @@ class SpanRepository:
         return {doc: n for doc, n in rows}
 
     def count_labelled(self, project_id: int, label: str) -> int:
-        """Spans of every layer that use the label (deleting it would delete them)."""
-        return self.s.scalar(span_query(func.count(), project_id=project_id, label=label)) or 0
+        """Spans of every person and gold that use the label: the work deleting it would delete. A model's
+        suggestions of the label go with it uncounted; running the source again makes them again."""
+        query = span_query(func.count(), project_id=project_id, label=label)
+        return self.s.scalar(query.where(AnnotatorRow.kind != OwnerKind.MODEL.value)) or 0
 
     def stats(self, project_id: int) -> list[tuple[str, Owner, int]]:
         """(label, owner, spans) of every layer of the project, by label and owner."""

@@ -1,0 +1,201 @@
+"""Suggestions, measured on the gold articles in resources/samples/frames.jsonl (written for this project):
+
+1. each source's precision and recall per label against the gold spans, exact and by token overlap;
+2. key presses per gold span when a scripted annotator works through the articles with suggestions, through the
+   real services on a SQLite file: a correct suggestion costs one key (Enter, or the label key when only the label
+   is wrong), a wrong one one key (X), and a gold span no suggestion gives is made by hand at HAND presses (the
+   issue's figure: Ctrl+F, a few letters, Escape, word extensions, the label key). The baseline is every span by
+   hand. Moving between documents and marking them done are not counted (they are the same either way);
+3. the time of one accept (a span and a decision row in one transaction) against a plain tag (one span) in the
+   same run, on the same database.
+
+`occurrences` is scored leave-one-out: its strings are the gold spans of the other articles, as if one person had
+finished them. In the scripted run it proposes, for each article, what the annotator tagged in the earlier ones.
+`python bench/suggest_quality.py [--misses]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import Result  # noqa: E402
+
+from annotator.domain.matching import Scores, compare  # noqa: E402
+from annotator.domain.spans import Span  # noqa: E402
+from annotator.errors import SpanRuleError  # noqa: E402
+from annotator.services.deciding import Suggestions  # noqa: E402
+
+FRAMES = ROOT / "resources/samples/frames.jsonl"
+HAND = 9  # key presses for a span made by hand (issue 9)
+SOURCES = ("rules", "occurrences")
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    text: str
+    gold: tuple[Span, ...]
+
+
+def articles() -> list[Article]:
+    rows = [json.loads(line) for line in FRAMES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Article(r["title"], r["text"], tuple(sorted(Span(s["start"], s["end"], s["label"]) for s in r["spans"])))
+            for r in rows]
+
+
+def tagged_strings(docs: list[Article]) -> dict[str, dict[str, int]]:
+    out: dict[str, Counter[str]] = {}
+    for doc in docs:
+        for span in doc.gold:
+            out.setdefault(doc.text[span.start:span.end], Counter())[span.label] += 1
+    return {text: dict(counts) for text, counts in out.items()}
+
+
+def source_scores(docs: list[Article]) -> dict[str, Scores]:
+    from annotator.nlp.suggest import Request, suggest
+    from annotator.nlp.tokens import token_offsets
+    from annotator.services.workspace import default_labels
+
+    labels = default_labels()
+    offsets = token_offsets("en")
+    scores = {name: Scores() for name in SOURCES}
+    for i, doc in enumerate(docs):
+        others = tagged_strings(docs[:i] + docs[i + 1:])
+        tokens = offsets(doc.text)
+        for name in SOURCES:
+            found = suggest(name, Request("en", doc.text, labels, tagged=others))
+            scores[name] += compare(doc.gold, found, tokens)
+    return scores
+
+
+@dataclass
+class Presses:
+    accepted: int = 0
+    relabelled: int = 0
+    rejected: int = 0
+    by_hand: int = 0
+    gold: int = 0
+    hand_labels: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def keys(self) -> int:
+        return self.accepted + self.relabelled + self.rejected + HAND * self.by_hand
+
+
+def scripted_annotator(folder: Path, docs: list[Article]) -> tuple[Presses, list[float], list[float]]:
+    """The annotator's key presses over every article, and the times of their accepts and of plain tags."""
+    from annotator.services.annotation import Annotations
+    from annotator.services.importing import import_paths
+    from annotator.services.suggesting import fill_layer
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    ws = open_workspace(folder / "bench.db")
+    try:
+        paths = []
+        for i, doc in enumerate(docs):
+            path = folder / f"{i:02}.txt"
+            path.write_text(doc.text, encoding="utf-8", newline="")
+            paths.append(str(path))
+        import_paths(ws, paths, project="bench", annotator="lead")
+        project = ensure_project(ws, "bench")
+        ana, hand = Suggestions(ws, project.id, "ana"), Annotations(ws, project.id, "ana")
+        ids = [item.id for item in hand.list_documents()]
+        fill_layer(ws, "bench", "rules")
+        presses, accept_times, tag_times = Presses(), [], []
+        for doc_id, doc in zip(ids, docs, strict=True):
+            fill_layer(ws, "bench", "occurrences", document_ids=[doc_id])  # what the window does on opening it
+            decide_all(ana, doc_id, doc, presses, accept_times)
+            for span in doc.gold:
+                if span.key() not in {s.key() for s in hand.spans(doc_id)}:
+                    start = time.perf_counter()
+                    hand.add_span(doc_id, span.label, span.start, span.end)
+                    tag_times.append(time.perf_counter() - start)
+                    presses.by_hand += 1
+                    presses.hand_labels[span.label] += 1
+                    # A string tagged by hand proposes its other occurrences in the article at once.
+                    fill_layer(ws, "bench", "occurrences", document_ids=[doc_id])
+                    decide_all(ana, doc_id, doc, presses, accept_times)
+            presses.gold += len(doc.gold)
+    finally:
+        ws.close()
+    return presses, accept_times, tag_times
+
+
+def decide_all(ana: Suggestions, doc_id: int, doc: Article, presses: Presses, accept_times: list[float]) -> None:
+    """Enter on each suggestion that is gold (a label key when only its label is wrong), X on the others."""
+    gold = {(s.start, s.end): s.label for s in doc.gold}
+    while shown := ana.for_document(doc_id, SOURCES):
+        suggestion = shown[0]
+        label = gold.get((suggestion.start, suggestion.end))
+        if label is None:
+            ana.reject(doc_id, suggestion)
+            presses.rejected += 1
+            continue
+        start = time.perf_counter()
+        try:
+            ana.accept(doc_id, suggestion, label)
+        except SpanRuleError:  # it clashes with a span the annotator has: wrong here
+            ana.reject(doc_id, suggestion)
+            presses.rejected += 1
+            continue
+        accept_times.append(time.perf_counter() - start)
+        if label == suggestion.label:
+            presses.accepted += 1
+        else:
+            presses.relabelled += 1
+
+
+def _figure(value: float | None) -> str:
+    return "    -" if value is None else f"{value:.3f}"
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.parse_args()
+    docs = articles()
+    print(f"{len(docs)} gold articles, {sum(len(d.gold) for d in docs)} gold spans "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(Counter(s.label for d in docs for s in d.gold).items()))})")
+    print(f"{'source':<12} {'label':<9} {'gold':>4} {'sugg':>4}  P exact  R exact  P overlap  R overlap")
+    for name, scores in source_scores(docs).items():
+        labels = sorted(scores.exact.labels)
+        for label, exact, overlap in [(lb, scores.exact.get(lb), scores.overlap.get(lb)) for lb in labels] + [
+                ("(all)", scores.exact.overall, scores.overlap.overall)]:
+            print(f"{name:<12} {label:<9} {exact.tp + exact.fn:>4} {exact.tp + exact.fp:>4}  "
+                  f"{_figure(exact.precision):>7}  {_figure(exact.recall):>7}  {_figure(overlap.precision):>9}  "
+                  f"{_figure(overlap.recall):>9}")
+    with tempfile.TemporaryDirectory(prefix="annotator-suggest-") as tmp:
+        presses, accepts, tags = scripted_annotator(Path(tmp), docs)
+    per_span = presses.keys / presses.gold
+    print(f"scripted annotator: {presses.accepted} accepted with Enter, {presses.relabelled} with a label key, "
+          f"{presses.rejected} rejected, {presses.by_hand} made by hand at {HAND} presses "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(presses.hand_labels.items()))})")
+    results = [
+        Result("keys", "key presses per gold span with rules + occurrences", per_span, float(HAND), "keys",
+               per_span / HAND, "<= 1.5 keys", per_span <= 1.5, "baseline: every span by hand"),
+        Result("accept", "one accept (span + decision, one transaction), p95", p95(accepts) * 1000,
+               p95(tags) * 1000, "ms", p95(accepts) / p95(tags), "<= 16 ms", p95(accepts) <= 0.016,
+               f"baseline: a plain tag (one span), p95; {len(accepts)} accepts, {len(tags)} tags"),
+    ]
+    for result in results:
+        print(result.line(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
