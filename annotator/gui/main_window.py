@@ -352,8 +352,14 @@ class MainWindow(QMainWindow):
             self._tokenizer_started = True
             QTimer.singleShot(FIRST_TOKENIZE_DELAY_MS, warm)
 
-    def _on_review_mode_toggled(self, _on: bool) -> None:
+    def _on_review_mode_toggled(self, on: bool) -> None:
         self._show_layer_menu()  # one's own layer is read-only in review mode, gold is not
+        # Review takes Enter, Backspace, X, N and Shift+N for its candidates: two enabled actions on one key would
+        # make Qt run neither.
+        self.suggestion_keys.enabled = not on
+        for action_id, action in self.actions_by_id.items():
+            if action_id.startswith("suggest."):
+                action.setEnabled(not on)
         self.span_panel.show_document()
         self.label_bar.set_counts(self.session.counts())
 

@@ -264,6 +264,7 @@ class SuggestionKeys(QObject):
         self.desk = desk
         self.article = article
         self.notice = notice
+        self.enabled = True  # off in review mode, whose keys are the same ones
 
     def install(self, made: dict[str, QAction]) -> None:
         """Take Enter and Shift+Enter from the article's key presses; their menu items show the key."""
@@ -275,7 +276,7 @@ class SuggestionKeys(QObject):
         self.article.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.article and event.type() == QEvent.Type.KeyPress:
+        if self.enabled and watched is self.article and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -317,6 +318,8 @@ class SuggestionKeys(QObject):
     def with_label(self, label: str) -> bool:
         """A label key on a suggestion (selected whole, or an entity's caret inside one of the key's kind) accepts
         it under that label; False: the key tags as usual. A span of yours with that label at the caret wins."""
+        if not self.enabled:  # review mode: label keys edit gold
+            return False
         start, end = self.article.selection()
         session = self.desk.session
         found = self.desk.at(start, end)

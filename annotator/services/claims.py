@@ -109,7 +109,12 @@ def claims(ws: Workspace, project: str, *, layer: str | None = None, status: str
         found: list[Claim] = []
         with ws.unit() as repo:
             docs = repo.documents.batch(chunk)
-            spans = repo.spans.of_documents(chunk, owner_id)
+            if owner_id is not None:
+                spans = repo.spans.of_documents(chunk, owner_id)
+            else:  # the people's and gold's claims; a model's suggestions are not claims anyone made
+                spans = repo.spans.of_documents(chunk, None, owner_kind=OwnerKind.ANNOTATOR)
+                for doc_id, gold in repo.spans.of_documents(chunk, None, owner_kind=OwnerKind.GOLD).items():
+                    spans[doc_id] = sorted([*spans.get(doc_id, []), *gold], key=lambda s: (s.start, -s.end))
             frames = StoredFrames.read(repo, chunk, owner_id)
             owners: dict[str, int | None] = {}
             for doc_id, text, title, source, _meta in docs:
