@@ -84,7 +84,9 @@ def test_evaluate_takes_the_finished_documents_when_there_are(capsys: pytest.Cap
     (["evaluate", "--layer", "rules", "--against", "nobody"], "[A183]"),
 ])
 def test_bad_requests_are_one_coded_line_and_change_nothing(capsys: pytest.CaptureFixture[str], db: str,
-                                                            tmp_path: Path, args: list[str], code: str) -> None:
+                                                            tmp_path: Path, args: list[str], code: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no model another test trained in the user folder
     imported(capsys, db, tmp_path)
     with sqlite3.connect(db) as conn:
         before = conn.execute("SELECT * FROM span ORDER BY id").fetchall()
