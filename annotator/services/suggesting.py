@@ -49,22 +49,23 @@ def layer_name(source: str) -> str:
 
 
 def trained_model(project: str) -> Path:
-    """The newest model `annotator train` wrote for the project (models/<project>/<time> in the data folder)."""
-    from annotator.services.training import default_model_dir  # spaCy's training modules: only when asked
+    """The project's latest model that `annotator train` wrote (services/trained_models.py)."""
+    from annotator.services.trained_models import models_folder, trained_model_for
 
-    folder = default_model_dir(project).parent
-    found = sorted(p for p in folder.glob("*") if (p / "config.cfg").is_file()) if folder.is_dir() else []
-    if not found:
-        raise NoTrainedModelError(f"there is no trained model for project {project!r} (looked in {folder})",
+    found = trained_model_for(project)
+    if found is None:
+        raise NoTrainedModelError(f"there is no trained model for project {project!r} (looked in "
+                                  f"{models_folder(project)})",
                                   hint="train one with: annotator train; or name a pipeline folder with --source")
-    return found[-1]
+    return found
 
 
 def source_for(source: str, project: str) -> Source:
-    """The source called `source`; `trained` is the project's newest trained model unless one is registered."""
-    from annotator.nlp.suggest import get_source, registered
+    """The source called `source`; `trained` is always this project's latest model, never one registered in this
+    process for another project."""
+    from annotator.nlp.suggest import get_source
 
-    if source == TRAINED and TRAINED not in registered():
+    if source == TRAINED:
         from annotator.nlp.suggest.pipeline import PipelineSource
 
         return PipelineSource(str(trained_model(project)))
