@@ -2,7 +2,7 @@
 
 Skipped unless ANNOTATOR_TEST_BUNDLE=1 (CI sets it in .ci/bundle.sh). The bundle is built with
 packaging/build.sh in this test's Python (PyInstaller is installed into it if missing), or taken from ANNOTATOR_BUNDLE_DIR (a packaging/dist/annotator
-folder) when that is set. Start time and size are printed; ANNOTATOR_BUNDLE_MAX_MB (default 270) bounds the
+folder) when that is set. Start time and size are printed; ANNOTATOR_BUNDLE_MAX_MB (default 290) bounds the
 size, so that a lost strip or a stray Qt module fails here instead of in a release.
 """
 
@@ -345,5 +345,7 @@ def test_contents_and_size(bundle: Path, pytestconfig: pytest.Config) -> None:
                     if not p.is_symlink()), reverse=True)
     biggest = ", ".join(f"{name} {size / 1e6:.0f}" for size, name in parts[:8])
     _say(pytestconfig, f"size {total / 1e6:.0f} MB ({total / 2**20:.0f} MiB); biggest parts, MB: {biggest}")
-    limit = float(os.environ.get("ANNOTATOR_BUNDLE_MAX_MB", "270"))
+    # 290: the charts (pyqtgraph), the gazetteer of the rules source (GeoNames' cities file) and number-parser
+    # for FIGURE readings came in with model help, team mode and claim frames (278 MB with them).
+    limit = float(os.environ.get("ANNOTATOR_BUNDLE_MAX_MB", "290"))
     assert total / 1e6 < limit, f"the bundle is {total / 1e6:.0f} MB, over {limit:.0f} MB"
