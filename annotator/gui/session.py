@@ -320,16 +320,13 @@ class DocumentSession(QObject):
             self._push(*parts, text=text)
 
     def push(self, *parts: SpanCommand, text: str = "") -> None:
-        """One step on the open document's undo stack, saved first (see _push)."""
+        """One step made outside the session (a link, a decision on suggestions) on the open document's undo
+        stack, saved first as a key press is (see _push)."""
         self._push(*parts, text=text)
 
     def reporting(self) -> _Reporting:
         """A block whose AnnotatorError is reported (a message), not raised."""
         return self._reporting()
-
-    def push_step(self, *parts: SpanCommand, text: str = "") -> None:
-        """Save a step made outside the session (a decision on suggestions) and push it, as a key press is."""
-        self._push(*parts, text=text)
 
     def _push(self, *parts: SpanCommand, text: str = "") -> None:
         """Save the change, then push it; several parts go on as one compound step (a macro) called `text`.

@@ -214,7 +214,7 @@ class SuggestionDesk(QObject):
 
     def _push(self, command: Decide) -> bool:
         before = self.session.undo_stack.count(), self.session.undo_stack.index()
-        self.session.push_step(command)
+        self.session.push(command)
         return (self.session.undo_stack.count(), self.session.undo_stack.index()) != before
 
     # -- told by the steps, after the database changed --------------------------------------------
