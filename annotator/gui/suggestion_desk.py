@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 
 from annotator.domain.documents import Changes
@@ -26,7 +26,7 @@ from annotator.domain.suggestions import Decided, Suggestion, visible
 from annotator.errors import AnnotatorError
 from annotator.gui.commands import Show, SpanCommand
 from annotator.gui.session import DocumentSession
-from annotator.gui.tasks import Task, TaskRunner
+from annotator.gui.tasks import AFTER_FIRST_PAINT_MS, Task, TaskRunner
 from annotator.services.deciding import Suggestions
 from annotator.services.workspace import Workspace
 
@@ -91,6 +91,7 @@ class SuggestionDesk(QObject):
         self._project = project
         self._notice = notice
         self._generation = 0  # a worker's answer for a document left since is dropped
+        self._worked = False  # the first fresh suggestions wait until the window has been painted
 
     # -- sources ---------------------------------------------------------------------------------
     def known_sources(self) -> list[str]:
@@ -147,8 +148,16 @@ class SuggestionDesk(QObject):
             if generation == self._generation and self.session.document_id == document_id:
                 self._set(found)
 
-        self._runner.submit("suggest", work, on_done=done,
-                            on_error=lambda e: self._notice(f"suggestions not refreshed: {e}"))
+        def submit() -> None:
+            if generation == self._generation:  # not if another document opened meanwhile
+                self._runner.submit("suggest", work, on_done=done,
+                                    on_error=lambda e: self._notice(f"suggestions not refreshed: {e}"))
+
+        if self._worked:
+            submit()
+        else:  # the sources' first run imports spaCy and reads the gazetteer: not while the window paints
+            self._worked = True
+            QTimer.singleShot(AFTER_FIRST_PAINT_MS, submit)
 
     def _set(self, found: Sequence[Suggestion]) -> None:
         """Make `found` the open document's model layers (the other read-only layers stay as they are)."""

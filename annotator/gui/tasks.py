@@ -17,6 +17,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from annotator.errors import AnnotatorError
 
 ProgressCallback = Callable[[int, int, str], None]
+# Work that first imports spaCy (~0.7 s holding the GIL) starts this long after the window was first shown, so that
+# the window paints first and a quit right after start-up does not wait for it.
+AFTER_FIRST_PAINT_MS = 400
 
 
 class Task:

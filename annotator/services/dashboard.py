@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from annotator.domain.layers import OwnerKind
 from annotator.domain.matching import Counts
 from annotator.errors import TooFewAnnotatorsError
-from annotator.services.agreement import project_agreement
 from annotator.services.labels import list_labels
 from annotator.services.workspace import Workspace, get_project
 from annotator.storage.dashboard_store import DashboardStore
@@ -83,6 +82,8 @@ def _per_day(finished: list[tuple[str, datetime, float]], people: tuple[str, ...
 
 
 def _agreement(ws: Workspace, project: str, labels: tuple[str, ...]) -> tuple[dict[str, LabelAgreement], str]:
+    from annotator.services.agreement import project_agreement  # numpy: kept off the window's start-up
+
     try:
         report = project_agreement(ws, project)
     except TooFewAnnotatorsError:
