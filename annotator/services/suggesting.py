@@ -105,14 +105,14 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
             batch = repo.documents.batch(ids[i:i + BATCH])
         proposed = {doc_id: run(Request(found.lang, text, labels, tagged=tagged, mapping=mapping))
                     for doc_id, text, *_ in batch}
-        _write(ws, found.id, name, proposed, summary)
+        write_layer(ws, found.id, name, proposed, summary)
         if progress:
             progress(summary.documents, len(ids))
     return summary
 
 
 @retried
-def _write(ws: Workspace, project_id: int, name: str, proposed: Mapping[int, Sequence[Span]],
+def write_layer(ws: Workspace, project_id: int, name: str, proposed: Mapping[int, Sequence[Span]],
            summary: FillSummary) -> None:
     with ws.unit() as repo:
         owner_id = repo.owners.owner_id(Owner.model(name))
