@@ -124,9 +124,15 @@ class LiveSources:
             return owner is not None and bool(SuggestionStore(repo.s).filled(owner, [document_id]))
 
     def _pipeline(self, name: str) -> Source:
+        """The pipeline source `name`, loaded now even when every document it meets is filled already: one that
+        is missing or broken is then said at once, not on the first document it has not seen."""
         from annotator.nlp.suggest import get_source
+        from annotator.nlp.suggest.pipeline import PipelineSource, load
 
-        source = self._pipelines[name] = get_source(name)
+        source = get_source(name)  # `rules` and any other source registered under a name are no pipeline
+        if isinstance(source, PipelineSource):
+            load(name)
+        self._pipelines[name] = source
         return source
 
     def _trained_source(self) -> Source | None:
