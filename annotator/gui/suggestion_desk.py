@@ -134,7 +134,9 @@ class SuggestionDesk(QObject):
 
     def on_changes(self, changes: Changes) -> None:
         """Spans tagged or untagged (keys, undo, an import) change the strings `occurrences` looks for."""
-        if changes.spans_added or changes.spans_removed or changes.documents_added:
+        if changes.spans_added or changes.spans_removed:
+            self.live.tagged_changed(changes.spans_added, changes.spans_removed)
+        elif changes.documents_added or changes.labels:  # an import may bring spans: read them all again
             self.live.tagged_changed()
 
     def close(self) -> None:

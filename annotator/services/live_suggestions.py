@@ -11,11 +11,14 @@ and the others still run. Not thread-safe: one worker thread owns an instance (`
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator.domain.documents import Project
 from annotator.domain.layers import Owner
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError, OccurrencesCappedError, SourceFailedError
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 RULES, OCCURRENCES = "rules", "occurrences"
 BUILT_IN = (RULES, OCCURRENCES)  # quick: run first, so that their ghosts never wait for a model to load
+REREAD_S = 300.0  # the tagged strings are read whole again this often: what other people tag (a team) joins
 
 
 @dataclass
@@ -52,16 +56,27 @@ class LiveSources:
     def __init__(self, ws: Workspace, project: str) -> None:
         self._ws = ws
         self._project = project
-        self._stale = True  # the tagged strings must be read (again) before occurrences run
+        self._project_row: Project | None = None
+        self._lock = threading.Lock()  # tagged_changed is called on the GUI thread
+        self._stale = True  # the tagged strings must be read whole before occurrences run
+        self._pending: list[tuple[tuple[int, ...], tuple[int, ...]]] = []  # (added, removed) span ids, in order
+        self._read_at = 0.0
+        self._counts: dict[str, dict[str, int]] = {}  # tagged string -> {label: times}
+        self._by_span: dict[int, tuple[str, str]] = {}  # span id -> (string, label), to follow an untag
         self._index: OccurrenceIndex | None = None
         self._trained: tuple[Path, Source] | None = None
         self._pipelines: dict[str, Source] = {}
         self._filled: dict[str, set[int]] = {}  # model source -> documents it filled this session
 
     # -- told by the window (GUI thread) ----------------------------------------------------------
-    def tagged_changed(self) -> None:
-        """The person tagged or untagged a span: the next run reads the tagged strings again."""
-        self._stale = True
+    def tagged_changed(self, added: Sequence[int] = (), removed: Sequence[int] = ()) -> None:
+        """Spans were tagged (`added`), untagged (`removed`), or, with neither, changed in bulk (an import): the next
+        run brings the strings occurrences looks for up to date, by those spans or by reading them all."""
+        with self._lock:
+            if added or removed:
+                self._pending.append((tuple(added), tuple(removed)))
+            else:
+                self._stale = True
 
     def trained_folder(self) -> Path | None:
         """The project's latest trained model (a small file read), None when it has none."""
@@ -73,14 +88,15 @@ class LiveSources:
         is asked between sources: False (the person left the document) stops the run."""
         from annotator.nlp.suggest import Request
 
-        project = get_project(self._ws, self._project)
+        project_id = self._project_id()
+        assert self._project_row is not None
         with self._ws.unit() as repo:
-            labels = repo.labels.of_project(project.id)
+            labels = repo.labels.of_project(project_id)
             text = repo.documents.texts([document_id]).get(document_id)
         out = LiveRun()
         if text is None:
             return out
-        request = Request(project.lang, text, labels)
+        request = Request(self._project_row.lang, text, labels)
         for name in sources:
             if not still_wanted():
                 break
@@ -96,7 +112,7 @@ class LiveSources:
                     hint="switch it on again from the Suggest menu once the model is mended"))
                 continue
             if spans is not None:
-                write_layer(self._ws, project.id, layer_name(name), {document_id: spans}, FillSummary(name))
+                write_layer(self._ws, project_id, layer_name(name), {document_id: spans}, FillSummary(name))
                 if name != OCCURRENCES:
                     self._filled.setdefault(name, set()).add(document_id)
                 out.ran.append(name)
@@ -147,24 +163,70 @@ class LiveSources:
         return source
 
     def _occurrences(self, request: Request, out: LiveRun) -> list[Span]:
-        from annotator.nlp.suggest.occurrences import MAX_HITS, OccurrenceIndex
+        from annotator.nlp.suggest.occurrences import MAX_HITS
 
-        if self._index is None or self._index.lang != request.lang:
-            self._index = OccurrenceIndex(request.lang)
-            self._stale = True
-        if self._stale:
-            self._stale = False  # before the read: a tag made during it marks it stale again
-            project = get_project(self._ws, self._project)
-            with self._ws.unit() as repo:
-                tagged = SuggestionStore(repo.s).tagged_strings(project.id)
-            self._index.update(tagged)
-        found = self._index.find(request.text)
+        index = self._tagged_index(request.lang)
+        found = index.find(request.text)
         if found.hits > len(found.spans):
             out.notes.append(str(OccurrencesCappedError(
                 f"occurrences: {found.hits:,} places in this document repeat strings tagged in the project; the "
                 f"first {MAX_HITS:,} are shown", hint="accept or reject them, or switch occurrences off in the "
                 "Suggest menu")))
         return found.spans
+
+    def _tagged_index(self, lang: str) -> OccurrenceIndex:
+        """The matcher of the project's tagged strings: read whole the first time (and after an import, or every
+        REREAD_S for what other people tag), else brought up to date with the spans tagged and untagged since."""
+        from annotator.nlp.suggest.occurrences import OccurrenceIndex
+
+        with self._lock:
+            pending, self._pending = self._pending, []
+            whole = (self._stale or self._index is None or self._index.lang != lang
+                     or time.monotonic() - self._read_at > REREAD_S)
+            self._stale = False  # before the read: a change made during it is read next time
+        project_id = self._project_id()
+        if whole or self._index is None:
+            self._read_at = time.monotonic()
+            with self._ws.unit() as repo:
+                rows = SuggestionStore(repo.s).tagged_spans(project_id)
+            self._counts, self._by_span = {}, {}
+            self._count(rows)
+            if self._index is None or self._index.lang != lang:
+                self._index = OccurrenceIndex(lang)
+            self._index.update(self._counts)
+            return self._index
+        changed: set[str] = set()
+        for added, removed in pending:
+            for span_id in removed:
+                self._uncount(span_id, changed)
+            if added:
+                for span_id in added:  # an edited span comes back as added: its old text goes first
+                    self._uncount(span_id, changed)
+                with self._ws.unit() as repo:
+                    rows = SuggestionStore(repo.s).tagged_spans(project_id, added)
+                changed |= self._count(rows)
+        if changed:
+            self._index.update(self._counts, changed)
+        return self._index
+
+    def _count(self, rows: Sequence[tuple[int, str, str]]) -> set[str]:
+        for span_id, string, label in rows:
+            self._by_span[span_id] = (string, label)
+            labels = self._counts.setdefault(string, {})
+            labels[label] = labels.get(label, 0) + 1
+        return {string for _, string, _ in rows}
+
+    def _uncount(self, span_id: int, changed: set[str]) -> None:
+        found = self._by_span.pop(span_id, None)
+        if found is not None:
+            string, label = found
+            self._counts[string][label] -= 1
+            changed.add(string)
+
+    def _project_id(self) -> int:
+        if self._project_row is None:
+            self._project_row = get_project(self._ws, self._project)
+        return self._project_row.id
 
     def close(self) -> None:
         """Let the trained model go (its memory), and forget what it filled."""

@@ -13,7 +13,7 @@ removing only the strings that came or went; a document then costs its tokenizin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,14 +44,21 @@ class OccurrenceIndex:
     def __len__(self) -> int:
         return len(self._labels)
 
-    def update(self, tagged: Mapping[str, Mapping[str, int]]) -> None:
-        """Make the index look for exactly the strings of `tagged` (text -> {label: times})."""
-        wanted = {s: _most_used(labels) for s, labels in tagged.items() if labels and worth_looking_for(s)}
-        for gone in self._labels.keys() - wanted.keys():
-            self._matcher.remove(gone)
-        for string in wanted.keys() - self._labels.keys():
-            self._matcher.add(string, [tokenize(string, self.lang)])
-        self._labels = wanted
+    def update(self, tagged: Mapping[str, Mapping[str, int]], strings: Iterable[str] | None = None) -> None:
+        """Look for the strings of `tagged` (text -> {label: times}) and no others; `strings`: only these changed
+        (one missing from `tagged`, or at zero, is dropped), every other string stays as it is."""
+        for string in set(tagged) | set(self._labels) if strings is None else set(strings):
+            labels = {name: n for name, n in tagged.get(string, {}).items() if n > 0}
+            label = _most_used(labels) if labels and worth_looking_for(string) else None
+            had = self._labels.get(string)
+            if label is None:
+                if had is not None:
+                    self._matcher.remove(string)
+                    del self._labels[string]
+                continue
+            if had is None:
+                self._matcher.add(string, [tokenize(string, self.lang)])
+            self._labels[string] = label
 
     def find(self, text: str, existing: Sequence[Span] = ()) -> Found:
         """The spans of `text` that repeat a tagged string, less the spans in `existing` (the annotator's own)."""
