@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAction  # noqa: E402
 from test_gui_layers import colour_near, shot  # noqa: E402
 from test_gui_training import _project  # noqa: E402
+from test_live_sources import ruler_model  # noqa: E402
 
 from annotator.domain.layers import Owner  # noqa: E402
 from annotator.domain.spans import Span  # noqa: E402
@@ -145,3 +146,25 @@ def test_a_broken_pipeline_source_is_named_switched_off_for_the_session_and_the_
 
     reopened = ready(qtbot, open_window(gui_ws, document_id=doc))  # a new session tries it again
     assert reopened.statusBar().currentMessage().startswith("Suggestions from ./broken are off for this session")
+
+
+def test_a_new_users_first_open_of_the_samples_shows_rules_ghosts_before_any_model_runs(
+        qtbot: Any, gui_ws: Any, open_window: Any) -> None:
+    from annotator.app import import_samples_if_empty
+    from annotator.resources import sample_articles
+    from annotator.services.trained_models import models_folder, record_latest
+
+    assert import_samples_if_empty(gui_ws, PROJECT, ANNOTATOR) == len(sample_articles())
+    record_latest(PROJECT, ruler_model(models_folder(PROJECT) / "model", "Grain shipments", PROJECT))
+    window = ready(qtbot, open_window(gui_ws))
+    assert window.session.document.text.startswith("Thousands leave river port")
+    assert "rules" in {source for *_, source in shown(window)}
+
+    answers: list[set[str]] = []  # the sources shown as each of the worker's answers arrives
+    window.runner.task_finished.connect(lambda name: answers.append({s for *_, s in shown(window)})
+                                        if name == "suggest" else None)
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    ready(qtbot, window)
+    assert window.session.document.text.startswith("Grain shipments")
+    assert len(answers) == 2 and "rules" in answers[0] and "trained" not in answers[0]
+    assert ("LOCATION", "Grain shipments", "trained") in shown(window)

@@ -96,15 +96,15 @@ def test_short_strings_are_not_looked_for_and_a_flood_of_hits_is_capped_with_a_m
     assert len(index) == 1
 
 
-def _ruler_model(folder: Path, place: str) -> Path:
-    """A spaCy pipeline that finds `place`, saved where and as `annotator train` saves a model of project news."""
+def ruler_model(folder: Path, place: str, project: str = "news") -> Path:
+    """A spaCy pipeline that finds `place`, saved as `annotator train` saves a model of the project (record it)."""
     import spacy
 
     nlp = spacy.blank("en")
     nlp.add_pipe("span_ruler", config={"spans_key": "sc"}).add_patterns([{"label": "LOCATION", "pattern": place}])
     folder.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(folder)
-    (folder / "annotator-training.json").write_text(json.dumps({"project": "news", "labels": ["LOCATION"]}),
+    (folder / "annotator-training.json").write_text(json.dumps({"project": project, "labels": ["LOCATION"]}),
                                                     encoding="utf-8")
     return folder
 
@@ -117,14 +117,14 @@ def test_the_trained_model_is_loaded_once_and_again_when_a_newer_one_is_recorded
     _, (first, _second) = _project(ws, tmp_path, [FIRST, SECOND])
     live = LiveSources(ws, "news")
     assert live.run(first, ["trained"]).ran == []  # no model yet: nothing to run, nothing failed
-    older = _ruler_model(models_folder("news") / "older", "Velmora")
+    older = ruler_model(models_folder("news") / "older", "Velmora")
     record_latest("news", older)
     assert live.run(first, ["trained"]).ran == ["trained"]
     assert _layer(ws, "trained", first, FIRST) == [("Velmora", "LOCATION")]
     assert str(older.resolve()) in pipeline._LOADED
     assert live.run(first, ["trained"]).ran == []  # this model filled it already this session
 
-    newer = _ruler_model(models_folder("news") / "newer", "Ostrava Bay")
+    newer = ruler_model(models_folder("news") / "newer", "Ostrava Bay")
     record_latest("news", newer)
     assert live.run(first, ["trained"]).ran == ["trained"]
     assert _layer(ws, "trained", first, FIRST) == [("Ostrava Bay", "LOCATION")]
