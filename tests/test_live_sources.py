@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from annotator.domain.layers import Owner
 from annotator.nlp.suggest.occurrences import MAX_HITS, OccurrenceIndex
 from annotator.services.annotation import Annotations
@@ -133,14 +135,22 @@ def test_the_trained_model_is_loaded_once_and_again_when_a_newer_one_is_recorded
     assert str(newer.resolve()) not in pipeline._LOADED
 
 
-def test_a_failing_source_is_named_and_the_others_run_and_a_left_document_stops_the_run(ws: Workspace,
-                                                                                        tmp_path: Path) -> None:
+def test_a_failing_source_is_named_and_the_others_run_and_a_left_document_stops_the_run(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import suggest
+
+    def crashing(_request: Any) -> list[Any]:
+        raise RuntimeError("boom\nand a long trace")
+
+    monkeypatch.setitem(suggest._REGISTRY, "crashing", crashing)  # a source whose own code fails unforeseen
     _, (first, second) = _project(ws, tmp_path, [FIRST, SECOND])
     live = LiveSources(ws, "news")
-    done = live.run(first, ["xx_no_such_pipeline", "rules"])
+    done = live.run(first, ["xx_no_such_pipeline", "crashing", "rules"])
     assert done.ran == ["rules"] and _layer(ws, "rules", first, FIRST)
-    assert list(done.failed) == ["xx_no_such_pipeline"]
+    assert list(done.failed) == ["xx_no_such_pipeline", "crashing"]
     assert done.failed["xx_no_such_pipeline"].startswith("[A131] suggestion source 'xx_no_such_pipeline'")
+    assert done.failed["crashing"] == ("[A225] suggestion source 'crashing' failed: RuntimeError: boom (switch it on "
+                                       "again in the Suggest menu once it is mended)")
 
     asked: list[Any] = []
     left = live.run(second, ["rules", "occurrences"], still_wanted=lambda: asked.append(1) or len(asked) < 2)

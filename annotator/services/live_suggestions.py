@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from annotator.domain.documents import Project
 from annotator.domain.layers import Owner
 from annotator.domain.spans import Span
-from annotator.errors import AnnotatorError, OccurrencesCappedError, SourceFailedError
+from annotator.errors import AnnotatorError, OccurrencesCappedError, SourceFailedError, SuggestionSourceError
 from annotator.services.suggesting import TRAINED, FillSummary, layer_name, write_layer
 from annotator.services.trained_models import trained_model_for, trained_source
 from annotator.services.workspace import Workspace, get_project
@@ -102,14 +102,8 @@ class LiveSources:
                 break
             try:
                 spans = self._propose(name, document_id, request, out)
-            except AnnotatorError as e:
+            except SuggestionSourceError as e:  # the source's fault; a busy database is not, and reaches the window
                 out.failed[name] = str(e)
-                continue
-            except Exception as e:  # a model's own component failing: the window must keep working
-                log.warning("suggestion source %r failed", name, exc_info=True)
-                out.failed[name] = str(SourceFailedError(
-                    f"suggestion source {name!r} failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
-                    hint="switch it on again from the Suggest menu once the model is mended"))
                 continue
             if spans is not None:
                 write_layer(self._ws, project_id, layer_name(name), {document_id: spans}, FillSummary(name))
@@ -132,7 +126,15 @@ class LiveSources:
             source = self._pipelines.get(name) or self._pipeline(name)
         if document_id in self._filled.get(name, ()) or (name != TRAINED and self._stored(name, document_id)):
             return None  # rules and pipelines say the same of the same text; `trained` did it with this model
-        return source(request)
+        try:
+            return source(request)
+        except AnnotatorError:
+            raise
+        except Exception as e:  # a model's own component failing: the window must keep working
+            log.warning("suggestion source %r failed", name, exc_info=True)
+            first = str(e).splitlines()[0] if str(e).strip() else ""
+            raise SourceFailedError(f"suggestion source {name!r} failed: {type(e).__name__}{': ' if first else ''}"
+                                    f"{first}", hint="switch it on again in the Suggest menu once it is mended") from e
 
     def _stored(self, name: str, document_id: int) -> bool:
         with self._ws.unit() as repo:
