@@ -10,6 +10,8 @@ spans of ~5,000 distinct strings.
 - occ-first: the first open of the project (the tagged strings read and the matcher built), and an open after a
   tag (the new span read, its string indexed); baseline: the window before this change, on the same document.
 - occ-stall: the longest the GUI thread waits for the GIL while the worker does a first open (a 5 ms ticker).
+- occ-long: the same wait while occurrences run on a 1 MB article (the sample articles repeated); baseline: the
+  wait while that article is tokenized in one call, as occurrences did before this change.
 """
 
 from __future__ import annotations
@@ -151,6 +153,21 @@ def bench_occurrences(ctx: Any) -> Iterator[Result]:  # benchmarks.Context
                  old_stall * 1000, "ms", stall / old_stall if old_stall else None, "<= 100 ms", stall <= 0.1,
                  f"before this change: {old_took:.2f} s of work per open")
     ws.close()
+
+    from suggest_bench import _article
+
+    from annotator.nlp.tokens import tokenize
+    from annotator.resources import sample_articles
+
+    size = 200_000 if quick else 1_000_000
+    long = _article([p.read_text(encoding="utf-8") for p in sample_articles()], size)
+    index = live._index
+    assert index is not None
+    took, stall = _stall(lambda: index.find(long))
+    whole_took, whole_stall = _stall(lambda: tokenize(long, "en"))  # the text in one call, as before this change
+    yield Result("occ-long", f"longest GUI-thread wait while occurrences run on a {size // 1000} KB article",
+                 stall * 1000, whole_stall * 1000, "ms", stall / whole_stall, "<= 100 ms", stall <= 0.1,
+                 f"{took:.2f} s of work; baseline: tokenizing it in one call ({whole_took:.2f} s)")
 
 
 def _timed_findall(pattern: re.Pattern[str], text: str) -> float:

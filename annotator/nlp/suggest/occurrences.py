@@ -64,15 +64,20 @@ class OccurrenceIndex:
         """The spans of `text` that repeat a tagged string, less the spans in `existing` (the annotator's own)."""
         if not self._labels or not text:
             return Found([], 0)
-        doc = tokenize(text, self.lang)
+        from annotator.nlp.suggest.rules import blocks
+
         strings = self._vocab.strings
         found = []
-        for match_id, start, end in self._matcher(doc):
-            span = doc[start:end]
-            string = strings[match_id]
-            # Tokens match whatever white space lies between them; the string must match as written.
-            if span.text == string and not span[0].is_space and not span[-1].is_space:
-                found.append((span.start_char, span.end_char, self._labels[string]))
+        # Block by block, as the rules do: no single call into spaCy holds the GIL for long on a 1 MB article, so a
+        # window running this on its worker stays responsive (a string across a cut, after a line break, is missed).
+        for offset, block in blocks(text):
+            doc = tokenize(block, self.lang)
+            for match_id, start, end in self._matcher(doc):
+                span = doc[start:end]
+                string = strings[match_id]
+                # Tokens match whatever white space lies between them; the string must match as written.
+                if span.text == string and not span[0].is_space and not span[-1].is_space:
+                    found.append((span.start_char + offset, span.end_char + offset, self._labels[string]))
         have = {s.key() for s in existing}
         kept: list[Span] = []
         taken = bytearray(len(text))  # characters under a longer match already kept
