@@ -17,7 +17,7 @@ from gui_fixtures import ANNOTATOR, PROJECT, add_documents, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAction  # noqa: E402
 from test_gui_layers import colour_near, shot  # noqa: E402
-from test_gui_training import _project  # noqa: E402
+from test_gui_training import _open_dialog, _project, _set  # noqa: E402
 from test_live_sources import ruler_model  # noqa: E402
 
 from annotator.domain.layers import Owner  # noqa: E402
@@ -53,6 +53,13 @@ def layer(ws: Any, name: str, document_id: int) -> list[tuple[str, int, int]]:
         return sorted((s.label, s.start, s.end) for s in repo.spans.of_document(document_id, owner))
 
 
+def rows(ws: Any, name: str, document_id: int) -> set[int]:
+    """The row ids of a model layer on the document: a source that runs again writes new rows."""
+    with ws.unit() as repo:
+        owner = repo.owners.owner_id(Owner.model(name), create=False)
+        return {s.id for s in repo.spans.of_document(document_id, owner)} if owner is not None else set()
+
+
 @pytest.fixture
 def trained(gui_ws: Any, tmp_path: Path) -> int:
     """The project of the window training tests, with a model trained on it (40 steps: enough to find places), and
@@ -72,6 +79,7 @@ def test_a_trained_model_shows_its_ghosts_without_annotator_suggest_and_the_menu
     from PySide6.QtCore import QSettings
 
     from annotator.gui.suggestion_desk import OFF_KEY
+    from annotator.services.trained_models import trained_model_for
 
     # The built-in sources switched off (they would be preferred where they propose the same span): the model alone.
     QSettings(str(settings_path), QSettings.Format.IniFormat).setValue(OFF_KEY, '["occurrences", "rules"]')
@@ -111,6 +119,18 @@ def test_a_trained_model_shows_its_ghosts_without_annotator_suggest_and_the_menu
     source_item(reopened, "trained").trigger()
     ready(qtbot, reopened)
     assert ("LOCATION", "Saltmere", "trained") in shown(reopened)
+
+    # A model trained from the window replaces the loaded one, and runs on the open document at once.
+    before = rows(gui_ws, "trained", trained)
+    dialog = _open_dialog(qtbot, reopened)
+    _set(qtbot, dialog.steps, 3)
+    if dialog.curve.isChecked():
+        qtbot.mouseClick(dialog.curve, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(reopened.training.trainer.finished, timeout=TIMEOUT_MS) as finished:
+        qtbot.mouseClick(dialog.train_button, Qt.MouseButton.LeftButton)
+    ready(qtbot, reopened)
+    assert trained_model_for(PROJECT) == finished.args[0].model.path.resolve()
+    assert rows(gui_ws, "trained", trained) != before  # written again, by the new model
 
 
 def test_a_broken_pipeline_source_is_named_switched_off_for_the_session_and_the_window_keeps_working(
