@@ -95,6 +95,12 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
             done = store.filled(owner, ids) if owner is not None else set()
             ids = [i for i in ids if i not in done]
         tagged = store.tagged_strings(found.id) if source == "occurrences" and ids else {}
+    if tagged:  # one matcher of the tagged strings for every document, not one per document
+        from annotator.nlp.suggest.occurrences import OccurrenceIndex
+
+        index = OccurrenceIndex(found.lang)
+        index.update(tagged)
+        run = index
     summary = FillSummary(name)
     if progress:
         progress(0, len(ids))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotator.domain.spans import Span
+from annotator.nlp.suggest import Request
 from annotator.nlp.tokens import blank, tokenize
 
 MIN_CHARS = 2
@@ -59,6 +60,10 @@ class OccurrenceIndex:
             if had is None:
                 self._matcher.add(string, [tokenize(string, self.lang)])
             self._labels[string] = label
+
+    def __call__(self, request: Request) -> list[Span]:
+        """As a suggestion source (annotator.nlp.suggest.Source): one index for every document of a run."""
+        return self.find(request.text, request.existing).spans
 
     def find(self, text: str, existing: Sequence[Span] = ()) -> Found:
         """The spans of `text` that repeat a tagged string, less the spans in `existing` (the annotator's own)."""
