@@ -8,8 +8,8 @@ built-in ones first (`rules` when its layer is empty, `occurrences` every time: 
 as they work), then `trained` (the project's latest model) and the pipelines a layer was filled from. Running a
 source and tokenizing a long article take seconds, so none of it runs on the GUI thread; an answer for a document
 the person has left is dropped, and a source that fails is named in the status bar and switched off for the
-session. A decision is one step on the document's undo stack (a
-SpanCommand, so the session saves it before the stack moves, as it does every key press).
+session. A decision is one step on the document's undo stack (a SpanCommand, so the session saves it before the
+stack moves, as it does every key press).
 """
 
 from __future__ import annotations
