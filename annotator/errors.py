@@ -488,3 +488,16 @@ class NoTrainedModelError(SuggestionError):
 class NothingToEvaluateError(SuggestionError):
     code = "A183"
 
+
+
+class SourceFailedError(SuggestionSourceError):
+    """A suggestion source that failed in the window in a way its own code did not foresee (an exception of a model's
+    component); the window switches it off for the session."""
+
+    code = "A225"
+
+
+class OccurrencesCappedError(SuggestionSourceError):
+    """Not raised: the note the window shows when a document repeats tagged strings more often than it lists."""
+
+    code = "A226"

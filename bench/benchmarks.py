@@ -488,3 +488,7 @@ def _agreement_floor(path: Path, arrays) -> list[int]:  # type: ignore[no-untype
 
 ALL = [bench_import, bench_export, bench_dense_import, bench_dense_export, bench_list,
        bench_memory, bench_window_memory, bench_start, bench_gui, bench_html, bench_long, bench_agreement]
+
+from occurrences_bench import bench_occurrences  # noqa: E402  (its own module: the window's suggestion worker)
+
+ALL.append(bench_occurrences)

@@ -213,6 +213,8 @@ class MainWindow(QMainWindow):
         self.changes_made.connect(self._on_changes_made)
         self.changes_made.connect(self.training.on_changes)
         self.suggestions.suggestions_changed.connect(self._on_suggestions_changed)
+        self.changes_made.connect(self.suggestions.on_changes)
+        self.training.trainer.finished.connect(lambda _result: self.suggestions.refresh())  # its ghosts, at once
         self.session.document_opened.connect(self._on_session_document_opened)
         self.review_mode.toggled.connect(self._on_review_mode_toggled)
         self.session.notice_posted.connect(self.status.notice)
@@ -537,4 +539,5 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.training.shutdown()
         self.runner.shutdown()
+        self.suggestions.close()
         super().closeEvent(event)

@@ -3,10 +3,13 @@ the worker, decided by keys as undoable steps.
 
 A model layer is shown less what the person rejected and less what they already have (annotator.domain.
 suggestions.visible): filtered at once when a document opens (one small read), then replaced by the worker's
-answer, which first runs the built-in sources on the document (`rules` when its layer is empty, `occurrences`
-every time: the strings people tagged change as they work). Running a source and tokenizing a long article take
-seconds, so none of it runs on the GUI thread. A decision is one step on the document's undo stack (a
-SpanCommand, so the session saves it before the stack moves, as it does every key press).
+answer, which runs every source switched on in the Suggest menu (annotator.services.live_suggestions): the
+built-in ones first (`rules` when its layer is empty, `occurrences` every time: the strings people tagged change
+as they work), then `trained` (the project's latest model) and the pipelines a layer was filled from. Running a
+source and tokenizing a long article take seconds, so none of it runs on the GUI thread; an answer for a document
+the person has left is dropped, and a source that fails is named in the status bar and switched off for the
+session. A decision is one step on the document's undo stack (a SpanCommand, so the session saves it before the
+stack moves, as it does every key press).
 """
 
 from __future__ import annotations
@@ -28,13 +31,15 @@ from annotator.gui.commands import Show, SpanCommand
 from annotator.gui.session import DocumentSession
 from annotator.gui.tasks import AFTER_FIRST_PAINT_MS, Task, TaskRunner
 from annotator.services.deciding import Suggestions
+from annotator.services.live_suggestions import BUILT_IN, LiveRun, LiveSources, runnable
+from annotator.services.trained_models import TRAINED
 from annotator.services.workspace import Workspace
 
 if TYPE_CHECKING:
     from annotator.gui.widgets.article_view import ArticleView
 
-LIVE = ("rules", "occurrences")  # run by the window on the open document; other layers come from `annotator suggest`
 OFF_KEY = "suggest/sources_off"  # the sources the person switched off (JSON list)
+FAILED_MS = 15_000  # a failed source's message stays long enough to be read
 Act = Callable[[], tuple[Decided, Changes]]
 Key = tuple[int, int, str]
 
@@ -78,46 +83,66 @@ class SuggestionDesk(QObject):
     suggestions_changed = Signal()  # the shown suggestions changed: the article and the span panel redraw them
 
     def __init__(self, ws: Workspace, session: DocumentSession, runner: TaskRunner, settings: QSettings,
-                 project: str, notice: Callable[[str], None], parent: QObject | None = None) -> None:
+                 project: str, notice: Callable[..., None], parent: QObject | None = None) -> None:
         """`ws`: the window's workspace (short waits), for the worker too: a pooled connection then keeps one
         busy timeout, and a key press after the worker's turn sends no PRAGMA (ADR 0006)."""
         super().__init__(parent)
         annotations = session.annotations
         self.session = session
         self.service = Suggestions(ws, annotations.project_id, annotations.annotator)
-        self._ws = ws
         self._runner = runner
         self._settings = settings
-        self._project = project
         self._notice = notice
         self._generation = 0  # a worker's answer for a document left since is dropped
         self._worked = False  # the first fresh suggestions wait until the window has been painted
+        self._failed: set[str] = set()  # sources that failed: off until the window closes or they are switched on
+        self.live = LiveSources(ws, project)  # used on the worker only (tagged_changed excepted)
 
     # -- sources ---------------------------------------------------------------------------------
     def known_sources(self) -> list[str]:
+        """The built-in sources, `trained` once the project has a model, then every layer a source filled."""
         try:
             stored = self.service.layer_names()
         except AnnotatorError:
             stored = []
-        return list(LIVE) + sorted(set(stored) - set(LIVE))
+        first = list(BUILT_IN) + ([TRAINED] if self.live.trained_folder() is not None else [])
+        return first + sorted(set(stored) - set(first))
 
     def switched_off(self) -> frozenset[str]:
+        """The sources switched off: by the person (remembered), or for this session after they failed."""
         try:
             names = json.loads(str(self._settings.value(OFF_KEY, "[]")))
         except ValueError:
-            return frozenset()
-        return frozenset(n for n in names if isinstance(n, str)) if isinstance(names, list) else frozenset()
+            names = []
+        chosen = frozenset(n for n in names if isinstance(n, str)) if isinstance(names, list) else frozenset()
+        return chosen | self._failed
 
     def set_source(self, name: str, on: bool) -> None:
+        self._failed.discard(name)  # switched on again by hand: it may work now (a package installed since)
         off = self.switched_off() - {name} if on else self.switched_off() | {name}
-        self._settings.setValue(OFF_KEY, json.dumps(sorted(off)))
+        self._settings.setValue(OFF_KEY, json.dumps(sorted(off - self._failed)))
         self._settings.sync()
-        if self.session.document_id is not None:
-            self.show_for(self.session.document_id)
+        self.refresh()
 
     def enabled(self) -> list[str]:
         off = self.switched_off()
         return [name for name in self.known_sources() if name not in off]
+
+    def refresh(self) -> None:
+        """Show the open document's suggestions again (a source switched, a new model trained)."""
+        if self.session.document_id is not None:
+            self.show_for(self.session.document_id)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Spans tagged or untagged (keys, undo, an import) change the strings `occurrences` looks for."""
+        if changes.spans_added or changes.spans_removed:
+            self.live.tagged_changed(changes.spans_added, changes.spans_removed)
+        elif changes.documents_added or changes.labels:  # an import may bring spans: read them all again
+            self.live.tagged_changed()
+
+    def close(self) -> None:
+        """The project closes: its trained model is let go (after the worker stopped)."""
+        self.live.close()
 
     # -- loading ---------------------------------------------------------------------------------
     def show_for(self, document_id: int) -> None:
@@ -134,30 +159,52 @@ class SuggestionDesk(QObject):
         self._set(visible(layers, rejected, self.session.index, sources) if rejected is not None else [])
         self._generation += 1
         generation = self._generation
+        # The built-in sources first, on their own: their ghosts never wait for a model to load or run.
+        quick = [name for name in sources if name in BUILT_IN]
+        models = [name for name in sources if name not in BUILT_IN and runnable(name)]
 
-        def work(_task: Task) -> list[Suggestion]:
-            from annotator.services.suggesting import fill_layer
-
-            for name in sources:
-                if name in LIVE:
-                    fill_layer(self._ws, self._project, name, document_ids=[document_id],
-                               skip_filled=name == "rules")
-            return self.service.for_document(document_id, sources)
-
-        def done(found: list[Suggestion]) -> None:
-            if generation == self._generation and self.session.document_id == document_id:
-                self._set(found)
-
-        def submit() -> None:
-            if generation == self._generation:  # not if another document opened meanwhile
-                self._runner.submit("suggest", work, on_done=done,
-                                    on_error=lambda e: self._notice(f"suggestions not refreshed: {e}"))
+        def refresh() -> None:
+            if generation != self._generation:
+                return  # another document opened meanwhile
+            if quick or not models:
+                self._refresh(document_id, quick, sources)
+            if models:
+                self._refresh(document_id, models, sources)
 
         if self._worked:
-            submit()
+            refresh()
         else:  # the sources' first run imports spaCy and reads the gazetteer: not while the window paints
             self._worked = True
-            QTimer.singleShot(AFTER_FIRST_PAINT_MS, submit)
+            QTimer.singleShot(AFTER_FIRST_PAINT_MS, refresh)
+
+    def _refresh(self, document_id: int, run: list[str], shown: list[str]) -> None:
+        generation = self._generation
+
+        def current() -> bool:  # read on the worker: an int and a reference, no widget
+            return generation == self._generation and self.session.document_id == document_id
+
+        def work(_task: Task) -> tuple[LiveRun, list[Suggestion]] | None:
+            if not current():
+                return None  # left before its turn came: nothing to run for it
+            done = self.live.run(document_id, run, current)
+            return done, self.service.for_document(document_id, shown) if current() else []
+
+        def finished(result: tuple[LiveRun, list[Suggestion]] | None) -> None:
+            if result is None:
+                return
+            done, found = result
+            for name, message in done.failed.items():
+                self._failed.add(name)
+                self._notice(f"Suggestions from {name} are off for this session: {message}", FAILED_MS)
+            if current():
+                if done.failed:  # what the failed source had stored before is not shown either
+                    found = [s for s in found if s.source not in done.failed]
+                self._set(found)
+                for note in done.notes:
+                    self._notice(note, FAILED_MS)
+
+        self._runner.submit("suggest", work, on_done=finished,
+                            on_error=lambda e: self._notice(f"suggestions not refreshed: {e}"))
 
     def _set(self, found: Sequence[Suggestion]) -> None:
         """Make `found` the open document's model layers (the other read-only layers stay as they are)."""

@@ -95,6 +95,12 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
             done = store.filled(owner, ids) if owner is not None else set()
             ids = [i for i in ids if i not in done]
         tagged = store.tagged_strings(found.id) if source == "occurrences" and ids else {}
+    if tagged:  # one matcher of the tagged strings for every document, not one per document
+        from annotator.nlp.suggest.occurrences import OccurrenceIndex
+
+        index = OccurrenceIndex(found.lang)
+        index.update(tagged)
+        run = index
     summary = FillSummary(name)
     if progress:
         progress(0, len(ids))
@@ -105,14 +111,14 @@ def fill_layer(ws: Workspace, project: str, source: str, *, limit: int | None = 
             batch = repo.documents.batch(ids[i:i + BATCH])
         proposed = {doc_id: run(Request(found.lang, text, labels, tagged=tagged, mapping=mapping))
                     for doc_id, text, *_ in batch}
-        _write(ws, found.id, name, proposed, summary)
+        write_layer(ws, found.id, name, proposed, summary)
         if progress:
             progress(summary.documents, len(ids))
     return summary
 
 
 @retried
-def _write(ws: Workspace, project_id: int, name: str, proposed: Mapping[int, Sequence[Span]],
+def write_layer(ws: Workspace, project_id: int, name: str, proposed: Mapping[int, Sequence[Span]],
            summary: FillSummary) -> None:
     with ws.unit() as repo:
         owner_id = repo.owners.owner_id(Owner.model(name))

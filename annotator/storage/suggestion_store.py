@@ -87,6 +87,25 @@ class SuggestionStore:
             out.setdefault(string, {})[label] = count
         return out
 
+    def tagged_spans(self, project_id: int, span_ids: Sequence[int] | None = None) -> list[tuple[int, str, str]]:
+        """(span id, text, label) of the spans people (not gold, not models) tagged in the project, or of those
+        among `span_ids` (the window keeps the strings it read and follows each tag and untag)."""
+        text = func.substr(DocumentRow.text, SpanRow.start + 1, SpanRow.end - SpanRow.start)
+        query = (
+            select(SpanRow.id, text, LabelRow.name)
+            .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(DocumentRow.project_id == project_id, AnnotatorRow.kind == OwnerKind.ANNOTATOR.value)
+        )
+        if span_ids is None:
+            return [(i, string, label) for i, string, label in self.s.execute(query)]
+        out: list[tuple[int, str, str]] = []
+        ids = list(span_ids)
+        for i in range(0, len(ids), 500):  # under any driver's bound-parameter limit
+            out += [(n, string, label) for n, string, label in self.s.execute(query.where(SpanRow.id.in_(ids[i:i + 500])))]
+        return out
+
     # -- decisions --------------------------------------------------------------------------------
     def rejected(self, document_id: int, person_id: int) -> set[tuple[int, int, str]]:
         query = (

@@ -37,6 +37,12 @@ def load(name: str) -> Any:
         return nlp
 
 
+def forget(name: str) -> None:
+    """Let the pipeline `name` go (the window's trained model once a newer one replaced it, or its project closed)."""
+    with _LOCK:
+        _LOADED.pop(name, None)
+
+
 def _load(name: str) -> Any:
     import spacy
     from spacy.util import is_package
