@@ -162,6 +162,35 @@ class Relabel(SpanCommand):
         return self._set(self.span.label, self.label)
 
 
+class MoveSpan(SpanCommand):
+    """Moves a span's edges to [start, end) (an edge key); undo moves them back. The same row, so its links and
+    attributes stay with it."""
+
+    def __init__(self, session: DocumentSession, document_id: int, span: Span, start: int, end: int) -> None:
+        super().__init__(session, f"move {span.label}")
+        assert span.id is not None
+        self.document_id = document_id
+        self.span = span  # as it was before the first redo: undo gives its offsets back
+        self.start = start
+        self.end = end
+
+    def names(self) -> frozenset[str]:
+        return frozenset({self.span.label})
+
+    def _move(self, now: Span, start: int, end: int) -> Show:
+        span_id = now.id
+        assert span_id is not None
+        span, changes = self.session.annotations.move_span(span_id, start, end, expected=now,
+                                                           document_id=self.document_id)
+        return lambda: self.session.span_moved(self.document_id, span, changes)
+
+    def _write_redo(self) -> Show:
+        return self._move(self.span, self.start, self.end)
+
+    def _write_undo(self) -> Show:
+        return self._move(self.span._replace(start=self.start, end=self.end), self.span.start, self.span.end)
+
+
 class Link(SpanCommand):
     """Links a claim to a span (or, as `Unlink`, takes a link away); the relation's type comes with it."""
 

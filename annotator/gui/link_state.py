@@ -185,6 +185,17 @@ class LinkState(QObject):
         self.shown.attrs.pop(span_id, None)
         self.changed.emit()
 
+    def span_moved(self, span: Span) -> None:
+        """A span's edges moved (the same row): its links now hold it as it is."""
+        def now(s: Span) -> Span:
+            return span if s.id == span.id else s
+
+        self.shown.relations = [r._replace(head=now(r.head), child=now(r.child)) for r in self.shown.relations]
+        self.ghosts = [r._replace(head=now(r.head), child=now(r.child)) for r in self.ghosts]
+        if span.id is not None:
+            self._read.pop(span.id, None)  # a figure's reading made for display is made again from its new text
+        self.changed.emit()
+
     def span_restored(self, removed: RemovedSpan) -> None:
         if removed.span.id is not None and removed.attrs is not None:
             self.shown.attrs[removed.span.id] = dict(removed.attrs)

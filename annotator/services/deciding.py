@@ -64,14 +64,18 @@ class Suggestions:
 
     # -- deciding ---------------------------------------------------------------------------------
     @retried
-    def accept(self, document_id: int, suggestion: Suggestion, label: str | None = None) -> tuple[Decided, Changes]:
-        """The suggestion becomes the person's span (under `label` when given); one transaction."""
+    def accept(self, document_id: int, suggestion: Suggestion, label: str | None = None, *,
+               at: tuple[int, int] | None = None) -> tuple[Decided, Changes]:
+        """The suggestion becomes the person's span (under `label` when given, at the offsets `at` when an edge key
+        moved it); one transaction. A suggestion taken under another label or at other offsets is recorded as
+        rejected as it was proposed, so that it does not come back beside the span made of it."""
         label = label or suggestion.label
+        placed = suggestion if at is None else suggestion._replace(start=at[0], end=at[1])
         with self.ws.unit() as repo:
             store = SuggestionStore(repo.s)
-            added = self._add(repo, store, document_id, suggestion, label)
-            decisions = [self._decide(store, document_id, suggestion, label, Decision.ACCEPTED)]
-            if label != suggestion.label:
+            added = self._add(repo, store, document_id, placed, label)
+            decisions = [self._decide(store, document_id, placed, label, Decision.ACCEPTED)]
+            if (placed.start, placed.end, label) != suggestion.key():
                 decisions.append(self._decide(store, document_id, suggestion, suggestion.label,
                                               Decision.REJECTED))
             repo.statuses.mark_in_progress(document_id, self.annotator_id)
