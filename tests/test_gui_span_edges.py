@@ -45,6 +45,10 @@ def press(qtbot: Any, window: Any, key: tuple[Qt.Key, Qt.KeyboardModifier]) -> N
     qtbot.keyClick(window.article, *key)
 
 
+def where_in(text: str, phrase: str) -> tuple[int, int]:
+    return text.index(phrase), text.index(phrase) + len(phrase)
+
+
 def message(window: Any) -> str:
     return str(window.statusBar().currentMessage())
 
@@ -159,6 +163,13 @@ def test_a_move_that_breaks_a_rule_is_refused_in_the_status_bar(
     assert "put the caret in a span" in message(window)
     assert stored(gui_ws, doc) == [("LOCATION", "Velmora"), ("LOCATION", "Ostrava")]
     assert window.session.undo_stack.count() == steps + 2  # the two moves made; the refusals are no steps
+
+    article.select_range(*where_in(text, "Velmora"))
+    qtbot.keyClick(article, Qt.Key.Key_Z, CTRL)  # "Velmora for" again: its row in the span panel moves
+    assert stored(gui_ws, doc) == [("LOCATION", "Velmora for"), ("LOCATION", "Ostrava")]
+    assert article.hasFocus() and article.selection() == where_in(text, "Velmora")  # not sent to Ostrava
+    press(qtbot, window, SHRINK_END)  # the keys still act on the span at the caret
+    assert stored(gui_ws, doc) == [("LOCATION", "Velmora"), ("LOCATION", "Ostrava")]
     assert errors == []  # said in the status bar, no dialog
 
 

@@ -2,7 +2,7 @@
 
 Alt+Shift+Right and Alt+Shift+Left grow the span the arrow's way (its end, its start); with Ctrl as well they
 shrink it the arrow's way (the start moves right, the end moves left). They act on the person's own span at the
-caret (the one selected whole, else the innermost holding the caret), or on a suggestion: one selected whole (as N
+caret (the one selected whole, else the innermost holding the caret or the selection), or on a suggestion: one selected whole (as N
 and the decision keys leave it), else one at the caret where no span of one's own is. On a suggestion the first
 press accepts it with that edge moved (one undo step, as Enter is), and the next presses move the span made of it:
 a near miss costs one key per word instead of a rejection and a span made by hand. Each press is one undo step,
@@ -69,10 +69,14 @@ class SpanEdges(QObject):
             self.notice("put the caret in a span or a suggestion to move its edges", NOTICE_MS)
 
     def _own_at(self, start: int, end: int) -> Span | None:
-        """The span selected whole, else the innermost holding the selection (or the caret)."""
+        """The span selected whole, else the innermost holding the selection (or the caret), else the innermost
+        the selection overlaps (a selection left wider than its span by Ctrl+Z)."""
         under = self.session.spans_over(start, end)
         exact = [s for s in under if (s.start, s.end) == (start, end)]
-        return (exact or under)[0] if under else None
+        if exact or under:
+            return (exact or under)[0]
+        touched = self.session.overlapping(start, end) if start != end else []
+        return min(touched, key=lambda s: s.end - s.start) if touched else None
 
     def _placed(self, start: int, end: int, label: str, move: EdgeMove, own_id: int | None) -> tuple[int, int] | None:
         """Where the edge goes, or None after saying in the status bar why it cannot."""
