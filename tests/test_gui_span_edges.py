@@ -92,6 +92,13 @@ def test_a_suggestion_accepted_then_its_end_moved_two_words_is_undone_step_by_st
     assert drawn != window.article.paper()
     assert under_space(window, where(longer)[1] - len(" exports")) == drawn  # drawn to its new end
 
+    qtbot.keyClick(article, Qt.Key.Key_Right, ALT)  # another document and back: the worker reads her layers again
+    ready(qtbot, window)
+    qtbot.keyClick(article, Qt.Key.Key_Left, ALT)
+    ready(qtbot, window)
+    assert ("SOURCE", PORT, "rules") not in shown(window)  # accepted, then moved: not offered again
+
+    article.select_range(*where(longer))
     qtbot.keyClick(article, Qt.Key.Key_Z, CTRL)
     assert stored(gui_ws, filled[0]) == [("SOURCE", "The port authority said")]
     qtbot.keyClick(article, Qt.Key.Key_Z, CTRL)

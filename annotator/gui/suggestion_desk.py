@@ -124,7 +124,7 @@ class SuggestionDesk(QObject):
         ones. Called as the document opens, before anything draws it."""
         sources = self.enabled()
         try:
-            rejected = self.service.rejected(document_id)
+            rejected = self.service.decided(document_id)
         except AnnotatorError as e:
             self._notice(f"suggestions not shown: {e}")
             rejected = None

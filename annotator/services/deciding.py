@@ -2,8 +2,9 @@
 
 Every call is one committed transaction. Accepting copies a suggestion into the person's layer with its origin
 (`model:rules`) and records an `accepted` decision; a label key on a suggestion accepts it under that label and
-records the suggested label as `rejected`; rejecting records `rejected`, and a rejected suggestion is never shown
-to that person on that document again, whichever source proposes it and however often the sources run.
+records the suggested label as `rejected`; rejecting records `rejected`, and a suggestion decided on (rejected, or
+accepted and since moved or removed) is never shown to that person on that document again, whichever source
+proposes it and however often the sources run.
 """
 
 from __future__ import annotations
@@ -48,9 +49,15 @@ class Suggestions:
             return self._visible(repo, document_id, sources)
 
     def rejected(self, document_id: int) -> set[tuple[int, int, str]]:
-        """The (start, end, label) the person rejected on the document: never shown to them again."""
+        """The (start, end, label) the person rejected on the document."""
         with self.ws.unit() as repo:
             return SuggestionStore(repo.s).rejected(document_id, self.annotator_id)
+
+    def decided(self, document_id: int) -> set[tuple[int, int, str]]:
+        """The (start, end, label) the person decided on in the document, rejected or accepted: never offered to
+        them again, so that a suggestion accepted and then moved by an edge key (or removed) does not return."""
+        with self.ws.unit() as repo:
+            return SuggestionStore(repo.s).decided(document_id, self.annotator_id)
 
     def layer_names(self) -> list[str]:
         """The model layers the database holds (sources that ran at least once), by name."""
@@ -59,7 +66,7 @@ class Suggestions:
 
     def _visible(self, repo: Repository, document_id: int, sources: Sequence[str] | None) -> list[Suggestion]:
         store = SuggestionStore(repo.s)
-        return visible(store.model_layers(document_id), store.rejected(document_id, self.annotator_id),
+        return visible(store.model_layers(document_id), store.decided(document_id, self.annotator_id),
                        repo.spans.of_document(document_id, self.annotator_id), sources)
 
     # -- deciding ---------------------------------------------------------------------------------
