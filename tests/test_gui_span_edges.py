@@ -180,6 +180,36 @@ def test_a_move_that_breaks_a_rule_is_refused_in_the_status_bar(
     assert errors == []  # said in the status bar, no dialog
 
 
+def test_a_linked_span_moved_keeps_its_links_and_the_claim_lists_it_as_it_now_is(
+        qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any, errors: list[str]) -> None:
+    from test_gui_claims import ARTICLE as NEWS
+    from test_gui_claims import CLAIM as SAID
+    from test_gui_claims import _links
+
+    (doc,) = add_documents(gui_ws, tmp_path / "in", [NEWS])
+    window = open_window(gui_ws)
+    article = window.article
+    for phrase, key in (("More than 12,000 residents", Qt.Key.Key_3), ("Velmora", Qt.Key.Key_2),
+                        ("Irena Dobric", Qt.Key.Key_1), (SAID, Qt.Key.Key_4)):
+        article.select_range(*where_in(NEWS, phrase))
+        qtbot.keyClick(article, key)
+    qtbot.keyClick(article, Qt.Key.Key_Return)  # the claim's proposed links taken
+    assert (SAID, "said_by", "Irena Dobric") in _links(gui_ws, doc)
+    claim = next(s for s in window.session.spans if s.label == "CLAIM")
+
+    def listed() -> str:
+        model = window.span_panel.model
+        return str(model.index(model.row_of(claim.id), 3).data())
+
+    article.select_range(where_in(NEWS, "Irena")[0] + 1, where_in(NEWS, "Irena")[0] + 1)
+    press(qtbot, window, GROW_START)
+    assert (SAID, "said_by", "master Irena Dobric") in _links(gui_ws, doc)  # the same row: its link holds
+    assert "said_by: master Irena Dobric" in listed()
+    qtbot.keyClick(article, Qt.Key.Key_Z, CTRL)
+    assert (SAID, "said_by", "Irena Dobric") in _links(gui_ws, doc) and "said_by: Irena Dobric" in listed()
+    assert errors == []
+
+
 def test_one_edge_key_is_one_transaction_of_two_statements(qtbot: Any, gui_ws: Any, tmp_path: Path,
                                                             open_window: Any) -> None:
     text = "Crews left Velmora for Ostrava on Monday.\n"
