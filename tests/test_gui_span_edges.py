@@ -210,6 +210,42 @@ def test_a_linked_span_moved_keeps_its_links_and_the_claim_lists_it_as_it_now_is
     assert errors == []
 
 
+def test_a_figures_reading_follows_its_text_unless_it_was_edited_by_hand(
+        qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any, errors: list[str]) -> None:
+    from annotator.services.relations import figure_attrs
+
+    text = "More than 12,000 residents left, and at least 40 boats.\n"
+    (doc,) = add_documents(gui_ws, tmp_path / "in", [text])
+    window = open_window(gui_ws)
+    article = window.article
+
+    def reading(phrase: str) -> Any:
+        span = next(s for s in window.session.spans if text[s.start:s.end] == phrase)
+        with window.window_ws.unit() as repo:
+            return repo.relations.attrs([span.id]).get(span.id)
+
+    article.select_range(*where_in(text, "12,000 residents"))
+    qtbot.keyClick(article, Qt.Key.Key_3)  # FIGURE, its reading stored with it
+    assert reading("12,000 residents") == figure_attrs("12,000 residents", "en")
+    press(qtbot, window, GROW_START)
+    press(qtbot, window, GROW_START)
+    more = figure_attrs("More than 12,000 residents", "en")
+    assert more != figure_attrs("12,000 residents", "en") and more["qualifier"]
+    assert reading("More than 12,000 residents") == more  # written with the move, in its one UPDATE
+    assert window.session.links.figure(window.session.spans[0].id) == more
+    qtbot.keyClick(article, Qt.Key.Key_Z, CTRL)
+    assert reading("than 12,000 residents") == figure_attrs("than 12,000 residents", "en")
+
+    article.select_range(*where_in(text, "40 boats"))
+    qtbot.keyClick(article, Qt.Key.Key_3)
+    boats = next(s for s in window.session.spans if text[s.start:s.end] == "40 boats")
+    assert window.session.links.set_figure(boats.id, {"value": 41.0, "unit": "boat"})  # as Ctrl+Shift+F saves it
+    edited = reading("40 boats")
+    press(qtbot, window, GROW_START)  # "least 40 boats": a reading edited by hand is kept as it is
+    assert reading("least 40 boats") == edited and edited["value"] == 41.0
+    assert errors == []
+
+
 def test_one_edge_key_is_one_transaction_of_two_statements(qtbot: Any, gui_ws: Any, tmp_path: Path,
                                                             open_window: Any) -> None:
     text = "Crews left Velmora for Ostrava on Monday.\n"

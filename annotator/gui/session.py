@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
@@ -305,7 +305,7 @@ class DocumentSession(QObject):
         span = self.span(span_id)
         if span is None or self.document is None or self.editor is not None or (span.start, span.end) == (start, end):
             return False
-        self._push(MoveSpan(self, self.document.id, span, start, end))
+        self._push(MoveSpan(self, self.document.id, span, start, end, self.links.readings_moved(span, start, end)))
         moved = self.span(span_id)
         return moved is not None and (moved.start, moved.end) == (start, end)
 
@@ -416,9 +416,10 @@ class DocumentSession(QObject):
             self.index.replace(old._replace(label=label))
         self.changes_made.emit(changes)
 
-    def span_moved(self, document_id: int, span: Span, changes: Changes) -> None:
+    def span_moved(self, document_id: int, span: Span, changes: Changes, attrs: dict[str, Any] | None = None) -> None:
+        """A span's edges moved (its figure reading now `attrs`, when that changed too)."""
         if document_id == self.document_id and span.id is not None and self.index.replace(span) is not None:
-            self.links.span_moved(span)
+            self.links.span_moved(span, attrs)
         self.changes_made.emit(changes)
 
     def _reporting(self) -> _Reporting:

@@ -105,9 +105,10 @@ def relabel_span(conn: Connection, *, span_id: int, annotator_id: int, project_i
 
 
 def move_span(conn: Connection, *, span_id: int, annotator_id: int, project_id: int, start: int, end: int,
-              expected: tuple[int, str, int, int]) -> bool:
-    """Give the span the offsets [start, end), only while it is still `expected` and no other same-label span of
-    its owner would overlap it: one UPDATE (an edge key)."""
+              expected: tuple[int, str, int, int], attrs: dict[str, Any] | None = None) -> bool:
+    """Give the span the offsets [start, end) (and `attrs`, when given: a figure's reading of its new text), only
+    while it is still `expected` and no other same-label span of its owner would overlap it: one UPDATE (an edge
+    key)."""
     document_id, label, old_start, old_end = expected
     label_id = _label_id(project_id, label)
     query = (
@@ -117,6 +118,8 @@ def move_span(conn: Connection, *, span_id: int, annotator_id: int, project_id: 
         .where(~_clash(document_id, annotator_id, label_id, start, end, own_id=span_id))
         .values(start=start, end=end)
     )
+    if attrs is not None:
+        query = query.values(attrs=attrs)
     return conn.execute(query.returning(SPAN.c.id)).first() is not None
 
 
