@@ -277,3 +277,27 @@ def test_the_shortcut_sheet_lists_the_edge_keys(qtbot: Any, gui_ws: Any, tmp_pat
     assert rows["Shrink span at the end"] == "Ctrl+Alt+Shift+Left"
     assert rows["Shrink span at the start"] == "Ctrl+Alt+Shift+Right"
     sheet.close()
+
+
+def test_in_review_mode_the_edge_keys_change_nothing_and_say_why(
+        qtbot: Any, open_window: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from team_data import document_ids, import_team
+
+    from annotator.services.review import Review
+    from annotator.services.workspace import open_workspace
+
+    database = str(tmp_path / "team.db")
+    import_team(capsys, database, tmp_path)
+    ws = open_workspace(database)
+    try:
+        first = document_ids(ws)[0]
+        window = open_window(ws, annotator="lead", document_id=first)
+        mine = stored(ws, first, "lead")
+        qtbot.keyClick(window.article, Qt.Key.Key_R, CTRL)
+        assert window.review_mode.active
+        qtbot.keyClick(window.article, Qt.Key.Key_N)  # a candidate selected
+        press(qtbot, window, GROW_END)
+        assert "leave review mode" in message(window)
+        assert not Review(ws, 1, "someone else").document(first).gold and stored(ws, first, "lead") == mine
+    finally:
+        ws.close()
