@@ -230,6 +230,12 @@ class DatabaseConflictError(StorageError):
     code = "A048"
 
 
+class SpanEdgeError(SpanRuleError):
+    """An edge key that cannot move a span's edge: no word left to take, or the span would be empty."""
+
+    code = "A215"
+
+
 class SpanChangedError(AnnotatorError):
     """An undo or redo step whose span was removed or changed by someone else: it refuses to touch it."""
 

@@ -33,8 +33,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from run import Result  # noqa: E402
 
 from annotator.domain.matching import Scores, compare  # noqa: E402
-from annotator.domain.spans import Span  # noqa: E402
+from annotator.domain.spans import Span, TokenBounds, overlaps  # noqa: E402
+from annotator.domain.suggestions import Suggestion  # noqa: E402
 from annotator.errors import SpanRuleError  # noqa: E402
+from annotator.services.annotation import Annotations  # noqa: E402
 from annotator.services.deciding import Suggestions  # noqa: E402
 
 FRAMES = ROOT / "resources/samples/frames.jsonl"
@@ -82,16 +84,23 @@ def source_scores(docs: list[Article]) -> dict[str, Scores]:
 
 @dataclass
 class Presses:
+    """Key presses by kind. A near miss fixed by extending costs its edge moves (the first of which accepts it),
+    and, when its label is wrong too, the label key and Shift+Tab back to the span made of it (`fix_keys`)."""
+
     accepted: int = 0
     relabelled: int = 0
     rejected: int = 0
     by_hand: int = 0
     gold: int = 0
     hand_labels: Counter[str] = field(default_factory=Counter)
+    extended: int = 0  # near misses fixed by extending (or shrinking) their edges
+    edge_moves: int = 0
+    fix_keys: int = 0
 
     @property
     def keys(self) -> int:
-        return self.accepted + self.relabelled + self.rejected + HAND * self.by_hand
+        return (self.accepted + self.relabelled + self.rejected + HAND * self.by_hand + self.edge_moves
+                + self.fix_keys)
 
 
 def scripted_annotator(folder: Path, docs: list[Article]) -> tuple[Presses, list[float], list[float]]:
@@ -116,7 +125,7 @@ def scripted_annotator(folder: Path, docs: list[Article]) -> tuple[Presses, list
         presses, accept_times, tag_times = Presses(), [], []
         for doc_id, doc in zip(ids, docs, strict=True):
             fill_layer(ws, "bench", "occurrences", document_ids=[doc_id])  # what the window does on opening it
-            decide_all(ana, doc_id, doc, presses, accept_times)
+            decide_all(ana, doc_id, doc, presses, accept_times, hand)
             for span in doc.gold:
                 if span.key() not in {s.key() for s in hand.spans(doc_id)}:
                     start = time.perf_counter()
@@ -126,22 +135,28 @@ def scripted_annotator(folder: Path, docs: list[Article]) -> tuple[Presses, list
                     presses.hand_labels[span.label] += 1
                     # A string tagged by hand proposes its other occurrences in the article at once.
                     fill_layer(ws, "bench", "occurrences", document_ids=[doc_id])
-                    decide_all(ana, doc_id, doc, presses, accept_times)
+                    decide_all(ana, doc_id, doc, presses, accept_times, hand)
             presses.gold += len(doc.gold)
     finally:
         ws.close()
+    print(f"scripted annotator, near misses: fixed by extending: {presses.extended}, edge moves: "
+          f"{presses.edge_moves}, label keys and Shift+Tab for them: {presses.fix_keys}")
     return presses, accept_times, tag_times
 
 
-def decide_all(ana: Suggestions, doc_id: int, doc: Article, presses: Presses, accept_times: list[float]) -> None:
-    """Enter on each suggestion that is gold (a label key when only its label is wrong), X on the others."""
+def decide_all(ana: Suggestions, doc_id: int, doc: Article, presses: Presses, accept_times: list[float],
+               hand: Annotations) -> None:
+    """Enter on each suggestion that is gold (a label key when only its label is wrong); a near miss (one that
+    overlaps a gold span not yet made and not offered as it is) fixed by the edge keys when that costs less than
+    X and the span made by hand; X on the others."""
     gold = {(s.start, s.end): s.label for s in doc.gold}
     while shown := ana.for_document(doc_id, SOURCES):
         suggestion = shown[0]
         label = gold.get((suggestion.start, suggestion.end))
         if label is None:
-            ana.reject(doc_id, suggestion)
-            presses.rejected += 1
+            if not fix_by_extending(ana, hand, doc_id, doc, suggestion, shown, presses):
+                ana.reject(doc_id, suggestion)
+                presses.rejected += 1
             continue
         start = time.perf_counter()
         try:
@@ -155,6 +170,76 @@ def decide_all(ana: Suggestions, doc_id: int, doc: Article, presses: Presses, ac
             presses.accepted += 1
         else:
             presses.relabelled += 1
+
+
+def fix_by_extending(ana: Suggestions, hand: Annotations, doc_id: int, doc: Article, suggestion: Suggestion,
+                     shown: list[Suggestion], presses: Presses) -> bool:
+    """Move the suggestion's edges onto the cheapest gold span it overlaps, as the window's edge keys do: with the
+    right label the first move accepts it moved and the next ones move the span made of it; with a wrong label
+    the label key accepts it as it is, Shift+Tab goes back to it and the moves follow. False: no gold span to
+    reach, or one not cheaper than X and the span by hand (1 + HAND)."""
+    from annotator.domain.spans import refuse_clash
+
+    own = hand.spans(doc_id)
+    made = {s.key() for s in own}
+    offered = {s.key() for s in shown}
+    bounds = hand.token_bounds(hand.document(doc_id))
+    best: tuple[int, Span, list[tuple[int, int]]] | None = None
+    for target in doc.gold:
+        if target.key() in made or target.key() in offered or not overlaps(target, Span(*suggestion.key())):
+            continue
+        path = edge_path(doc.text, bounds, (suggestion.start, suggestion.end), (target.start, target.end),
+                         target.label)
+        if not path:
+            continue
+        try:  # the window refuses a move onto a span of the same label, before it writes
+            for placed in path:
+                refuse_clash(Span(*placed, target.label), own)
+        except SpanRuleError:
+            continue
+        cost = len(path) + (0 if target.label == suggestion.label else 2)
+        if cost < 1 + HAND and (best is None or cost < best[0]):
+            best = (cost, target, path)
+    if best is None:
+        return False
+    cost, target, path = best
+    if target.label == suggestion.label:
+        decided, _ = ana.accept(doc_id, suggestion, at=path[0])
+        steps = path[1:]
+    else:
+        decided, _ = ana.accept(doc_id, suggestion, target.label)
+        steps = path
+    span = decided.added[0].span
+    for placed in steps:
+        assert span.id is not None
+        span, _ = hand.move_span(span.id, *placed, expected=span, document_id=doc_id)
+    presses.extended += 1
+    presses.edge_moves += len(path)
+    presses.fix_keys += cost - len(path)
+    return True
+
+
+def edge_path(text: str, bounds: TokenBounds | None, here: tuple[int, int], goal: tuple[int, int],
+              label: str) -> list[tuple[int, int]]:
+    """The ranges one edge key press after another passes through from `here` to `goal` (growing first, so that
+    no step is empty); [] when the edges cannot land on the goal's (a goal off the token grid)."""
+    from annotator.domain.edges import EdgeMove, moved
+    from annotator.errors import SpanEdgeError
+
+    (start, end), (goal_start, goal_end) = here, goal
+    path: list[tuple[int, int]] = []
+    plan = [(EdgeMove.GROW_START, goal_start < start), (EdgeMove.GROW_END, goal_end > end),
+            (EdgeMove.SHRINK_START, goal_start > start), (EdgeMove.SHRINK_END, goal_end < end)]
+    for move, needed in plan:
+        while needed and len(path) <= HAND:
+            try:
+                start, end = moved(text, start, end, move, bounds, label)
+            except SpanEdgeError:
+                return []
+            path.append((start, end))
+            needed = {EdgeMove.GROW_START: goal_start < start, EdgeMove.GROW_END: goal_end > end,
+                      EdgeMove.SHRINK_START: goal_start > start, EdgeMove.SHRINK_END: goal_end < end}[move]
+    return path if (start, end) == goal else []
 
 
 def _figure(value: float | None) -> str:

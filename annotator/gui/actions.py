@@ -44,6 +44,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Annotate", ARTICLE),
     ActionSpec("span.remove", "Remove span", ("Delete",), "Remove the span at the cursor (the innermost)", "Annotate",
                ARTICLE),
+    ActionSpec("span.grow_end", "Grow span at the end", ("Alt+Shift+Right",),
+               "The span (or suggestion) at the cursor takes the next word; on a suggestion it accepts it so",
+               "Annotate", ARTICLE),
+    ActionSpec("span.grow_start", "Grow span at the start", ("Alt+Shift+Left",),
+               "The span (or suggestion) at the cursor takes the word before it; on a suggestion it accepts it so",
+               "Annotate", ARTICLE),
+    ActionSpec("span.shrink_end", "Shrink span at the end", ("Ctrl+Alt+Shift+Left",),
+               "The span (or suggestion) at the cursor gives its last word back; on a suggestion it accepts it so",
+               "Annotate", ARTICLE),
+    ActionSpec("span.shrink_start", "Shrink span at the start", ("Ctrl+Alt+Shift+Right",),
+               "The span (or suggestion) at the cursor gives its first word back; on a suggestion it accepts it so",
+               "Annotate", ARTICLE),
     ActionSpec("link.mode", "&Link claim", ("R",), "Link mode on the claim at the cursor: a number (or Tab, Enter) "
                "links a span, again unlinks it; Escape leaves. Enter / Backspace on a claim take / drop its proposed "
                "links", "Annotate", ARTICLE),

@@ -19,7 +19,7 @@ not at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from annotator.services.relations import RemovedSpan
 
 Show = Callable[[], None]  # tells the session what the database now holds
+Attrs = dict[str, Any]  # a span's attributes (a figure's reading)
 
 
 class SpanCommand(QUndoCommand):
@@ -160,6 +161,38 @@ class Relabel(SpanCommand):
 
     def _write_undo(self) -> Show:
         return self._set(self.span.label, self.label)
+
+
+class MoveSpan(SpanCommand):
+    """Moves a span's edges to [start, end) (an edge key); undo moves them back. The same row, so its links stay
+    with it; a figure's reading made from its text (`readings`: before, after) follows the text."""
+
+    def __init__(self, session: DocumentSession, document_id: int, span: Span, start: int, end: int,
+                 readings: tuple[Attrs, Attrs] | None = None) -> None:
+        super().__init__(session, f"move {span.label}")
+        assert span.id is not None
+        self.document_id = document_id
+        self.span = span  # as it was before the first redo: undo gives its offsets back
+        self.start = start
+        self.end = end
+        self.readings = readings
+
+    def names(self) -> frozenset[str]:
+        return frozenset({self.span.label})
+
+    def _move(self, now: Span, start: int, end: int, attrs: Attrs | None) -> Show:
+        span_id = now.id
+        assert span_id is not None
+        span, changes = self.session.annotations.move_span(span_id, start, end, expected=now,
+                                                           document_id=self.document_id, attrs=attrs)
+        return lambda: self.session.span_moved(self.document_id, span, changes, attrs)
+
+    def _write_redo(self) -> Show:
+        return self._move(self.span, self.start, self.end, self.readings[1] if self.readings else None)
+
+    def _write_undo(self) -> Show:
+        return self._move(self.span._replace(start=self.start, end=self.end), self.span.start, self.span.end,
+                          self.readings[0] if self.readings else None)
 
 
 class Link(SpanCommand):

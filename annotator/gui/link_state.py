@@ -185,6 +185,31 @@ class LinkState(QObject):
         self.shown.attrs.pop(span_id, None)
         self.changed.emit()
 
+    def readings_moved(self, span: Span, start: int, end: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A figure's stored reading and the one its text at [start, end) gives, when the stored one is what its
+        text gave (one edited by hand with Ctrl+Shift+F stays as it is: None, as for a span with none stored)."""
+        doc = self.session.document
+        stored = None if span.id is None else self.shown.attrs.get(span.id)
+        if doc is None or stored is None or span.label not in self.linking.figure_labels():
+            return None
+        if stored != figure_attrs(doc.text[span.start:span.end], doc.lang):
+            return None
+        return stored, figure_attrs(doc.text[start:end], doc.lang)
+
+    def span_moved(self, span: Span, attrs: dict[str, Any] | None = None) -> None:
+        """A span's edges moved (the same row): its links now hold it as it is, and its reading is `attrs` when
+        that was written too."""
+        def now(s: Span) -> Span:
+            return span if s.id == span.id else s
+
+        self.shown.relations = [r._replace(head=now(r.head), child=now(r.child)) for r in self.shown.relations]
+        self.ghosts = [r._replace(head=now(r.head), child=now(r.child)) for r in self.ghosts]
+        if span.id is not None:
+            self._read.pop(span.id, None)  # a figure's reading made for display is made again from its new text
+            if attrs is not None:
+                self.shown.attrs[span.id] = dict(attrs)
+        self.changed.emit()
+
     def span_restored(self, removed: RemovedSpan) -> None:
         if removed.span.id is not None and removed.attrs is not None:
             self.shown.attrs[removed.span.id] = dict(removed.attrs)

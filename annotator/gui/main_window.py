@@ -26,6 +26,7 @@ from annotator.gui.models import layer_name
 from annotator.gui.review_mode import ReviewMode
 from annotator.gui.session import DocumentSession
 from annotator.gui.settings import GuiSettings, Theme, apply_theme
+from annotator.gui.span_edges import SpanEdges
 from annotator.gui.suggestion_desk import SuggestionDesk, SuggestionKeys
 from annotator.gui.tasks import AFTER_FIRST_PAINT_MS, TaskRunner
 from annotator.gui.training import WindowTraining
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.suggestions = SuggestionDesk(self.window_ws, self.session, self.runner, settings, project,
                                           self.status.notice, self)
         self.suggestion_keys = SuggestionKeys(self.suggestions, self.article, self.status.notice)
+        self.span_edges = SpanEdges(self.session, self.suggestions, self.suggestion_keys, self.article,
+                                    self.status.notice, self)
 
         self.specs = actions.all_specs(self.session.labels)
         # Not `self.actions`: that would hide QWidget.actions().
@@ -145,6 +148,7 @@ class MainWindow(QMainWindow):
         }
         handlers.update(self._label_handlers())
         handlers.update(self.suggestion_keys.handlers())
+        handlers.update(self.span_edges.handlers())
         premade = self._undo_actions()
         handlers.update({"edit.undo": self.session.undo, "edit.redo": self.session.redo})
         made = actions.build(self.specs, handlers, window=self, article=self.article, premade=premade)
@@ -226,6 +230,7 @@ class MainWindow(QMainWindow):
         self.label_bar.label_requested.connect(self.tag)
         self.document_list.document_requested.connect(self._on_document_list_document_requested)
         self.span_panel.span_requested.connect(self._on_span_panel_span_requested)
+        self.span_edges.span_selected.connect(self.span_panel.mark)
         self.span_panel.range_requested.connect(self.article.select_range)
         self.find_bar.search_changed.connect(self._on_find_bar_search_changed)
         self.find_bar.next_requested.connect(self._on_find_bar_next_requested)

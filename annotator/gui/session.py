@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
@@ -23,7 +23,7 @@ from annotator.domain.layers import Layer, Owner
 from annotator.domain.span_index import SpanIndex
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
-from annotator.gui.commands import AddSpan, Relabel, RemoveSpan, SpanCommand, parts_of, write_step
+from annotator.gui.commands import AddSpan, MoveSpan, Relabel, RemoveSpan, SpanCommand, parts_of, write_step
 from annotator.gui.link_state import LinkState
 from annotator.gui.offsets import OffsetMap
 from annotator.services.annotation import Annotations
@@ -300,6 +300,15 @@ class DocumentSession(QObject):
         if span is not None and self.document is not None and span.label != label:
             self._push(Relabel(self, self.document.id, span, label))
 
+    def move(self, span_id: int, start: int, end: int) -> bool:
+        """Move one of the annotator's spans to [start, end) as one undo step (an edge key); True when it moved."""
+        span = self.span(span_id)
+        if span is None or self.document is None or self.editor is not None or (span.start, span.end) == (start, end):
+            return False
+        self._push(MoveSpan(self, self.document.id, span, start, end, self.links.readings_moved(span, start, end)))
+        moved = self.span(span_id)
+        return moved is not None and (moved.start, moved.end) == (start, end)
+
     def change_spans(self, text: str, *, remove: Iterable[int] = (), relabel: Mapping[int, str] | None = None,
                      add: Iterable[tuple[str, int, int]] = ()) -> None:
         """Several changes to this document's spans as ONE undo step called `text`, taken or refused whole.
@@ -405,6 +414,12 @@ class DocumentSession(QObject):
         old = self.index.get(span_id) if document_id == self.document_id else None
         if old is not None:
             self.index.replace(old._replace(label=label))
+        self.changes_made.emit(changes)
+
+    def span_moved(self, document_id: int, span: Span, changes: Changes, attrs: dict[str, Any] | None = None) -> None:
+        """A span's edges moved (its figure reading now `attrs`, when that changed too)."""
+        if document_id == self.document_id and span.id is not None and self.index.replace(span) is not None:
+            self.links.span_moved(span, attrs)
         self.changes_made.emit(changes)
 
     def _reporting(self) -> _Reporting:

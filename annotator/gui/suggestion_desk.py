@@ -150,7 +150,7 @@ class SuggestionDesk(QObject):
         ones. Called as the document opens, before anything draws it."""
         sources = self.enabled()
         try:
-            rejected = self.service.rejected(document_id)
+            rejected = self.service.decided(document_id)
         except AnnotatorError as e:
             self._notice(f"suggestions not shown: {e}")
             rejected = None
@@ -241,13 +241,15 @@ class SuggestionDesk(QObject):
         return next((s for s in reversed(shown) if (s.start, -s.end) < here), None)
 
     # -- deciding (each an undo step) -------------------------------------------------------------
-    def accept(self, suggestion: Suggestion, label: str | None = None) -> bool:
+    def accept(self, suggestion: Suggestion, label: str | None = None, *, at: tuple[int, int] | None = None) -> bool:
+        """Accept `suggestion` (under `label`; at the offsets `at` when an edge key moved it) as one undo step."""
         doc = self.session.document_id
         if doc is None:
             return False
         chosen = label or suggestion.label
         text = f"accept {chosen}" if chosen == suggestion.label else f"accept {suggestion.label} as {chosen}"
-        return self._push(Decide(self, doc, text, lambda: self.service.accept(doc, suggestion, label),
+        return self._push(Decide(self, doc, text if at is None else f"{text}, moved",
+                                 lambda: self.service.accept(doc, suggestion, label, at=at),
                                  frozenset({suggestion.label, chosen})))
 
     def reject(self, suggestion: Suggestion) -> bool:

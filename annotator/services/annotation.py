@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from annotator.domain.documents import Changes, Document, DocumentListItem, Status
 from annotator.domain.labels import LabelSet
@@ -213,6 +214,26 @@ class Annotations:
                 raise _changed_elsewhere(expected)
         return expected.label, Changes(documents=frozenset({document_id}), spans_added=(span_id,),
                                        spans_removed=(span_id,))
+
+    @retried
+    def move_span(self, span_id: int, start: int, end: int, *, expected: Span, document_id: int,
+                  attrs: dict[str, Any] | None = None) -> tuple[Span, Changes]:
+        """Give one of this annotator's spans the offsets [start, end) (an edge key; callers snap first): one UPDATE
+        and the document's status. Refused while the span is no longer `expected` or would overlap a span of its
+        label; its links stay with it (the same row), and so do its attributes unless `attrs` replaces them (a
+        figure's reading of its new text)."""
+        check_bounds(self._length(document_id), start, end)
+        with self.ws.unit() as repo:
+            picture = (document_id, expected.label, expected.start, expected.end)
+            if not repo.spans.move(span_id, self.annotator_id, self.project_id, start, end, picture, attrs):
+                self._own_span(repo, span_id, expected, document_id)
+                others = [s for s in repo.spans.of_document(document_id, self.annotator_id, label=expected.label,
+                                                            overlapping=(start, end)) if s.id != span_id]
+                refuse_clash(Span(start, end, expected.label), others)
+                raise _changed_elsewhere(expected)
+            repo.statuses.mark_in_progress(document_id, self.annotator_id)
+        return Span(start, end, expected.label, span_id, self.annotator), Changes(
+            documents=frozenset({document_id}), spans_added=(span_id,), spans_removed=(span_id,))
 
     def _length(self, document_id: int) -> int:
         """The document's length in characters: texts never change and ids are never reused, so it is kept."""

@@ -2,8 +2,9 @@
 
 Every call is one committed transaction. Accepting copies a suggestion into the person's layer with its origin
 (`model:rules`) and records an `accepted` decision; a label key on a suggestion accepts it under that label and
-records the suggested label as `rejected`; rejecting records `rejected`, and a rejected suggestion is never shown
-to that person on that document again, whichever source proposes it and however often the sources run.
+records the suggested label as `rejected`; rejecting records `rejected`, and a suggestion decided on (rejected, or
+accepted and since moved or removed) is never shown to that person on that document again, whichever source
+proposes it and however often the sources run.
 """
 
 from __future__ import annotations
@@ -48,9 +49,15 @@ class Suggestions:
             return self._visible(repo, document_id, sources)
 
     def rejected(self, document_id: int) -> set[tuple[int, int, str]]:
-        """The (start, end, label) the person rejected on the document: never shown to them again."""
+        """The (start, end, label) the person rejected on the document."""
         with self.ws.unit() as repo:
             return SuggestionStore(repo.s).rejected(document_id, self.annotator_id)
+
+    def decided(self, document_id: int) -> set[tuple[int, int, str]]:
+        """The (start, end, label) the person decided on in the document, rejected or accepted: never offered to
+        them again, so that a suggestion accepted and then moved by an edge key (or removed) does not return."""
+        with self.ws.unit() as repo:
+            return SuggestionStore(repo.s).decided(document_id, self.annotator_id)
 
     def layer_names(self) -> list[str]:
         """The model layers the database holds (sources that ran at least once), by name."""
@@ -59,19 +66,23 @@ class Suggestions:
 
     def _visible(self, repo: Repository, document_id: int, sources: Sequence[str] | None) -> list[Suggestion]:
         store = SuggestionStore(repo.s)
-        return visible(store.model_layers(document_id), store.rejected(document_id, self.annotator_id),
+        return visible(store.model_layers(document_id), store.decided(document_id, self.annotator_id),
                        repo.spans.of_document(document_id, self.annotator_id), sources)
 
     # -- deciding ---------------------------------------------------------------------------------
     @retried
-    def accept(self, document_id: int, suggestion: Suggestion, label: str | None = None) -> tuple[Decided, Changes]:
-        """The suggestion becomes the person's span (under `label` when given); one transaction."""
+    def accept(self, document_id: int, suggestion: Suggestion, label: str | None = None, *,
+               at: tuple[int, int] | None = None) -> tuple[Decided, Changes]:
+        """The suggestion becomes the person's span (under `label` when given, at the offsets `at` when an edge key
+        moved it); one transaction. A suggestion taken under another label or at other offsets is recorded as
+        rejected as it was proposed, so that it does not come back beside the span made of it."""
         label = label or suggestion.label
+        placed = suggestion if at is None else suggestion._replace(start=at[0], end=at[1])
         with self.ws.unit() as repo:
             store = SuggestionStore(repo.s)
-            added = self._add(repo, store, document_id, suggestion, label)
-            decisions = [self._decide(store, document_id, suggestion, label, Decision.ACCEPTED)]
-            if label != suggestion.label:
+            added = self._add(repo, store, document_id, placed, label)
+            decisions = [self._decide(store, document_id, placed, label, Decision.ACCEPTED)]
+            if (placed.start, placed.end, label) != suggestion.key():
                 decisions.append(self._decide(store, document_id, suggestion, suggestion.label,
                                               Decision.REJECTED))
             repo.statuses.mark_in_progress(document_id, self.annotator_id)

@@ -1,4 +1,4 @@
-"""The writes of a key press, each one statement that checks its own rules: a tag, an untag, a relabel.
+"""The writes of a key press, each one statement that checks its own rules: a tag, an untag, a relabel, a move.
 
 Each statement reads nothing first: the document, the label (by name, through its unique index), the annotator
 and the same-label overlap are conditions of the write itself, so the check and the write are one step
@@ -101,6 +101,25 @@ def relabel_span(conn: Connection, *, span_id: int, annotator_id: int, project_i
         .where(~_clash(document_id, annotator_id, new_id, start, end, own_id=span_id))
         .values(label_id=new_id)
     )
+    return conn.execute(query.returning(SPAN.c.id)).first() is not None
+
+
+def move_span(conn: Connection, *, span_id: int, annotator_id: int, project_id: int, start: int, end: int,
+              expected: tuple[int, str, int, int], attrs: dict[str, Any] | None = None) -> bool:
+    """Give the span the offsets [start, end) (and `attrs`, when given: a figure's reading of its new text), only
+    while it is still `expected` and no other same-label span of its owner would overlap it: one UPDATE (an edge
+    key)."""
+    document_id, label, old_start, old_end = expected
+    label_id = _label_id(project_id, label)
+    query = (
+        update(SPAN)
+        .where(SPAN.c.id == span_id, SPAN.c.annotator_id == annotator_id, SPAN.c.document_id == document_id,
+               SPAN.c.label_id == label_id, SPAN.c.start == old_start, SPAN.c.end == old_end)
+        .where(~_clash(document_id, annotator_id, label_id, start, end, own_id=span_id))
+        .values(start=start, end=end)
+    )
+    if attrs is not None:
+        query = query.values(attrs=attrs)
     return conn.execute(query.returning(SPAN.c.id)).first() is not None
 
 

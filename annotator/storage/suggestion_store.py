@@ -108,12 +108,18 @@ class SuggestionStore:
 
     # -- decisions --------------------------------------------------------------------------------
     def rejected(self, document_id: int, person_id: int) -> set[tuple[int, int, str]]:
+        return self.decided(document_id, person_id, only=Decision.REJECTED)
+
+    def decided(self, document_id: int, person_id: int, *,
+                only: Decision | None = None) -> set[tuple[int, int, str]]:
+        """The (start, end, label) the person decided on in the document (only `only`'s when given)."""
         query = (
             select(DECISION.c.start, DECISION.c.end, LabelRow.name)
             .join(LabelRow, LabelRow.id == DECISION.c.label_id)
-            .where(DECISION.c.document_id == document_id, DECISION.c.decided_by == person_id,
-                   DECISION.c.decision == Decision.REJECTED.value)
+            .where(DECISION.c.document_id == document_id, DECISION.c.decided_by == person_id)
         )
+        if only is not None:
+            query = query.where(DECISION.c.decision == only.value)
         return {(start, end, label) for start, end, label in self.s.execute(query)}
 
     def set_decision(self, project_id: int, document_id: int, person_id: int, label: str, start: int, end: int,

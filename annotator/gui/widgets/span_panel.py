@@ -27,6 +27,11 @@ class SpanPanel(QWidget):
         self._title = QLabel("", self)
         layout.addWidget(self._title)
         self.model = SpanTableModel(self)
+        self._syncing = False
+        # Connected before the table is: a selected row taken out (a span moved by an edge key, or its undo) makes
+        # the table select a neighbour, which is not the reader asking for that span.
+        self.model.rowsAboutToBeRemoved.connect(self._on_model_rows_about_to_be_removed)
+        self.model.rowsRemoved.connect(self._on_model_rows_removed)
         self.table = row_table(self.model, "span_table", self)
         # Fixed widths: sizing to contents would read thousands of rows on every change.
         # The links column takes the spare width: a claim's frame is what its row is read for.
@@ -47,7 +52,6 @@ class SpanPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.layer_table.activated.connect(self._on_layer_table_activated)
         self.layer_table.selectionModel().selectionChanged.connect(self._on_layer_table_selection_changed)
-        self._syncing = False
 
     def sizeHint(self) -> QSize:  # the dock's first width
         return QSize(330, 600)
@@ -108,6 +112,12 @@ class SpanPanel(QWidget):
         editing = self._session.editing  # gold in review mode
         whose = "of yours" if editing is None else f"of {editing.name}"
         self._title.setText(f"{n} span{'s' if n != 1 else ''} {whose} in this document")
+
+    def _on_model_rows_about_to_be_removed(self, *_args: object) -> None:
+        self._syncing = True
+
+    def _on_model_rows_removed(self, *_args: object) -> None:
+        self._syncing = False
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         self.span_requested.emit(self.model.data(index, ID_ROLE))

@@ -168,3 +168,10 @@ class SpanRepository:
         """One UPDATE while the span is still `expected` and the new label exists and clashes with nothing."""
         return span_writes.relabel_span(self.s.connection(), span_id=span_id, annotator_id=annotator_id,
                                         project_id=project_id, label=label, expected=expected)
+
+    def move(self, span_id: int, annotator_id: int, project_id: int, start: int, end: int,
+             expected: tuple[int, str, int, int], attrs: dict[str, Any] | None = None) -> bool:
+        """One UPDATE of the span's offsets (and `attrs` when given) while it is still `expected` and clashes with
+        nothing."""
+        return span_writes.move_span(self.s.connection(), span_id=span_id, annotator_id=annotator_id,
+                                     project_id=project_id, start=start, end=end, expected=expected, attrs=attrs)
