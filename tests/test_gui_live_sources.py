@@ -29,7 +29,7 @@ NEW = "Amina Haddad said 75 homes lost power in Saltmere on Tuesday. Repairs in 
 
 
 def ready(qtbot: Any, window: Any) -> Any:
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.suggestions.waiting_for_paint and not window.runner.busy, timeout=TIMEOUT_MS)
     return window
 
 

@@ -47,7 +47,7 @@ def filled(gui_ws: Any, tmp_path: Path) -> list[int]:
 
 def ready(qtbot: Any, window: Any) -> Any:
     """The window once its worker has brought the open document's suggestions."""
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.suggestions.waiting_for_paint and not window.runner.busy, timeout=60_000)
     return window
 
 

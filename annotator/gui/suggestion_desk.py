@@ -15,6 +15,7 @@ stack moves, as it does every key press).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -94,7 +95,7 @@ class SuggestionDesk(QObject):
         self._settings = settings
         self._notice = notice
         self._generation = 0  # a worker's answer for a document left since is dropped
-        self._worked = False  # the first fresh suggestions wait until the window has been painted
+        self.waiting_for_paint = False  # the first run of the sources waits until the window has been painted
         self._failed: set[str] = set()  # sources that failed: off until the window closes or they are switched on
         self.live = LiveSources(ws, project)  # used on the worker only (tagged_changed excepted)
 
@@ -164,6 +165,7 @@ class SuggestionDesk(QObject):
         models = [name for name in sources if name not in BUILT_IN and runnable(name)]
 
         def refresh() -> None:
+            self.waiting_for_paint = False
             if generation != self._generation:
                 return  # another document opened meanwhile
             if quick or not models:
@@ -171,10 +173,10 @@ class SuggestionDesk(QObject):
             if models:
                 self._refresh(document_id, models, sources)
 
-        if self._worked:
+        if "spacy" in sys.modules or self.waiting_for_paint:
             refresh()
-        else:  # the sources' first run imports spaCy and reads the gazetteer: not while the window paints
-            self._worked = True
+        else:  # the sources' first run imports spaCy (~0.7 s of the GIL): not while the window first paints
+            self.waiting_for_paint = True
             QTimer.singleShot(AFTER_FIRST_PAINT_MS, refresh)
 
     def _refresh(self, document_id: int, run: list[str], shown: list[str]) -> None:
