@@ -12,8 +12,11 @@ and kills each with SIGKILL at a seeded moment between half the run and its end;
 file acknowledges must be in the database. The baseline is the same tags, in the same order, written by the
 same number of processes as plain psycopg INSERTs, one transaction each.
 
-"Next to do" is per annotator here (the shared queue of the team-db work is not in this base): a document is
-handed out twice when one annotator is given a document again after finishing it.
+Work is handed out by the shared queue the window uses (annotator.services.team): the lead assigns each annotator
+a first document (`assign`, one annotator per document) and every later one is taken from the open pool, one
+document per annotator, by the next-to-do of the window (SELECT ... FOR UPDATE SKIP LOCKED). A document is handed
+out twice when it is opened by a second annotator, or again by the same one. The baseline's processes take the
+documents in disjoint slices, with no queue.
 """
 
 from __future__ import annotations
@@ -90,23 +93,31 @@ def throwaway_database(server_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def prepare(url: str, documents: int, names: list[str], seed: int) -> int:
-    """The schema, a project with `documents` generated articles and the annotators; returns the project id."""
+def prepare(url: str, documents: int, names: list[str], seed: int, *, queues: bool = True) -> int:
+    """The schema, a project with `documents` generated articles and the annotators; returns the project id.
+    With `queues` the first len(names) documents are assigned one to each annotator (the project is in team
+    mode) and the others are left open, to be taken from the shared queue."""
     from data import corpus
 
     from annotator.domain.documents import content_hash
+    from annotator.services.team import assign
     from annotator.services.workspace import ensure_project, open_workspace
 
     ws = open_workspace(url)
     try:
         project = ensure_project(ws, "bench")
         texts = [text for text, _ in corpus(documents, 1500, seed=seed)]
+        rows = [{"project_id": project.id, "position": i, "title": f"article {i}", "source": "bench", "text": t,
+                 "meta": {}, "content_hash": content_hash(f"{i}:{t}")} for i, t in enumerate(texts)]
+        first = len(names) if queues else 0
         with ws.unit() as repo:
-            repo.bulk.insert_documents([
-                {"project_id": project.id, "position": i, "title": f"article {i}", "source": "bench", "text": t,
-                 "meta": {}, "content_hash": content_hash(f"{i}:{t}")} for i, t in enumerate(texts)])
+            repo.bulk.insert_documents(rows[:first])
             for name in names:
                 repo.owners.annotator_id(name)
+        if queues:
+            assign(ws, "bench", names, per_document=1, seed=seed)
+        with ws.unit() as repo:
+            repo.bulk.insert_documents(rows[first:])
         return project.id
     finally:
         ws.close()
@@ -143,7 +154,8 @@ def _tags(rng: random.Random, text: str, labels: list[str], snap: Any) -> Iterat
         yield label, found[0], found[1]
 
 
-def work_ours(url: str, project_id: int, name: str, seed: int, side: SideFile) -> None:
+def work_ours(url: str, project_id: int, name: str, seed: int, side: SideFile, slice_: tuple[int, int]) -> None:
+    del slice_  # the shared queue hands the documents out
     from annotator.domain.documents import Status
     from annotator.nlp.tokens import blank
     from annotator.services.annotation import Annotations
@@ -170,7 +182,7 @@ def work_ours(url: str, project_id: int, name: str, seed: int, side: SideFile) -
     sys.stdin.readline()  # stay until the kill: a process that ended by itself would be a failure
 
 
-def work_psycopg(url: str, project_id: int, name: str, seed: int, side: SideFile) -> None:
+def work_psycopg(url: str, project_id: int, name: str, seed: int, side: SideFile, slice_: tuple[int, int]) -> None:
     import psycopg
 
     from annotator.domain.spans import token_at
@@ -186,7 +198,8 @@ def work_psycopg(url: str, project_id: int, name: str, seed: int, side: SideFile
     blank(lang)
     rng = random.Random(seed)
     _wait_for_go(side)
-    for document_id, text in documents:
+    index, processes = slice_
+    for document_id, text in documents[index::processes]:
         side.write("open", document_id)
         bounds = token_bounds(text, lang)
         for label, start, end in _tags(rng, text, labels, lambda c, t=text, b=bounds: token_at(t, c, b)):
@@ -212,7 +225,7 @@ def run_team(url: str, *, processes: int, seconds: float, documents: int, seed: 
              scratch: Path) -> TeamRun:
     """`processes` annotator processes of `kind` on the empty database `url`, killed within `seconds`."""
     names = [f"{kind}{i}" for i in range(processes)]
-    project_id = prepare(url, documents, names, seed)
+    project_id = prepare(url, documents, names, seed, queues=kind == "ours")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     sides = [scratch / f"{kind}-{processes}-{i}.side" for i in range(processes)]
     errors = [scratch / f"{kind}-{processes}-{i}.err" for i in range(processes)]
@@ -220,7 +233,7 @@ def run_team(url: str, *, processes: int, seconds: float, documents: int, seed: 
     for i, name in enumerate(names):
         sides[i].unlink(missing_ok=True)
         config = json.dumps({"url": url, "project": project_id, "name": name, "seed": seed * 1000 + i,
-                             "side": str(sides[i]), "kind": kind})
+                             "side": str(sides[i]), "kind": kind, "slice": [i, processes]})
         with errors[i].open("w") as err:
             procs.append(subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker", config],
                                           stdin=subprocess.PIPE, stderr=err, env=env, text=True))
@@ -267,13 +280,14 @@ class Side:
     acked: dict[int, tuple[str, int, str, int, int]]  # span id -> (annotator, document, label, start, end)
     acked_at: list[float]
     latencies: list[float]
-    handed_twice: int
+    handed_twice: int  # documents this process was given again
     ran_out: bool
+    opened: Counter[int]  # document id -> times it was given to this process
 
 
 def read_side(path: Path, name: str) -> Side:
-    side = Side({}, [], [], 0, False)
-    opened: Counter[int] = Counter()
+    side = Side({}, [], [], 0, False, Counter())
+    opened = side.opened
     for line in path.read_text().splitlines():
         fields = line.split()
         if fields[0] == "open":
@@ -287,6 +301,14 @@ def read_side(path: Path, name: str) -> Side:
             side.latencies.append(float(fields[7]))
     side.handed_twice = sum(n - 1 for n in opened.values())
     return side
+
+
+def handed_twice(sides: list[Side]) -> int:
+    """Documents given out beyond once, over every process: the shared queue gives each to one annotator once."""
+    opened: Counter[int] = Counter()
+    for side in sides:
+        opened.update(side.opened)
+    return sum(n - 1 for n in opened.values())
 
 
 def stored_spans(url: str, names: list[str]) -> dict[int, tuple[Any, ...]]:
@@ -315,7 +337,7 @@ def _tally(url: str, kind: str, names: list[str], sides: list[Path], started: fl
     stored = stored_spans(url, names)
     return TeamRun(kind, len(names), seconds, len(acked), held / (all_alive_until - started),
                    statistics.fmean(rates), _p95([t for side in read for t in side.latencies]) * 1000,
-                   sum(side.handed_twice for side in read), len(lost_spans(acked, stored)),
+                   handed_twice(read), len(lost_spans(acked, stored)),
                    len(stored.keys() - acked.keys()), sum(side.ran_out for side in read))
 
 
@@ -326,7 +348,7 @@ def _p95(values: list[float]) -> float:
 def _worker(config_json: str) -> None:
     config = json.loads(config_json)
     WORKERS[config["kind"]](config["url"], config["project"], config["name"], config["seed"],
-                            SideFile(Path(config["side"])))
+                            SideFile(Path(config["side"])), tuple(config["slice"]))
 
 
 def main() -> int:
