@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_fixtures import ANNOTATOR, add_documents, service
+from gui_fixtures import ANNOTATOR, add_documents, service, stored
 
 pytestmark = pytest.mark.gui
 
@@ -219,3 +219,90 @@ def test_a_claim_that_comes_another_way_gets_its_links_proposed_too(qtbot, gui_w
     _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the compound step, not a link
     assert [s.label for s in window.session.spans] == []
     assert errors == []
+
+
+def _relabel_by_keys(qtbot: Any, window: Any, phrase: str, label: str) -> None:
+    """The caret in `phrase`, Shift+F10 opens the span menu there; Down to "Relabel as `label`", Enter."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    chosen: list[str] = []
+
+    def choose(tries: int = 100) -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):  # not open yet
+            if tries:
+                QTimer.singleShot(20, lambda: choose(tries - 1))
+            return
+        wanted = f"Relabel as {label}"
+        for _ in range(len(menu.actions())):
+            if menu.activeAction() is not None and menu.activeAction().text() == wanted:
+                break
+            qtbot.keyClick(menu, Qt.Key.Key_Down)
+        chosen.append(menu.activeAction().text())
+        qtbot.keyClick(menu, Qt.Key.Key_Return)
+
+    _caret_in(window, phrase)
+    QTimer.singleShot(0, choose)
+    _key(qtbot, window, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)  # blocks while the menu is open
+    assert chosen == [f"Relabel as {label}"]
+    # The offscreen platform does not give the window back its activation when a popup closes, as a desktop does
+    if QApplication.activeWindow() is not window:
+        window.activateWindow()
+    qtbot.waitUntil(window.article.hasFocus)  # the keyboard is back on the article once the menu has closed
+
+
+def test_relabelling_a_linked_span_removes_the_links_that_no_longer_fit_in_one_step(  # type: ignore[no-untyped-def]
+        qtbot, linked_window, gui_ws) -> None:
+    from PySide6.QtCore import Qt
+
+    window, (doc, _second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Return)  # take the three proposed links
+    assert len(_links(gui_ws, doc)) == 3
+    _relabel_by_keys(qtbot, window, "Irena Dobric", "LOCATION")
+    assert ("LOCATION", "Irena Dobric") in stored(gui_ws, doc)
+    # said_by goes from a CLAIM to a SOURCE: Irena Dobric, now a place, is no longer the claim's source
+    assert _links(gui_ws, doc) == {(CLAIM, "figure", "More than 12,000 residents"), (CLAIM, "where", "Velmora")}
+    assert {r.type for r in window.session.links.relations} == {"figure", "where"}
+    assert window.statusBar().currentMessage().startswith("1 link removed")
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step: label and link come back
+    assert ("SOURCE", "Irena Dobric") in stored(gui_ws, doc)
+    assert len(_links(gui_ws, doc)) == 3
+    assert {r.type for r in window.session.links.relations} == {"figure", "where", "said_by"}
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert ("LOCATION", "Irena Dobric") in stored(gui_ws, doc) and len(_links(gui_ws, doc)) == 2
+    # The claim itself relabelled: every link it heads goes (no relation type starts from a SOURCE)
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _relabel_by_keys(qtbot, window, "have left", "SOURCE")
+    assert _links(gui_ws, doc) == set() and window.session.links.relations == []
+    assert window.statusBar().currentMessage().startswith("3 links removed")
+    _key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(_links(gui_ws, doc)) == 3 and ("CLAIM", CLAIM) in stored(gui_ws, doc)
+
+
+def test_a_refused_relabel_keeps_the_links_too(qtbot, linked_window, gui_ws, errors) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window, (doc, _second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Return)
+    steps = window.session.undo_stack.count()
+    _relabel_by_keys(qtbot, window, "have left", "FIGURE")  # the claim holds a FIGURE: two FIGUREs may not overlap
+    assert [e[:6] for e in errors] == ["[A020]"]
+    errors.clear()
+    assert ("CLAIM", CLAIM) in stored(gui_ws, doc)
+    assert len(_links(gui_ws, doc)) == 3  # the links taken away before the relabel were written back
+    assert len(window.session.links.relations) == 3
+    assert window.session.undo_stack.count() == steps
+
+
+def test_relabelling_a_span_without_links_says_nothing_of_links(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    window, (doc, _second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Return)
+    # A span with no links (the ferry's Ostrel, tagged now) relabels with nothing said about links
+    _tag(qtbot, window, "Ostrel", Qt.Key.Key_2)
+    _relabel_by_keys(qtbot, window, "Ostrel", "SOURCE")
+    assert ("SOURCE", "Ostrel") in stored(gui_ws, doc)
+    assert len(_links(gui_ws, doc)) == 3
+    assert "removed" not in window.statusBar().currentMessage()
