@@ -185,6 +185,7 @@ def test_ctrl_shift_f_edits_a_figure_and_the_claims_table_lists_the_frame(qtbot,
     dialog = window.findChild(ClaimsDialog)
     assert dialog is not None and dialog.isVisible()
     model = dialog.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1)  # read on the worker
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     row_texts = {h: model.index(0, c).data() for c, h in enumerate(headers)}
     assert row_texts["Claim"] == CLAIM
@@ -196,7 +197,58 @@ def test_ctrl_shift_f_edits_a_figure_and_the_claims_table_lists_the_frame(qtbot,
     qtbot.keyClicks(dialog.filter, "dobric")
     assert dialog.proxy.rowCount() == 1
     window.article.select_range(0, 0)
-    dialog.table.doubleClicked.emit(dialog.proxy.index(0, 0))
+    _double_click(qtbot, dialog.table, dialog.proxy.index(0, 0))
+    assert window.article.selection() == (0, len(CLAIM))
+
+
+def _double_click(qtbot: Any, table: Any, index: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    centre = table.visualRect(index).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+
+
+def test_the_claims_table_is_read_on_the_worker_while_the_window_takes_keys(  # type: ignore[no-untyped-def]
+        qtbot, linked_window, gui_ws, monkeypatch) -> None:
+    """A big project's claims take a while to read: the window is not frozen meanwhile, and the table fills
+    when they come; a double-click on a row opens that claim in the article."""
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    from annotator.gui.dialogs import claims_table
+
+    window, (doc, second) = linked_window
+    _key(qtbot, window, Qt.Key.Key_Return)
+    gate, read_on = threading.Event(), []
+    real = claims_table.claims
+
+    def slow_claims(*args: Any, **kwargs: Any) -> Any:
+        read_on.append(threading.current_thread())
+        assert gate.wait(30), "the test never let the read go on"
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(claims_table, "claims", slow_claims)
+    _key(qtbot, window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = window.findChild(claims_table.ClaimsDialog)
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: bool(read_on))
+    assert read_on[0] is not threading.main_thread()
+    assert dialog.model.rowCount() == 0 and dialog.summary.text() == "reading the claims…"
+    # While the claims are being read, the window tags the ferry's place at a key press
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    _tag(qtbot, window, "Ostrel", Qt.Key.Key_2)
+    assert ("LOCATION", "Ostrel") in stored(gui_ws, doc)
+    gate.set()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1)
+    assert dialog.summary.text().startswith("1 claims")
+    # The claim opens from the other document too
+    _key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.session.document_id == second
+    _double_click(qtbot, dialog.table, dialog.proxy.index(0, 0))
+    assert window.session.document_id == doc
     assert window.article.selection() == (0, len(CLAIM))
 
 
