@@ -3,20 +3,14 @@ in the database and no document was handed out twice (bench/team.py measures 2, 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from bench_modules import bench_module
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("bench_team", ROOT / "bench" / "team.py")
-assert _spec is not None and _spec.loader is not None
-team = importlib.util.module_from_spec(_spec)
-sys.modules["bench_team"] = team  # dataclasses look their module up there
-_spec.loader.exec_module(team)
+team = bench_module("team")
 
 
 def test_killed_annotators_lose_no_acknowledged_span(pg_url: str, tmp_path: Path) -> None:
