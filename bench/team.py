@@ -15,8 +15,8 @@ same number of processes as plain psycopg INSERTs, one transaction each.
 Work is handed out by the shared queue the window uses (annotator.services.team): the lead assigns each annotator
 a first document (`assign`, one annotator per document) and every later one is taken from the open pool, one
 document per annotator, by the next-to-do of the window (SELECT ... FOR UPDATE SKIP LOCKED). A document is handed
-out twice when it is opened by a second annotator, or again by the same one. The baseline's processes take the
-documents in disjoint slices, with no queue.
+out twice when it is opened by a second annotator, or again by the same one. The baseline has no hand-out: each
+of its processes writes its tags through every document in the project's order.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class TeamRun:
     held_per_second: float  # all processes together, while all of them were alive
     per_process: float  # the mean over processes of acknowledged spans / seconds alive
     p95_ms: float
-    handed_twice: int
+    handed_twice: int | None  # None: the baseline hands nothing out
     lost: int
     unacknowledged_in_db: int  # a write in flight when its process was killed: at most one per process
     ran_out: int  # processes that finished every document before they were killed
@@ -68,7 +68,8 @@ class TeamRun:
     def line(self) -> str:
         return (f"{self.kind:<8} {self.processes:>2} processes: {self.held_per_second:8.1f} spans/s held "
                 f"({self.per_process:6.1f} per process), p95 tag {self.p95_ms:6.2f} ms, {self.acknowledged} acked, "
-                f"handed out twice {self.handed_twice}, lost {self.lost}, in flight {self.unacknowledged_in_db}"
+                + (f"handed out twice {self.handed_twice}, " if self.handed_twice is not None else "")
+                + f"lost {self.lost}, in flight {self.unacknowledged_in_db}"
                 + (f", {self.ran_out} ran out of documents" if self.ran_out else ""))
 
 
@@ -154,8 +155,7 @@ def _tags(rng: random.Random, text: str, labels: list[str], snap: Any) -> Iterat
         yield label, found[0], found[1]
 
 
-def work_ours(url: str, project_id: int, name: str, seed: int, side: SideFile, slice_: tuple[int, int]) -> None:
-    del slice_  # the shared queue hands the documents out
+def work_ours(url: str, project_id: int, name: str, seed: int, side: SideFile) -> None:
     from annotator.domain.documents import Status
     from annotator.nlp.tokens import blank
     from annotator.services.annotation import Annotations
@@ -182,7 +182,7 @@ def work_ours(url: str, project_id: int, name: str, seed: int, side: SideFile, s
     sys.stdin.readline()  # stay until the kill: a process that ended by itself would be a failure
 
 
-def work_psycopg(url: str, project_id: int, name: str, seed: int, side: SideFile, slice_: tuple[int, int]) -> None:
+def work_psycopg(url: str, project_id: int, name: str, seed: int, side: SideFile) -> None:
     import psycopg
 
     from annotator.domain.spans import token_at
@@ -198,8 +198,7 @@ def work_psycopg(url: str, project_id: int, name: str, seed: int, side: SideFile
     blank(lang)
     rng = random.Random(seed)
     _wait_for_go(side)
-    index, processes = slice_
-    for document_id, text in documents[index::processes]:
+    for document_id, text in documents:
         side.write("open", document_id)
         bounds = token_bounds(text, lang)
         for label, start, end in _tags(rng, text, labels, lambda c, t=text, b=bounds: token_at(t, c, b)):
@@ -233,7 +232,7 @@ def run_team(url: str, *, processes: int, seconds: float, documents: int, seed: 
     for i, name in enumerate(names):
         sides[i].unlink(missing_ok=True)
         config = json.dumps({"url": url, "project": project_id, "name": name, "seed": seed * 1000 + i,
-                             "side": str(sides[i]), "kind": kind, "slice": [i, processes]})
+                             "side": str(sides[i]), "kind": kind})
         with errors[i].open("w") as err:
             procs.append(subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker", config],
                                           stdin=subprocess.PIPE, stderr=err, env=env, text=True))
@@ -337,7 +336,7 @@ def _tally(url: str, kind: str, names: list[str], sides: list[Path], started: fl
     stored = stored_spans(url, names)
     return TeamRun(kind, len(names), seconds, len(acked), held / (all_alive_until - started),
                    statistics.fmean(rates), _p95([t for side in read for t in side.latencies]) * 1000,
-                   handed_twice(read), len(lost_spans(acked, stored)),
+                   handed_twice(read) if kind == "ours" else None, len(lost_spans(acked, stored)),
                    len(stored.keys() - acked.keys()), sum(side.ran_out for side in read))
 
 
@@ -348,7 +347,7 @@ def _p95(values: list[float]) -> float:
 def _worker(config_json: str) -> None:
     config = json.loads(config_json)
     WORKERS[config["kind"]](config["url"], config["project"], config["name"], config["seed"],
-                            SideFile(Path(config["side"])), tuple(config["slice"]))
+                            SideFile(Path(config["side"])))
 
 
 def main() -> int:

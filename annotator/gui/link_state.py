@@ -91,7 +91,9 @@ class LinkState(QObject):
         """A link's end as it is (or as it will be when it is the span being relabelled)."""
         if end.id == relabelled:
             return end._replace(label=label)
-        return self.session.span(end.id) or end if end.id is not None else end
+        if end.id is None:
+            return end
+        return self.session.span(end.id) or end
 
     def is_claim(self, span: Span) -> bool:
         return any(t.head_label == span.label for t in self.linking.types())
