@@ -12,8 +12,11 @@ and kills each with SIGKILL at a seeded moment between half the run and its end;
 file acknowledges must be in the database. The baseline is the same tags, in the same order, written by the
 same number of processes as plain psycopg INSERTs, one transaction each.
 
-"Next to do" is per annotator here (the shared queue of the team-db work is not in this base): a document is
-handed out twice when one annotator is given a document again after finishing it.
+Work is handed out by the shared queue the window uses (annotator.services.team): the lead assigns each annotator
+a first document (`assign`, one annotator per document) and every later one is taken from the open pool, one
+document per annotator, by the next-to-do of the window (SELECT ... FOR UPDATE SKIP LOCKED). A document is handed
+out twice when it is opened by a second annotator, or again by the same one. The baseline has no hand-out: each
+of its processes writes its tags through every document in the project's order.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class TeamRun:
     held_per_second: float  # all processes together, while all of them were alive
     per_process: float  # the mean over processes of acknowledged spans / seconds alive
     p95_ms: float
-    handed_twice: int
+    handed_twice: int | None  # None: the baseline hands nothing out
     lost: int
     unacknowledged_in_db: int  # a write in flight when its process was killed: at most one per process
     ran_out: int  # processes that finished every document before they were killed
@@ -65,7 +68,8 @@ class TeamRun:
     def line(self) -> str:
         return (f"{self.kind:<8} {self.processes:>2} processes: {self.held_per_second:8.1f} spans/s held "
                 f"({self.per_process:6.1f} per process), p95 tag {self.p95_ms:6.2f} ms, {self.acknowledged} acked, "
-                f"handed out twice {self.handed_twice}, lost {self.lost}, in flight {self.unacknowledged_in_db}"
+                + (f"handed out twice {self.handed_twice}, " if self.handed_twice is not None else "")
+                + f"lost {self.lost}, in flight {self.unacknowledged_in_db}"
                 + (f", {self.ran_out} ran out of documents" if self.ran_out else ""))
 
 
@@ -90,23 +94,31 @@ def throwaway_database(server_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def prepare(url: str, documents: int, names: list[str], seed: int) -> int:
-    """The schema, a project with `documents` generated articles and the annotators; returns the project id."""
+def prepare(url: str, documents: int, names: list[str], seed: int, *, queues: bool = True) -> int:
+    """The schema, a project with `documents` generated articles and the annotators; returns the project id.
+    With `queues` the first len(names) documents are assigned one to each annotator (the project is in team
+    mode) and the others are left open, to be taken from the shared queue."""
     from data import corpus
 
     from annotator.domain.documents import content_hash
+    from annotator.services.team import assign
     from annotator.services.workspace import ensure_project, open_workspace
 
     ws = open_workspace(url)
     try:
         project = ensure_project(ws, "bench")
         texts = [text for text, _ in corpus(documents, 1500, seed=seed)]
+        rows = [{"project_id": project.id, "position": i, "title": f"article {i}", "source": "bench", "text": t,
+                 "meta": {}, "content_hash": content_hash(f"{i}:{t}")} for i, t in enumerate(texts)]
+        first = len(names) if queues else 0
         with ws.unit() as repo:
-            repo.bulk.insert_documents([
-                {"project_id": project.id, "position": i, "title": f"article {i}", "source": "bench", "text": t,
-                 "meta": {}, "content_hash": content_hash(f"{i}:{t}")} for i, t in enumerate(texts)])
+            repo.bulk.insert_documents(rows[:first])
             for name in names:
                 repo.owners.annotator_id(name)
+        if queues:
+            assign(ws, "bench", names, per_document=1, seed=seed)
+        with ws.unit() as repo:
+            repo.bulk.insert_documents(rows[first:])
         return project.id
     finally:
         ws.close()
@@ -212,7 +224,7 @@ def run_team(url: str, *, processes: int, seconds: float, documents: int, seed: 
              scratch: Path) -> TeamRun:
     """`processes` annotator processes of `kind` on the empty database `url`, killed within `seconds`."""
     names = [f"{kind}{i}" for i in range(processes)]
-    project_id = prepare(url, documents, names, seed)
+    project_id = prepare(url, documents, names, seed, queues=kind == "ours")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     sides = [scratch / f"{kind}-{processes}-{i}.side" for i in range(processes)]
     errors = [scratch / f"{kind}-{processes}-{i}.err" for i in range(processes)]
@@ -267,13 +279,14 @@ class Side:
     acked: dict[int, tuple[str, int, str, int, int]]  # span id -> (annotator, document, label, start, end)
     acked_at: list[float]
     latencies: list[float]
-    handed_twice: int
+    handed_twice: int  # documents this process was given again
     ran_out: bool
+    opened: Counter[int]  # document id -> times it was given to this process
 
 
 def read_side(path: Path, name: str) -> Side:
-    side = Side({}, [], [], 0, False)
-    opened: Counter[int] = Counter()
+    side = Side({}, [], [], 0, False, Counter())
+    opened = side.opened
     for line in path.read_text().splitlines():
         fields = line.split()
         if fields[0] == "open":
@@ -287,6 +300,14 @@ def read_side(path: Path, name: str) -> Side:
             side.latencies.append(float(fields[7]))
     side.handed_twice = sum(n - 1 for n in opened.values())
     return side
+
+
+def handed_twice(sides: list[Side]) -> int:
+    """Documents given out beyond once, over every process: the shared queue gives each to one annotator once."""
+    opened: Counter[int] = Counter()
+    for side in sides:
+        opened.update(side.opened)
+    return sum(n - 1 for n in opened.values())
 
 
 def stored_spans(url: str, names: list[str]) -> dict[int, tuple[Any, ...]]:
@@ -315,7 +336,7 @@ def _tally(url: str, kind: str, names: list[str], sides: list[Path], started: fl
     stored = stored_spans(url, names)
     return TeamRun(kind, len(names), seconds, len(acked), held / (all_alive_until - started),
                    statistics.fmean(rates), _p95([t for side in read for t in side.latencies]) * 1000,
-                   sum(side.handed_twice for side in read), len(lost_spans(acked, stored)),
+                   handed_twice(read) if kind == "ours" else None, len(lost_spans(acked, stored)),
                    len(stored.keys() - acked.keys()), sum(side.ran_out for side in read))
 
 

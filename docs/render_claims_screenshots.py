@@ -6,18 +6,17 @@ database, with claims linked by the keys an annotator presses (R, a digit; Enter
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path[:0] = [str(ROOT), str(ROOT / "docs")]
 
-LINKED_OUT = ROOT / "docs" / "screenshots" / "linked-claims.png"
-MODE_OUT = ROOT / "docs" / "screenshots" / "link-mode.png"
-TABLE_OUT = ROOT / "docs" / "screenshots" / "claims-table.png"
+from screenshot_kit import SCREENSHOTS, power_grid, sample_project, tag  # noqa: E402
+
+LINKED_OUT = SCREENSHOTS / "linked-claims.png"
+MODE_OUT = SCREENSHOTS / "link-mode.png"
+TABLE_OUT = SCREENSHOTS / "claims-table.png"
 ENTITIES = [("FIGURE", "Around 400,000 households"), ("LOCATION", "the Dorvan region"), ("FIGURE", "two substations"),
             ("SOURCE", "the state grid operator"), ("SOURCE", "Regional governor Olena Marchuk"),
             ("FIGURE", "17 drones"), ("FIGURE", "three missiles"), ("FIGURE", "14 of the drones"),
@@ -32,67 +31,41 @@ CLAIMS = ["Around 400,000 households in the Dorvan region were without electrici
 
 
 def main() -> int:
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDockWidget
 
-    from annotator.app import application, open_main_window
-    from annotator.resources import sample_articles
-    from annotator.services.annotation import Annotations
-    from annotator.services.importing import import_paths
-    from annotator.services.workspace import ensure_project, open_workspace
+    from annotator.gui.dialogs.claims_table import ClaimsDialog
 
-    app = application()
-    with tempfile.TemporaryDirectory(prefix="annotator-shots-") as tmp:
-        ws = open_workspace(Path(tmp) / "shots.db")
-        try:
-            import_paths(ws, sample_articles(), project="news", annotator="olena", fmt="txt")
-            annotations = Annotations(ws, ensure_project(ws, "news").id, "olena")
-            target = next(i.id for i in annotations.list_documents() if i.title.startswith("Night strikes"))
-            text = annotations.document(target).text
-            for label, phrase in ENTITIES:
-                start = text.index(phrase)
-                annotations.add_span(target, label, start, start + len(phrase))
-            store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-            window = open_main_window(ws, project="news", annotator="olena", store=store, document_id=target)
-            window.resize(1600, 820)
-            window.show()
-            from PySide6.QtWidgets import QDockWidget
-
-            spans_dock = window.findChild(QDockWidget, "dock_span_panel")
-            window.resizeDocks([spans_dock], [560], Qt.Orientation.Horizontal)  # room for the Links column
-            app.processEvents()
-            article = window.article
-            for claim in CLAIMS:
-                start = text.index(claim)
-                article.select_range(start, start + len(claim))
-                QTest.keyClick(article, Qt.Key.Key_4)  # CLAIM: its links are proposed
-                QTest.keyClick(article, Qt.Key.Key_Return)  # and taken
-            start = text.index(CLAIMS[1]) + 4  # the caret in the second claim: its six links drawn
-            article.select_range(start, start, centre=False)
-            article.verticalScrollBar().setValue(0)
-            for _ in range(5):
-                app.processEvents()
-            LINKED_OUT.parent.mkdir(parents=True, exist_ok=True)
-            window.grab().save(str(LINKED_OUT))
-            start = text.index(CLAIMS[2]) + 4
-            article.select_range(start, start, centre=False)
-            QTest.keyClick(article, Qt.Key.Key_R)  # link mode on the third claim: its candidates numbered
-            QTest.keyClick(article, Qt.Key.Key_Tab)
-            article.verticalScrollBar().setValue(0)
-            for _ in range(5):
-                app.processEvents()
-            window.article.grab().save(str(MODE_OUT))
-            QTest.keyClick(article, Qt.Key.Key_Escape)
-            QTest.keyClick(article, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-            from annotator.gui.dialogs.claims_table import ClaimsDialog
-
-            dialog = window.findChild(ClaimsDialog)
-            for _ in range(5):
-                app.processEvents()
-            dialog.grab().save(str(TABLE_OUT))
-            window.close()
-        finally:
-            ws.close()
+    with sample_project("olena") as shots:
+        annotations = shots.annotations("olena")
+        target, text = power_grid(annotations)
+        tag(annotations, target, text, ENTITIES)
+        window = shots.window("olena", target, (1600, 820))
+        spans_dock = window.findChild(QDockWidget, "dock_span_panel")
+        window.resizeDocks([spans_dock], [560], Qt.Orientation.Horizontal)  # room for the Links column
+        shots.app.processEvents()
+        article = window.article
+        for claim in CLAIMS:
+            start = text.index(claim)
+            article.select_range(start, start + len(claim))
+            QTest.keyClick(article, Qt.Key.Key_4)  # CLAIM: its links are proposed
+            QTest.keyClick(article, Qt.Key.Key_Return)  # and taken
+        start = text.index(CLAIMS[1]) + 4  # the caret in the second claim: its six links drawn
+        article.select_range(start, start, centre=False)
+        article.verticalScrollBar().setValue(0)
+        shots.save(window, LINKED_OUT)
+        start = text.index(CLAIMS[2]) + 4
+        article.select_range(start, start, centre=False)
+        QTest.keyClick(article, Qt.Key.Key_R)  # link mode on the third claim: its candidates numbered
+        QTest.keyClick(article, Qt.Key.Key_Tab)
+        article.verticalScrollBar().setValue(0)
+        shots.save(article, MODE_OUT)
+        QTest.keyClick(article, Qt.Key.Key_Escape)
+        QTest.keyClick(article, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        shots.idle(window)  # the worker reads the claims
+        shots.save(window.findChild(ClaimsDialog), TABLE_OUT)
+        window.close()
     print(f"wrote {LINKED_OUT}, {MODE_OUT} and {TABLE_OUT}")
     return 0
 

@@ -15,6 +15,22 @@ import pytest
 
 PROJECT = "default"
 ANNOTATOR = "tester"
+# Articles written for the tests, in the style of the news the tool is for (headline, reported speech, figures)
+EVACUATION = ("Evacuation continues in Velmora\n\n"
+              "More than 12,000 residents have left the river port of Velmora since Monday, the regional "
+              "emergency service said on Wednesday.\n\n"
+              '"The water is still rising by about 3 centimetres an hour," deputy governor Irena Dobric wrote.\n')
+GRAIN = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
+BLACKOUT = "Around 400,000 households in the Dorvan region were without electricity on Sunday.\n"
+
+try:  # the keys of the window tests; a run without Qt skips those modules (pytest.importorskip) before they import
+    from PySide6.QtCore import Qt
+except ImportError:  # pragma: no cover
+    pass
+else:
+    CTRL = Qt.KeyboardModifier.ControlModifier
+    SHIFT = Qt.KeyboardModifier.ShiftModifier
+    ALT = Qt.KeyboardModifier.AltModifier
 
 
 def write_texts(folder: Path, texts: Sequence[str]) -> list[Path]:
@@ -68,6 +84,20 @@ def find(qtbot: Any, window: Any, text: str) -> None:
     qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
     assert window.article.hasFocus()
     assert window.article.textCursor().selectedText() == text
+
+
+def key(qtbot: Any, window: Any, k: Any, modifiers: Any = None, *, times: int = 1) -> None:
+    """Press `k` (with `modifiers`) on the article, `times` times, as the annotator does."""
+    from PySide6.QtCore import Qt
+
+    for _ in range(times):
+        qtbot.keyClick(window.article, k, Qt.KeyboardModifier.NoModifier if modifiers is None else modifiers)
+
+
+def tag(qtbot: Any, window: Any, phrase: str, k: Any) -> None:
+    """Find `phrase` (Ctrl+F) and press the label key `k` on it."""
+    find(qtbot, window, phrase)
+    key(qtbot, window, k)
 
 
 def edit_cell(qtbot: Any, dialog: Any, row: int, column: int, text: str) -> None:

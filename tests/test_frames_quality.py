@@ -4,18 +4,10 @@ by bench/frames.py (which prints them) and held at or above the figures measured
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from bench_modules import bench_module
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("bench_frames", ROOT / "bench" / "frames.py")
-assert _spec is not None and _spec.loader is not None
-frames = importlib.util.module_from_spec(_spec)
-sys.modules["bench_frames"] = frames  # dataclasses look their module up there
-_spec.loader.exec_module(frames)
+frames = bench_module("frames")
 
 # Measured on 2 December 2026: every phrasing read right; one `where` link missed (a claim whose place is
 # named in the sentence before it).

@@ -19,7 +19,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from fault_fixtures import HANG_GUARD_S, LockHolder  # noqa: E402
-from gui_fixtures import add_documents, edit_cell, stored  # noqa: E402
+from gui_fixtures import CTRL, GRAIN, SHIFT, add_documents, edit_cell, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -87,11 +87,9 @@ def test_no_usable_display_is_a_coded_line_not_an_invisible_window(tmp_path: Pat
 
 
 # -- another process holds the write lock -----------------------------------------------------------
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
 ARTICLE = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
            "emergency service said on Wednesday.\n")
-SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
+SECOND = GRAIN
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import PROJECT, add_documents, open_settings, service, stored  # noqa: E402
+from gui_fixtures import PROJECT, add_documents, open_settings, service, stored, tag  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
 ARTICLE = ("Evacuation continues in Velmora\n\n"
            "More than 12,000 residents have left the river port of Velmora since Monday, the regional "
            "emergency service said on Wednesday.\n")
@@ -67,14 +66,6 @@ def assert_entity(window: Any, label: str) -> None:
     solid = drawn(window, "river port")
     assert solid.background().color() == blend(window.session.labels.get(label).colour, ENTITY_ALPHA)
     assert solid.underlineStyle() == QTextCharFormat.UnderlineStyle.NoUnderline
-
-
-def tag(qtbot: Any, window: Any, phrase: str, key: Qt.Key) -> None:
-    qtbot.keyClick(window.article, Qt.Key.Key_F, CTRL)
-    qtbot.keyClicks(window.find_bar.edit, phrase)
-    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
-    assert window.article.textCursor().selectedText() == phrase
-    qtbot.keyClick(window.article, key)
 
 
 def row_of(dialog: Any, name: str) -> int:

@@ -14,19 +14,13 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from cli_runners import run  # noqa: E402
-from gui_fixtures import PROJECT, find, service, stored  # noqa: E402
+from gui_fixtures import ALT, CTRL, EVACUATION, GRAIN, PROJECT, SHIFT, find, service, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-ALT = Qt.KeyboardModifier.AltModifier
-ARTICLE = ("Evacuation continues in Velmora\n\n"
-           "More than 12,000 residents have left the river port of Velmora since Monday, the regional "
-           "emergency service said on Wednesday.\n\n"
-           '"The water is still rising by about 3 centimetres an hour," deputy governor Irena Dobric wrote.\n')
-SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
+ARTICLE = EVACUATION
+SECOND = GRAIN
 PORT = ARTICLE.index("Velmora since")
 RESIDENTS = "More than 12,000 residents"
 BEN = [("FIGURE", RESIDENTS), ("LOCATION", "Velmora")]  # in reading order

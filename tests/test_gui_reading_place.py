@@ -10,14 +10,12 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import add_documents  # noqa: E402
+from gui_fixtures import ALT, SHIFT, add_documents, key  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-ALT = Qt.KeyboardModifier.AltModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
 PARAGRAPH = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
              "emergency service said on Wednesday, as the water kept rising by about three centimetres an hour. ")
 
@@ -57,12 +55,6 @@ def view(window: Any) -> tuple[int, int, int, int]:
     return (window.session.document_id, top_line(window)[0], cursor.anchor(), cursor.position())
 
 
-def press(qtbot: Any, window: Any, k: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
-          times: int = 1) -> None:
-    for _ in range(times):
-        qtbot.keyClick(window.article, k, modifiers)
-
-
 def test_a_document_opened_for_the_first_time_shows_its_headline(qtbot: Any, gui_ws: Any, long_docs: list[int],
                                                                   open_window: Any) -> None:
     window = open_window(gui_ws)
@@ -71,8 +63,8 @@ def test_a_document_opened_for_the_first_time_shows_its_headline(qtbot: Any, gui
     assert window.article.verticalScrollBar().value() == 0
     assert window.article.textCursor().position() == 0
 
-    press(qtbot, window, Qt.Key.Key_PageDown, times=2)
-    press(qtbot, window, Qt.Key.Key_Right, ALT)  # a fresh document: its top, not the last one's scroll
+    key(qtbot, window, Qt.Key.Key_PageDown, times=2)
+    key(qtbot, window, Qt.Key.Key_Right, ALT)  # a fresh document: its top, not the last one's scroll
     assert window.session.document_id == long_docs[1]
     assert first_visible_line(window) == "Headline of article 1: evacuation continues in Velmora"
     assert window.article.textCursor().position() == 0
@@ -82,26 +74,26 @@ def test_a_document_opened_again_returns_to_the_caret_and_scroll_left(qtbot: Any
                                                                       long_docs: list[int],
                                                                       open_window: Any) -> None:
     window = open_window(gui_ws)
-    press(qtbot, window, Qt.Key.Key_PageDown, times=3)
-    press(qtbot, window, Qt.Key.Key_Down, times=2)
-    press(qtbot, window, Qt.Key.Key_Right, SHIFT, times=5)  # a selection, so that its anchor counts too
+    key(qtbot, window, Qt.Key.Key_PageDown, times=3)
+    key(qtbot, window, Qt.Key.Key_Down, times=2)
+    key(qtbot, window, Qt.Key.Key_Right, SHIFT, times=5)  # a selection, so that its anchor counts too
     left = view(window)
     assert left[1] > 1000 and left[3] - left[2] == 5 and left[3] > 1000  # well down the article
 
-    press(qtbot, window, Qt.Key.Key_Right, ALT)
+    key(qtbot, window, Qt.Key.Key_Right, ALT)
     assert first_visible_line(window).startswith("Headline of article 1")
-    press(qtbot, window, Qt.Key.Key_PageDown)
+    key(qtbot, window, Qt.Key.Key_PageDown)
     second = view(window)
-    press(qtbot, window, Qt.Key.Key_Left, ALT)
+    key(qtbot, window, Qt.Key.Key_Left, ALT)
     assert view(window) == left
 
-    press(qtbot, window, Qt.Key.Key_Right, ALT)
+    key(qtbot, window, Qt.Key.Key_Right, ALT)
     assert view(window) == second
-    press(qtbot, window, Qt.Key.Key_Left, ALT)
+    key(qtbot, window, Qt.Key.Key_Left, ALT)
     window.close()
 
     reopened = open_window(gui_ws)  # the same settings file: a new start of the program
     assert view(reopened) == left
     assert top_line(reopened)[1].startswith(text_at(reopened, left[1], 20).split("\n")[0])
-    press(qtbot, reopened, Qt.Key.Key_Right, ALT)
+    key(qtbot, reopened, Qt.Key.Key_Right, ALT)
     assert view(reopened) == second

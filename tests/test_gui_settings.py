@@ -10,19 +10,13 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import PROJECT, add_documents, edit_cell, find, open_settings, stored  # noqa: E402
+from gui_fixtures import EVACUATION, PROJECT, add_documents, edit_cell, find, open_settings, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
 
-ARTICLE = (
-    "Evacuation continues in Velmora\n\n"
-    "More than 12,000 residents have left the river port of Velmora since Monday, the regional "
-    "emergency service said on Wednesday.\n\n"
-    '"The water is still rising by about 3 centimetres an hour," deputy governor Irena Dobric wrote.\n'
-)
+ARTICLE = EVACUATION
 
 
 @pytest.fixture

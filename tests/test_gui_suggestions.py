@@ -12,19 +12,16 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import PROJECT, add_documents, stored  # noqa: E402
+from gui_fixtures import ALT, CTRL, GRAIN, PROJECT, SHIFT, add_documents, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from test_gui_layers import colour_near, shot  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-ALT = Qt.KeyboardModifier.AltModifier
 ARTICLE = ("Floods in Velmora\n\n"
            "More than 12,000 residents have left Velmora since Monday, the regional emergency service said.\n\n"
            "The port authority said exports fell by 34 per cent.\n")
-SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
+SECOND = GRAIN
 HEADLINE = (ARTICLE.index("Velmora"), ARTICLE.index("Velmora") + len("Velmora"))
 RESIDENTS = "More than 12,000 residents"
 CLAUSE = "More than 12,000 residents have left Velmora since Monday"

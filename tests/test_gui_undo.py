@@ -11,33 +11,34 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from fault_fixtures import LockHolder  # noqa: E402
-from gui_fixtures import ANNOTATOR, add_documents, edit_cell, find, service, stored  # noqa: E402
+from gui_fixtures import (  # noqa: E402
+    ALT,
+    ANNOTATOR,
+    BLACKOUT,
+    CTRL,
+    GRAIN,
+    SHIFT,
+    add_documents,
+    edit_cell,
+    key,
+    service,
+    stored,
+    tag,
+)
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-ALT = Qt.KeyboardModifier.AltModifier
 
 FIRST = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
          "emergency service said on Wednesday.\n")
-SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
-THIRD = "Around 400,000 households in the Dorvan region were without electricity on Sunday.\n"
+SECOND = GRAIN
+THIRD = BLACKOUT
 
 
 @pytest.fixture
 def docs(gui_ws: Any, tmp_path: Path) -> list[int]:
     return add_documents(gui_ws, tmp_path / "in", [FIRST, SECOND, THIRD])
-
-
-def key(qtbot: Any, window: Any, k: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(window.article, k, modifiers)
-
-
-def tag(qtbot: Any, window: Any, text: str, k: Qt.Key) -> None:
-    find(qtbot, window, text)
-    key(qtbot, window, k)
 
 
 def undo_action(window: Any) -> Any:

@@ -10,23 +10,27 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import add_documents, service, stored, write_texts  # noqa: E402
+from gui_fixtures import (  # noqa: E402
+    ALT,
+    BLACKOUT,
+    CTRL,
+    EVACUATION,
+    GRAIN,
+    SHIFT,
+    add_documents,
+    key,
+    service,
+    stored,
+    write_texts,
+)
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-ALT = Qt.KeyboardModifier.AltModifier
 
-ARTICLE = (
-    "Evacuation continues in Velmora\n\n"
-    "More than 12,000 residents have left the river port of Velmora since Monday, the regional "
-    "emergency service said on Wednesday.\n\n"
-    '"The water is still rising by about 3 centimetres an hour," deputy governor Irena Dobric wrote.\n'
-)
-SECOND = "Grain exports fell by 34 per cent in October, the port authority of Ostrava Bay said.\n"
-THIRD = "Around 400,000 households in the Dorvan region were without electricity on Sunday.\n"
+ARTICLE = EVACUATION
+SECOND = GRAIN
+THIRD = BLACKOUT
 
 
 def find(qtbot: Any, window: Any, text: str) -> None:
@@ -38,10 +42,6 @@ def find(qtbot: Any, window: Any, text: str) -> None:
     qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
     assert not window.find_bar.isVisible()
     assert window.article.hasFocus()
-
-
-def key(qtbot: Any, window: Any, k: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(window.article, k, modifiers)
 
 
 @pytest.fixture

@@ -3,20 +3,14 @@ in the database and no document was handed out twice (bench/team.py measures 2, 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from bench_modules import bench_module
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("bench_team", ROOT / "bench" / "team.py")
-assert _spec is not None and _spec.loader is not None
-team = importlib.util.module_from_spec(_spec)
-sys.modules["bench_team"] = team  # dataclasses look their module up there
-_spec.loader.exec_module(team)
+team = bench_module("team")
 
 
 def test_killed_annotators_lose_no_acknowledged_span(pg_url: str, tmp_path: Path) -> None:
@@ -30,6 +24,8 @@ def test_killed_annotators_lose_no_acknowledged_span(pg_url: str, tmp_path: Path
     sides = sorted(tmp_path.glob("ours-2-*.side"))
     read = [team.read_side(path, f"ours{i}") for i, path in enumerate(sides)]
     assert all(side.acked for side in read), "both processes tagged before they were killed"
+    # The shared queue split the work: each process went past its one assigned document into the open pool.
+    assert all(len(side.opened) > 1 for side in read)
     # The check can fail: a span removed behind the processes' back is counted as lost.
     acked = {k: v for side in read for k, v in side.acked.items()}
     gone = min(acked)
@@ -44,3 +40,11 @@ def test_a_document_given_again_counts_as_handed_out_twice(tmp_path: Path) -> No
     read = team.read_side(side, "ana")
     assert read.handed_twice == 1
     assert read.acked == {9: ("ana", 4, "SOURCE", 0, 5)}  # the cut last line is no acknowledgement
+
+
+def test_a_document_given_to_two_annotators_counts_as_handed_out_twice(tmp_path: Path) -> None:
+    (tmp_path / "ana.side").write_text("ready\nopen 4\nopen 5\n")
+    (tmp_path / "ben.side").write_text("ready\nopen 6\nopen 5\nopen 7\n")
+    read = [team.read_side(tmp_path / f"{who}.side", who) for who in ("ana", "ben")]
+    assert [side.handed_twice for side in read] == [0, 0]  # neither was given a document again ...
+    assert team.handed_twice(read) == 1  # ... but document 5 went to both

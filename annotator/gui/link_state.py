@@ -76,6 +76,25 @@ class LinkState(QObject):
             self._read[span_id] = figure_attrs(doc.text[span.start:span.end], doc.lang)
         return self._read[span_id]
 
+    def misfits(self, span: Span, label: str) -> list[Relation]:
+        """The stored links of `span` whose relation type would not fit it relabelled as `label`."""
+        types = {t.name: t for t in self.linking.types()}
+
+        def fits(r: Relation) -> bool:
+            head, child = (self._now(s, span.id, label) for s in (r.head, r.child))
+            kind = types.get(r.type)
+            return kind is not None and kind.fits(head, child)
+
+        return [r for r in self.shown.relations if span.id in (r.head.id, r.child.id) and not fits(r)]
+
+    def _now(self, end: Span, relabelled: int | None, label: str) -> Span:
+        """A link's end as it is (or as it will be when it is the span being relabelled)."""
+        if end.id == relabelled:
+            return end._replace(label=label)
+        if end.id is None:
+            return end
+        return self.session.span(end.id) or end
+
     def is_claim(self, span: Span) -> bool:
         return any(t.head_label == span.label for t in self.linking.types())
 
@@ -208,6 +227,16 @@ class LinkState(QObject):
             self._read.pop(span.id, None)  # a figure's reading made for display is made again from its new text
             if attrs is not None:
                 self.shown.attrs[span.id] = dict(attrs)
+        self.changed.emit()
+
+    def span_relabelled(self, span_id: int, label: str) -> None:
+        """The links held keep the span's new label; proposed links it no longer fits go."""
+        def renamed(r: Relation) -> Relation:
+            return r._replace(head=self._now(r.head, span_id, label), child=self._now(r.child, span_id, label))
+
+        self.shown.relations = [renamed(r) if span_id in (r.head.id, r.child.id) else r for r in self.shown.relations]
+        types = {t.name: t for t in self.linking.types()}
+        self.ghosts = [g for g in map(renamed, self.ghosts) if g.type in types and types[g.type].fits(g.head, g.child)]
         self.changed.emit()
 
     def span_restored(self, removed: RemovedSpan) -> None:

@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
     def _show_claims(self) -> None:
         dialog = self.findChild(ClaimsDialog)
         if dialog is None:
-            dialog = ClaimsDialog(self.window_ws, self.project, self)
+            dialog = ClaimsDialog(self.window_ws, self.project, self.runner, self)
             dialog.claim_requested.connect(self._on_claims_dialog_claim_requested)
         dialog.reload()
         dialog.show()

@@ -23,7 +23,16 @@ from annotator.domain.layers import Layer, Owner
 from annotator.domain.span_index import SpanIndex
 from annotator.domain.spans import Span
 from annotator.errors import AnnotatorError, DatabaseLockedError, SpanChangedError
-from annotator.gui.commands import AddSpan, MoveSpan, Relabel, RemoveSpan, SpanCommand, parts_of, write_step
+from annotator.gui.commands import (
+    AddSpan,
+    MoveSpan,
+    Relabel,
+    RemoveSpan,
+    SpanCommand,
+    Unlink,
+    parts_of,
+    write_step,
+)
 from annotator.gui.link_state import LinkState
 from annotator.gui.offsets import OffsetMap
 from annotator.services.annotation import Annotations
@@ -298,7 +307,9 @@ class DocumentSession(QObject):
             return
         span = self.span(span_id)
         if span is not None and self.document is not None and span.label != label:
-            self._push(Relabel(self, self.document.id, span, label))
+            unlinks, relabel = self._relabel_parts(self.document.id, span, label)
+            if self._push(*unlinks, relabel, text=f"relabel as {label}"):
+                self._say_unlinked(len(unlinks))
 
     def move(self, span_id: int, start: int, end: int) -> bool:
         """Move one of the annotator's spans to [start, end) as one undo step (an edge key); True when it moved."""
@@ -320,41 +331,58 @@ class DocumentSession(QObject):
         if doc is None or self.editor is not None:  # one's own spans only, never the layer under review
             return
         parts: list[SpanCommand] = [RemoveSpan(self, doc.id, span) for span in map(self.span, remove) if span]
+        unlinked = 0
         for span_id, label in (relabel or {}).items():
             span = self.span(span_id)
             if span is not None and span.label != label:
-                parts.append(Relabel(self, doc.id, span, label))
+                unlinks, relabelled = self._relabel_parts(doc.id, span, label)
+                parts.extend([*unlinks, relabelled])
+                unlinked += len(unlinks)
         parts.extend(AddSpan(self, doc.id, label, start, end) for label, start, end in add)
-        if parts:
-            self._push(*parts, text=text)
+        if parts and self._push(*parts, text=text):
+            self._say_unlinked(unlinked)
 
-    def push(self, *parts: SpanCommand, text: str = "") -> None:
+    def _relabel_parts(self, document_id: int, span: Span, label: str) -> tuple[list[SpanCommand], Relabel]:
+        """A relabel and, before it, the removal of the span's links that its new label no longer fits (a
+        SOURCE linked as said_by, relabelled LOCATION, is no one's source): pushed as one step, whose undo
+        gives the label back first and then the links."""
+        unlinks: list[SpanCommand] = [Unlink(self, document_id, r) for r in self.links.misfits(span, label)]
+        return unlinks, Relabel(self, document_id, span, label)
+
+    def _say_unlinked(self, count: int) -> None:
+        if count:
+            self.notice_posted.emit(f"{count} link{'s' if count != 1 else ''} removed: the new label does not "
+                                    f"fit {'their' if count != 1 else 'its'} relation type (Ctrl+Z brings "
+                                    f"{'them' if count != 1 else 'it'} back)")
+
+    def push(self, *parts: SpanCommand, text: str = "") -> bool:
         """One step made outside the session (a link, a decision on suggestions) on the open document's undo
-        stack, saved first as a key press is (see _push)."""
-        self._push(*parts, text=text)
+        stack, saved first as a key press is (see _push); False when it was not saved."""
+        return self._push(*parts, text=text)
 
     def reporting(self) -> _Reporting:
         """A block whose AnnotatorError is reported (a message), not raised."""
         return self._reporting()
 
-    def _push(self, *parts: SpanCommand, text: str = "") -> None:
+    def _push(self, *parts: SpanCommand, text: str = "") -> bool:
         """Save the change, then push it; several parts go on as one compound step (a macro) called `text`.
 
-        A busy database or a refusal leaves the stack (and its redo steps) as it was.
+        A busy database or a refusal leaves the stack (and its redo steps) as it was, and returns False.
         """
         try:
             write_step(parts, undo=False)
         except AnnotatorError as e:
             self._refused(e, compound=len(parts) > 1)
-            return
+            return False
         stack = self.undo_stack
         if len(parts) == 1:
             stack.push(parts[0])
-            return
+            return True
         stack.beginMacro(text)
         for part in parts:
             stack.push(part)  # shows what write_step saved
         stack.endMacro()
+        return True
 
     def undo(self) -> None:
         self._step(undo=True)
@@ -414,6 +442,7 @@ class DocumentSession(QObject):
         old = self.index.get(span_id) if document_id == self.document_id else None
         if old is not None:
             self.index.replace(old._replace(label=label))
+            self.links.span_relabelled(span_id, label)
         self.changes_made.emit(changes)
 
     def span_moved(self, document_id: int, span: Span, changes: Changes, attrs: dict[str, Any] | None = None) -> None:

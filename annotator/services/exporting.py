@@ -84,11 +84,12 @@ class ExportSummary:
         return out
 
 
-def _documents(ws: Workspace, ids: list[int], layer: LayerChoice,
-               per_annotator: bool) -> Iterator[tuple[int, DocumentRecord]]:
-    """Stream documents with their spans in batches: memory stays flat in the corpus size.
+def documents_with_spans(ws: Workspace, ids: list[int], layer: LayerChoice,
+                         per_annotator: bool) -> Iterator[tuple[int, DocumentRecord]]:
+    """Stream documents (in the order of `ids`) with the spans of `layer` in batches: memory stays flat in the
+    corpus size. Export and training read their documents through it.
 
-    With no owner chosen the spans of every person come along.
+    With no owner chosen the spans of every person come along; `per_annotator` yields one record per person.
     """
     annotator = layer.person
     every_person = OwnerKind.ANNOTATOR if layer.owner is None else None
@@ -191,7 +192,7 @@ def export(
                       counted, names)
         summary.renamed_labels = names.renamed
     else:
-        records = _documents(ws, ids, choice, choice.owner is None)
+        records = documents_with_spans(ws, ids, choice, choice.owner is None)
         moved: list[tuple[str, SpanRecord]] = []
         if fmt == "brat":
             brat_names = LabelNames.brat(label_names)
@@ -227,7 +228,7 @@ def _export_conll(ws: Workspace, lang: str, ids: list[int], layer: LayerChoice, 
             yield doc_id, record
 
     dropped: list[tuple[str, SpanRecord]] = []
-    records = counted(aligned(_documents(ws, ids, layer, False)))
+    records = counted(aligned(documents_with_spans(ws, ids, layer, False)))
     summary.documents = formats.write(records, target.out, "conll", target=target, drop_overlaps=True,
                                       dropped=dropped, tokenize=token_offsets(lang), label_names=label_names)
     summary.left_out_of_ents = [(name, s.start, s.end, s.label, "overlaps a longer span") for name, s in dropped]
@@ -252,7 +253,7 @@ def _export_spacy(ws: Workspace, lang: str, ids: list[int], layer: LayerChoice, 
     with output.staged(target) as folder:
         writer = DocBinWriter(folder, lang, statements=statements, spans_key=spans_key, expand=expand)
         try:
-            for n, (doc_id, record) in enumerate(_documents(ws, ids, layer, False), start=1):
+            for n, (doc_id, record) in enumerate(documents_with_spans(ws, ids, layer, False), start=1):
                 name = f"{record.title or record.source or 'document'} (id {doc_id})"
                 writer.add(name, record.text, record.spans, "train" if doc_id in train_ids else "dev",
                            record.relations)

@@ -40,8 +40,7 @@ from annotator.services.export_layers import (
     person_id,
     project_layers,
 )
-from annotator.services.exporting import BATCH
-from annotator.services.exporting import _documents as documents_with_spans
+from annotator.services.exporting import BATCH, documents_with_spans
 from annotator.services.trained_models import default_model_dir, record_latest, trained_documents
 from annotator.services.workspace import Workspace, get_project
 from annotator.storage.repository import Repository

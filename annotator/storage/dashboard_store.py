@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Status
 from annotator.domain.layers import OwnerKind
-from annotator.storage.models import AnnotatorRow, DocumentRow, DocumentStatusRow, LabelRow, SpanRow
+from annotator.storage.models import AnnotatorRow, DocumentRow, DocumentStatusRow, LabelRow
+from annotator.storage.repositories.spans import span_query
 
 PEOPLE_AND_GOLD = (OwnerKind.ANNOTATOR.value, OwnerKind.GOLD.value)
 
@@ -38,11 +39,8 @@ class DashboardStore:
     def spans_per_label(self, project_id: int) -> list[tuple[str, str, str, int]]:
         """(owner kind, owner, label, spans) for people and gold; models' suggestions are not anyone's work."""
         query = (
-            select(AnnotatorRow.kind, AnnotatorRow.name, LabelRow.name, func.count())
-            .select_from(SpanRow)
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
-            .where(LabelRow.project_id == project_id, AnnotatorRow.kind.in_(PEOPLE_AND_GOLD))
+            span_query(AnnotatorRow.kind, AnnotatorRow.name, LabelRow.name, func.count(), project_id=project_id)
+            .where(AnnotatorRow.kind.in_(PEOPLE_AND_GOLD))
             .group_by(AnnotatorRow.kind, AnnotatorRow.name, LabelRow.name)
         )
         return [(kind, who, label, n) for kind, who, label, n in self.s.execute(query)]

@@ -30,6 +30,7 @@ from annotator.storage.models import (
     SpanRow,
     SuggestionDecisionRow,
 )
+from annotator.storage.repositories.spans import SPAN_COLUMNS, SPAN_ORDER, span_query
 from annotator.storage.team import group_roles
 
 DECISION = span_writes.table_of(SuggestionDecisionRow)
@@ -98,14 +99,9 @@ class GoldStore:
         conn = self.s.connection()
         for i in range(0, len(document_ids), BATCH):
             chunk = list(document_ids[i:i + BATCH])
-            people = (
-                select(SpanRow.document_id, AnnotatorRow.name, SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name)
-                .join(LabelRow, LabelRow.id == SpanRow.label_id)
-                .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
-                .where(SpanRow.document_id.in_(chunk), AnnotatorRow.kind == PERSON)
-                .order_by(SpanRow.document_id, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
-            )
-            for document_id, who, id_, start, end, label in conn.execute(people):
+            people = (span_query(SpanRow.document_id, *SPAN_COLUMNS, documents=chunk, owner_kind=OwnerKind.ANNOTATOR)
+                      .order_by(SpanRow.document_id, *SPAN_ORDER))
+            for document_id, id_, start, end, label, who in conn.execute(people):
                 rows = out[document_id]
                 rows.annotators.add(who)
                 rows.people.setdefault(who, []).append(Span(start, end, label, id_, who))
@@ -117,12 +113,9 @@ class GoldStore:
             )
             for document_id, who in conn.execute(statuses):
                 out[document_id].annotators.add(who)
-            gold = (
-                select(SpanRow.document_id, SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name, SpanRow.origin)
-                .join(LabelRow, LabelRow.id == SpanRow.label_id)
-                .where(SpanRow.document_id.in_(chunk), SpanRow.annotator_id == gold_id)
-                .order_by(SpanRow.document_id, SpanRow.start, SpanRow.end.desc(), SpanRow.id)
-            )
+            gold = (span_query(SpanRow.document_id, SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name,
+                               SpanRow.origin, documents=chunk, owner_id=gold_id)
+                    .order_by(SpanRow.document_id, *SPAN_ORDER))
             for document_id, id_, start, end, label, origin in conn.execute(gold):
                 out[document_id].gold.append(GoldSpan(start, end, label, id_, origin))
             verdicts = (
@@ -144,9 +137,7 @@ class GoldStore:
                                    .order_by(DocumentRow.position)))
 
     def gold_count(self, project_id: int, gold_id: int) -> int:
-        return self.s.scalar(select(func.count()).select_from(SpanRow)
-                             .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
-                             .where(DocumentRow.project_id == project_id, SpanRow.annotator_id == gold_id)) or 0
+        return self.s.scalar(span_query(func.count(), project_id=project_id, owner_id=gold_id)) or 0
 
     def document_length(self, document_id: int) -> int | None:
         return self.s.scalar(select(func.length(DocumentRow.text)).where(DocumentRow.id == document_id))

@@ -1,6 +1,9 @@
 """The claims table: one row per claim of the project with what it is linked to (a column per relation type:
 source, places, figures with their reading), its document, annotator and status; sorted by a header click,
-filtered by typing, and a double-click (or Enter) opens the claim in the article. `annotator claims` writes it."""
+filtered by typing, and a double-click (or Enter) opens the claim in the article. `annotator claims` writes it.
+
+The claims are read on the window's worker (a project of thousands of documents takes a while) and fill the table
+when they come; the window goes on taking keys meanwhile."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 from annotator.domain.documents import Status
 from annotator.errors import AnnotatorError
 from annotator.gui.models import STATUS_TEXT, Index, _RowsModel
+from annotator.gui.tasks import Task, TaskRunner
 from annotator.services.claims import Claim, claims
 from annotator.services.relations import list_relation_types
 from annotator.services.workspace import Workspace
@@ -73,11 +77,12 @@ class ClaimsModel(_RowsModel):
 class ClaimsDialog(QDialog):
     claim_requested = Signal(int, int, int)  # document id, start, end
 
-    def __init__(self, ws: Workspace, project: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, project: str, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("claims_dialog")
         self.setWindowTitle("Claims")
-        self._ws, self._project = ws, project
+        self._ws, self._project, self._runner = ws, project, runner
+        self._reading: Task | None = None  # the read under way; an older one's result is dropped
         self.model = ClaimsModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -108,14 +113,38 @@ class ClaimsDialog(QDialog):
         layout.addWidget(self.summary)
         self.resize(1200, 560)
 
-    def reload(self) -> None:
-        """Read the claims again (the table is a snapshot: it is read when opened)."""
-        try:
-            types = list(dict.fromkeys(t.name for t in list_relation_types(self._ws, self._project)))
-            rows = list(claims(self._ws, self._project))
-        except AnnotatorError as e:
-            self.summary.setText(str(e))
+    def reload(self) -> Task:
+        """Read the claims again on the worker (the table is a snapshot: it is read when opened)."""
+        if self._reading is not None:
+            self._reading.cancel()
+        self.summary.setText("reading the claims…")
+        task = self._runner.submit("claims", self._read)
+        # The callbacks run on this thread from the event loop, so they are in place before the result comes.
+        task.on_done = lambda found: self._fill(task, found)
+        task.on_error = lambda error: self._failed(task, error)
+        self._reading = task
+        return task
+
+    def _read(self, task: Task) -> tuple[list[str], list[Claim]] | None:
+        """On the worker: the relation types and every claim; None when a newer read took over."""
+        types = list(dict.fromkeys(t.name for t in list_relation_types(self._ws, self._project)))
+        rows: list[Claim] = []
+        for claim in claims(self._ws, self._project):
+            if task.cancelled():
+                return None
+            rows.append(claim)
+        return types, rows
+
+    def _failed(self, task: Task, error: AnnotatorError) -> None:
+        if task is self._reading:
+            self._reading = None
+            self.summary.setText(str(error))
+
+    def _fill(self, task: Task, found: tuple[list[str], list[Claim]] | None) -> None:
+        if task is not self._reading or found is None:
             return
+        self._reading = None
+        types, rows = found
         self.model.set_claims(rows, types)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
@@ -124,6 +153,8 @@ class ClaimsDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.table.sortByColumn(len(types) + 1, Qt.SortOrder.AscendingOrder)
+        if self.isVisible():
+            self.table.resizeRowsToContents()
         self._count()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -131,6 +162,8 @@ class ClaimsDialog(QDialog):
         self.table.resizeRowsToContents()  # once the columns have their shown widths
 
     def _count(self) -> None:
+        if self._reading is not None:
+            return  # "reading" stays until the rows come
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.summary.setText(f"{shown:,} of {total:,} claims" if shown != total else f"{total:,} claims"
                              + "; double-click or Enter opens one in the article")

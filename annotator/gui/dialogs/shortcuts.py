@@ -21,6 +21,7 @@ EXTRA = (
     ("Shift+arrows, Ctrl+Shift+arrows", "Grow the selection by character / word (it snaps to tokens when tagged)"),
     ("Double-click", "Select a word"),
     ("Right-click on a span", "Relabel or remove it"),
+    ("Shift+F10 or the Menu key", "The same for the span at the caret; arrows and Enter choose"),
 )
 
 

@@ -354,10 +354,19 @@ class ArticleView(QPlainTextEdit):
         return super().viewportEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        spans = self._spans_at_point(event.pos())
-        menu = self.span_menu(spans) if spans else self.createStandardContextMenu(event.pos())
-        menu.exec(event.globalPos())
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:  # the Menu key: the caret's spans, not the mouse's
+            self._menu_at_caret()
+            return
+        self._menu(self._spans_at_point(event.pos()), event.pos())
+
+    def _menu_at_caret(self) -> None:
+        self._menu(self._session.spans_at(self.caret()), self.cursorRect().center())
+
+    def _menu(self, spans: list[Span], point: QPoint) -> None:
+        menu = self.span_menu(spans) if spans else self.createStandardContextMenu(point)
+        menu.exec(self.viewport().mapToGlobal(point))
         menu.deleteLater()
+        self.setFocus(Qt.FocusReason.PopupFocusReason)  # the keys go on to the article, whatever the platform did
 
     def span_menu(self, spans: list[Span]) -> QMenu:
         """Relabel or remove each span under the mouse (innermost first)."""
@@ -384,6 +393,9 @@ class ArticleView(QPlainTextEdit):
         self._pending = None  # the reader has taken over
         if event.text() == "?":
             self.help_requested.emit()
+            return
+        if event.key() == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            self._menu_at_caret()  # the span menu from the keyboard, where the platform has no Menu key
             return
         super().keyPressEvent(event)
 
