@@ -82,10 +82,16 @@ def shot(window: Any) -> Any:
 
 
 def test_another_persons_spans_are_drawn_apart_listed_as_theirs_and_never_changed(
-        qtbot: Any, gui_ws: Any, layered: int, open_window: Any) -> None:
-    from annotator.domain.layers import Owner
+        qtbot: Any, gui_ws: Any, layered: int, open_window: Any, settings_path: Path) -> None:
+    from PySide6.QtCore import QSettings
 
+    from annotator.domain.layers import Owner
+    from annotator.gui.suggestion_desk import OFF_KEY
+
+    # The occurrences of ben's strings would be a third layer once the worker answers: this test is about two.
+    QSettings(str(settings_path), QSettings.Format.IniFormat).setValue(OFF_KEY, '["occurrences"]')
     window = open_window(gui_ws, annotator="ana")
+    qtbot.waitUntil(lambda: not window.suggestions.waiting_for_paint and not window.runner.busy, timeout=60_000)
     session = window.session
     assert session.spans == []  # none of ben's spans is ana's
     assert list(session.layers) == [Owner.person("ben"), Owner.model("rules")]
