@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from annotator.domain.spans import Span
+from annotator.nlp import load_spacy
 from annotator.nlp.tokens import blank, tokenize
 
 
 def occurrences(lang: str, text: str, tagged: Mapping[str, Mapping[str, int]],
                 existing: Sequence[Span] = ()) -> list[Span]:
     """The spans of `text` that repeat a tagged string, less the spans in `existing` (the annotator's own)."""
+    load_spacy()
     from spacy.matcher import PhraseMatcher
 
     wanted = {s: _most_used(labels) for s, labels in tagged.items() if s.strip() and labels}
