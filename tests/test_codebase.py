@@ -61,6 +61,8 @@ def test_every_spacy_import_in_annotator_goes_through_load_spacy() -> None:
 
     bare = []
     for path in sorted((ROOT / "annotator").rglob("*.py")):
+        if path == ROOT / "annotator" / "nlp" / "__init__.py":
+            continue  # load_spacy itself
         lines = path.read_text(encoding="utf-8").splitlines()
         for n, line in enumerate(lines):
             if not re.match(r"\s+(import|from) (spacy|thinc)\b", line):
