@@ -52,3 +52,24 @@ def test_the_window_starts_without_spacy_numpy_or_charts() -> None:
             " if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_every_spacy_import_in_annotator_goes_through_load_spacy() -> None:
+    # Two threads importing spaCy for the first time at once break it (tests/test_nlp_threads.py): each import of
+    # spaCy or thinc inside a function comes right after annotator.nlp.load_spacy(), which takes it one at a time.
+    import re
+
+    bare = []
+    for path in sorted((ROOT / "annotator").rglob("*.py")):
+        if path == ROOT / "annotator" / "nlp" / "__init__.py":
+            continue  # load_spacy itself
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for n, line in enumerate(lines):
+            if not re.match(r"\s+(import|from) (spacy|thinc)\b", line):
+                continue
+            before = n - 1
+            while before >= 0 and re.match(r"\s+(import|from) (spacy|thinc)\b", lines[before]):
+                before -= 1
+            if lines[before].strip() not in ("load_spacy()", "if TYPE_CHECKING:"):
+                bare.append(f"{path.relative_to(ROOT)}:{n + 1}")
+    assert bare == []

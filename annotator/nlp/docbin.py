@@ -13,6 +13,7 @@ from typing import Any
 from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import LISTED, DamagedDocBinError, ExportAlignmentError, RelationSpanMissingError
+from annotator.nlp import load_spacy
 from annotator.nlp.tokens import blank, bounds_of, tokenize
 
 # The spancat suggester proposes every n-gram up to this many tokens; longer spans are reported instead.
@@ -88,6 +89,7 @@ class DocBinWriter:
 
     def add(self, name: str, text: str, spans: Iterable[SpanRecord], part: str,
             relations: Iterable[RelationRecord] = ()) -> None:
+        load_spacy()
         from spacy.tokens import DocBin
         from spacy.tokens import Span as SpacySpan
         from spacy.util import filter_spans
@@ -167,6 +169,7 @@ class DocBinWriter:
         if self.misaligned:
             self.abort()
             raise ExportAlignmentError(self.misaligned)
+        load_spacy()
         from spacy.tokens import DocBin
 
         try:
@@ -231,6 +234,7 @@ def _token_ranges(doc: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int
     an edge falls inside a token or on whitespace (what `char_span(..., alignment_mode="strict")` and a
     check of its text for surrounding spaces found, one span at a time, at several times the cost)."""
     import numpy
+    load_spacy()
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
     if not pairs or not len(doc):
@@ -252,6 +256,7 @@ def _token_ranges(doc: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int
 
 def training_config(lang: str, spans_key: str, longest_span_tokens: int) -> str:
     """A span-categorizer config that `python -m spacy train config.cfg` runs on from the export folder."""
+    load_spacy()
     from spacy.cli.init_config import init_config
 
     config = init_config(lang=lang, pipeline=["spancat"], optimize="efficiency", gpu=False, silent=True)
@@ -285,6 +290,7 @@ def read_docbin(path: Path) -> Iterator[DocumentRecord]:
     A file spaCy cannot read back (truncated, damaged, saved without its strings) is a DamagedDocBinError
     naming the file and the document where reading stopped.
     """
+    load_spacy()
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 

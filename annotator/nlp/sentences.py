@@ -7,6 +7,7 @@ import re
 from functools import cache
 from typing import Any
 
+from annotator.nlp import load_spacy
 from annotator.nlp.tokens import tokenize
 
 _OPENING_QUOTE = re.compile(r"\s[\"“«„‘']$")  # a quote after a space opens the next sentence's quotation
@@ -15,6 +16,7 @@ _LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|[\n\r\u2028\u2029\x0b\x0c\x85])\s*")
 
 @cache
 def _sentencizer() -> Any:
+    load_spacy()
     from spacy.pipeline import Sentencizer
 
     return Sentencizer()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.domain.spans import TokenBounds
 from annotator.errors import UnknownLanguageError, UsageError
+from annotator.nlp import load_spacy
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -26,6 +27,7 @@ def blank(lang: str) -> Language:
 
 
 def _make_blank(lang: str) -> Language:
+    load_spacy()
     import spacy
 
     try:
@@ -36,6 +38,7 @@ def _make_blank(lang: str) -> Language:
 
 def check_language(lang: str) -> str:
     """`lang` when spaCy can tokenize it here, else UnknownLanguageError; loads no model, only the tokenizer."""
+    load_spacy()
     from spacy.util import get_lang_class
 
     hint = "use a spaCy language code such as en, uk, ru or ar; for any other language, xx (multi-language)"
@@ -71,6 +74,7 @@ def tokenize(text: str, lang: str) -> Any:
 def bounds_of(doc: Any) -> TokenBounds:
     # One array of (idx, length, is_space) rows instead of a Python object per token: a 3 KB article has
     # about 600 tokens, and iterating over them cost more than tokenizing.
+    load_spacy()
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
     if not len(doc):
@@ -175,6 +179,7 @@ class _ChunkBoundaries:
 
 @lru_cache(maxsize=8)
 def _chunk_boundaries(lang: str) -> _ChunkBoundaries | None:
+    load_spacy()
     from spacy.tokenizer import Tokenizer
 
     nlp = blank(lang)
@@ -202,6 +207,7 @@ def token_offsets(lang: str) -> Callable[[str], list[tuple[int, int]]]:
 
 def token_arrays(lang: str) -> Callable[[str], tuple[Any, Any]]:
     """A function giving the starts and ends of every non-space token of a text as two numpy arrays."""
+    load_spacy()
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
     nlp = blank(lang)

@@ -21,6 +21,7 @@ from typing import Any
 
 from annotator.domain.records import DocumentRecord
 from annotator.errors import TrainingCancelledError
+from annotator.nlp import load_spacy
 from annotator.nlp.docbin import DocBinWriter
 
 DEFAULT_MAX_STEPS = 400
@@ -127,6 +128,7 @@ def _train(corpus: Path, max_steps: int, seed: int, progress: ProgressCallback |
     """spaCy's training loop (`train_while_improving`, what `spacy train` runs) driven one step at a time, so that
     progress is reported and cancel is honoured between steps. The final weights (averaged, as spaCy saves them)
     are kept rather than the best checkpoint: the held-back share scores the model, it must not also pick it."""
+    load_spacy()
     from spacy.schemas import ConfigSchemaTraining
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import create_evaluation_callback, create_train_batches, train_while_improving

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotator.domain.spans import Span
+from annotator.nlp import load_spacy
 from annotator.nlp.suggest import Request
 from annotator.nlp.tokens import blank, tokenize
 
@@ -35,6 +36,7 @@ class OccurrenceIndex:
     """The tagged strings of one project as a matcher, kept up to date by `update` (not thread-safe: one owner)."""
 
     def __init__(self, lang: str) -> None:
+        load_spacy()
         from spacy.matcher import PhraseMatcher
 
         self.lang = lang

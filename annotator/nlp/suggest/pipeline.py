@@ -15,6 +15,7 @@ from typing import Any
 
 from annotator.domain.spans import Span, snap
 from annotator.errors import LabelMappingError, PipelineLoadError, PipelineNotFoundError
+from annotator.nlp import load_spacy
 from annotator.nlp.suggest import Request
 from annotator.nlp.suggest.roles import FIGURE, LOCATION, SOURCE, resolve_target, role_labels
 from annotator.nlp.tokens import token_bounds
@@ -44,6 +45,7 @@ def forget(name: str) -> None:
 
 
 def _load(name: str) -> Any:
+    load_spacy()
     import spacy
     from spacy.util import is_package
 

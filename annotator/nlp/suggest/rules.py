@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from annotator.domain.spans import Span
+from annotator.nlp import load_spacy
 from annotator.nlp.suggest import Request, figures, places
 from annotator.nlp.suggest.attribution import attributions
 from annotator.nlp.suggest.gazetteer import gazetteer
@@ -99,6 +100,7 @@ def _propose(text: str, lang: str) -> list[Span]:
 
 def _break_at_lines(doc: Any) -> None:
     """A line break ends a sentence too: a headline has no full stop, and a paragraph starts anew."""
+    load_spacy()
     from spacy.attrs import SENT_START
 
     starts = doc.to_array([SENT_START])
@@ -132,6 +134,7 @@ def _tools(lang: str) -> tuple[Any, Any]:
 
 
 def _build(lang: str) -> tuple[Any, Any]:
+    load_spacy()
     from spacy.matcher import Matcher
     from spacy.pipeline import Sentencizer
 
