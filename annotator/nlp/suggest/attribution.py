@@ -1,12 +1,16 @@
 """SOURCE and STATEMENT (claim) suggestions (English): who a reporting verb or "according to" names, and what they say.
 
 SOURCE: the noun phrase before a reporting verb ("deputy governor Irena Dobrić wrote", "the port authority of
-Ostrava Bay said"), the name in an apposition before it ("a spokesman for the service, Marko Ilić, told"), the
-phrase after an inverted one ('"...," said Marko Ilić', "..., claims the ministry") or after "according to";
-"the statement of X said" gives X. Pronouns are not sources.
+Ostrava Bay said", "Traders in Varna said"), an apposition before it as a whole ("a spokesman for the service, Marko
+Ilić, told", "Ana Perić, a professor of law, said"), the name before a relative clause ("Dr Vesna Korać, who heads the
+ward, told"), the phrase after an inverted verb ('"...," said Marko Ilić', "..., claims the ministry"; never after
+"told", whose object is who was told) or after "according to"; "the statement of X said" and "according to data
+from X" give X. Pronouns are not sources.
 STATEMENT: the clause after "that" ("X said that ..."), the clause a verb of saying takes directly ("X said repairs
-could take a week"), or the words before the attribution ('"...," X said', "..., according to X"), without the
-quotation marks and punctuation at its edges. Questions are not claims.
+could take a week"), a quotation after a colon ('X said on Tuesday: "..."'), or the words before the attribution
+('"...," X said', "..., according to X"), without the quotation marks and punctuation at its edges; two clauses
+joined by ", and" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X said' gives S1
+and S2, and so does a quotation that goes on after the sentence that names its speaker). Questions are not claims.
 """
 
 from __future__ import annotations
@@ -25,9 +29,15 @@ _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "this", "that"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you", "who", "which", "this", "that", "there"])
 _SUBJECTS = frozenset(["he", "she", "they", "it", "we", "i"])
-_JOINERS = frozenset(["of", "for", "at", "'s", "’s", "-", "&"])
+_JOINERS = frozenset(["of", "for", "at", "in", "'s", "’s", "-", "&"])
 _CONTAINERS = frozenset(["statement", "report", "press", "release", "announcement", "post", "message",
                          "letter"])
+# What "according to" may name before who is behind it: "according to data from X", "figures published by X".
+_EVIDENCE = frozenset([*_CONTAINERS, "data", "figures", "estimates", "statistics", "numbers", "records", "survey",
+                       "poll", "study", "documents", "published", "released", "compiled", "collected", "latest",
+                       "new", "preliminary", "official", "initial"])
+# A verb whose object is the person told, not the speaker: '"...," told X' is not an inversion.
+_TOLD = frozenset(["told", "tells"])
 ROLE_NOUNS = frozenset(["officials", "police", "residents", "witnesses", "analysts", "experts", "authorities",
                         "spokesman", "spokeswoman", "spokesperson", "sources", "prosecutors", "doctors",
                         "investigators", "officers", "researchers", "scientists", "economists", "observers",
@@ -36,7 +46,11 @@ _NOT_A_CLAUSE_START = frozenset(["on", "in", "at", "to", "for", "with", "during"
                               "today", "tonight", "earlier", "later", "reporters", "journalists", "media",
                               ",", ":", ";", ".", '"', "'", "“", "”", "(", ")"])
 _QUOTES = frozenset(['"', "“", "”", "«", "»", "'", "‘", "’"])
-_MAX_PHRASE = 10
+_DOUBLE_QUOTES = frozenset(['"', "“", "”", "«", "»"])  # single ones are apostrophes too often to track
+# The words a new clause may begin with after ", and": a determiner, a number or its hedge, a name.
+_CLAUSE_OPENERS = frozenset([*_DETERMINERS, "about", "around", "more", "less", "fewer", "at", "up", "some",
+                             "nearly", "almost", "over", "roughly", "only", "no", "nobody", "none"])
+_MAX_PHRASE = 12
 
 
 def _content(token: Any) -> bool:
@@ -123,7 +137,7 @@ def attributions(doc: Any) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for sent in doc.sents:
         out += _in_sentence(doc, sent.start, sent.end)
-    return out
+    return out + quoted_sentences(doc)
 
 
 def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
@@ -131,12 +145,12 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
 
     def add(rng: tuple[int, int] | None, role: str) -> None:
         if rng is not None:
-            out.append((rng[0], rng[1], role))
+            out.extend((s, e, role) for s, e in (_clauses(doc, *rng) if role == STATEMENT else [rng]))
 
     for i in range(first, last):
         token = doc[i]
         if token.lower_ == "according" and i + 2 < last and doc[i + 1].lower_ == "to":
-            source = phrase_right(doc, i + 2, last)
+            source = phrase_right(doc, _past_evidence(doc, i + 2, last), last)
             add(source, SOURCE)
             if source is None:
                 continue
@@ -145,8 +159,34 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
             elif _opens(doc, first, i) and source[1] < last and doc[source[1]].text == ",":
                 add(_trim(doc, source[1] + 1, last), STATEMENT)
         elif token.lower_ in REPORTING:
-            out += _reporting(doc, first, last, i)
+            for start, end, role in _reporting(doc, first, last, i):
+                add((start, end), role)
     return out
+
+
+def _past_evidence(doc: Any, start: int, last: int) -> int:
+    """Where the one behind the evidence begins: "according to [the latest data from] the ministry"."""
+    for k in range(start, min(start + 6, last)):
+        if doc[k].lower_ in ("from", "by", "of") and k > start:
+            words = [t.lower_ for t in doc[start:k] if t.lower_ not in _DETERMINERS]
+            if words and all(w in _EVIDENCE for w in words):
+                return k + 1
+        if doc[k].is_punct:
+            break
+    return start
+
+
+def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
+    """A claim's token range cut where ", and" joins a clause with its own subject ("..., and about 2,300
+    residents depend on ...") into one claim per clause; "won 14 seats, and will lead" stays whole."""
+    for i in range(start + 3, end - 4):
+        if doc[i].text == "," and doc[i + 1].lower_ == "and":
+            opener = doc[i + 2]
+            if opener.lower_ in _CLAUSE_OPENERS or opener.like_num or opener.is_title:
+                left, right = _trim(doc, start, i), _trim(doc, i + 2, end)
+                if left is not None and right is not None:
+                    return [left, *_clauses(doc, *right)]
+    return [(start, end)]
 
 
 def _opens(doc: Any, first: int, i: int) -> bool:
@@ -160,14 +200,18 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     source = phrase_left(doc, verb, first)
     attribution = source[0] if source else verb
     if source is None and before > first and doc[before].text == ",":
-        # An apposition: "a spokesman for the service, Marko Ilić, told reporters".
+        # An apposition, taken whole: "a spokesman for the service, Marko Ilić, told reporters".
         name = phrase_left(doc, before, first)
         if name is not None and name[0] > first and doc[name[0] - 1].text == ",":
-            source = name
             described = phrase_left(doc, name[0] - 1, first)
+            source = (described[0], name[1]) if described else name
             attribution = described[0] if described else name[0] - 1
+        else:
+            source = _before_relative_clause(doc, first, before)
+            attribution = source[0] if source else attribution
     inverted = False
-    if source is None and before >= first and (doc[before].text == "," or doc[before].text in _QUOTES):
+    if (source is None and before >= first and (doc[before].text == "," or doc[before].text in _QUOTES)
+            and doc[verb].lower_ not in _TOLD):
         source = phrase_right(doc, verb + 1, last)  # '"...," said Marko Ilić'
         inverted = source is not None
     if source is not None:
@@ -184,10 +228,22 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     return out
 
 
+def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int] | None:
+    """The name before ", who ...," that ends at `comma` ("Dr Vesna Korać, who heads the ward, told")."""
+    for i in range(comma - 1, max(first, comma - 16), -1):
+        if doc[i].lower_ in ("who", "whose") and doc[i - 1].text == ",":
+            return phrase_left(doc, i - 1, first)
+        if doc[i].text in (",", ";", ":") or doc[i].text in _QUOTES:
+            return None
+    return None
+
+
 def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
     for i in range(verb + 1, min(verb + 8, last)):
         if doc[i].lower_ == "that":
             return _trim(doc, i + 1, last)
+        if doc[i].text == ":":  # 'said on Tuesday: "Engineers restored ..."': the quotation, or what follows
+            return _quotation(doc, i + 1, last)
         if doc[i].is_punct:
             break
     nxt = verb + 1
@@ -196,3 +252,42 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
             return None  # "said Marko Ilić": a name after the verb, not a clause
         return _trim(doc, nxt, last)
     return None
+
+
+def _quotation(doc: Any, start: int, last: int) -> tuple[int, int] | None:
+    """The words from `start` to the quotation's closing mark (or the sentence's end), without the marks."""
+    while start < last and doc[start].is_space:
+        start += 1
+    if start < last and doc[start].text in _DOUBLE_QUOTES:
+        for k in range(start + 1, last):
+            if doc[k].text in _DOUBLE_QUOTES:
+                return _trim(doc, start + 1, k)
+    return _trim(doc, start, last)
+
+
+def quoted_sentences(doc: Any) -> list[tuple[int, int, str]]:
+    """A STATEMENT for each sentence that begins inside a quotation, up to where the quotation closes: the
+    sentences of '"S1. S2," X said' and of a quotation that goes on after its speaker's sentence. A line break
+    ends a quotation (news style leaves a paragraph's quotation open when the next one goes on)."""
+    out: list[tuple[int, int, str]] = []
+    inside = False
+    for sent in doc.sents:
+        opens = inside
+        start = sent.start
+        while start < sent.end and (doc[start].is_space or doc[start].text in _DOUBLE_QUOTES and not opens):
+            if doc[start].text in _DOUBLE_QUOTES:
+                opens = inside = True
+            start += 1
+        close = None
+        for token in doc[start:sent.end]:
+            if "\n" in token.text or "\n" in token.whitespace_:
+                inside = False
+            if token.text in _DOUBLE_QUOTES:
+                if inside and close is None and token.text != "“":
+                    close = token.i
+                inside = not inside if token.text == '"' else token.text in ("“", "«")
+        if opens:
+            claim = _trim(doc, start, close if close is not None else sent.end)
+            if claim is not None:
+                out.append((claim[0], claim[1], STATEMENT))
+    return out
