@@ -164,6 +164,28 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A STATEMENT for each sentence that no attribution or quotation touches, ends with a full stop and holds a
+    FIGURE: the reporter's own checkable statement ("A year ago the grid lost 40 per cent of its capacity.").
+    A sentence that opens with a pronoun ("It expects ...") goes on with someone's words: not proposed."""
+    from annotator.nlp.suggest.roles import FIGURE
+
+    out: list[tuple[int, int, str]] = []
+    figures = [s for s, _, role in found if role == FIGURE]
+    spoken = [(s, e) for s, e, role in found if role in (SOURCE, STATEMENT)]
+    for sent in doc.sents:
+        words = [t for t in sent if not t.is_space]
+        if (len(words) < 5 or words[-1].text != "." or words[0].lower_ in _PRONOUNS
+                or any(t.text in _DOUBLE_QUOTES for t in words)
+                or any(s < sent.end and sent.start < e for s, e in spoken)
+                or not any(sent.start <= s < sent.end for s in figures)):
+            continue
+        claim = _trim(doc, sent.start, sent.end)
+        if claim is not None:
+            out.extend((s, e, STATEMENT) for s, e in _clauses(doc, *claim))
+    return out
+
+
 def _past_evidence(doc: Any, start: int, last: int) -> int:
     """Where the one behind the evidence begins: "according to [the latest data from] the ministry"."""
     for k in range(start, min(start + 6, last)):

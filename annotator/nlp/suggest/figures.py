@@ -1,10 +1,12 @@
 """FIGURE suggestions: numbers with their unit or noun and their hedge ("more than 17,000 people").
 
 Decided: a bare year ("in 2024", "the 1990s"), a day of a date ("24 February", "March 3"), a time ("10:30"),
-a page, article or route number ("page 12", "Route 66") and an ordinal ("third", "3rd") are not figures; a
+a page, article or route number ("page 12", "Route 66"), a time ago ("three years ago") and an ordinal ("third", "3rd") are not figures; a
 bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable quantity). Number words and
 the hedges are English; in other languages digits and the language's own number words still match, with the
-lowercase word after them, without hedges.
+lowercase word after them, without hedges. "a week", "an hour" are figures after a hedge ("up to a week",
+"more than a year"), not alone ("a year ago"). A number takes two nouns when the second is plural ("three fishing
+boats"). A figure in a headline (a line that does not end a sentence) is not proposed (rules.py).
 """
 
 from __future__ import annotations
@@ -33,12 +35,15 @@ _NO_NUMBER_BEFORE = frozenset(["page", "pages", "p.", "pp.", "chapter", "section
                                "fig.", "table", "item", "act", "clause"])
 _AFTER_TIME = frozenset(["am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "eet", "o'clock"])
 _SMALL_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+_TIME_UNITS = ["second", "minute", "hour", "day", "week", "fortnight", "month", "year", "decade", "century"]
 
 _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
 _NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn)$"}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
 _NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS)}}
+_PLURAL: dict[str, Any] = {**_NOUN, "TEXT": {"REGEX": r"[^s]s$"}}
+_NOT_PLURAL: dict[str, Any] = {**_NOUN, "TEXT": {"REGEX": r"[^s]$"}}
 _WORD: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True}
 
 
@@ -53,6 +58,7 @@ def patterns() -> list[list[dict[str, Any]]]:
         out += [
             core,
             [*core, _NOUN],
+            [*core, _NOT_PLURAL, _PLURAL],  # "three fishing boats"
             [*core, _WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
             [*core, {"LOWER": {"IN": _PERCENT}}],
             [*core, {"LOWER": "per"}, {"LOWER": "cent"}],
@@ -68,6 +74,7 @@ def patterns() -> list[list[dict[str, Any]]]:
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, *owned],
         [_NUM, {"LOWER": "times"}, *measure, named],
         [{"LOWER": "a", "OP": "?"}, {"LOWER": "dozen"}, _NOUN],  # "a dozen villages"
+        [{"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": _TIME_UNITS}}],  # "up to a week": kept after a hedge only
         [{"LOWER": {"IN": ["dozens", "hundreds", "thousands", "millions", "tens"]}}, {"LOWER": "of"},
          {"LOWER": {"IN": ["thousands", "millions"]}, "OP": "?"}, {"LOWER": "of", "OP": "?"}, _NOUN],
     ]
@@ -85,8 +92,12 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False  # a day of a date
     if before is not None and (before.lower_ in _NO_NUMBER_BEFORE or before.text == "-" and not before.whitespace_):
         return False  # a page or route number, a code like "Covid-19"
+    if after is not None and after.lower_ == "ago":
+        return False  # "three years ago", "a year ago": a date
     if after is not None and (after.lower_ in _AFTER_TIME or after.text in (":", "-") and not doc[end - 1].whitespace_):
         return False  # a time, an age or a compound ("45-year-old")
+    if first.lower_ in ("a", "an") and doc[start + 1].lower_ in _TIME_UNITS:
+        return _is_hedge_end(doc, start)
     if end - start > 1:
         return True
     # A bare number: a year, a small number word, and a number inside a name are not figures.

@@ -14,7 +14,7 @@ from typing import Any
 
 from annotator.domain.spans import Span
 from annotator.nlp.suggest import Request, figures, places
-from annotator.nlp.suggest.attribution import attributions
+from annotator.nlp.suggest.attribution import attributions, plain_claims
 from annotator.nlp.suggest.gazetteer import gazetteer
 from annotator.nlp.suggest.roles import FIGURE, LOCATION, relabel, role_labels
 from annotator.nlp.tokens import blank, tokenize
@@ -93,8 +93,26 @@ def _propose(text: str, lang: str) -> list[Span]:
             found.append((start, end, LOCATION))
     found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc) if not english or places.stands_alone(doc, s, e)]
     if english:
+        heading = _headings(doc)
+        found = [f for f in found if f[2] != FIGURE or not heading[f[0]]]
         found += attributions(doc)
+        found += plain_claims(doc, found)
     return _longest(doc, found)
+
+
+def _headings(doc: Any) -> list[bool]:
+    """Per token, whether its line is a headline: its last word ends no sentence (no full stop, no quotation)."""
+    out = [False] * len(doc)
+    line: list[int] = []
+    for token in doc:
+        if not token.is_space:
+            line.append(token.i)
+        if line and ("\n" in token.whitespace_ or "\n" in token.text or token.i == len(doc) - 1):
+            if doc[line[-1]].is_alpha or doc[line[-1]].like_num:
+                for i in line:
+                    out[i] = True
+            line = []
+    return out
 
 
 def _break_at_lines(doc: Any) -> None:
