@@ -1,12 +1,12 @@
 """FIGURE suggestions: numbers with their unit or noun and their hedge ("more than 17,000 people").
 
 Decided: a bare year ("in 2024", "the 1990s"), a day of a date ("24 February", "March 3"), a time ("10:30"),
-a page, article or route number ("page 12", "Route 66"), a time ago ("three years ago") and an ordinal ("third", "3rd") are not figures; a
-bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable quantity). Number words and
-the hedges are English; in other languages digits and the language's own number words still match, with the
-lowercase word after them, without hedges. "a week", "an hour" are figures after a hedge ("up to a week",
-"more than a year"), not alone ("a year ago"). A number takes two nouns when the second is plural ("three fishing
-boats"). A figure in a headline (a line that does not end a sentence) is not proposed (rules.py).
+a time ago ("three years ago"), a page, article or route number ("page 12", "Route 66") and an ordinal ("third",
+"3rd") are not figures; a bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable
+quantity); "a week", "an hour" are figures after a hedge ("up to a week", "more than a year"), not alone. A number
+takes two nouns when the second is plural ("three fishing boats"). A figure in a headline (a line that ends no
+sentence) is not proposed (rules.py). Number words and the hedges are English; in other languages digits and the
+language's own number words still match, with the lowercase word after them, without hedges.
 """
 
 from __future__ import annotations
