@@ -3,13 +3,13 @@
 SOURCE: the noun phrase before a reporting verb ("deputy governor Irena Dobrić wrote", "the port authority of
 Ostrava Bay said", "Traders in Varna said"), an apposition before it as a whole ("a spokesman for the service, Marko
 Ilić, told", "Ana Perić, a professor of law, said"), the name before a relative clause ("Dr Vesna Korać, who heads the
-ward, told"), the phrase after an inverted verb ('"...," said Marko Ilić', "..., claims the ministry"; never after
+ward, told"), the phrase after an inverted verb ('"...," said Marko Ilić, a spokesman', "..., claims the ministry"; never after
 "told", whose object is who was told) or after "according to"; "the statement of X said" and "according to data
 from X" give X. Pronouns are not sources.
 STATEMENT: the clause after "that" ("X said that ..."), the clause a verb of saying takes directly ("X said repairs
 could take a week"), a quotation after a colon ('X said on Tuesday: "..."'), or the words before the attribution
 ('"...," X said', "..., according to X"), without the quotation marks and punctuation at its edges; two clauses
-joined by ", and" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X said' gives S1
+joined by ", and" or "and that" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X said' gives S1
 and S2, and so does a quotation that goes on after the sentence that names its speaker). Questions are not claims.
 """
 
@@ -22,7 +22,10 @@ from annotator.nlp.suggest.roles import SOURCE, STATEMENT
 REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
                        "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained",
                        "confirmed", "warned", "insisted", "estimate", "estimates", "estimated", "argued",
-                       "argues", "alleged", "alleges", "admitted", "declared", "posted"])
+                       "argues", "alleged", "alleges", "admitted", "declared", "posted", "ruled", "concluded",
+                       "acknowledged", "revealed", "predicted", "stressed", "emphasised", "emphasized",
+                       "indicated", "recalled", "promised", "pledged", "denied", "testified", "reiterated",
+                       "asserted", "maintained", "replied", "responded", "forecast", "disclosed"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
                      "insisted", "argued", "alleged"])
@@ -202,6 +205,10 @@ def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     """A claim's token range cut where ", and" joins a clause with its own subject ("..., and about 2,300
     residents depend on ...") into one claim per clause; "won 14 seats, and will lead" stays whole."""
     for i in range(start + 3, end - 4):
+        if doc[i].lower_ == "and" and doc[i + 1].lower_ == "that":  # "said X and that Y"
+            left, right = _trim(doc, start, i), _trim(doc, i + 2, end)
+            if left is not None and right is not None:
+                return [left, *_clauses(doc, *right)]
         if doc[i].text == "," and doc[i + 1].lower_ == "and":
             opener = doc[i + 2]
             if opener.lower_ in _CLAUSE_OPENERS or opener.like_num or opener.is_title:
@@ -236,6 +243,11 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
             and doc[verb].lower_ not in _TOLD):
         source = phrase_right(doc, verb + 1, last)  # '"...," said Marko Ilić'
         inverted = source is not None
+        if source is not None and source[1] + 1 < last and doc[source[1]].text == ",":
+            # '"...," said Marko Ilić, a spokesman for the service': the apposition belongs to the source
+            described = phrase_right(doc, source[1] + 1, last)
+            if described is not None and doc[source[1] + 1].lower_ in _DETERMINERS:
+                source = (source[0], described[1])
     if source is not None:
         out.append((source[0], source[1], SOURCE))
     elif before >= first and doc[before].lower_ in _SUBJECTS:

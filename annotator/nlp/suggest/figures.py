@@ -19,6 +19,8 @@ HEDGES = (
     ("as", "many", "as"), ("as", "much", "as"), ("close", "to"), ("just", "over"), ("just", "under"),
     ("an", "estimated"), ("about",), ("around",), ("roughly",), ("almost",), ("nearly",), ("some",),
     ("over",), ("approximately",), ("only",), ("just",), ("under",),
+    ("well", "over"), ("well", "above"), ("well", "below"), ("in", "excess", "of"), ("upwards", "of"),
+    ("closer", "to"), ("below",), ("above",),
 )
 MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august", "september",
                     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -53,17 +55,21 @@ def patterns() -> list[list[dict[str, Any]]]:
     currency: Token = {"LOWER": {"IN": _CURRENCIES}, "OP": "?"}
     scale: Token = {"LOWER": {"IN": _SCALES}, "OP": "?"}
     out: list[list[dict[str, Any]]] = []
+    tails: list[list[Token]] = [
+        [], [_NOUN],
+        [_NOT_PLURAL, _PLURAL],  # "three fishing boats"
+        [_WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
+        [{"LOWER": {"IN": _PERCENT}}], [{"LOWER": "per"}, {"LOWER": "cent"}],
+    ]
     for number in (_NUM, _NUM_SUFFIXED):
         core = [currency, number, _THOUSANDS, scale]
-        out += [
-            core,
-            [*core, _NOUN],
-            [*core, _NOT_PLURAL, _PLURAL],  # "three fishing boats"
-            [*core, _WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
-            [*core, {"LOWER": {"IN": _PERCENT}}],
-            [*core, {"LOWER": "per"}, {"LOWER": "cent"}],
-            [number, {"LOWER": "in"}, number, _NOUN],  # "one in five patients"
-        ]
+        # a range ("30 to 50 millimetres", "between 3,000 and 4,000 hectares") and a part of a whole ("14 of the
+        # 37 seats") take the tail of their last number
+        starts: list[list[Token]] = [[], [*core, {"LOWER": {"IN": ["to", "–"]}}],
+                                     [{"LOWER": "between"}, *core, {"LOWER": "and"}],
+                                     [number, {"LOWER": "of"}, {"LOWER": "the", "OP": "?"}]]
+        out += [[*start, *core, *tail] for start in starts for tail in tails]
+        out.append([number, {"LOWER": "in"}, number, _NOUN])  # "one in five patients"
     measure: list[Token] = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
     named: Token = {"IS_TITLE": True, "OP": "+"}
     # "the city's old town": a possessive, then up to two words
@@ -72,6 +78,9 @@ def patterns() -> list[list[dict[str, Any]]]:
     out += [
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, named],  # "twice the size of Greater London"
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, *owned],
+        # "twice that amount", "double the October average"
+        *([{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, {"IS_ALPHA": True, "OP": "?"}, last]
+          for last in (_NOUN, {"LOWER": {"IN": _MEASURES}})),  # "amount" is a stop word
         [_NUM, {"LOWER": "times"}, *measure, named],
         [{"LOWER": "a", "OP": "?"}, {"LOWER": "dozen"}, _NOUN],  # "a dozen villages"
         [{"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": _TIME_UNITS}}],  # "up to a week": kept after a hedge only
@@ -98,6 +107,9 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False  # a time, an age or a compound ("45-year-old")
     if first.lower_ in ("a", "an") and doc[start + 1].lower_ in _TIME_UNITS:
         return _is_hedge_end(doc, start)
+    last = doc[end - 1].text
+    if last.isdigit() and len(last) == 4 and 1800 <= int(last) <= 2100:
+        return False  # "2019 to 2023": years
     if end - start > 1:
         return True
     # A bare number: a year, a small number word, and a number inside a name are not figures.
