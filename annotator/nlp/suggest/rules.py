@@ -85,34 +85,26 @@ def _propose(text: str, lang: str) -> list[Span]:
         # a newer pipeline than the one the matcher was built on (hashes of token texts agree across them).
         kind = matcher.vocab.strings[match_id]
         if kind == FIGURE:
-            if figures.keep(doc, start, end):
-                found.append((figures.hedge_start(doc, start) if english else start, end, FIGURE))
+            if figures.keep(doc, start, end) and not (english and _in_headline(text, doc[start].idx)):
+                first = figures.hedge_start(doc, figures.range_start(doc, start)) if english else start
+                found.append((first, end, FIGURE))
         elif kind == "PLACE_NAME":
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
         elif kind == "PLACE":
             found.append((start, end, LOCATION))
     found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc) if not english or places.stands_alone(doc, s, e)]
     if english:
-        heading = _headings(doc)
-        found = [f for f in found if f[2] != FIGURE or not heading[f[0]]]
         found += attributions(doc)
         found += plain_claims(doc, found)
     return _longest(doc, found)
 
 
-def _headings(doc: Any) -> list[bool]:
-    """Per token, whether its line is a headline: its last word ends no sentence (no full stop, no quotation)."""
-    out = [False] * len(doc)
-    line: list[int] = []
-    for token in doc:
-        if not token.is_space:
-            line.append(token.i)
-        if line and ("\n" in token.whitespace_ or "\n" in token.text or token.i == len(doc) - 1):
-            if doc[line[-1]].is_alpha or doc[line[-1]].like_num:
-                for i in line:
-                    out[i] = True
-            line = []
-    return out
+def _in_headline(text: str, at: int) -> bool:
+    """Whether character `at` is on a headline: a line whose last character ends no sentence (no full stop, no
+    quotation mark), such as "Blackouts hit three regions". (Doc.text joins every token anew: not used here.)"""
+    end = text.find("\n", at)
+    line = text[text.rfind("\n", 0, at) + 1:end if end >= 0 else len(text)].rstrip()
+    return bool(line) and line[-1].isalnum()
 
 
 def _break_at_lines(doc: Any) -> None:
