@@ -78,6 +78,9 @@ def test_dates_years_pages_ordinals_and_names_are_not_figures(text: str) -> None
     ("Prices rose by 4 per cent, according to data from the statistics office.", ["the statistics office"]),
     ('"The dam is safe," said Eda Varga, an engineer at the plant.', ["Eda Varga, an engineer at the plant"]),
     ("The road is closed until May, the court ruled.", ["the court"]),
+    ("Prof. Ilse Brandt, head of the institute, said the glacier had shrunk.", ["Prof. Ilse Brandt, head of the institute"]),
+    ('"The ice is going," said Ilse Brandt, head of the institute.', ["Ilse Brandt, head of the institute"]),
+    ('"We are safe," said Marta Kovac, adding that nobody was hurt.', ["Marta Kovac"]),
     ("Officials said the road would reopen.", ["Officials"]),
     ("She said that the schools would stay shut.", []),
 ])

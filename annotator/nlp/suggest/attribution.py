@@ -61,8 +61,9 @@ def _content(token: Any) -> bool:
     return not token.is_stop and not token.is_punct and not token.like_num and any(c.isalpha() for c in token.text)
 
 
-def phrase_left(doc: Any, end: int, floor: int) -> tuple[int, int] | None:
-    """The noun phrase that ends just before token `end` (not before `floor`), as a token range."""
+def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[int, int] | None:
+    """The noun phrase that ends just before token `end` (not before `floor`), as a token range; `loose` takes
+    a role without a determiner or a name too ("head of the institute", in an apposition beside a name)."""
     i = end - 1
     start = end
     while i >= floor and end - i <= _MAX_PHRASE:
@@ -76,10 +77,10 @@ def phrase_left(doc: Any, end: int, floor: int) -> tuple[int, int] | None:
         else:
             break
         i -= 1
-    return _valid(doc, start, end)
+    return _valid(doc, start, end, loose)
 
 
-def phrase_right(doc: Any, start: int, ceiling: int) -> tuple[int, int] | None:
+def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tuple[int, int] | None:
     """The noun phrase that begins at token `start` (a determiner, then names and role words)."""
     i = start
     if i < ceiling and doc[i].lower_ in _DETERMINERS:
@@ -92,10 +93,10 @@ def phrase_right(doc: Any, start: int, ceiling: int) -> tuple[int, int] | None:
         elif not (token.lower_ in _JOINERS or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
             break
         i += 1
-    return _valid(doc, start, end) if end > start and _content(doc[end - 1]) else None
+    return _valid(doc, start, end, loose) if end > start and _content(doc[end - 1]) else None
 
 
-def _valid(doc: Any, start: int, end: int) -> tuple[int, int] | None:
+def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, int] | None:
     while start < end and doc[start].lower_ in _JOINERS:
         start += 1
     if start >= end or doc[end - 1].lower_ in _JOINERS or doc[end - 1].lower_ in _DETERMINERS:
@@ -104,7 +105,7 @@ def _valid(doc: Any, start: int, end: int) -> tuple[int, int] | None:
     if all(t.lower_ in _PRONOUNS or t.lower_ in _DETERMINERS for t in words):
         return None
     named = any(t.is_title or t.is_upper and t.is_alpha for t in words)
-    if named or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS:
+    if named or loose or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS:
         return _unwrap(doc, start, end)
     return None
 
@@ -230,11 +231,14 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     attribution = source[0] if source else verb
     if source is None and before > first and doc[before].text == ",":
         # An apposition, taken whole: "a spokesman for the service, Marko Ilić, told reporters".
-        name = phrase_left(doc, before, first)
+        name = phrase_left(doc, before, first, loose=True)
+        described = None
         if name is not None and name[0] > first and doc[name[0] - 1].text == ",":
             described = phrase_left(doc, name[0] - 1, first)
-            source = (described[0], name[1]) if described else name
-            attribution = described[0] if described else name[0] - 1
+        if described is not None and name is not None:
+            source, attribution = (described[0], name[1]), described[0]
+        elif name is not None and name[0] > first and doc[name[0] - 1].text == "," and _valid(doc, *name):
+            source, attribution = name, name[0] - 1
         else:
             source = _before_relative_clause(doc, first, before)
             attribution = source[0] if source else attribution
@@ -244,9 +248,11 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
         source = phrase_right(doc, verb + 1, last)  # '"...," said Marko Ilić'
         inverted = source is not None
         if source is not None and source[1] + 1 < last and doc[source[1]].text == ",":
-            # '"...," said Marko Ilić, a spokesman for the service': the apposition belongs to the source
-            described = phrase_right(doc, source[1] + 1, last)
-            if described is not None and doc[source[1] + 1].lower_ in _DETERMINERS:
+            # '"...," said Marko Ilić, a spokesman for the service' or '..., head of the service.': the
+            # apposition belongs to the source (without a determiner only where it ends the sentence)
+            described = phrase_right(doc, source[1] + 1, last, loose=True)
+            if described is not None and (doc[source[1] + 1].lower_ in _DETERMINERS or described[1] == last
+                                          or doc[described[1]].text in (".", "!")):
                 source = (source[0], described[1])
     if source is not None:
         out.append((source[0], source[1], SOURCE))
