@@ -81,6 +81,8 @@ def test_dates_years_pages_ordinals_and_names_are_not_figures(text: str) -> None
     ("Prof. Ilse Brandt, head of the institute, said the glacier had shrunk.", ["Prof. Ilse Brandt, head of the institute"]),
     ('"The ice is going," said Ilse Brandt, head of the institute.', ["Ilse Brandt, head of the institute"]),
     ('"We are safe," said Marta Kovac, adding that nobody was hurt.', ["Marta Kovac"]),
+    ("The company, based in Lyon, reported a net loss of €45 million.", []),  # a thing reported, not words
+    ("Growth was 2 per cent, down from an earlier forecast of 3 per cent.", []),
     ("Officials said the road would reopen.", ["Officials"]),
     ("She said that the schools would stay shut.", []),
 ])

@@ -25,7 +25,11 @@ REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells"
                        "argues", "alleged", "alleges", "admitted", "declared", "posted", "ruled", "concluded",
                        "acknowledged", "revealed", "predicted", "stressed", "emphasised", "emphasized",
                        "indicated", "recalled", "promised", "pledged", "denied", "testified", "reiterated",
-                       "asserted", "maintained", "replied", "responded", "forecast", "disclosed"])
+                       "asserted", "maintained", "replied", "responded", "disclosed"])
+# Verbs that also take a thing as their object: "reported a net loss", "announced its results" report nothing.
+_TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
+                           "disclosed", "predicted", "promised", "pledged", "estimated", "estimates"])
+_OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
                      "insisted", "argued", "alleged"])
@@ -226,6 +230,8 @@ def _opens(doc: Any, first: int, i: int) -> bool:
 
 def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
+    if doc[verb].lower_ in _TAKE_OBJECTS and verb + 1 < last and doc[verb + 1].lower_ in _OBJECTS:
+        return out
     before = verb - 1
     source = phrase_left(doc, verb, first)
     attribution = source[0] if source else verb
