@@ -112,6 +112,8 @@ def test_sources_of_reporting_verbs_and_attributions(text: str, sources: list[st
      ["The island has had no ferry for five days", "about 300 residents depend on one boat"]),
     ("Velmex said sales had fallen by 9 per cent and that the plant had lost money.",
      ["sales had fallen by 9 per cent", "the plant had lost money"]),
+    ("Mira Dolan wrote that 17 drones were launched, and that air defence shot down 14 of them.",
+     ["17 drones were launched", "air defence shot down 14 of them"]),
     ("The party won 14 seats, and will lead the council, officials said.",
      ["The party won 14 seats, and will lead the council"]),
     ("At least 38 ships are waiting, according to data from the port monitor SeaWatch.",

@@ -208,18 +208,20 @@ def _past_evidence(doc: Any, start: int, last: int) -> int:
 
 def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     """A claim's token range cut where ", and" joins a clause with its own subject ("..., and about 2,300
-    residents depend on ...") into one claim per clause; "won 14 seats, and will lead" stays whole."""
+    residents depend on ...") or "and that" a second reported clause, into one claim per clause; "won 14 seats,
+    and will lead" stays whole."""
     for i in range(start + 3, end - 4):
-        if doc[i].lower_ == "and" and doc[i + 1].lower_ == "that":  # "said X and that Y"
-            left, right = _trim(doc, start, i), _trim(doc, i + 2, end)
-            if left is not None and right is not None:
-                return [left, *_clauses(doc, *right)]
-        if doc[i].text == "," and doc[i + 1].lower_ == "and":
-            opener = doc[i + 2]
-            if opener.lower_ in _CLAUSE_OPENERS or opener.like_num or opener.is_title:
-                left, right = _trim(doc, start, i), _trim(doc, i + 2, end)
-                if left is not None and right is not None:
-                    return [left, *_clauses(doc, *right)]
+        comma = doc[i].text == ","
+        if not (comma and doc[i + 1].lower_ == "and" or doc[i].lower_ == "and"):
+            continue
+        after = i + 2 if comma else i + 1  # the first word of the second clause
+        if doc[after].lower_ == "that":
+            after += 1
+        elif not comma or not (doc[after].lower_ in _CLAUSE_OPENERS or doc[after].like_num or doc[after].is_title):
+            continue
+        left, right = _trim(doc, start, i), _trim(doc, after, end)
+        if left is not None and right is not None:
+            return [left, *_clauses(doc, *right)]
     return [(start, end)]
 
 
