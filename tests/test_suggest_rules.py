@@ -114,6 +114,8 @@ def test_sources_of_reporting_verbs_and_attributions(text: str, sources: list[st
      ["sales had fallen by 9 per cent", "the plant had lost money"]),
     ("Mira Dolan wrote that 17 drones were launched, and that air defence shot down 14 of them.",
      ["17 drones were launched", "air defence shot down 14 of them"]),
+    ("Claire Tomsen said the report used old figures and that waiting times had fallen.",
+     ["the report used old figures", "waiting times had fallen"]),
     ("The party won 14 seats, and will lead the council, officials said.",
      ["The party won 14 seats, and will lead the council"]),
     ("At least 38 ships are waiting, according to data from the port monitor SeaWatch.",

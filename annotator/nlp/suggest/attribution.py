@@ -288,6 +288,8 @@ def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int]
 
 def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
     for i in range(verb + 1, min(verb + 8, last)):
+        if doc[i].lower_ == "that" and doc[i - 1].lower_ == "and":
+            break  # "said the report was old and that ...": the first clause follows the verb directly
         if doc[i].lower_ == "that":
             return _trim(doc, i + 1, last)
         if doc[i].text == ":":  # 'said on Tuesday: "Engineers restored ..."': the quotation, or what follows
