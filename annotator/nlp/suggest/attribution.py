@@ -1,23 +1,25 @@
 """SOURCE and STATEMENT (claim) suggestions (English): who a reporting verb or "according to" names, and what they say.
 
 SOURCE: the noun phrase before a reporting verb ("deputy governor Irena Dobrić wrote", "the port authority of
-Ostrava Bay said", "Traders in Varna said"), an apposition before it as a whole ("a spokesman for the service, Marko
-Ilić, told", "Ana Perić, a professor of law, said"), the name before a relative clause ("Dr Vesna Korać, who heads the
-ward, told"), the phrase after an inverted verb ('"...," said Marko Ilić, a spokesman', "..., claims the ministry"; never after
-"told", whose object is who was told) or after "according to"; "the statement of X said" and "according to data
-from X" give X. Pronouns are not sources.
+Ostrava Bay said", "Traders in Varna said"), an apposition before it as a whole ("a spokesman for the service,
+Marko Ilić, told", "Ana Perić, a professor of law, said"), the name before a relative clause ("Dr Vesna Korać, who
+heads the ward, told"), the phrase after an inverted verb with its apposition ('"...," said Marko Ilić, a
+spokesman', "..., claims the ministry"; never after "told", whose object is who was told) or after "according
+to"; "the statement of X said" and "according to data from X" give X. Pronouns are not sources, and a verb that
+reports a thing ("reported a net loss") names no speaker.
 STATEMENT: the clause after "that" ("X said that ..."), the clause a verb of saying takes directly ("X said repairs
 could take a week"), a quotation after a colon ('X said on Tuesday: "..."'), or the words before the attribution
 ('"...," X said', "..., according to X"), without the quotation marks and punctuation at its edges; two clauses
-joined by ", and" or "and that" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X said' gives S1
-and S2, and so does a quotation that goes on after the sentence that names its speaker). Questions are not claims.
+joined by ", and" or "and that" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X
+said' gives S1 and S2, and so does a quotation that goes on after the sentence naming its speaker); so is a
+sentence of the reporter's own that holds a figure (plain_claims). Questions are not claims.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from annotator.nlp.suggest.roles import SOURCE, STATEMENT
+from annotator.nlp.suggest.roles import FIGURE, SOURCE, STATEMENT
 
 REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
                        "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained",
@@ -176,8 +178,6 @@ def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int,
     """A STATEMENT for each sentence that no attribution or quotation touches, ends with a full stop and holds a
     FIGURE: the reporter's own checkable statement ("A year ago the grid lost 40 per cent of its capacity.").
     A sentence that opens with a pronoun ("It expects ...") goes on with someone's words: not proposed."""
-    from annotator.nlp.suggest.roles import FIGURE
-
     out: list[tuple[int, int, str]] = []
     figures = [s for s, _, role in found if role == FIGURE]
     spoken = [(s, e) for s, e, role in found if role in (SOURCE, STATEMENT)]
@@ -240,14 +240,13 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     if source is None and before > first and doc[before].text == ",":
         # An apposition, taken whole: "a spokesman for the service, Marko Ilić, told reporters".
         name = phrase_left(doc, before, first, loose=True)
-        described = None
         if name is not None and name[0] > first and doc[name[0] - 1].text == ",":
             described = phrase_left(doc, name[0] - 1, first)
-        if described is not None and name is not None:
-            source, attribution = (described[0], name[1]), described[0]
-        elif name is not None and name[0] > first and doc[name[0] - 1].text == "," and _valid(doc, *name):
-            source, attribution = name, name[0] - 1
-        else:
+            if described is not None:
+                source, attribution = (described[0], name[1]), described[0]
+            elif _valid(doc, *name):
+                source, attribution = name, name[0] - 1
+        if source is None:
             source = _before_relative_clause(doc, first, before)
             attribution = source[0] if source else attribution
     inverted = False
