@@ -139,6 +139,9 @@ def test_claims_are_what_is_reported(text: str, claims: list[str]) -> None:
      ["the Velna reservoir", "the Kosta lighthouse"]),
     ("Ships left Port Arvel at dawn. The Port Authority said nothing.", ["Port Arvel"]),
     ("Storms hit the Arva, Dolna and Sira regions.", ["the Arva, Dolna and Sira regions"]),
+    ("Rain fell in the Arva and Sira valleys and in the Arva, Dolna, Veka, and Sira districts.",
+     ["the Arva and Sira valleys", "the Arva, Dolna, Veka, and Sira districts"]),
+    ("Crews from Dolna and the Sira regions came.", ["the Sira regions"]),  # "Dolna and the" is no list
 ])
 def test_places_from_the_gazetteer_and_region_patterns(text: str, places: list[str]) -> None:
     assert found(text, "LOCATION") == places

@@ -34,15 +34,10 @@ _NOT_AFTER_PORT = frozenset([*MONTHS, *_DAYS, *_BODIES])
 def patterns() -> dict[str, list[list[dict[str, Any]]]]:
     """Matcher patterns by kind: WHOLE keeps the whole match, NAME keeps only its trailing capitalised words."""
     name = {**_NAME, "OP": "+"}
-    the = {"LOWER": "the", "OP": "?"}
-    several = {"LOWER": {"IN": _PLURAL_PLACES}}
-    comma, also, oxford = {"ORTH": ","}, {"LOWER": "and"}, {"ORTH": ",", "OP": "?"}
     return {
         "WHOLE": [
-            [the, name, {"LOWER": {"IN": PLACE_WORDS}, "OP": "+"}],
-            [the, name, also, name, several],
-            [the, name, comma, name, oxford, also, name, several],
-            [the, name, comma, name, comma, name, oxford, also, name, several],
+            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": PLACE_WORDS}, "OP": "+"}],
+            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": _PLURAL_PLACES}}],  # list_start adds the others
             [{"ORTH": {"IN": _BEFORE_NAMES}}, {**_NAME, "LOWER": {"NOT_IN": sorted(_NOT_AFTER_PORT)}}],
             [{"LOWER": {"IN": ["greater", "northern", "southern", "eastern", "western", "central", "upper",
                                "lower"]}, "IS_TITLE": True}, _NAME],
@@ -52,6 +47,31 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
             [{"LOWER": {"IN": ["in", "near", "outside"]}}, name],
         ],
     }
+
+
+def list_start(doc: Any, start: int, end: int) -> int:
+    """Where a list of names before a plural place word begins: "the [Sumy regions]" matched, "the Harkiv, Poltava
+    and [Sumy regions]" meant (one pattern per list length made the matcher slower)."""
+    if doc[end - 1].lower_ not in _PLURAL_PLACES:
+        return start
+    first = start + (doc[start].lower_ == "the")
+    k = first - 1
+    while k >= 1:
+        if first == start + (doc[start].lower_ == "the"):  # nearest the last name: "and", or ", and"
+            if doc[k].lower_ != "and":
+                return start
+            k -= 1 if doc[k - 1].text != "," else 2
+        elif doc[k].text == ",":
+            k -= 1
+        else:
+            break
+        j = k
+        while j >= 0 and doc[j].is_title and not doc[j].is_stop:
+            j -= 1
+        if j == k:
+            return start
+        first, k = j + 1, j
+    return first - 1 if first > 0 and doc[first - 1].lower_ == "the" else first
 
 
 def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:

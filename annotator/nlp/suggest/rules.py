@@ -91,7 +91,7 @@ def _propose(text: str, lang: str) -> list[Span]:
         elif kind == "PLACE_NAME":
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
         elif kind == "PLACE":
-            found.append((start, end, LOCATION))
+            found.append((places.list_start(doc, start, end), end, LOCATION))
     found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc) if not english or places.stands_alone(doc, s, e)]
     if english:
         found += attributions(doc)
