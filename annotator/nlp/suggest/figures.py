@@ -45,7 +45,6 @@ _NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn)$"}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
 _NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS)}}
 _PLURAL: dict[str, Any] = {**_NOUN, "TEXT": {"REGEX": r"[^s]s$"}}
-_NOT_PLURAL: dict[str, Any] = {**_NOUN, "TEXT": {"REGEX": r"[^s]$"}}
 _WORD: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True}
 
 
@@ -55,9 +54,9 @@ def patterns() -> list[list[dict[str, Any]]]:
     currency: Token = {"LOWER": {"IN": _CURRENCIES}, "OP": "?"}
     scale: Token = {"LOWER": {"IN": _SCALES}, "OP": "?"}
     out: list[list[dict[str, Any]]] = []
+    # Every pattern costs the matcher about as much as any other: few patterns, and checks in Python (keep, figure_end).
     tails: list[list[Token]] = [
-        [], [_NOUN],
-        [_NOT_PLURAL, _PLURAL],  # "three fishing boats"
+        [], [_NOUN, {**_PLURAL, "OP": "?"}],  # "three fishing boats"; "40 homes residents" is cut by figure_end()
         [_WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
         [{"LOWER": {"IN": _PERCENT}}], [{"LOWER": "per"}, {"LOWER": "cent"}],
     ]
@@ -73,9 +72,8 @@ def patterns() -> list[list[dict[str, Any]]]:
     out += [
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, named],  # "twice the size of Greater London"
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, *owned],
-        # "twice that amount", "double the October average"
-        *([{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, {"IS_ALPHA": True, "OP": "?"}, last]
-          for last in (_NOUN, {"LOWER": {"IN": _MEASURES}})),  # "amount" is a stop word
+        # "twice that amount", "double the October average" ("amount" is a stop word: keep() looks at the last)
+        [{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, {"IS_ALPHA": True, "OP": "?"}, _WORD],
         [_NUM, {"LOWER": "times"}, *measure, named],
         [{"LOWER": "a", "OP": "?"}, {"LOWER": "dozen"}, _NOUN],  # "a dozen villages"
         [{"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": _TIME_UNITS}}],  # "up to a week": kept after a hedge only
@@ -102,6 +100,8 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False  # a time, an age or a compound ("45-year-old")
     if first.lower_ in ("a", "an") and doc[start + 1].lower_ in _TIME_UNITS:
         return _is_hedge_end(doc, start)
+    if first.lower_ in _MULTIPLES and doc[end - 1].is_stop and doc[end - 1].lower_ not in _MEASURES:
+        return False  # "twice the other": a multiple of nothing named
     last = doc[end - 1].text
     if last.isdigit() and len(last) == 4 and 1800 <= int(last) <= 2100:
         return False  # "2019 to 2023": years
@@ -114,6 +114,14 @@ def keep(doc: Any, start: int, end: int) -> bool:
     if first.lower_ in _SMALL_WORDS or first.is_alpha:
         return False
     return not (before is not None and before.is_title and not before.is_sent_start and not _is_hedge_end(doc, start))
+
+
+def figure_end(doc: Any, start: int, stop: int) -> int:
+    """Where the figure matched in [start, stop) ends: before a second plural noun ("40 homes residents")."""
+    if stop - start > 2 and doc[stop - 2].lower_.endswith("s") and doc[stop - 1].lower_.endswith("s") \
+            and doc[stop - 2].is_alpha and doc[stop - 1].is_alpha and not doc[stop - 2].lower_.endswith("ss"):
+        return stop - 1
+    return stop
 
 
 def range_start(doc: Any, start: int) -> int:

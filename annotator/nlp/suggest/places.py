@@ -36,8 +36,8 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
     name = {**_NAME, "OP": "+"}
     return {
         "WHOLE": [
-            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": PLACE_WORDS}, "OP": "+"}],
-            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": _PLURAL_PLACES}}],  # list_start adds the others
+            # "the Sumy regions": list_start adds the names before it ("the Harkiv, Poltava and Sumy regions")
+            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": PLACE_WORDS + _PLURAL_PLACES}, "OP": "+"}],
             [{"ORTH": {"IN": _BEFORE_NAMES}}, {**_NAME, "LOWER": {"NOT_IN": sorted(_NOT_AFTER_PORT)}}],
             [{"LOWER": {"IN": ["greater", "northern", "southern", "eastern", "western", "central", "upper",
                                "lower"]}, "IS_TITLE": True}, _NAME],

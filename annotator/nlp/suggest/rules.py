@@ -87,7 +87,7 @@ def _propose(text: str, lang: str) -> list[Span]:
         if kind == FIGURE:
             if figures.keep(doc, start, end) and not (english and _in_headline(text, doc[start].idx)):
                 first = figures.hedge_start(doc, figures.range_start(doc, start)) if english else start
-                found.append((first, end, FIGURE))
+                found.append((first, figures.figure_end(doc, start, end), FIGURE))
         elif kind == "PLACE_NAME":
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
         elif kind == "PLACE":
