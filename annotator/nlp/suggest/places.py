@@ -54,10 +54,10 @@ def list_start(doc: Any, start: int, end: int) -> int:
     and [Sumy regions]" meant (one pattern per list length made the matcher slower)."""
     if doc[end - 1].lower_ not in _PLURAL_PLACES:
         return start
-    first = start + (doc[start].lower_ == "the")
-    k = first - 1
+    last_name: int = start + 1 if doc[start].lower_ == "the" else start
+    first, k = last_name, last_name - 1
     while k >= 1:
-        if first == start + (doc[start].lower_ == "the"):  # nearest the last name: "and", or ", and"
+        if first == last_name:  # nearest the last name: "and", or ", and"
             if doc[k].lower_ != "and":
                 return start
             k -= 1 if doc[k - 1].text != "," else 2
