@@ -1,33 +1,52 @@
 """SOURCE and STATEMENT (claim) suggestions (English): who a reporting verb or "according to" names, and what they say.
 
 SOURCE: the noun phrase before a reporting verb ("deputy governor Irena Dobrić wrote", "the port authority of
-Ostrava Bay said"), the name in an apposition before it ("a spokesman for the service, Marko Ilić, told"), the
-phrase after an inverted one ('"...," said Marko Ilić', "..., claims the ministry") or after "according to";
-"the statement of X said" gives X. Pronouns are not sources.
+Ostrava Bay said", "Traders in Varna said"), an apposition before it as a whole ("a spokesman for the service,
+Marko Ilić, told", "Ana Perić, a professor of law, said"), the name before a relative clause ("Dr Vesna Korać, who
+heads the ward, told"), the phrase after an inverted verb with its apposition ('"...," said Marko Ilić, a
+spokesman', "..., claims the ministry"; never after "told", whose object is who was told) or after "according
+to"; "the statement of X said" and "according to data from X" give X. Pronouns are not sources, and a verb that
+reports a thing ("reported a net loss") names no speaker.
 STATEMENT: the clause after "that" ("X said that ..."), the clause a verb of saying takes directly ("X said repairs
-could take a week"), or the words before the attribution ('"...," X said', "..., according to X"), without the
-quotation marks and punctuation at its edges. Questions are not claims.
+could take a week"), a quotation after a colon ('X said on Tuesday: "..."'), or the words before the attribution
+('"...," X said', "..., according to X"), without the quotation marks and punctuation at its edges; two clauses
+joined by ", and" or "and that" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X
+said' gives S1 and S2, and so does a quotation that goes on after the sentence naming its speaker); so is a
+sentence of the reporter's own that holds a figure (plain_claims). Questions are not claims.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from annotator.nlp.suggest.roles import SOURCE, STATEMENT
+from annotator.nlp.suggest.roles import FIGURE, SOURCE, STATEMENT
 
 REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
                        "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained",
                        "confirmed", "warned", "insisted", "estimate", "estimates", "estimated", "argued",
-                       "argues", "alleged", "alleges", "admitted", "declared", "posted"])
+                       "argues", "alleged", "alleges", "admitted", "declared", "posted", "ruled", "concluded",
+                       "acknowledged", "revealed", "predicted", "stressed", "emphasised", "emphasized",
+                       "indicated", "recalled", "promised", "pledged", "denied", "testified", "reiterated",
+                       "asserted", "maintained", "replied", "responded", "disclosed"])
+# Verbs that also take a thing as their object: "reported a net loss", "announced its results" report nothing.
+_TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
+                           "disclosed", "predicted", "promised", "pledged", "estimated", "estimates"])
+_OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
                      "insisted", "argued", "alleged"])
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "this", "that"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you", "who", "which", "this", "that", "there"])
 _SUBJECTS = frozenset(["he", "she", "they", "it", "we", "i"])
-_JOINERS = frozenset(["of", "for", "at", "'s", "’s", "-", "&"])
+_JOINERS = frozenset(["of", "for", "at", "in", "'s", "’s", "-", "&"])
 _CONTAINERS = frozenset(["statement", "report", "press", "release", "announcement", "post", "message",
                          "letter"])
+# What "according to" may name before who is behind it: "according to data from X", "figures published by X".
+_EVIDENCE = frozenset([*_CONTAINERS, "data", "figures", "estimates", "statistics", "numbers", "records", "survey",
+                       "poll", "study", "documents", "published", "released", "compiled", "collected", "latest",
+                       "new", "preliminary", "official", "initial"])
+# A verb whose object is the person told, not the speaker: '"...," told X' is not an inversion.
+_TOLD = frozenset(["told", "tells"])
 ROLE_NOUNS = frozenset(["officials", "police", "residents", "witnesses", "analysts", "experts", "authorities",
                         "spokesman", "spokeswoman", "spokesperson", "sources", "prosecutors", "doctors",
                         "investigators", "officers", "researchers", "scientists", "economists", "observers",
@@ -36,7 +55,11 @@ _NOT_A_CLAUSE_START = frozenset(["on", "in", "at", "to", "for", "with", "during"
                               "today", "tonight", "earlier", "later", "reporters", "journalists", "media",
                               ",", ":", ";", ".", '"', "'", "“", "”", "(", ")"])
 _QUOTES = frozenset(['"', "“", "”", "«", "»", "'", "‘", "’"])
-_MAX_PHRASE = 10
+_DOUBLE_QUOTES = frozenset(['"', "“", "”", "«", "»"])  # single ones are apostrophes too often to track
+# The words a new clause may begin with after ", and": a determiner, a number or its hedge, a name.
+_CLAUSE_OPENERS = frozenset([*_DETERMINERS, "about", "around", "more", "less", "fewer", "at", "up", "some",
+                             "nearly", "almost", "over", "roughly", "only", "no", "nobody", "none"])
+_MAX_PHRASE = 12
 
 
 def _content(token: Any) -> bool:
@@ -44,8 +67,9 @@ def _content(token: Any) -> bool:
     return not token.is_stop and not token.is_punct and not token.like_num and any(c.isalpha() for c in token.text)
 
 
-def phrase_left(doc: Any, end: int, floor: int) -> tuple[int, int] | None:
-    """The noun phrase that ends just before token `end` (not before `floor`), as a token range."""
+def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[int, int] | None:
+    """The noun phrase that ends just before token `end` (not before `floor`), as a token range; `loose` takes
+    a role without a determiner or a name too ("head of the institute", in an apposition beside a name)."""
     i = end - 1
     start = end
     while i >= floor and end - i <= _MAX_PHRASE:
@@ -59,10 +83,10 @@ def phrase_left(doc: Any, end: int, floor: int) -> tuple[int, int] | None:
         else:
             break
         i -= 1
-    return _valid(doc, start, end)
+    return _valid(doc, start, end, loose)
 
 
-def phrase_right(doc: Any, start: int, ceiling: int) -> tuple[int, int] | None:
+def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tuple[int, int] | None:
     """The noun phrase that begins at token `start` (a determiner, then names and role words)."""
     i = start
     if i < ceiling and doc[i].lower_ in _DETERMINERS:
@@ -75,10 +99,10 @@ def phrase_right(doc: Any, start: int, ceiling: int) -> tuple[int, int] | None:
         elif not (token.lower_ in _JOINERS or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
             break
         i += 1
-    return _valid(doc, start, end) if end > start and _content(doc[end - 1]) else None
+    return _valid(doc, start, end, loose) if end > start and _content(doc[end - 1]) else None
 
 
-def _valid(doc: Any, start: int, end: int) -> tuple[int, int] | None:
+def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, int] | None:
     while start < end and doc[start].lower_ in _JOINERS:
         start += 1
     if start >= end or doc[end - 1].lower_ in _JOINERS or doc[end - 1].lower_ in _DETERMINERS:
@@ -87,7 +111,7 @@ def _valid(doc: Any, start: int, end: int) -> tuple[int, int] | None:
     if all(t.lower_ in _PRONOUNS or t.lower_ in _DETERMINERS for t in words):
         return None
     named = any(t.is_title or t.is_upper and t.is_alpha for t in words)
-    if named or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS:
+    if named or loose or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS:
         return _unwrap(doc, start, end)
     return None
 
@@ -123,7 +147,7 @@ def attributions(doc: Any) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for sent in doc.sents:
         out += _in_sentence(doc, sent.start, sent.end)
-    return out
+    return out + quoted_sentences(doc)
 
 
 def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
@@ -131,12 +155,12 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
 
     def add(rng: tuple[int, int] | None, role: str) -> None:
         if rng is not None:
-            out.append((rng[0], rng[1], role))
+            out.extend((s, e, role) for s, e in (_clauses(doc, *rng) if role == STATEMENT else [rng]))
 
     for i in range(first, last):
         token = doc[i]
         if token.lower_ == "according" and i + 2 < last and doc[i + 1].lower_ == "to":
-            source = phrase_right(doc, i + 2, last)
+            source = phrase_right(doc, _past_evidence(doc, i + 2, last), last)
             add(source, SOURCE)
             if source is None:
                 continue
@@ -145,8 +169,60 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
             elif _opens(doc, first, i) and source[1] < last and doc[source[1]].text == ",":
                 add(_trim(doc, source[1] + 1, last), STATEMENT)
         elif token.lower_ in REPORTING:
-            out += _reporting(doc, first, last, i)
+            for start, end, role in _reporting(doc, first, last, i):
+                add((start, end), role)
     return out
+
+
+def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A STATEMENT for each sentence that no attribution or quotation touches, ends with a full stop and holds a
+    FIGURE: the reporter's own checkable statement ("A year ago the grid lost 40 per cent of its capacity.").
+    A sentence that opens with a pronoun ("It expects ...") goes on with someone's words: not proposed."""
+    out: list[tuple[int, int, str]] = []
+    figures = [s for s, _, role in found if role == FIGURE]
+    spoken = [(s, e) for s, e, role in found if role in (SOURCE, STATEMENT)]
+    for sent in doc.sents:
+        words = [t for t in sent if not t.is_space]
+        if (len(words) < 5 or words[-1].text != "." or words[0].lower_ in _PRONOUNS
+                or any(t.text in _DOUBLE_QUOTES for t in words)
+                or any(s < sent.end and sent.start < e for s, e in spoken)
+                or not any(sent.start <= s < sent.end for s in figures)):
+            continue
+        claim = _trim(doc, sent.start, sent.end)
+        if claim is not None:
+            out.extend((s, e, STATEMENT) for s, e in _clauses(doc, *claim))
+    return out
+
+
+def _past_evidence(doc: Any, start: int, last: int) -> int:
+    """Where the one behind the evidence begins: "according to [the latest data from] the ministry"."""
+    for k in range(start, min(start + 6, last)):
+        if doc[k].lower_ in ("from", "by", "of") and k > start:
+            words = [t.lower_ for t in doc[start:k] if t.lower_ not in _DETERMINERS]
+            if words and all(w in _EVIDENCE for w in words):
+                return k + 1
+        if doc[k].is_punct:
+            break
+    return start
+
+
+def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
+    """A claim's token range cut where ", and" joins a clause with its own subject ("..., and about 2,300
+    residents depend on ...") or "and that" a second reported clause, into one claim per clause; "won 14 seats,
+    and will lead" stays whole."""
+    for i in range(start + 3, end - 4):
+        comma = doc[i].text == ","
+        if not (comma and doc[i + 1].lower_ == "and" or doc[i].lower_ == "and"):
+            continue
+        after = i + 2 if comma else i + 1  # the first word of the second clause
+        if doc[after].lower_ == "that":
+            after += 1
+        elif not comma or not (doc[after].lower_ in _CLAUSE_OPENERS or doc[after].like_num or doc[after].is_title):
+            continue
+        left, right = _trim(doc, start, i), _trim(doc, after, end)
+        if left is not None and right is not None:
+            return [left, *_clauses(doc, *right)]
+    return [(start, end)]
 
 
 def _opens(doc: Any, first: int, i: int) -> bool:
@@ -156,20 +232,35 @@ def _opens(doc: Any, first: int, i: int) -> bool:
 
 def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
+    if doc[verb].lower_ in _TAKE_OBJECTS and verb + 1 < last and doc[verb + 1].lower_ in _OBJECTS:
+        return out
     before = verb - 1
     source = phrase_left(doc, verb, first)
     attribution = source[0] if source else verb
     if source is None and before > first and doc[before].text == ",":
-        # An apposition: "a spokesman for the service, Marko Ilić, told reporters".
-        name = phrase_left(doc, before, first)
+        # An apposition, taken whole: "a spokesman for the service, Marko Ilić, told reporters".
+        name = phrase_left(doc, before, first, loose=True)
         if name is not None and name[0] > first and doc[name[0] - 1].text == ",":
-            source = name
             described = phrase_left(doc, name[0] - 1, first)
-            attribution = described[0] if described else name[0] - 1
+            if described is not None:
+                source, attribution = (described[0], name[1]), described[0]
+            elif _valid(doc, *name):
+                source, attribution = name, name[0] - 1
+        if source is None:
+            source = _before_relative_clause(doc, first, before)
+            attribution = source[0] if source else attribution
     inverted = False
-    if source is None and before >= first and (doc[before].text == "," or doc[before].text in _QUOTES):
+    if (source is None and before >= first and (doc[before].text == "," or doc[before].text in _QUOTES)
+            and doc[verb].lower_ not in _TOLD):
         source = phrase_right(doc, verb + 1, last)  # '"...," said Marko Ilić'
         inverted = source is not None
+        if source is not None and source[1] + 1 < last and doc[source[1]].text == ",":
+            # '"...," said Marko Ilić, a spokesman for the service' or '..., head of the service.': the
+            # apposition belongs to the source (without a determiner only where it ends the sentence)
+            described = phrase_right(doc, source[1] + 1, last, loose=True)
+            if described is not None and (doc[source[1] + 1].lower_ in _DETERMINERS or described[1] == last
+                                          or doc[described[1]].text in (".", "!")):
+                source = (source[0], described[1])
     if source is not None:
         out.append((source[0], source[1], SOURCE))
     elif before >= first and doc[before].lower_ in _SUBJECTS:
@@ -184,10 +275,24 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     return out
 
 
+def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int] | None:
+    """The name before ", who ...," that ends at `comma` ("Dr Vesna Korać, who heads the ward, told")."""
+    for i in range(comma - 1, max(first, comma - 16), -1):
+        if doc[i].lower_ in ("who", "whose") and doc[i - 1].text == ",":
+            return phrase_left(doc, i - 1, first)
+        if doc[i].text in (",", ";", ":") or doc[i].text in _QUOTES:
+            return None
+    return None
+
+
 def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
     for i in range(verb + 1, min(verb + 8, last)):
+        if doc[i].lower_ == "that" and doc[i - 1].lower_ == "and":
+            break  # "said the report was old and that ...": the first clause follows the verb directly
         if doc[i].lower_ == "that":
             return _trim(doc, i + 1, last)
+        if doc[i].text == ":":  # 'said on Tuesday: "Engineers restored ..."': the quotation, or what follows
+            return _quotation(doc, i + 1, last)
         if doc[i].is_punct:
             break
     nxt = verb + 1
@@ -196,3 +301,42 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
             return None  # "said Marko Ilić": a name after the verb, not a clause
         return _trim(doc, nxt, last)
     return None
+
+
+def _quotation(doc: Any, start: int, last: int) -> tuple[int, int] | None:
+    """The words from `start` to the quotation's closing mark (or the sentence's end), without the marks."""
+    while start < last and doc[start].is_space:
+        start += 1
+    if start < last and doc[start].text in _DOUBLE_QUOTES:
+        for k in range(start + 1, last):
+            if doc[k].text in _DOUBLE_QUOTES:
+                return _trim(doc, start + 1, k)
+    return _trim(doc, start, last)
+
+
+def quoted_sentences(doc: Any) -> list[tuple[int, int, str]]:
+    """A STATEMENT for each sentence that begins inside a quotation, up to where the quotation closes: the
+    sentences of '"S1. S2," X said' and of a quotation that goes on after its speaker's sentence. A line break
+    ends a quotation (news style leaves a paragraph's quotation open when the next one goes on)."""
+    out: list[tuple[int, int, str]] = []
+    inside = False
+    for sent in doc.sents:
+        opens = inside
+        start = sent.start
+        while start < sent.end and (doc[start].is_space or doc[start].text in _DOUBLE_QUOTES and not opens):
+            if doc[start].text in _DOUBLE_QUOTES:
+                opens = inside = True
+            start += 1
+        close = None
+        for token in doc[start:sent.end]:
+            if "\n" in token.text or "\n" in token.whitespace_:
+                inside = False
+            if token.text in _DOUBLE_QUOTES:
+                if inside and close is None and token.text != "“":
+                    close = token.i
+                inside = not inside if token.text == '"' else token.text in ("“", "«")
+        if opens:
+            claim = _trim(doc, start, close if close is not None else sent.end)
+            if claim is not None:
+                out.append((claim[0], claim[1], STATEMENT))
+    return out

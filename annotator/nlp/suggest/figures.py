@@ -1,10 +1,12 @@
 """FIGURE suggestions: numbers with their unit or noun and their hedge ("more than 17,000 people").
 
 Decided: a bare year ("in 2024", "the 1990s"), a day of a date ("24 February", "March 3"), a time ("10:30"),
-a page, article or route number ("page 12", "Route 66") and an ordinal ("third", "3rd") are not figures; a
-bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable quantity). Number words and
-the hedges are English; in other languages digits and the language's own number words still match, with the
-lowercase word after them, without hedges.
+a time ago ("three years ago"), a page, article or route number ("page 12", "Route 66") and an ordinal ("third",
+"3rd") are not figures; a bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable
+quantity); "a week", "an hour" are figures after a hedge ("up to a week", "more than a year"), not alone. A number
+takes two nouns when the second is plural ("three fishing boats"). A figure in a headline (a line that ends no
+sentence) is not proposed (rules.py). Number words and the hedges are English; in other languages digits and the
+language's own number words still match, with the lowercase word after them, without hedges.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ HEDGES = (
     ("as", "many", "as"), ("as", "much", "as"), ("close", "to"), ("just", "over"), ("just", "under"),
     ("an", "estimated"), ("about",), ("around",), ("roughly",), ("almost",), ("nearly",), ("some",),
     ("over",), ("approximately",), ("only",), ("just",), ("under",),
+    ("well", "over"), ("well", "above"), ("well", "below"), ("in", "excess", "of"), ("upwards", "of"),
+    ("closer", "to"), ("below",), ("above",),
 )
 MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august", "september",
                     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -33,12 +37,14 @@ _NO_NUMBER_BEFORE = frozenset(["page", "pages", "p.", "pp.", "chapter", "section
                                "fig.", "table", "item", "act", "clause"])
 _AFTER_TIME = frozenset(["am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "eet", "o'clock"])
 _SMALL_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+_TIME_UNITS = ["second", "minute", "hour", "day", "week", "fortnight", "month", "year", "decade", "century"]
 
 _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
 _NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn)$"}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
 _NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS)}}
+_PLURAL: dict[str, Any] = {**_NOUN, "TEXT": {"REGEX": r"[^s]s$"}}
 _WORD: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True}
 
 
@@ -48,16 +54,16 @@ def patterns() -> list[list[dict[str, Any]]]:
     currency: Token = {"LOWER": {"IN": _CURRENCIES}, "OP": "?"}
     scale: Token = {"LOWER": {"IN": _SCALES}, "OP": "?"}
     out: list[list[dict[str, Any]]] = []
+    # Every pattern costs the matcher about as much as any other: few patterns, and checks in Python (keep, figure_end).
+    tails: list[list[Token]] = [
+        [], [_NOUN, {**_PLURAL, "OP": "?"}],  # "three fishing boats"; "40 homes residents" is cut by figure_end()
+        [_WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
+        [{"LOWER": {"IN": _PERCENT}}], [{"LOWER": "per"}, {"LOWER": "cent"}],
+    ]
     for number in (_NUM, _NUM_SUFFIXED):
         core = [currency, number, _THOUSANDS, scale]
-        out += [
-            core,
-            [*core, _NOUN],
-            [*core, _WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
-            [*core, {"LOWER": {"IN": _PERCENT}}],
-            [*core, {"LOWER": "per"}, {"LOWER": "cent"}],
-            [number, {"LOWER": "in"}, number, _NOUN],  # "one in five patients"
-        ]
+        out += [[*core, *tail] for tail in tails]
+        out.append([number, {"LOWER": "in"}, number, _NOUN])  # "one in five patients"
     measure: list[Token] = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
     named: Token = {"IS_TITLE": True, "OP": "+"}
     # "the city's old town": a possessive, then up to two words
@@ -66,8 +72,11 @@ def patterns() -> list[list[dict[str, Any]]]:
     out += [
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, named],  # "twice the size of Greater London"
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, *owned],
+        # "twice that amount", "double the October average" ("amount" is a stop word: keep() looks at the last)
+        [{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, {"IS_ALPHA": True, "OP": "?"}, _WORD],
         [_NUM, {"LOWER": "times"}, *measure, named],
         [{"LOWER": "a", "OP": "?"}, {"LOWER": "dozen"}, _NOUN],  # "a dozen villages"
+        [{"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": _TIME_UNITS}}],  # "up to a week": kept after a hedge only
         [{"LOWER": {"IN": ["dozens", "hundreds", "thousands", "millions", "tens"]}}, {"LOWER": "of"},
          {"LOWER": {"IN": ["thousands", "millions"]}, "OP": "?"}, {"LOWER": "of", "OP": "?"}, _NOUN],
     ]
@@ -85,8 +94,17 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False  # a day of a date
     if before is not None and (before.lower_ in _NO_NUMBER_BEFORE or before.text == "-" and not before.whitespace_):
         return False  # a page or route number, a code like "Covid-19"
+    if after is not None and after.lower_ == "ago":
+        return False  # "three years ago", "a year ago": a date
     if after is not None and (after.lower_ in _AFTER_TIME or after.text in (":", "-") and not doc[end - 1].whitespace_):
         return False  # a time, an age or a compound ("45-year-old")
+    if first.lower_ in ("a", "an") and doc[start + 1].lower_ in _TIME_UNITS:
+        return _is_hedge_end(doc, start)
+    if first.lower_ in _MULTIPLES and doc[end - 1].is_stop and doc[end - 1].lower_ not in _MEASURES:
+        return False  # "twice the other": a multiple of nothing named
+    last = doc[end - 1].text
+    if last.isdigit() and len(last) == 4 and 1800 <= int(last) <= 2100:
+        return False  # "2019 to 2023": years
     if end - start > 1:
         return True
     # A bare number: a year, a small number word, and a number inside a name are not figures.
@@ -96,6 +114,34 @@ def keep(doc: Any, start: int, end: int) -> bool:
     if first.lower_ in _SMALL_WORDS or first.is_alpha:
         return False
     return not (before is not None and before.is_title and not before.is_sent_start and not _is_hedge_end(doc, start))
+
+
+def figure_end(doc: Any, start: int, stop: int) -> int:
+    """Where the figure matched in [start, stop) ends: before a second plural noun ("40 homes residents")."""
+    if stop - start > 2 and doc[stop - 2].lower_.endswith("s") and doc[stop - 1].lower_.endswith("s") \
+            and doc[stop - 2].is_alpha and doc[stop - 1].is_alpha and not doc[stop - 2].lower_.endswith("ss"):
+        return stop - 1
+    return stop
+
+
+def range_start(doc: Any, start: int) -> int:
+    """Where a range or a part of a whole that ends in the figure at `start` begins: "30 to [50 millimetres]",
+    "between 3,000 and [4,000 hectares]", "14 of the [37 seats]" (the matcher finds the last number and its tail;
+    patterns for every beginning made the matcher twice as slow)."""
+    words = [t.lower_ for t in doc[max(start - 4, 0):start]]
+    for before, joiner in ((["to"], "to"), (["–"], "–"), (["of"], "of"), (["of", "the"], "of")):
+        k = start - len(before)
+        if k < 1 or words[len(words) - len(before):] != before or not doc[k - 1].like_num:
+            continue
+        first = k - 1
+        if doc[first].lower_ in ORDINALS or _ORDINAL.search(doc[first].text):
+            return start
+        if first > 0 and doc[first - 1].text in ("$", "€", "£") and joiner != "of":
+            first -= 1
+        return first
+    if start >= 3 and doc[start - 1].lower_ == "and" and doc[start - 2].like_num and doc[start - 3].lower_ == "between":
+        return start - 3
+    return start
 
 
 def _is_hedge_end(doc: Any, start: int) -> bool:

@@ -27,7 +27,7 @@ COMMON_WORDS = frozenset(["Police", "Split", "Nice", "Mobile", "Reading", "Bath"
                           "Riverside", "Sandy", "Aurora", "Edison", "Sherman", "Warren", "Jackson",
                           "Franklin", "Clinton", "Madison", "Marion", "Monroe", "Carson", "Eugene", "Irving",
                           "Kent", "Lawrence", "Troy", "Tyler", "Vernon", "Wayne", "Gary", "Regina", "Mary",
-                          "Ada", "Leer", "Buren", "Minden", "Mandi", "Bara", "Nola"])
+                          "Ada", "Leer", "Buren", "Minden", "Mandi", "Bara", "Nola", "Reservoir"])
 _LOCK = threading.Lock()
 
 

@@ -1,7 +1,8 @@
 """LOCATION suggestions: the gazetteer's place names, and places that the words around them mark as places.
 
 Patterns (English): a capitalised name before a place word ("the Kharkiv region", "the Oskil River", "Dorvan
-region", "the Black Sea coast"), after "the town of" and the like ("the river port of Velmora", "the towns of
+region", "the Black Sea coast", "the Kerevan reservoir", "the Harkiv, Poltava and Sumy regions"), after "Port",
+"Lake" and the like ("Port Selmar"), after "the town of" and the like ("the river port of Velmora", "the towns of
 Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Other languages get the gazetteer.
 """
 
@@ -13,12 +14,21 @@ from annotator.nlp.suggest.figures import MONTHS
 
 PLACE_WORDS = ["region", "oblast", "district", "province", "county", "river", "sea", "bay", "coast", "valley",
                "mountains", "lake", "island", "islands", "peninsula", "municipality", "governorate", "raion",
-               "territory", "gulf", "strait", "highlands", "delta"]
+               "territory", "gulf", "strait", "highlands", "delta", "reservoir", "lighthouse", "dam", "harbour",
+               "harbor", "canal", "forest", "plain", "plateau", "basin", "hills", "lagoon", "pass", "estuary"]
+# Place words of several places, after a list of names ("the Harkiv, Poltava and Sumy regions").
+_PLURAL_PLACES = ["regions", "districts", "provinces", "oblasts", "counties", "rivers", "valleys", "islands",
+                  "municipalities", "territories", "mountains", "lakes"]
+# Words before a name that make it a place ("Port Selmar", "Lake Ohrid"), unless an organisation follows.
+_BEFORE_NAMES = ["Port", "Lake", "Mount", "Cape", "Fort", "Saint", "St", "San", "Santa", "Sankt"]
+_BODIES = ["authority", "authorities", "council", "company", "police", "service", "office", "hospital",
+           "university", "school", "court", "ministry", "agency", "group", "party", "club", "bank"]
 _SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port", "settlement", "settlements",
                 "region", "province", "capital", "district", "suburb", "suburbs", "island", "republic"]
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # A capitalised word that can be part of a place name: not a stop word, month or day.
 _NAME: dict[str, Any] = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS) + _DAYS}}
+_NOT_AFTER_PORT = frozenset([*MONTHS, *_DAYS, *_BODIES])
 
 
 def patterns() -> dict[str, list[list[dict[str, Any]]]]:
@@ -26,7 +36,9 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
     name = {**_NAME, "OP": "+"}
     return {
         "WHOLE": [
-            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": PLACE_WORDS}, "OP": "+"}],
+            # "the Sumy regions": list_start adds the names before it ("the Harkiv, Poltava and Sumy regions")
+            [{"LOWER": "the", "OP": "?"}, name, {"LOWER": {"IN": PLACE_WORDS + _PLURAL_PLACES}, "OP": "+"}],
+            [{"ORTH": {"IN": _BEFORE_NAMES}}, {**_NAME, "LOWER": {"NOT_IN": sorted(_NOT_AFTER_PORT)}}],
             [{"LOWER": {"IN": ["greater", "northern", "southern", "eastern", "western", "central", "upper",
                                "lower"]}, "IS_TITLE": True}, _NAME],
         ],
@@ -35,6 +47,31 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
             [{"LOWER": {"IN": ["in", "near", "outside"]}}, name],
         ],
     }
+
+
+def list_start(doc: Any, start: int, end: int) -> int:
+    """Where a list of names before a plural place word begins: "the [Sumy regions]" matched, "the Harkiv, Poltava
+    and [Sumy regions]" meant (one pattern per list length made the matcher slower)."""
+    if doc[end - 1].lower_ not in _PLURAL_PLACES:
+        return start
+    last_name: int = start + 1 if doc[start].lower_ == "the" else start
+    first, k = last_name, last_name - 1
+    while k >= 1:
+        if first == last_name:  # nearest the last name: "and", or ", and"
+            if doc[k].lower_ != "and":
+                return start
+            k -= 1 if doc[k - 1].text != "," else 2
+        elif doc[k].text == ",":
+            k -= 1
+        else:
+            break
+        j = k
+        while j >= 0 and doc[j].is_title and not doc[j].is_stop:
+            j -= 1
+        if j == k:
+            return start
+        first, k = j + 1, j
+    return first - 1 if first > 0 and doc[first - 1].lower_ == "the" else first
 
 
 def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:

@@ -15,7 +15,7 @@ from typing import Any
 from annotator.domain.spans import Span
 from annotator.nlp import load_spacy
 from annotator.nlp.suggest import Request, figures, places
-from annotator.nlp.suggest.attribution import attributions
+from annotator.nlp.suggest.attribution import attributions, plain_claims
 from annotator.nlp.suggest.gazetteer import gazetteer
 from annotator.nlp.suggest.roles import FIGURE, LOCATION, relabel, role_labels
 from annotator.nlp.tokens import blank, tokenize
@@ -86,16 +86,26 @@ def _propose(text: str, lang: str) -> list[Span]:
         # a newer pipeline than the one the matcher was built on (hashes of token texts agree across them).
         kind = matcher.vocab.strings[match_id]
         if kind == FIGURE:
-            if figures.keep(doc, start, end):
-                found.append((figures.hedge_start(doc, start) if english else start, end, FIGURE))
+            if figures.keep(doc, start, end) and not (english and _in_headline(text, doc[start].idx)):
+                first = figures.hedge_start(doc, figures.range_start(doc, start)) if english else start
+                found.append((first, figures.figure_end(doc, start, end), FIGURE))
         elif kind == "PLACE_NAME":
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
         elif kind == "PLACE":
-            found.append((start, end, LOCATION))
+            found.append((places.list_start(doc, start, end), end, LOCATION))
     found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc) if not english or places.stands_alone(doc, s, e)]
     if english:
         found += attributions(doc)
+        found += plain_claims(doc, found)
     return _longest(doc, found)
+
+
+def _in_headline(text: str, at: int) -> bool:
+    """Whether character `at` is on a headline: a line whose last character ends no sentence (no full stop, no
+    quotation mark), such as "Blackouts hit three regions". (Doc.text joins every token anew: not used here.)"""
+    end = text.find("\n", at)
+    line = text[text.rfind("\n", 0, at) + 1:end if end >= 0 else len(text)].rstrip()
+    return bool(line) and line[-1].isalnum()
 
 
 def _break_at_lines(doc: Any) -> None:
