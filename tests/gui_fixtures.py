@@ -141,6 +141,17 @@ def settings_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def no_suggestions(settings_path: Path) -> None:
+    """Every suggestion source switched off in the window's settings: for tests of something else, in which the
+    worker's ghosts would arrive between two key presses at a moment that depends on the machine."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui.suggestion_desk import OFF_KEY
+
+    QSettings(str(settings_path), QSettings.Format.IniFormat).setValue(OFF_KEY, '["occurrences", "rules", "trained"]')
+
+
+@pytest.fixture
 def open_window(qtbot: Any, settings_path: Path) -> Iterator[Callable[..., Any]]:
     """Build the real MainWindow (as the app does), shown and active, with settings in a temp .ini file."""
     from PySide6.QtCore import QSettings

@@ -42,7 +42,7 @@ def _caret_in(window: Any, phrase: str) -> None:
 
 
 @pytest.fixture
-def linked_window(qtbot: Any, gui_ws: Any, open_window: Any, tmp_path: Path,
+def linked_window(qtbot: Any, gui_ws: Any, no_suggestions: None, open_window: Any, tmp_path: Path,
                   errors: list[str]) -> Iterator[tuple[Any, list[int]]]:
     """The article with its entities tagged by keys, then the claim tagged (its proposed links dropped)."""
     from PySide6.QtCore import Qt

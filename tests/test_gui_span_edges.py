@@ -181,7 +181,7 @@ def test_a_move_that_breaks_a_rule_is_refused_in_the_status_bar(
 
 
 def test_a_linked_span_moved_keeps_its_links_and_the_claim_lists_it_as_it_now_is(
-        qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any, errors: list[str]) -> None:
+        qtbot: Any, gui_ws: Any, tmp_path: Path, no_suggestions: None, open_window: Any, errors: list[str]) -> None:
     from test_gui_claims import ARTICLE as NEWS
     from test_gui_claims import CLAIM as SAID
     from test_gui_claims import _links
