@@ -23,6 +23,7 @@ from annotator.errors import (
     ImportFormatError,
     ImportLabelError,
     MissingFileError,
+    NotFoundError,
     UsageError,
 )
 from annotator.formats import output
@@ -192,6 +193,9 @@ class _FileImport:
     def __init__(self, repo: Repository, project_id: int, default_annotator: str, path: Path,
                  result: FileResult) -> None:
         repo.projects.lock(project_id)  # first: the positions below stay ours until this file commits
+        if repo.projects.by_id(project_id) is None:  # the unit checks no foreign key: see _import_file
+            raise NotFoundError(f"{printable(str(path))}: the project was deleted while the import ran; nothing of "
+                                "this file was written", hint="import the files into a project that exists")
         self.repo = repo
         self.project_id = project_id
         self.default_annotator = default_annotator
@@ -298,7 +302,9 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
                  result: FileResult, summary: ImportSummary, progress: Progress | None,
                  cancelled: Callable[[], bool] | None, read_so_far: int, file_number: int,
                  label_map: Mapping[str, str], options: Mapping[str, str]) -> int:
-    with ws.unit() as repo:
+    # A bulk unit: every row the import writes refers to its own documents, or to labels, an annotator and a
+    # project it read or wrote in this transaction under the write lock, so SQLite's foreign key checks go.
+    with ws.bulk_unit() as repo:
         job = _FileImport(repo, project_id, default_annotator, path, result)
         batch: list[DocumentRecord] = []
         for record in _records(path, fmt, options):
