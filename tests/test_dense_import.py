@@ -61,3 +61,22 @@ def test_a_project_deleted_before_its_file_is_written_gets_nothing(tmp_path: Pat
     assert "[A060]" in summary.errors[0] and "deleted while the import ran" in summary.errors[0]
     assert rows(str(tmp_path / "gone.db"), "SELECT count(*) FROM document") == [(0,)]
     ws.close()
+
+
+def test_the_collector_rests_while_a_file_is_read_and_is_back_after(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    ws = open_workspace(tmp_path / "gc.db")
+    source = _dense_file(tmp_path / "dense.jsonl", 3)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "spans": [{"start": 0, "end": 9, "label": "A"}]}\n', encoding="utf-8")
+    seen = []
+    real = importing._checked
+    monkeypatch.setattr(importing, "_checked", lambda *args: seen.append(gc.isenabled()) or real(*args))
+    assert gc.isenabled()
+    summary = import_paths(ws, [source, bad], project="p", annotator="a")
+    assert summary.total("documents_added") == 3 and len(summary.errors) == 1
+    assert seen == [False] * 3  # the bad file stops in its reader, before any check
+    assert gc.isenabled()
+    ws.close()
