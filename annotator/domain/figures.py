@@ -161,8 +161,9 @@ _VAGUE = re.compile(r"^(?P<many>dozens|tens|hundreds|thousands|millions|billions
 def parse_figure(text: str, lang: str = "en") -> Figure:
     """Read the text of a FIGURE span; a text with no number gives a Figure whose `empty` is true."""
     figure = _plain(text, lang)
-    if figure is None:
-        figure = _parse(text, lang)
+    if figure is not None:
+        return figure
+    figure = _parse(text, lang)
     if all(n is None or math.isfinite(n) for n in (figure.value, figure.low, figure.high, figure.factor)):
         return figure
     return Figure(unit=figure.unit, qualifier=figure.qualifier)  # 400 nines: no number JSON or a checker can use
@@ -219,7 +220,10 @@ def _plain(text: str, lang: str) -> Figure | None:
     # that needs a number word, which spares the word-number search for every "tonnes" and "today".
     if link and (lang != "en" or tail[link.end():] in _NUMBER_WORDS) and _number(tail[link.end():], lang) is not None:
         return None
-    return Figure(value=numeral_value(numeral.group()), unit=_word_unit(tail) if tail else "")
+    value = numeral_value(numeral.group())
+    if not math.isfinite(value):  # 400 nines: parse_figure's general path drops it
+        return None
+    return Figure(value=value, unit=_word_unit(tail) if tail else "")
 
 
 @lru_cache(maxsize=4096)
@@ -318,9 +322,12 @@ def _number(text: str, lang: str) -> tuple[float, float, str, int] | None:
     return value, scale, currency, position + length
 
 
+_GROUP_SPACE = re.compile(r"[ \u00a0\u202f\u2009]")
+
+
 def numeral_value(numeral: str) -> float:
     """A numeral in digits as news writes it: "17,000", "17 000", "17.000", "1.234.567", "3,5", "1.5"."""
-    digits = re.sub(r"[ \u00a0\u202f\u2009]", "", numeral)
+    digits = _GROUP_SPACE.sub("", numeral)
     commas, dots = digits.count(","), digits.count(".")
     if commas and dots:
         decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
