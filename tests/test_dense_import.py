@@ -81,6 +81,10 @@ def test_an_import_gives_the_connection_its_foreign_key_checks_back(tmp_path: Pa
     with ws.unit() as repo:
         assert repo.s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert repo.s.connection().exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    with ws.bulk_unit() as repo:  # what the import's unit runs with
+        assert repo.s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+    with ws.unit() as repo:
+        assert repo.s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     ws.close()
 
 
