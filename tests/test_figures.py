@@ -128,3 +128,38 @@ def test_any_text_gives_a_figure_with_finite_numbers(text: str, lang: str) -> No
     figure = parse_figure(text, lang)
     assert all(n is None or math.isfinite(n) for n in (figure.value, figure.low, figure.high, figure.factor))
     assert figure_from_attrs(json.loads(json.dumps(figure.as_attrs(), allow_nan=False))) == figure
+
+
+# Words that change how a numeral and the word after it read: scales, fractions, comparisons, currencies, per cent,
+# the links of a range ("to", "and") and words that only start like them.
+_TRICKY_WORDS = ["thousand", "thousands", "million", "mn", "mns", "bn", "k", "m", "times", "fold", "half", "halves",
+                 "third", "thirds", "quarter", "quarters", "tenths", "percent", "pc", "pct", "pp", "dollars",
+                 "euro", "sterling", "hryvnias", "to", "tonnes", "today", "tothree", "and", "andone", "andtwenty",
+                 "anda", "of", "or", "more", "people", "homes", "plus", "dozen", "one", "a", "an"]
+_NUMERALS = st.one_of(st.integers(0, 10**12).map(lambda n: f"{n:,}"), st.integers(0, 10**6).map(str),
+                      st.from_regex(r"\A\d{1,4}(?:[ ,.]\d{1,4}){0,3}\Z"))
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(_NUMERALS, st.one_of(st.just(""), st.sampled_from(_TRICKY_WORDS),
+                            st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9)),
+       st.sampled_from(["en", "uk"]))
+def test_the_short_reading_of_a_numeral_and_a_word_is_the_general_one(numeral: str, word: str, lang: str) -> None:
+    from annotator.domain.figures import _parse, _plain
+
+    text = f"{numeral} {word}" if word else numeral
+    short = _plain(text, lang)
+    if short is not None:
+        assert short == _parse(text, lang), text
+
+
+def test_the_usual_figures_take_the_short_reading() -> None:
+    from annotator.domain.figures import _plain
+
+    assert _plain("17,000 people", "en") == Figure(value=17000, unit="people")
+    assert _plain("116,000", "en") == Figure(value=116000)
+    assert _plain("12,400 tonnes", "en") == Figure(value=12400, unit="tonnes")  # "to..." that starts no range
+    assert _plain("40 dollars", "en") == Figure(value=40, unit="USD")
+    for general in ("3 million people", "3 quarters", "5 times", "3 to 4", "more than 5 people", "17k people",
+                    "17,000 People", "5-plus", "17,000 people."):
+        assert _plain(general, "en") is None, general

@@ -86,9 +86,12 @@ def check_record(record: DocumentRecord) -> None:
         if len(record.annotator) > MAX_ANNOTATOR_NAME:
             raise FieldTooLongError(f"the annotator name has {len(record.annotator)} characters; at most "
                                     f"{MAX_ANNOTATOR_NAME} are kept", field="annotator")
+    checked: set[str] = set()  # a label is checked once per record, at the first span that carries it
     for i, span in enumerate(record.spans):
-        if isinstance(span.label, str):
-            _check_string(span.label, f"spans[{i}].label")
+        label = span.label
+        if isinstance(label, str) and label not in checked:
+            _check_string(label, f"spans[{i}].label")
+            checked.add(label)
     _check_meta(record.meta)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import itertools
 import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,6 +25,7 @@ from annotator.errors import (
     ImportFormatError,
     ImportLabelError,
     MissingFileError,
+    NotFoundError,
     UsageError,
 )
 from annotator.formats import output
@@ -192,6 +195,9 @@ class _FileImport:
     def __init__(self, repo: Repository, project_id: int, default_annotator: str, path: Path,
                  result: FileResult) -> None:
         repo.projects.lock(project_id)  # first: the positions below stay ours until this file commits
+        if repo.projects.by_id(project_id) is None:  # the unit checks no foreign key: see _import_file
+            raise NotFoundError(f"{printable(str(path))}: the project was deleted while the import ran; nothing of "
+                                "this file was written", hint="import the files into a project that exists")
         self.repo = repo
         self.project_id = project_id
         self.default_annotator = default_annotator
@@ -219,22 +225,22 @@ class _FileImport:
             self.annotator_ids[who] = self.repo.owners.annotator_id(who)
         return self.annotator_ids[who]
 
-    def _insert_spans(self, rows: Iterable[tuple[int, int, SpanRecord, str]]) -> int:
-        """(document id, annotator id, span, text) rows: a span without attributes goes in as a plain tuple (the
-        bulk path for span-dense files), one with attributes (a FIGURE's reading) as a row of its own."""
+    def _insert_spans(self, rows: Iterable[tuple[int, int, str, Iterable[SpanRecord]]]) -> int:
+        """(document id, annotator id, text, spans) rows: a span without attributes goes in as a plain row (the bulk
+        path for span-dense files), one with attributes (a FIGURE's reading) with them."""
         label_ids = self.label_ids
-        with_attrs: list[dict[str, Any]] = []
+        figures = self.frames.figures
+        attrs_of = self.frames.attrs_of
+        with_attrs: list[tuple[int, int, int, int, int, Mapping[str, Any]]] = []
         plain = []
-        for doc_id, annotator_id, span, text in rows:
-            attrs = self.frames.attrs_of(span, text)
-            if attrs is None:
-                plain.append((doc_id, annotator_id, label_ids[span.label], span.start, span.end))
-            else:
-                with_attrs.append({"document_id": doc_id, "annotator_id": annotator_id,
-                                   "label_id": label_ids[span.label], "start": span.start, "end": span.end,
-                                   "origin": "import", "attrs": attrs})
-        self.repo.bulk.insert_span_dicts(with_attrs)
-        return self.repo.bulk.insert_spans(plain) + len(with_attrs)
+        for doc_id, annotator_id, text, spans in rows:
+            for span in spans:
+                attrs = None if span.attrs is None and span.label not in figures else attrs_of(span, text)
+                if attrs is None:
+                    plain.append((doc_id, annotator_id, label_ids[span.label], span.start, span.end))
+                else:
+                    with_attrs.append((doc_id, annotator_id, label_ids[span.label], span.start, span.end, attrs))
+        return self.repo.bulk.insert_spans_with_attrs(with_attrs) + self.repo.bulk.insert_spans(plain)
 
     def flush(self, batch: list[DocumentRecord]) -> None:
         hashes = [content_hash(r.text) for r in batch]
@@ -260,10 +266,8 @@ class _FileImport:
             new_records.append(record)
         ids = self.repo.bulk.insert_documents(doc_rows)
         self.result.spans_added += self._insert_spans(
-            (doc_id, annotator_id, span, record.text)
+            (doc_id, self._annotator(record), record.text, record.spans)
             for doc_id, record in zip(ids, new_records, strict=True) if record.spans
-            for annotator_id in (self._annotator(record),)
-            for span in record.spans
         )
         self.result.documents_added += len(ids)
         for doc_id, record in zip(ids, new_records, strict=True):
@@ -287,10 +291,10 @@ class _FileImport:
             elif any(s.label == span.label and overlaps(s, candidate) for s in have):
                 self.result.spans_conflicting += 1
             else:
-                rows.append((doc_id, annotator_id, span, record.text))
+                rows.append(span)
                 have.append(candidate)
                 keys.add(candidate.key())
-        self.result.spans_added += self._insert_spans(rows)
+        self.result.spans_added += self._insert_spans([(doc_id, annotator_id, record.text, rows)])
         self.result.relations_added += self.frames.store_relations(doc_id, annotator_id, record)
 
 
@@ -298,7 +302,9 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
                  result: FileResult, summary: ImportSummary, progress: Progress | None,
                  cancelled: Callable[[], bool] | None, read_so_far: int, file_number: int,
                  label_map: Mapping[str, str], options: Mapping[str, str]) -> int:
-    with ws.unit() as repo:
+    # A bulk unit: every row the import writes refers to its own documents, or to labels, an annotator and a
+    # project it read or wrote in this transaction under the write lock, so SQLite's foreign key checks go.
+    with _collector_paused(), ws.bulk_unit() as repo:
         job = _FileImport(repo, project_id, default_annotator, path, result)
         batch: list[DocumentRecord] = []
         for record in _records(path, fmt, options):
@@ -321,6 +327,22 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
     return read_so_far
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a file is read and written, back as it was after.
+
+    A span-dense file makes hundreds of thousands of small objects that live until their batch is written and
+    form no cycles; the collector walked them again and again, a fifth of a dense import's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
              label_map: Mapping[str, str] | None = None) -> DocumentRecord:
     """Apply the span rules to one record; the file stops at the first record that breaks them."""
@@ -333,6 +355,10 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
         raise type(error)(error.detail, path=path, line=record.line, field=error.field, hint=error.hint) from None
     result.spans_rejected += record.skipped_spans
     if not record.spans:
+        return record
+    misaligned = _plain_spans_misaligned(record, lang, label_map)
+    if misaligned is not None:
+        result.spans_misaligned += misaligned
         return record
     text = record.text
     length = len(text)
@@ -371,23 +397,56 @@ def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,
             "overlapping spans of the same label",
             path=path, line=record.line, field="spans", hint="remove one of them from the file",
         )
-    # Whitespace-delimited spans always fall on token boundaries; only the others need the tokenizer.
-    space = str.isspace
-    doubtful = []
-    for kept in spans:
-        s, e = kept[0], kept[1]
-        if not ((s == 0 or space(text[s - 1])) and (e == length or space(text[e]))
-                and not space(text[s]) and not space(text[e - 1])):
-            doubtful.append((s, e))
-    if doubtful:
-        from annotator.nlp.tokens import misaligned
-
-        # With no tokenizer for the project's language there is nothing to count against.
-        with contextlib.suppress(UsageError):
-            result.spans_misaligned += len(misaligned(text, lang, doubtful))
+    result.spans_misaligned += _misaligned(text, lang, [kept[0] for kept in spans], [kept[1] for kept in spans])
     if not renamed and not repeats:
         return record
     return with_spans(record, keys, spans)
+
+
+def _plain_spans_misaligned(record: DocumentRecord, lang: str, label_map: Mapping[str, str] | None) -> int | None:
+    """How many of the record's spans are off token boundaries, when every span is within the text, every label
+    is a good name that `label_map` leaves as it is, and no two spans of one label repeat or overlap: the usual
+    record, checked column by column instead of span by span. None for any other record (the careful path
+    then says what is wrong, or renames and merges)."""
+    spans = record.spans
+    starts = [span.start for span in spans]
+    ends = [span.end for span in spans]
+    labels = [span.label for span in spans]
+    try:
+        names = set(labels)
+    except TypeError:  # a label no reader should let through: the careful path words it
+        return None
+    if ({*map(type, starts), *map(type, ends)} != {int} or min(starts) < 0 or max(ends) > len(record.text)
+            or not all(map(operator.lt, starts, ends))):
+        return None
+    if any(type(name) is not str or _name_problem(name) or (label_map and label_map.get(name, name) != name)
+           for name in names):
+        return None
+    if len(names) < len(spans):
+        # Sorted by label and start, spans of one label that neither repeat nor overlap each end before the
+        # next one starts.
+        ordered = sorted(zip(labels, starts, ends, strict=True))
+        if any(a[0] == b[0] and a[2] > b[1] for a, b in itertools.pairwise(ordered)):
+            return None
+    return _misaligned(record.text, lang, starts, ends)
+
+
+def _misaligned(text: str, lang: str, starts: list[int], ends: list[int]) -> int:
+    """How many of the spans (`starts[i]`, `ends[i]`) do not fall on token boundaries of `text`."""
+    # Whitespace-delimited spans always fall on token boundaries; only the others need the tokenizer.
+    space = str.isspace
+    length = len(text)
+    doubtful = [(s, e) for s, e in zip(starts, ends, strict=True)
+                if not ((s == 0 or space(text[s - 1])) and (e == length or space(text[e]))
+                        and not space(text[s]) and not space(text[e - 1]))]
+    if not doubtful:
+        return 0
+    from annotator.nlp.tokens import misaligned
+
+    # With no tokenizer for the project's language there is nothing to count against.
+    with contextlib.suppress(UsageError):
+        return len(misaligned(text, lang, doubtful))
+    return 0
 
 
 @lru_cache(maxsize=1024)

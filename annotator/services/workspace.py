@@ -86,6 +86,10 @@ class Workspace:
     def unit(self) -> AbstractContextManager[Repository]:
         return unit_of_work(self.db, self.busy_timeout_ms)
 
+    def bulk_unit(self) -> AbstractContextManager[Repository]:
+        """A unit whose rows refer only to rows it read or wrote itself (an import): see unit_of_work's `bulk`."""
+        return unit_of_work(self.db, self.busy_timeout_ms, bulk=True)
+
     def waiting_at_most(self, milliseconds: int) -> Workspace:
         """The same database, whose writes wait at most `milliseconds` for another writer (SQLite): the window
         says "busy" at once instead of freezing. Closing it closes the database for both."""

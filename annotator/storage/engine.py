@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from annotator.errors import (
     DatabaseCorruptError,
@@ -88,6 +89,17 @@ def to_url(target: str | os.PathLike[str]) -> tuple[str, Path | None]:
     return f"sqlite:///{path}", path
 
 
+# In a pooled connection's info: a bulk unit of work turned foreign key checks off on it (unit.py).
+FOREIGN_KEYS_OFF = "annotator_foreign_keys_off"
+
+
+def _sqlite_checkin(dbapi_connection: sqlite3.Connection | None, record: ConnectionPoolEntry) -> None:
+    # Back in the pool, out of any transaction (PRAGMA foreign_keys is a no-op inside one): the next user of
+    # the connection gets the checks back.
+    if record.info.pop(FOREIGN_KEYS_OFF, False) and dbapi_connection is not None:
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # Pragmas are per connection; WAL lets readers go on while one writer commits.
     cursor = dbapi_connection.cursor()
@@ -121,6 +133,7 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True, seen_
     engine = _create_engine(url, secrets)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _sqlite_checkin)
     database = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path, seen_file=seen_file)
     try:
         if migrate:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import chain, islice
 from typing import Any, cast
@@ -67,6 +67,22 @@ class BulkWrites:
                 conn.execute(insert(span_writes.table_of(SpanRow)), values)
             return len(values)
         return _insert_values(conn, "span", ("document_id", "annotator_id", "label_id", "start", "end"), rows,
+                              {"origin": origin, "created_at": now.strftime(SQLITE_DATETIME)})
+
+    def insert_spans_with_attrs(self, rows: Iterable[tuple[int, int, int, int, int, Mapping[str, Any]]],
+                                origin: str = "import") -> int:
+        """Bulk insert of (document_id, annotator_id, label_id, start, end, attrs) rows, all of one origin; how many."""
+        conn = self.s.connection()
+        now = datetime.now(UTC)
+        if conn.dialect.name != "sqlite":
+            values = [{"document_id": d, "annotator_id": a, "label_id": lb, "start": s, "end": e, "attrs": attrs,
+                       "origin": origin, "created_at": now} for d, a, lb, s, e, attrs in rows]
+            if values:
+                conn.execute(insert(span_writes.table_of(SpanRow)), values)
+            return len(values)
+        dumps = json.dumps  # as SQLAlchemy's JSON type stores a value on SQLite
+        return _insert_values(conn, "span", ("document_id", "annotator_id", "label_id", "start", "end", "attrs"),
+                              ((d, a, lb, s, e, dumps(attrs)) for d, a, lb, s, e, attrs in rows),
                               {"origin": origin, "created_at": now.strftime(SQLITE_DATETIME)})
 
     def insert_span_dicts(self, rows: list[dict[str, Any]]) -> None:
