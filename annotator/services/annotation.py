@@ -5,16 +5,19 @@ Every call is one committed transaction: what the window shows is already on dis
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from annotator.domain.documents import Changes, Document, DocumentListItem, Status
+from annotator.domain.history import Step, steps_from
 from annotator.domain.labels import LabelSet
 from annotator.domain.layers import Layer, Owner, OwnerKind
 from annotator.domain.spans import Span, TokenBounds, check_bounds, refuse_clash, snap, token_at
-from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
+from annotator.errors import NotFoundError, PermissionDeniedError, SpanChangedError, SpanRuleError, UsageError
 from annotator.services import team
 from annotator.services.workspace import Workspace, retried
+from annotator.storage.journal import JournalStore
 from annotator.storage.repository import Repository
 
 
@@ -44,6 +47,7 @@ def _cached_bounds(text: str, lang: str) -> TokenBounds:
     return token_bounds(text, lang)
 
 
+HISTORY_STEPS = 200  # undo steps a document's history gets back from the change journal after a restart
 _LAYER_ORDER = {OwnerKind.GOLD: 0, OwnerKind.ANNOTATOR: 1, OwnerKind.MODEL: 2}
 CHANGED_HINT = "the window now shows what the database holds; nothing else was changed"
 
@@ -94,6 +98,17 @@ class Annotations:
         for owner in sorted(found, key=lambda o: (_LAYER_ORDER[o.kind], o.name)):
             layers[Layer(owner, editable=False)] = found[owner]
         return layers
+
+    def history(self, document_id: int, *, limit: int = HISTORY_STEPS) -> list[Step]:
+        """This person's last undo steps on the document as the change journal holds them (ADR 0015), oldest
+        first, at most `limit`; the journal's transactions beyond twice that are pruned first."""
+        with contextlib.suppress(PermissionDeniedError), self.ws.unit() as repo:
+            # A team role without DELETE on the journal (team init not run again since 0007) keeps it whole.
+            JournalStore(repo.s).prune(document_id, self.annotator_id, keep=2 * limit)
+        with self.ws.unit() as repo:
+            entries = JournalStore(repo.s).entries(document_id, self.annotator_id, 2 * limit)
+            spans = {s.id: s for s in repo.spans.of_document(document_id, self.annotator_id) if s.id is not None}
+        return steps_from(entries, spans, self.annotator, document_id, limit=limit)
 
     def status(self, document_id: int) -> Status:
         with self.ws.unit() as repo:
