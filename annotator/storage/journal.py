@@ -25,7 +25,8 @@ class JournalStore:
         """The first journal id of the oldest of the owner's newest `transactions` transactions on the document."""
         firsts = (select(func.min(J.id).label("first")).where(J.document_id == document_id, J.owner_id == owner_id)
                   .group_by(J.txn).order_by(func.min(J.id).desc()).limit(transactions).subquery())
-        return self.s.scalar(select(func.min(firsts.c.first)))
+        first = self.s.scalar(select(func.min(firsts.c.first)))
+        return None if first is None else int(first)
 
     def entries(self, document_id: int, owner_id: int, transactions: int) -> list[Entry]:
         """The rows of the owner's newest `transactions` transactions that touched the document, oldest first
