@@ -209,7 +209,7 @@ def _decision(group: list[Entry], owner: str, document_id: int) -> DecideStep | 
         after = None if entry.decision is None else DecisionState(Decision(entry.decision), entry.source)
         decisions.append(DecisionChange(entry.label, entry.start, entry.end, before, after))
     if len(added) > 1:
-        text = "accept all"
+        text = "accept every suggestion"  # as the window names the step (SuggestionDesk.accept_all)
     elif added:
         text = f"accept {added[0].span.label}"
     else:

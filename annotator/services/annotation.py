@@ -101,13 +101,16 @@ class Annotations:
 
     def history(self, document_id: int, *, limit: int = HISTORY_STEPS) -> list[Step]:
         """This person's last undo steps on the document as the change journal holds them (ADR 0015), oldest
-        first, at most `limit`; the journal's transactions beyond twice that are pruned first."""
-        with contextlib.suppress(PermissionDeniedError), self.ws.unit() as repo:
-            # A team role without DELETE on the journal (team init not run again since 0007) keeps it whole.
-            JournalStore(repo.s).prune(document_id, self.annotator_id, keep=2 * limit)
+        first, at most `limit`; the journal's transactions beyond twice that are pruned."""
         with self.ws.unit() as repo:
             entries = JournalStore(repo.s).entries(document_id, self.annotator_id, 2 * limit)
-            spans = {s.id: s for s in repo.spans.of_document(document_id, self.annotator_id) if s.id is not None}
+            ends = {i for e in entries for i in (e.head_id, e.child_id) if i is not None}
+            found = (repo.spans.get(i) for i in sorted(ends))  # the spans links join: only those are read
+            spans = {span.id: span for _doc, span in filter(None, found) if span.id is not None}
+        if entries:
+            # A team role without DELETE on the journal (team init not run again since 0007) keeps it whole.
+            with contextlib.suppress(PermissionDeniedError), self.ws.unit() as repo:
+                JournalStore(repo.s).prune(document_id, self.annotator_id, keep=2 * limit)
         return steps_from(entries, spans, self.annotator, document_id, limit=limit)
 
     def status(self, document_id: int) -> Status:
