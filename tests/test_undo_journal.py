@@ -174,3 +174,27 @@ def test_0007_upgrades_a_0006_database_with_data_and_journals_from_then_on(
         assert step == RemoveStep(Span(0, 6, "FIGURE", 1, "ana"))
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_link_and_a_span_removed_with_its_link_come_back_as_the_steps_they_were(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from annotator.domain.history import LinkStep
+    from annotator.services.relations import Frames
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    ws = open_workspace(_url(backend, tmp_path, request))
+    try:
+        (doc,) = add_documents(ws, tmp_path / "in", [TEXT])
+        frames = Frames(ws, ensure_project(ws, PROJECT).id, ANNOTATOR)
+        claim, _ = frames.add_span(doc, "CLAIM", TEXT.index("12,000"), TEXT.index(" on Monday"))
+        source, _ = frames.add_span(doc, "SOURCE", 0, TEXT.index(" said"))
+        relation, _ = frames.link(claim.id or 0, source.id or 0, "said_by")
+        removed, _ = frames.remove_span(source.id or 0)  # the link goes with it (the database cascades)
+        *_, link, removal = frames.notes.history(doc)
+        assert link == LinkStep(relation, "manual")
+        assert removal == RemoveStep(source, (relation,), None)
+        frames.restore(removed)  # the undo of the removal: the step before it is the newest again
+        assert frames.notes.history(doc)[-1] == link
+    finally:
+        ws.close()

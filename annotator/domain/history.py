@@ -123,18 +123,22 @@ def undoes(later: Sequence[Entry], earlier: Sequence[Entry]) -> bool:
 def steps_from(entries: Sequence[Entry], spans: Mapping[int, Span], owner: str, document_id: int, *,
                limit: int) -> list[Step]:
     """The undo steps the journal's `entries` (one document, one person, oldest first) stand for, oldest first,
-    at most `limit` of them. `spans`: the person's spans of the document now, by id (for the ends of links)."""
+    at most `limit` of them. `spans`: the person's spans now, by id, that the entries' links join."""
     kept: list[list[Entry]] = []
     for group in transactions(entries):
         if kept and undoes(group, kept[-1]):
             kept.pop()
         else:
             kept.append(group)
+    # The ends of a link: a span removed by a later step is back when that step is undone, as the journal knew it.
+    known = {e.row_id: span for e in entries if e.what in (SPAN_ADDED, SPAN_REMOVED, SPAN_CHANGED)
+             for span in [_span(e, owner)] if span is not None}
+    known.update(spans)
     steps: list[Step] = []
     for group in reversed(kept):
         if len(steps) == limit:
             break
-        step = _step(group, spans, owner, document_id)
+        step = _step(group, known, owner, document_id)
         if step is None:
             break
         steps.append(step)
