@@ -198,3 +198,36 @@ def test_a_link_and_a_span_removed_with_its_link_come_back_as_the_steps_they_wer
         assert frames.notes.history(doc)[-1] == link
     finally:
         ws.close()
+
+
+def test_no_sql_of_annotator_calls_random_which_its_sqlite_connections_give_one_number_per_transaction() -> None:
+    import re
+
+    import annotator
+
+    root = Path(annotator.__file__).parent
+    pattern = re.compile(r"(?<![.\w])random\(\)|func\.random\b|\bRANDOM\(\)")  # Python's random.Random is fine
+    found = [f"{p.relative_to(root)}: {line.strip()}" for p in root.rglob("*.py")
+             for line in p.read_text(encoding="utf-8").splitlines()
+             if pattern.search(line) and not line.strip().startswith("#")]
+    assert found == []
+
+
+def test_another_programs_write_works_and_each_of_its_rows_is_a_group_of_its_own(ws: Any, tmp_path: Path) -> None:
+    import sqlite3
+
+    from annotator.services.annotation import Annotations
+    from annotator.services.workspace import ensure_project
+
+    (doc,) = add_documents(ws, tmp_path / "in", [TEXT])
+    notes = Annotations(ws, ensure_project(ws, PROJECT).id, ANNOTATOR)
+    first, _ = notes.add_span(doc, "FIGURE", 26, 32)
+    second, _ = notes.add_span(doc, "LOCATION", 13, 20)
+    with sqlite3.connect(ws.db.path) as conn:  # plain sqlite3: SQLite's own random()
+        conn.execute("DELETE FROM span WHERE id IN (?, ?)", (first.id, second.id))
+    with ws.db.engine.connect() as conn:
+        from sqlalchemy import text
+
+        txns = [r[0] for r in conn.execute(text("SELECT txn FROM change_journal ORDER BY id"))]
+    assert len(txns) == 4 and len(set(txns)) == 4
+    assert notes.history(doc) == [AddStep(first), AddStep(second), RemoveStep(first), RemoveStep(second)]

@@ -92,10 +92,13 @@ def to_url(target: str | os.PathLike[str]) -> tuple[str, Path | None]:
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
-    # The change journal's triggers (migration 0007) group a transaction's rows by this number: SQLite has no
-    # transaction id. Drawn at the first call in a transaction, forgotten when the next one begins (_new_txn).
+    # The change journal's triggers (migration 0007) group a transaction's rows by what random() gives: SQLite has
+    # no transaction id. On annotator's connections random() is one number per transaction (drawn at the first
+    # call, forgotten when the next transaction begins: _new_txn); another program's connection keeps SQLite's
+    # own random(), so its writes still work, each row a group of its own. No SQL of annotator calls random()
+    # (tests/test_undo_journal.py checks).
     info = record.info
-    dbapi_connection.create_function("annotator_txn", 0, lambda: info.setdefault(TXN_KEY, randbits(62)))
+    dbapi_connection.create_function("random", 0, lambda: info.setdefault(TXN_KEY, randbits(62)))
     # Pragmas are per connection; WAL lets readers go on while one writer commits.
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -4,9 +4,9 @@ Database triggers write it, in the transaction of the change itself: the applica
 per key press (ADR 0006). A row says what one statement did to one row (a span inserted, deleted, relabelled
 or moved; a relation added or removed; a suggestion decision written), and `txn` groups the rows of one
 transaction, so that a compound command (accepting a suggestion, removing a span with its links) comes back as
-one undo step. PostgreSQL gives the transaction's id (txid_current()); SQLite has none, so the annotator
-registers `annotator_txn()` on each of its connections (annotator.storage.engine), a number drawn once per
-transaction. Only people's layers are journalled, and never a bulk import (origin `import`): suggestion layers,
+one undo step. PostgreSQL gives the transaction's id (txid_current()); SQLite has none: the trigger calls
+`random()`, which annotator's own connections override with a number drawn once per transaction
+(annotator.storage.engine), so that another program's writes still work (each row then its own group). Only people's layers are journalled, and never a bulk import (origin `import`): suggestion layers,
 gold and imports are not undo steps. The window rebuilds a document's undo stack from it after a restart and
 prunes what lies beyond its bound.
 
@@ -102,7 +102,7 @@ def upgrade() -> None:
     else:
         for name, table, event, condition, values in TRIGGERS:
             op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW WHEN {condition} BEGIN "
-                       f"INSERT INTO change_journal ({COLUMNS}) VALUES (annotator_txn(), {values}); END")
+                       f"INSERT INTO change_journal ({COLUMNS}) VALUES (random(), {values}); END")
 
 
 def _postgresql_triggers() -> None:
