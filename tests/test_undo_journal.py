@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from db_fixtures import database_at
 from gui_fixtures import ANNOTATOR, PROJECT, add_documents
+from test_team_pg import team  # noqa: F401  (the fixture: roles, grants and policies of a team)
 
 from annotator.domain.history import (
     DECIDED,
@@ -231,3 +232,23 @@ def test_another_programs_write_works_and_each_of_its_rows_is_a_group_of_its_own
         txns = [r[0] for r in conn.execute(text("SELECT txn FROM change_journal ORDER BY id"))]
     assert len(txns) == 4 and len(set(txns)) == 4
     assert notes.history(doc) == [AddStep(first), AddStep(second), RemoveStep(first), RemoveStep(second)]
+
+
+@pytest.mark.postgres
+def test_a_team_role_journals_through_the_trigger_and_reads_its_history_without_delete_on_the_journal(
+        team: Any) -> None:  # noqa: F811  (pytest hands the fixture imported above)
+    from annotator.services.annotation import Annotations
+    from annotator.services.workspace import ensure_project
+
+    ana = team.names["ana"]
+    as_ana = team.open_as("ana")  # no grant on change_journal but team init's SELECT on every table
+    try:
+        with as_ana.unit() as repo:
+            doc = repo.documents.ids(ensure_project(as_ana).id)[0]
+        work = Annotations(as_ana, ensure_project(as_ana).id, ana)
+        mine, _ = work.add_span(doc, "LOCATION", 43, 50)  # the SECURITY DEFINER trigger writes the journal
+        work.relabel(mine.id or 0, "SOURCE")
+        assert work.history(doc, limit=1) == [RelabelStep(mine, "SOURCE")]  # pruning is refused and skipped
+        assert work.history(doc) == [AddStep(mine), RelabelStep(mine, "SOURCE")]
+    finally:
+        as_ana.close()
