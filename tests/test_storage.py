@@ -27,7 +27,7 @@ def test_new_database_has_wal_foreign_keys_and_default_project(tmp_path: Path) -
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0006"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0007"
     with ws.unit() as repo:
         assert repo.labels.of_project(project.id).names() == ["SOURCE", "LOCATION", "FIGURE", "CLAIM"]
     ws.close()

@@ -8,6 +8,7 @@ keeps what Ctrl+Z can take back, and an undo never reaches a document that is no
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -33,6 +34,7 @@ from annotator.gui.commands import (
     parts_of,
     write_step,
 )
+from annotator.gui.history import StepMaker, command_for, rebuild
 from annotator.gui.link_state import LinkState
 from annotator.gui.offsets import OffsetMap
 from annotator.services.annotation import Annotations
@@ -82,6 +84,9 @@ class DocumentSession(QObject):
         self._opened_at = time.monotonic()
         self._unsaved_seconds: dict[int, float] = {}  # time spent that a busy database could not take yet
         self.links = LinkState(self)  # the open document's links, figure readings and proposed links
+        # What turns a step of the change journal into a command, for a history rebuilt after a restart; the
+        # suggestion desk adds the one for decisions.
+        self.step_makers: list[StepMaker] = [functools.partial(command_for, self)]
 
     # -- reading ----------------------------------------------------------------------------------
     @property
@@ -207,6 +212,8 @@ class DocumentSession(QObject):
             stack = QUndoStack(self)
             stack.setUndoLimit(UNDO_STEPS)
             self.undo_group.addStack(stack)
+            if self.editing is None:  # one's own layer: what the journal held before this window (ADR 0015)
+                rebuild(self, document_id, stack, self.step_makers)
         self._histories[key] = stack
         self.undo_group.setActiveStack(stack)
         while len(self._histories) > UNDO_DOCUMENTS:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 
 from annotator.domain.documents import Changes
+from annotator.domain.history import DecideStep, Step
 from annotator.domain.layers import Owner, OwnerKind
 from annotator.domain.span_index import SpanIndex
 from annotator.domain.spans import Span
@@ -57,6 +58,7 @@ class Decide(SpanCommand):
         self.labels = labels
         self.decided: Decided | None = None
         self.removed: list[tuple[Owner, Span]] = []  # the ghosts it took away, for undo to put back
+        self.rebuilt = False  # made from the change journal: it knows no ghosts, so its undo asks for them again
 
     def names(self) -> frozenset[str]:
         return self.labels
@@ -77,7 +79,13 @@ class Decide(SpanCommand):
         decided = self.decided
         assert decided is not None
         changes = self.desk.service.undo(decided)
-        return lambda: self.desk.shown_undone(decided, changes, self.removed)
+
+        def show() -> None:
+            self.desk.shown_undone(decided, changes, self.removed)
+            if self.rebuilt:
+                self.desk.show_for(decided.document_id)
+
+        return show
 
 
 class SuggestionDesk(QObject):
@@ -98,6 +106,7 @@ class SuggestionDesk(QObject):
         self.waiting_for_paint = False  # the first run of the sources waits until the window has been painted
         self._failed: set[str] = set()  # sources that failed: off until the window closes or they are switched on
         self.live = LiveSources(ws, project)  # used on the worker only (tagged_changed excepted)
+        session.step_makers.append(self._decision_step)
 
     # -- sources ---------------------------------------------------------------------------------
     def known_sources(self) -> list[str]:
@@ -271,6 +280,16 @@ class SuggestionDesk(QObject):
         if not self._push(command) or command.decided is None:
             return 0
         return len(command.decided.added)
+
+    def _decision_step(self, document_id: int, step: Step) -> Decide | None:
+        """A decision of the change journal as the step it was (a history rebuilt after a restart, ADR 0015)."""
+        if not isinstance(step, DecideStep):
+            return None
+        decided = step.decided
+        command = Decide(self, document_id, step.text,
+                         lambda: (decided, Changes(documents=frozenset({document_id}))), step.labels)
+        command.decided, command.rebuilt = decided, True
+        return command
 
     def _push(self, command: Decide) -> bool:
         before = self.session.undo_stack.count(), self.session.undo_stack.index()

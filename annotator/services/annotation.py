@@ -5,17 +5,20 @@ Every call is one committed transaction: what the window shows is already on dis
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from annotator.domain.documents import Changes, Document, DocumentListItem, Status
+from annotator.domain.history import Step, steps_from
 from annotator.domain.labels import LabelSet
 from annotator.domain.layers import Layer, Owner, OwnerKind
 from annotator.domain.spans import Span, TokenBounds, check_bounds, refuse_clash, snap, token_at
-from annotator.errors import NotFoundError, SpanChangedError, SpanRuleError, UsageError
+from annotator.errors import NotFoundError, PermissionDeniedError, SpanChangedError, SpanRuleError, UsageError
 from annotator.services import team
 from annotator.services.workspace import Workspace, retried
+from annotator.storage.journal import JournalStore
 from annotator.storage.repository import Repository
 
 
@@ -45,6 +48,7 @@ def _cached_bounds(text: str, lang: str) -> TokenBounds:
     return token_bounds(text, lang)
 
 
+HISTORY_STEPS = 200  # undo steps a document's history gets back from the change journal after a restart
 _LAYER_ORDER = {OwnerKind.GOLD: 0, OwnerKind.ANNOTATOR: 1, OwnerKind.MODEL: 2}
 CHANGED_HINT = "the window now shows what the database holds; nothing else was changed"
 
@@ -95,6 +99,20 @@ class Annotations:
         for owner in sorted(found, key=lambda o: (_LAYER_ORDER[o.kind], o.name)):
             layers[Layer(owner, editable=False)] = found[owner]
         return layers
+
+    def history(self, document_id: int, *, limit: int = HISTORY_STEPS) -> list[Step]:
+        """This person's last undo steps on the document as the change journal holds them (ADR 0015), oldest
+        first, at most `limit`; the journal's transactions beyond twice that are pruned."""
+        with self.ws.unit() as repo:
+            entries = JournalStore(repo.s).entries(document_id, self.annotator_id, 2 * limit)
+            ends = {i for e in entries for i in (e.head_id, e.child_id) if i is not None}
+            found = (repo.spans.get(i) for i in sorted(ends))  # the spans links join: only those are read
+            spans = {span.id: span for _doc, span in filter(None, found) if span.id is not None}
+        if entries:
+            # A team role without DELETE on the journal (team init not run again since 0007) keeps it whole.
+            with contextlib.suppress(PermissionDeniedError), self.ws.unit() as repo:
+                JournalStore(repo.s).prune(document_id, self.annotator_id, keep=2 * limit)
+        return steps_from(entries, spans, self.annotator, document_id, limit=limit)
 
     def status(self, document_id: int) -> Status:
         with self.ws.unit() as repo:

@@ -12,9 +12,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from secrets import randbits
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,7 @@ from annotator.storage.urls import mask_secrets, scrub
 
 if TYPE_CHECKING:  # Alembic is imported only when a migration must run
     from alembic.config import Config
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = ["Database", "open_database", "storage_errors", "to_url", "translate", "upgrade"]
 
@@ -40,6 +42,7 @@ BUSY_TIMEOUT_MS = int(os.environ.get("ANNOTATOR_BUSY_TIMEOUT_MS", "5000"))
 # A server that accepts the connection and never answers must not hang the window or a command forever.
 ENV_CONNECT_TIMEOUT = "ANNOTATOR_CONNECT_TIMEOUT"
 DEFAULT_CONNECT_TIMEOUT_S = 10
+TXN_KEY = "annotator_txn"  # the pooled connection's info entry that holds the open transaction's journal number
 
 # A lost server connection makes psycopg log "error ignored terminating <Pipeline>" to stderr through logging's
 # last resort; the StorageError raised for the same fault says it once, with its code.
@@ -100,7 +103,14 @@ def _sqlite_checkin(dbapi_connection: sqlite3.Connection | None, record: Connect
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
-def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
+    # The change journal's triggers (migration 0007) group a transaction's rows by what random() gives: SQLite has
+    # no transaction id. On annotator's connections random() is one number per transaction (drawn at the first
+    # call, forgotten when the next transaction begins: _new_txn); another program's connection keeps SQLite's
+    # own random(), so its writes still work, each row a group of its own. No SQL of annotator calls random()
+    # (tests/test_undo_journal.py checks).
+    info = record.info
+    dbapi_connection.create_function("random", 0, lambda: info.setdefault(TXN_KEY, randbits(62)))
     # Pragmas are per connection; WAL lets readers go on while one writer commits.
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -111,6 +121,10 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     with contextlib.suppress(sqlite3.OperationalError):
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _new_txn(conn: Connection) -> None:
+    conn.connection.info.pop(TXN_KEY, None)
 
 
 def open_database(target: str | os.PathLike[str], *, migrate: bool = True, seen_file: Path | None = None) -> Database:
@@ -134,6 +148,7 @@ def open_database(target: str | os.PathLike[str], *, migrate: bool = True, seen_
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _sqlite_checkin)
+        event.listen(engine, "begin", _new_txn)
     database = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path, seen_file=seen_file)
     try:
         if migrate:

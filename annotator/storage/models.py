@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Float,
@@ -188,3 +189,36 @@ class AssignmentRow(Base):
                                               index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ChangeJournalRow(Base):
+    """What one statement did to one row of a person's spans, links or suggestion decisions, written by database
+    triggers in the same transaction (migration 0007, ADR 0015); `txn` groups the rows of one transaction."""
+
+    __tablename__ = "change_journal"
+    __table_args__ = (
+        Index("ix_change_journal_document_id", "document_id", "owner_id", "id"),
+        Index("ix_change_journal_txn", "txn"),
+        NEVER_REUSE,
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    txn: Mapped[int] = mapped_column(BigInteger)
+    document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    owner_id: Mapped[int] = mapped_column(Integer)
+    what: Mapped[str] = mapped_column(String(8))
+    row_id: Mapped[int] = mapped_column(Integer)
+    label_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    old_label_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    old_start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    old_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    origin: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attrs: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    head_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    child_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rel_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    old_decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    source_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    old_source_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
