@@ -140,6 +140,13 @@ def settings_path(tmp_path: Path) -> Path:
     return tmp_path / "settings.ini"
 
 
+def ready(qtbot: Any, window: Any) -> Any:
+    """The window once its worker has brought the open document's suggestions (its first run waits for the first
+    paint while spaCy is not yet imported). The timeout is a safety net against a hang, never a speed limit."""
+    qtbot.waitUntil(lambda: not window.suggestions.waiting_for_paint and not window.runner.busy, timeout=120_000)
+    return window
+
+
 @pytest.fixture
 def no_suggestions(settings_path: Path) -> None:
     """Every suggestion source switched off in the window's settings: for tests of something else, in which the

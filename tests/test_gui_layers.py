@@ -14,7 +14,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from cli_runners import run  # noqa: E402
-from gui_fixtures import ALT, CTRL, EVACUATION, GRAIN, PROJECT, SHIFT, find, service, stored  # noqa: E402
+from gui_fixtures import ALT, CTRL, EVACUATION, GRAIN, PROJECT, SHIFT, find, ready, service, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -91,7 +91,7 @@ def test_another_persons_spans_are_drawn_apart_listed_as_theirs_and_never_change
     # The occurrences of ben's strings would be a third layer once the worker answers: this test is about two.
     QSettings(str(settings_path), QSettings.Format.IniFormat).setValue(OFF_KEY, '["occurrences"]')
     window = open_window(gui_ws, annotator="ana")
-    qtbot.waitUntil(lambda: not window.suggestions.waiting_for_paint and not window.runner.busy, timeout=60_000)
+    ready(qtbot, window)
     session = window.session
     assert session.spans == []  # none of ben's spans is ana's
     assert list(session.layers) == [Owner.person("ben"), Owner.model("rules")]

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ANNOTATOR, PROJECT, add_documents, stored  # noqa: E402
+from gui_fixtures import ANNOTATOR, PROJECT, add_documents, ready, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAction  # noqa: E402
 from test_gui_layers import colour_near, shot  # noqa: E402
@@ -26,11 +26,6 @@ from annotator.domain.spans import Span  # noqa: E402
 pytestmark = pytest.mark.gui
 TIMEOUT_MS = 120_000  # a safety net against a hang, never a speed limit
 NEW = "Amina Haddad said 75 homes lost power in Saltmere on Tuesday. Repairs in Saltmere go on."
-
-
-def ready(qtbot: Any, window: Any) -> Any:
-    qtbot.waitUntil(lambda: not window.suggestions.waiting_for_paint and not window.runner.busy, timeout=TIMEOUT_MS)
-    return window
 
 
 def shown(window: Any) -> list[tuple[str, str, str]]:

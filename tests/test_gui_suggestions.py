@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ALT, CTRL, GRAIN, PROJECT, SHIFT, add_documents, stored  # noqa: E402
+from gui_fixtures import ALT, CTRL, GRAIN, PROJECT, SHIFT, add_documents, ready, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from test_gui_layers import colour_near, shot  # noqa: E402
 
@@ -40,12 +40,6 @@ def filled(gui_ws: Any, tmp_path: Path) -> list[int]:
     docs = add_documents(gui_ws, tmp_path / "articles", [ARTICLE, SECOND])
     fill_layer(gui_ws, PROJECT, "rules")
     return docs
-
-
-def ready(qtbot: Any, window: Any) -> Any:
-    """The window once its worker has brought the open document's suggestions."""
-    qtbot.waitUntil(lambda: not window.suggestions.waiting_for_paint and not window.runner.busy, timeout=60_000)
-    return window
 
 
 def shown(window: Any) -> list[tuple[str, str, str]]:
