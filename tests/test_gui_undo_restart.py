@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import PROJECT, add_documents, find, service, stored  # noqa: E402
+from gui_fixtures import ALT, PROJECT, add_documents, find, service, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from test_gui_suggestions import ARTICLE, SECOND, decisions, ready  # noqa: E402
 
@@ -90,6 +90,29 @@ def test_tag_relabel_accept_then_a_new_window_undoes_each_step_in_order(
             assert stored(ws2, filled[0]) == [] and not third.actions_by_id["edit.undo"].isEnabled()
         finally:
             ws2.close()
+    finally:
+        ws.close()
+
+
+def test_an_edge_moved_by_keys_is_undone_after_a_restart(
+        qtbot: Any, gui_ws: Any, filled: list[int], no_suggestions: None, open_window: Any, tmp_path: Path) -> None:
+    window = ready(qtbot, open_window(gui_ws))
+    article = window.article
+    find(qtbot, window, "Floods")
+    qtbot.keyClick(article, Qt.Key.Key_4)
+    qtbot.keyClick(article, Qt.Key.Key_Right, ALT | SHIFT)  # the end takes the next word
+    assert stored(gui_ws, filled[0]) == [("CLAIM", "Floods in")]
+
+    ws, reopened = restart(qtbot, window, gui_ws, open_window, tmp_path)
+    try:
+        assert undo_text(reopened) == "&Undo move CLAIM"
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL)
+        assert stored(ws, filled[0]) == [("CLAIM", "Floods")]
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL)
+        assert stored(ws, filled[0]) == []
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL | SHIFT)
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL | SHIFT)
+        assert stored(ws, filled[0]) == [("CLAIM", "Floods in")]
     finally:
         ws.close()
 

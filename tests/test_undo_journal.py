@@ -65,12 +65,20 @@ def test_an_undo_cancels_its_step_and_a_redo_brings_it_back() -> None:
 
 
 def test_the_history_reaches_back_to_the_newest_step_it_cannot_name_and_keeps_the_newest_limit() -> None:
-    moved = Entry(2, SPAN_CHANGED, 7, "FIGURE", 0, 6, "FIGURE", 0, 4)  # an edge moved: not a step the window makes
+    moved = Entry(2, SPAN_CHANGED, 7, "FIGURE", 0, 6, "CLAIM", 0, 4)  # moved and relabelled at once: no step of the window
     entries = [_added(1, 7), moved, _added(3, 8, start=10, end=12), _added(4, 9, start=20, end=22)]
     assert [s.span.id for s in steps_from(entries, {}, ANNOTATOR, 1, limit=10)] == [8, 9]  # type: ignore[union-attr]
     assert [s.span.id for s in steps_from(entries, {}, ANNOTATOR, 1, limit=1)] == [9]  # type: ignore[union-attr]
     gone_label = Entry(5, SPAN_ADDED, 10, None, 0, 4)  # its label was deleted since
     assert steps_from([*entries, gone_label], {}, ANNOTATOR, 1, limit=10) == []
+
+
+def test_an_edge_moved_is_a_move_step() -> None:
+    from annotator.domain.history import MoveStep
+
+    moved = Entry(2, SPAN_CHANGED, 7, "FIGURE", 0, 6, "FIGURE", 0, 4)  # an edge key: [0, 4) -> [0, 6)
+    (step,) = steps_from([_added(1, 7), moved], {}, ANNOTATOR, 1, limit=1)
+    assert step == MoveStep(Span(0, 4, "FIGURE", 7, ANNOTATOR), 0, 6)
 
 
 def test_a_span_removed_with_its_links_is_one_step_with_them() -> None:

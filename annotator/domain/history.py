@@ -88,6 +88,13 @@ class RelabelStep:
 
 
 @dataclass(frozen=True, slots=True)
+class MoveStep:
+    span: Span  # where it was before the move (an edge key)
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class LinkStep:
     relation: Relation
     origin: str
@@ -104,7 +111,7 @@ class DecideStep:
         return frozenset({a.span.label for a in self.decided.added} | {d.label for d in self.decided.decisions})
 
 
-Step = AddStep | RemoveStep | RelabelStep | LinkStep | DecideStep
+Step = AddStep | RemoveStep | RelabelStep | MoveStep | LinkStep | DecideStep
 
 
 def transactions(entries: Iterable[Entry]) -> list[list[Entry]]:
@@ -168,9 +175,11 @@ def _step(group: list[Entry], spans: Mapping[int, Span], owner: str, document_id
         return None if span is None else AddStep(span)
     if kinds == [SPAN_CHANGED]:
         span, now = _span(first, owner, old=True), _span(first, owner)
-        if span is None or now is None or (span.start, span.end) != (now.start, now.end):
-            return None  # a move of an edge is not a step the window rebuilds
-        return RelabelStep(span, now.label)
+        if span is None or now is None:
+            return None
+        if (span.start, span.end) == (now.start, now.end):
+            return RelabelStep(span, now.label)
+        return MoveStep(span, now.start, now.end) if span.label == now.label else None
     if kinds in ([LINKED], [UNLINKED]):
         relation = _relation(first, spans)
         return None if relation is None else LinkStep(relation, first.origin or "manual", removed=kinds == [UNLINKED])

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoStack
 
-from annotator.domain.history import AddStep, LinkStep, RelabelStep, RemoveStep, Step
+from annotator.domain.history import AddStep, LinkStep, MoveStep, RelabelStep, RemoveStep, Step
 from annotator.errors import AnnotatorError
-from annotator.gui.commands import AddSpan, Link, Relabel, RemoveSpan, SpanCommand, Unlink
+from annotator.gui.commands import AddSpan, Link, MoveSpan, Relabel, RemoveSpan, SpanCommand, Unlink
 from annotator.services.relations import RemovedSpan
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ def command_for(session: DocumentSession, document_id: int, step: Step) -> SpanC
         return removal
     if isinstance(step, RelabelStep):
         return Relabel(session, document_id, step.span, step.label)
+    if isinstance(step, MoveStep):  # a figure's reading stays as the database holds it
+        return MoveSpan(session, document_id, step.span, step.start, step.end)
     if isinstance(step, LinkStep):
         if step.removed:
             return Unlink(session, document_id, step.relation)
