@@ -13,6 +13,7 @@ from typing import Any
 from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import LISTED, DamagedDocBinError, ExportAlignmentError, RelationSpanMissingError
+from annotator.nlp.docbin_pack import DocPacker
 from annotator.nlp.tokens import blank, bounds_of, tokenize
 
 # The spancat suggester proposes every n-gram up to this many tokens; longer spans are reported instead.
@@ -84,6 +85,7 @@ class DocBinWriter:
         out.mkdir(parents=True, exist_ok=True)
         self._staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
         self._bins: dict[str, Any] = {}
+        self._packer = DocPacker()  # DocBin.add's bytes, without its per-token loop (nlp/docbin_pack.py)
         self._shards: dict[str, list[Path]] = {"train": [], "dev": []}
 
     def add(self, name: str, text: str, spans: Iterable[SpanRecord], part: str,
@@ -144,7 +146,7 @@ class DocBinWriter:
         _frames(doc, spans, list(relations), placed)
         if part not in self._bins:
             self._bins[part] = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
-        self._bins[part].add(doc)
+        self._packer.add(self._bins[part], doc)
         if len(self._bins[part]) >= SHARD_DOCS:
             self._flush(part)
 
