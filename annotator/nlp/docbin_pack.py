@@ -45,32 +45,23 @@ class DocPacker:
         docbin.spaces.append(numpy.asarray(spaces.reshape((spaces.shape[0], 1)), dtype=bool))
         docbin.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
         strings = doc.vocab.strings
-        if len(doc):
-            hashes = numpy.unique(doc.to_array(self._string_attrs)).tolist()
-            docbin.strings.update(strings[h] for h in hashes)  # 0 is "", what an unset tag_ or dep_ gives
+        hashes: set[int] = set(doc.to_array(self._string_attrs).ravel().tolist()) if len(doc) else set()
         docbin.cats.append(doc.cats)
         if docbin.store_user_data:
             docbin.user_data.append(self._pack(doc.user_data))
-        docbin.span_groups.append(self._groups_bytes(doc.spans))
-        for group in doc.spans.values():
-            for span in group:
-                docbin.strings.add(span.label_)
-                if span.kb_id in strings:
-                    docbin.strings.add(span.kb_id_)
-                if span.id in strings:
-                    docbin.strings.add(span.id_)
+        # SpanGroups.to_bytes(): each group's bytes, with the keys it is the value of; the spans' strings too
+        groups: dict[bytes, list[str]] = {}
+        for key, group in doc.spans.items():
+            spans = list(group)  # a SpanGroup makes a new Span object each time it is read
+            groups.setdefault(self._group_bytes(group, spans), []).append(key)
+            for span in spans:
+                hashes.add(span.label)
+                hashes.update(h for h in (span.kb_id, span.id) if h in strings)
+        docbin.span_groups.append(bytes(self._pack(groups)) if groups else bytes(self._empty_groups))
+        docbin.strings.update(strings[h] for h in hashes)  # 0 is "", what an unset tag_ or kb_id_ gives
 
-    def _groups_bytes(self, groups: Any) -> bytes:
-        """`SpanGroups.to_bytes()`: each group's bytes, with the keys it is the value of."""
-        if len(groups) == 0:
-            return bytes(self._empty_groups)
-        msg: dict[bytes, list[str]] = {}
-        for key, group in groups.items():
-            msg.setdefault(self._group_bytes(group), []).append(key)
-        return bytes(self._pack(msg))
-
-    def _group_bytes(self, group: Any) -> bytes:
-        """`SpanGroup.to_bytes()`."""
+    def _group_bytes(self, group: Any, spans: list[Any]) -> bytes:
+        """`SpanGroup.to_bytes()` of `group`, whose spans are `spans`."""
         pack = _SPAN.pack
-        spans = [pack(s.id, s.kb_id, s.label, s.start, s.end, s.start_char, s.end_char) for s in group]
-        return bytes(self._pack({"name": group.name, "attrs": group.attrs, "spans": spans}))
+        packed = [pack(s.id, s.kb_id, s.label, s.start, s.end, s.start_char, s.end_char) for s in spans]
+        return bytes(self._pack({"name": group.name, "attrs": group.attrs, "spans": packed}))
