@@ -23,7 +23,7 @@ class DocPacker:
 
     def __init__(self) -> None:
         import numpy
-        import srsly.msgpack
+        import srsly.msgpack  # type: ignore[import-untyped]  # spaCy's serializer ships no type information
         from spacy.attrs import IDS, SPACY
         from spacy.tokens._dict_proxies import SpanGroups
 
