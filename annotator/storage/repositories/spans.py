@@ -105,11 +105,13 @@ class SpanRepository:
             query = query.where(SpanRow.annotator_id.in_(
                 select(AnnotatorRow.id).where(AnnotatorRow.kind == owner_kind.value).scalar_subquery()))
         names: dict[int, str] = {id_: name for id_, name in self.s.execute(select(LabelRow.id, LabelRow.name))}
-        found: dict[int, dict[SpanRecord, None]] = {d: {} for d in document_ids}
+        # By (start, end, label id): a span's first row stays, attributes and all (they are not part of its
+        # identity); a record is made once per span kept, not once per row.
+        found: dict[int, dict[tuple[int, int, int], Any]] = {d: {} for d in document_ids}
         for doc, start, end, label_id, attrs in self.s.connection().execute(query):
-            # setdefault: a span's first record stays, attributes and all (they are not part of its identity)
-            found[doc].setdefault(SpanRecord(start, end, names[label_id], None if attrs is None else dict(attrs)))
-        return {doc: list(spans) for doc, spans in found.items()}
+            found[doc].setdefault((start, end, label_id), attrs)
+        return {doc: [SpanRecord(start, end, names[label_id], None if attrs is None else dict(attrs))
+                      for (start, end, label_id), attrs in spans.items()] for doc, spans in found.items()}
 
     def layers(self, document_id: int) -> dict[Owner, list[Span]]:
         """Every layer of the document: its spans grouped by owner (person, gold, model), each sorted as `of_document`."""
