@@ -14,6 +14,7 @@ from annotator.domain.records import DocumentRecord, RelationRecord, SpanRecord
 from annotator.domain.spans import snap
 from annotator.errors import LISTED, DamagedDocBinError, ExportAlignmentError, RelationSpanMissingError
 from annotator.nlp import load_spacy
+from annotator.nlp.docbin_pack import DocPacker
 from annotator.nlp.tokens import blank, bounds_of, tokenize
 
 # The spancat suggester proposes every n-gram up to this many tokens; longer spans are reported instead.
@@ -85,6 +86,7 @@ class DocBinWriter:
         out.mkdir(parents=True, exist_ok=True)
         self._staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
         self._bins: dict[str, Any] = {}
+        self._packer = DocPacker()  # DocBin.add's bytes, without its per-token loop (nlp/docbin_pack.py)
         self._shards: dict[str, list[Path]] = {"train": [], "dev": []}
 
     def add(self, name: str, text: str, spans: Iterable[SpanRecord], part: str,
@@ -98,7 +100,8 @@ class DocBinWriter:
         spans = list(spans)
         bounds = None
         keys: dict[tuple[int, int, str], None] = {}  # (first token, past the last, label), repeats merged
-        placed: dict[tuple[int, int, str], tuple[int, int]] = {}  # each span's tokens, once aligned
+        # each span's tokens and characters, once aligned: (first token, past the last, start, end)
+        placed: dict[tuple[int, int, str], tuple[int, int, int, int]] = {}
         for span, found in zip(spans, _token_ranges(doc, [(s.start, s.end) for s in spans]), strict=True):
             if found is None:
                 if not self.expand:
@@ -112,8 +115,11 @@ class DocBinWriter:
                     continue
                 self.report.moved += 1
                 found = (s.start, s.end)
+                chars = (s.start_char, s.end_char)
+            else:
+                chars = (span.start, span.end)  # _token_ranges found tokens that start and end there
             keys[(found[0], found[1], span.label)] = None
-            placed[(span.start, span.end, span.label)] = found
+            placed[(span.start, span.end, span.label)] = (*found, *chars)
         ordered = sorted(keys)
         made = [SpacySpan(doc, first, end, label=label) for first, end, label in ordered]
         report = self.report
@@ -146,7 +152,7 @@ class DocBinWriter:
         _frames(doc, spans, list(relations), placed)
         if part not in self._bins:
             self._bins[part] = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
-        self._bins[part].add(doc)
+        self._packer.add(self._bins[part], doc)
         if len(self._bins[part]) >= SHARD_DOCS:
             self._flush(part)
 
@@ -191,17 +197,17 @@ class DocBinWriter:
 
 
 def _frames(doc: Any, spans: list[SpanRecord], relations: list[RelationRecord],
-            placed: dict[tuple[int, int, str], tuple[int, int]]) -> None:
+            placed: dict[tuple[int, int, str], tuple[int, int, int, int]]) -> None:
     """Relations and attributes into doc.user_data, at the offsets of the spans as placed on tokens; `doc._.rel`
     as the rel_component tutorial reads it: every pair of a head-label span and a child-label span of a linked
     type, by first token, scored 1.0 where linked, else 0.0."""
 
     def where(span: SpanRecord) -> tuple[int, int, str, int] | None:
-        tokens = placed.get((span.start, span.end, span.label))
-        if tokens is None:
+        found = placed.get((span.start, span.end, span.label))
+        if found is None:
             return None
-        made = doc[tokens[0]:tokens[1]]
-        return made.start_char, made.end_char, span.label, tokens[0]
+        first, _past, start, end = found
+        return start, end, span.label, first
 
     attrs = [[*found[:3], dict(s.attrs)] for s in spans if s.attrs and (found := where(s))]
     if attrs:
@@ -212,7 +218,7 @@ def _frames(doc: Any, spans: list[SpanRecord], relations: list[RelationRecord],
         return
     doc.user_data[USER_RELATIONS] = [[*h[:3], *c[:3], kind] for h, c, kind in links]
     starts: dict[str, set[int]] = {}
-    for (_start, _end, label), (first, _past) in placed.items():
+    for (_start, _end, label), (first, *_rest) in placed.items():
         starts.setdefault(label, set()).add(first)
     rel: dict[tuple[int, int], dict[str, float]] = {}
     for kind, (head_label, child_label) in {kind: (h[2], c[2]) for h, c, kind in links}.items():

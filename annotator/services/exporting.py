@@ -97,13 +97,14 @@ def documents_with_spans(ws: Workspace, ids: list[int], layer: LayerChoice,
         chunk = ids[i : i + BATCH]
         with ws.unit() as repo:
             docs = repo.documents.batch(chunk)
-            frames = StoredFrames.read(repo, chunk, layer.owner_id)
-            # Without relations or attributes in the batch, the spans come as records in one read (the fast path
-            # of a span-dense export); with them, as spans with their ids, which the links point at.
-            plain = not per_annotator and frames.empty()
+            relations = repo.relations.of_documents(chunk, layer.owner_id)
+            # Without relations in the batch, the spans come as records with their attributes in one read (the
+            # fast path of a span-dense export); with them, as spans with their ids, which the links point at.
+            plain = not per_annotator and not any(relations.values())
             if plain:
                 records = repo.spans.records(chunk, layer.owner_id, owner_kind=every_person)
             else:
+                frames = StoredFrames(relations, repo.relations.attrs_of_documents(chunk, layer.owner_id))
                 spans = repo.spans.of_documents(chunk, layer.owner_id, owner_kind=every_person)
         order = {doc_id: n for n, doc_id in enumerate(chunk)}
         docs.sort(key=lambda d: order[d[0]])

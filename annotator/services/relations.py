@@ -344,10 +344,6 @@ class StoredFrames:
         return cls(repo.relations.of_documents(document_ids, annotator_id),
                    repo.relations.attrs_of_documents(document_ids, annotator_id))
 
-    def empty(self) -> bool:
-        """No relation and no span attribute in the batch."""
-        return not self.attrs and not any(self.relations.values())
-
     def record(self, record: DocumentRecord, document_id: int, spans: Sequence[Span]) -> DocumentRecord:
         """`record` with `spans` (each once, by position and label), their attributes, and the relations
         between them (of any layer the spans come from: several annotators' spans merged give their links)."""

@@ -91,10 +91,11 @@ class SpanRepository:
     def records(self, document_ids: Sequence[int], owner_id: int | None, *,
                 owner_kind: OwnerKind | None = None) -> dict[int, list[SpanRecord]]:
         """Each document's spans in reading order, as an export writes them: a span that several owners made
-        alike comes once. One read of the span table (no join: an export reads every span), labels named from
-        the project's few; `owner_kind` narrows to one kind of owner when no owner is given."""
+        alike comes once, with the attributes of the first. One read of the span table (no join: an export reads
+        every span), labels named from the project's few; `owner_kind` narrows to one kind of owner when no
+        owner is given."""
         query = (
-            select(SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label_id)
+            select(SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label_id, SpanRow.attrs)
             .where(SpanRow.document_id.in_(list(document_ids)))
             .order_by(SpanRow.document_id, *SPAN_ORDER)
         )
@@ -104,10 +105,13 @@ class SpanRepository:
             query = query.where(SpanRow.annotator_id.in_(
                 select(AnnotatorRow.id).where(AnnotatorRow.kind == owner_kind.value).scalar_subquery()))
         names: dict[int, str] = {id_: name for id_, name in self.s.execute(select(LabelRow.id, LabelRow.name))}
-        found: dict[int, dict[SpanRecord, None]] = {d: {} for d in document_ids}
-        for doc, start, end, label_id in self.s.connection().execute(query):
-            found[doc][SpanRecord(start, end, names[label_id])] = None
-        return {doc: list(spans) for doc, spans in found.items()}
+        # By (start, end, label id): a span's first row stays, attributes and all (they are not part of its
+        # identity); a record is made once per span kept, not once per row.
+        found: dict[int, dict[tuple[int, int, int], Any]] = {d: {} for d in document_ids}
+        for doc, start, end, label_id, attrs in self.s.connection().execute(query):
+            found[doc].setdefault((start, end, label_id), attrs)
+        return {doc: [SpanRecord(start, end, names[label_id], None if attrs is None else dict(attrs))
+                      for (start, end, label_id), attrs in spans.items()] for doc, spans in found.items()}
 
     def layers(self, document_id: int) -> dict[Owner, list[Span]]:
         """Every layer of the document: its spans grouped by owner (person, gold, model), each sorted as `of_document`."""
