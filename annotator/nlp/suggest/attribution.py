@@ -27,10 +27,11 @@ REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells"
                        "argues", "alleged", "alleges", "admitted", "declared", "posted", "ruled", "concluded",
                        "acknowledged", "revealed", "predicted", "stressed", "emphasised", "emphasized",
                        "indicated", "recalled", "promised", "pledged", "denied", "testified", "reiterated",
-                       "asserted", "maintained", "replied", "responded", "disclosed"])
+                       "asserted", "maintained", "replied", "responded", "disclosed", "found", "finds"])
 # Verbs that also take a thing as their object: "reported a net loss", "announced its results" report nothing.
 _TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
-                           "disclosed", "predicted", "promised", "pledged", "estimated", "estimates"])
+                           "disclosed", "predicted", "promised", "pledged", "estimated", "estimates", "found",
+                           "finds"])
 _OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
@@ -38,7 +39,8 @@ _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "this", "that"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you", "who", "which", "this", "that", "there"])
 _SUBJECTS = frozenset(["he", "she", "they", "it", "we", "i"])
-_JOINERS = frozenset(["of", "for", "at", "in", "'s", "’s", "-", "&"])
+# "'" and "’" join too when they end a plural's possessive ("the grain traders' association").
+_JOINERS = frozenset(["of", "for", "at", "in", "from", "'s", "’s", "-", "&", "'", "’"])
 _CONTAINERS = frozenset(["statement", "report", "press", "release", "announcement", "post", "message",
                          "letter"])
 # What "according to" may name before who is behind it: "according to data from X", "figures published by X".
@@ -74,11 +76,11 @@ def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[in
     start = end
     while i >= floor and end - i <= _MAX_PHRASE:
         token = doc[i]
-        if _content(token) or token.lower_ in _JOINERS and i - 1 >= floor and _content(doc[i - 1]) and start == i + 1:
+        if _content(token) or _joins(doc, i) and i - 1 >= floor and _content(doc[i - 1]) and start == i + 1:
             start = i
         elif token.lower_ in _DETERMINERS and start == i + 1:
             start = i
-            if not (i - 2 >= floor and doc[i - 1].lower_ in _JOINERS and _content(doc[i - 2])):
+            if not (i - 2 >= floor and _joins(doc, i - 1) and _content(doc[i - 2])):
                 break
         else:
             break
@@ -96,10 +98,18 @@ def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tup
         token = doc[i]
         if _content(token):
             end = i + 1
-        elif not (token.lower_ in _JOINERS or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
+        elif not (_joins(doc, i) or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
             break
         i += 1
     return _valid(doc, start, end, loose) if end > start and _content(doc[end - 1]) else None
+
+
+def _joins(doc: Any, i: int) -> bool:
+    """Whether token `i` joins two parts of a name; an apostrophe only right after a plural ("traders'")."""
+    token = doc[i]
+    if token.text in ("'", "’"):
+        return i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].lower_.endswith("s")
+    return token.lower_ in _JOINERS
 
 
 def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, int] | None:
@@ -242,7 +252,9 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
         name = phrase_left(doc, before, first, loose=True)
         if name is not None and name[0] > first and doc[name[0] - 1].text == ",":
             described = phrase_left(doc, name[0] - 1, first)
-            if described is not None:
+            if described is not None and doc[name[0]].is_lower and doc[name[0]].lower_.endswith("ed"):
+                source, attribution = described, described[0]  # "A study by X, published in May, found"
+            elif described is not None:
                 source, attribution = (described[0], name[1]), described[0]
             elif _valid(doc, *name):
                 source, attribution = name, name[0] - 1
@@ -251,7 +263,7 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
             attribution = source[0] if source else attribution
     inverted = False
     if (source is None and before >= first and (doc[before].text == "," or doc[before].text in _QUOTES)
-            and doc[verb].lower_ not in _TOLD):
+            and doc[verb].lower_ not in _TOLD and doc[verb + 1].lower_ != "that"):
         source = phrase_right(doc, verb + 1, last)  # '"...," said Marko Ilić'
         inverted = source is not None
         if source is not None and source[1] + 1 < last and doc[source[1]].text == ",":
@@ -276,9 +288,11 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
 
 
 def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int] | None:
-    """The name before ", who ...," that ends at `comma` ("Dr Vesna Korać, who heads the ward, told")."""
+    """The name before ", who ...," or a participle's ", published in May," that ends at `comma` ("Dr Vesna Korać,
+    who heads the ward, told")."""
     for i in range(comma - 1, max(first, comma - 16), -1):
-        if doc[i].lower_ in ("who", "whose") and doc[i - 1].text == ",":
+        participle = doc[i].is_lower and doc[i].lower_.endswith("ed")  # "A study by X, published in May, found"
+        if (doc[i].lower_ in ("who", "whose") or participle) and doc[i - 1].text == ",":
             return phrase_left(doc, i - 1, first)
         if doc[i].text in (",", ";", ":") or doc[i].text in _QUOTES:
             return None
