@@ -62,6 +62,14 @@ _DOUBLE_QUOTES = frozenset(['"', "“", "”", "«", "»"])  # single ones are a
 _CLAUSE_OPENERS = frozenset([*_DETERMINERS, "about", "around", "more", "less", "fewer", "at", "up", "some",
                              "nearly", "almost", "over", "roughly", "only", "no", "nobody", "none"])
 _MAX_PHRASE = 12
+# Words that open a clause a claim does not go on into: "has doubled, although installers are scarce".
+_CONCESSIVE = frozenset(["although", "though", "whereas", "while"])
+# Words that mark an opinion, a wish or an advice rather than a checkable claim.
+_OUGHT = frozenset(["should", "must", "ought", "shouldn't", "mustn't"])
+_WANTING = frozenset(["need", "needs", "needed", "want", "wants", "wanted", "deserve", "deserves"])
+# What a first person does when the words are a stance ("We need ...", "We do not expect ...", "We are asking").
+_STANCE = frozenset([*_WANTING, "expect", "hope", "think", "believe", "feel", "fear", "are", "am", "will", "do",
+                     "don't", "urge", "ask"])
 
 
 def _content(token: Any) -> bool:
@@ -165,7 +173,7 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
 
     def add(rng: tuple[int, int] | None, role: str) -> None:
         if rng is not None:
-            out.extend((s, e, role) for s, e in (_clauses(doc, *rng) if role == STATEMENT else [rng]))
+            out.extend((s, e, role) for s, e in (claims(doc, *rng) if role == STATEMENT else [rng]))
 
     for i in range(first, last):
         token = doc[i]
@@ -200,7 +208,7 @@ def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int,
             continue
         claim = _trim(doc, sent.start, sent.end)
         if claim is not None:
-            out.extend((s, e, STATEMENT) for s, e in _clauses(doc, *claim))
+            out.extend((s, e, STATEMENT) for s, e in claims(doc, *claim))
     return out
 
 
@@ -216,18 +224,44 @@ def _past_evidence(doc: Any, start: int, last: int) -> int:
     return start
 
 
+def claims(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
+    """The claims in a claim's token range (_clauses), without the ones that are opinions."""
+    return [(s, e) for s, e in _clauses(doc, start, end) if not opinion(doc, s, e)]
+
+
+def opinion(doc: Any, start: int, end: int) -> bool:
+    """Whether a clause is an opinion, a wish or a condition rather than a claim one could check: it says what
+    should be ("should also stop"), opens with "if", judges by "too" or "not enough" ("too little", "comes too
+    late"), wants ("needed an independent auditor"), or is a first person's stance ("We need", "We do not expect")."""
+    words = [t.lower_ for t in doc[start:end]]
+    if words[0] in ("if", "unless") or _OUGHT.intersection(words) or _WANTING.intersection(words[:4]):
+        return True
+    if any(a == "too" and b.isalpha() for a, b in zip(words, words[1:], strict=False)) or "not enough" in " ".join(
+            words):
+        return True
+    return words[0] in ("we", "i") and len(words) > 1 and words[1] in _STANCE
+
+
 def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     """A claim's token range cut where ", and" joins a clause with its own subject ("..., and about 2,300
-    residents depend on ...") or "and that" a second reported clause, into one claim per clause; "won 14 seats,
-    and will lead" stays whole."""
+    residents depend on ...") or "and that" (", but that") a second reported clause, into one claim per clause;
+    "won 14 seats, and will lead" stays whole. A concession (", although ...", "while the panel examines") and
+    the reporter's ", according to X" end a claim."""
+    for i in range(start + 3, end - 1):
+        concession = doc[i].lower_ in _CONCESSIVE and (doc[i - 1].text == "," or doc[i + 1].lower_ in _CLAUSE_OPENERS)
+        if concession or doc[i].text == "," and doc[i + 1].lower_ == "according":
+            left = _trim(doc, start, i)
+            return _clauses(doc, *left) if left is not None else []
     for i in range(start + 3, end - 4):
         comma = doc[i].text == ","
-        if not (comma and doc[i + 1].lower_ == "and" or doc[i].lower_ == "and"):
+        joiner = doc[i + 1].lower_ if comma else doc[i].lower_
+        if joiner not in ("and", "but"):
             continue
         after = i + 2 if comma else i + 1  # the first word of the second clause
         if doc[after].lower_ == "that":
             after += 1
-        elif not comma or not (doc[after].lower_ in _CLAUSE_OPENERS or doc[after].like_num or doc[after].is_title):
+        elif joiner == "but" or not comma or not (doc[after].lower_ in _CLAUSE_OPENERS or doc[after].like_num
+                                                  or doc[after].is_title):
             continue
         left, right = _trim(doc, start, i), _trim(doc, after, end)
         if left is not None and right is not None:
@@ -280,6 +314,8 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     else:
         return out
     claim = None if inverted else _claim_after(doc, verb, last)
+    if claim is not None and all(opinion(doc, s, e) for s, e in _clauses(doc, *claim)):
+        return []  # "Farm unions say the money is too little": an opinion, and nobody to propose for it
     if claim is None and attribution > first and (doc[attribution - 1].text in (",", *_QUOTES)):
         claim = _trim(doc, first, attribution)
     if claim is not None:
@@ -351,6 +387,6 @@ def quoted_sentences(doc: Any) -> list[tuple[int, int, str]]:
                 inside = not inside if token.text == '"' else token.text in ("“", "«")
         if opens:
             claim = _trim(doc, start, close if close is not None else sent.end)
-            if claim is not None:
+            if claim is not None and not opinion(doc, *claim):
                 out.append((claim[0], claim[1], STATEMENT))
     return out
