@@ -32,7 +32,7 @@ REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells"
 _TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
                            "disclosed", "predicted", "promised", "pledged", "estimated", "estimates", "found",
                            "finds"])
-_OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our"])
+_OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our", "any", "all", "no"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
                      "insisted", "argued", "alleged"])
@@ -72,9 +72,14 @@ _STANCE = frozenset([*_WANTING, "expect", "hope", "think", "believe", "feel", "f
                      "don't", "urge", "ask"])
 
 
+# Stop words that are part of a role: "a former board member", "the first deputy minister".
+_ROLE_STOPS = frozenset(["former", "first", "last", "latter", "whole"])
+
+
 def _content(token: Any) -> bool:
     """A word that can be part of a name or a role ("governor", "Dobrić", "NATO"), not a function word."""
-    return not token.is_stop and not token.is_punct and not token.like_num and any(c.isalpha() for c in token.text)
+    return ((not token.is_stop or token.lower_ in _ROLE_STOPS) and not token.is_punct and not token.like_num
+            and any(c.isalpha() for c in token.text))
 
 
 def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[int, int] | None:
