@@ -32,6 +32,7 @@ REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells"
 _TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
                            "disclosed", "predicted", "promised", "pledged", "estimated", "estimates", "found",
                            "finds"])
+_FOUND = frozenset(["found", "finds"])
 _OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our", "any", "all", "no"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
@@ -283,6 +284,8 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     out: list[tuple[int, int, str]] = []
     if doc[verb].lower_ in _TAKE_OBJECTS and verb + 1 < last and doc[verb + 1].lower_ in _OBJECTS:
         return out
+    if doc[verb].lower_ in _FOUND and verb + 1 < last and not (doc[verb + 1].lower_ == "that" or doc[verb + 1].is_punct):
+        return out  # "Police found the car": "found" reports "that ..." only, or after what was found
     before = verb - 1
     source = phrase_left(doc, verb, first)
     attribution = source[0] if source else verb

@@ -31,6 +31,8 @@ _BEFORE_NAMES = ["Port", "Lake", "Mount", "Cape", "Fort", "Saint", "St", "San", 
 _STREET_ENDINGS = ("strasse", "straße", "gasse", "straat", "gatan")
 # Words before "the" and one name that make the name a place (a river, a sea): "along the Danube".
 _ALONG = frozenset(["along", "across", "into"])
+# How the names of bodies end ("into the Commission", "the Parliament", "the Committee", "the Senate").
+_BODY_ENDINGS = ("ion", "ment", "ee", "ate", "cil", "ary", "ty")
 _BODIES = ["authority", "authorities", "council", "company", "police", "service", "office", "hospital",
            "university", "school", "court", "ministry", "agency", "group", "party", "club", "bank"]
 _SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port", "settlement", "settlements",
@@ -130,7 +132,8 @@ def scanned(doc: Any) -> list[tuple[int, int]]:
         i = token.i
         if (token.lower_ in _ALONG and i + 2 < len(doc) and doc[i + 1].lower_ == "the" and doc[i + 2].is_title
                 and not doc[i + 2].is_stop and doc[i + 2].lower_ not in _BODIES
-                and not (i + 3 < len(doc) and doc[i + 3].is_title)):
+                and not doc[i + 2].lower_.endswith(_BODY_ENDINGS)
+                and not (i + 3 < len(doc) and (doc[i + 3].is_title or doc[i + 3].lower_ in ("'s", "’s")))):
             out.append((i + 1, i + 3))
     return out
 
