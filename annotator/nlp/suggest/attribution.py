@@ -319,6 +319,8 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
         out.append((source[0], source[1], SOURCE))
     elif before >= first and doc[before].lower_ in _SUBJECTS:
         attribution = before  # "she said that ...": a claim without a source to propose
+    elif before - 2 >= first and doc[before].lower_ in ("them", "us") and doc[before - 1].lower_ == "of":
+        attribution = before - 2  # "..., one of them said": nobody named either
     else:
         return out
     claim = None if inverted else _claim_after(doc, verb, last)
@@ -328,6 +330,11 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
         claim = _trim(doc, first, attribution)
     if claim is not None:
         out.append((claim[0], claim[1], STATEMENT))
+    if verb + 3 < last and doc[verb + 1].text == "," and doc[verb + 2].lower_ == "and":
+        # "..., the study found, and its surface fell by ...": the clause after the attribution is a claim too
+        rest = _trim(doc, verb + 3, last)
+        if rest is not None and (doc[rest[0]].lower_ in _CLAUSE_OPENERS or doc[rest[0]].like_num):
+            out.append((rest[0], rest[1], STATEMENT))
     return out
 
 
