@@ -292,8 +292,8 @@ def test_comparative_hedges_parts_and_adjectives_before_the_noun(text: str, figu
 @pytest.mark.parametrize(("text", "claims"), [
     ("The ice thinned by 3 metres, the survey found, and its edge fell back 40 metres.",
      ["The ice thinned by 3 metres", "its edge fell back 40 metres"]),
-    ("The fund has set aside €9 million, he said, and 1,200 farms have applied.",
-     ["The fund has set aside €9 million", "1,200 farms have applied"]),
+    ("The fund has set aside €9 million, he said, and between 1,200 and 1,500 farms have applied.",
+     ["The fund has set aside €9 million", "between 1,200 and 1,500 farms have applied"]),
     ("A repair can take up to six months, one of them said.", ["A repair can take up to six months"]),
 ])
 def test_claims_on_both_sides_of_an_attribution_and_after_one_of_them(text: str, claims: list[str]) -> None:

@@ -60,7 +60,7 @@ _NOT_A_CLAUSE_START = frozenset(["on", "in", "at", "to", "for", "with", "during"
 _QUOTES = frozenset(['"', "“", "”", "«", "»", "'", "‘", "’"])
 _DOUBLE_QUOTES = frozenset(['"', "“", "”", "«", "»"])  # single ones are apostrophes too often to track
 # The words a new clause may begin with after ", and": a determiner, a number or its hedge, a name.
-_CLAUSE_OPENERS = frozenset([*_DETERMINERS, "about", "around", "more", "less", "fewer", "at", "up", "some",
+_CLAUSE_OPENERS = frozenset([*_DETERMINERS, "about", "around", "more", "less", "fewer", "at", "up", "some", "between",
                              "nearly", "almost", "over", "roughly", "only", "no", "nobody", "none"])
 _MAX_PHRASE = 12
 # Words that open a clause a claim does not go on into: "has doubled, although installers are scarce".
