@@ -4,8 +4,8 @@ Patterns (English): a capitalised name before a place word ("the Kharkiv region"
 region", "the Black Sea coast", "the Kerevan reservoir", "the Harkiv, Poltava and Sumy regions"), after "Port",
 "Lake" and the like ("Port Selmar"), after "the town of" and the like ("the river port of Velmora", "the towns of
 Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Streets: a name before "Street", "Road" and the like, after
-"Rue", "Rúa", "Calle" and the like, or one word ending in "strasse" ("Felberstrasse"). A single name after "along",
-"across" or "into the" ("along the Danube"). A country written with "the" keeps it ("the Netherlands", "the
+"Rue", "Rúa", "Calle" and the like, or one word ending in "strasse" ("Felberstrasse"). Names after "along", "across",
+"into" or "in the" ("along the Danube", "in the Tyrol"). A country written with "the" keeps it ("the Netherlands", "the
 Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Other languages get the gazetteer.
 """
 
@@ -30,7 +30,9 @@ _BEFORE_NAMES = ["Port", "Lake", "Mount", "Cape", "Fort", "Saint", "St", "San", 
 # How street names of one word end in German, Dutch and Swedish ("Felberstrasse", "Kalverstraat").
 _STREET_ENDINGS = ("strasse", "straße", "gasse", "straat", "gatan")
 # Words before "the" and one name that make the name a place (a river, a sea): "along the Danube".
-_ALONG = frozenset(["along", "across", "into"])
+_ALONG = frozenset(["along", "across", "into", "in", "throughout"])
+_PUBLISHED = frozenset(["wrote", "writes", "published", "appeared", "reported", "quoted", "printed", "article",
+                        "interview", "column", "op-ed", "editorial"])
 # How the names of bodies end ("into the Commission", "the Parliament", "the Committee", "the Senate").
 _BODY_ENDINGS = ("ion", "ment", "ee", "ate", "cil", "ary", "ty")
 _BODIES = ["authority", "authorities", "council", "company", "police", "service", "office", "hospital",
@@ -124,17 +126,23 @@ def stands_alone(doc: Any, start: int, end: int) -> bool:
 
 def scanned(doc: Any) -> list[tuple[int, int]]:
     """Places found by looking at single tokens rather than patterns: a one-word street ("Felberstrasse") and
-    the name after "along the" and the like, when no other name follows it ("along the Danube")."""
+    the one or two names after "along the", "in the" and the like, when no other name follows them ("along the
+    Danube", "in the Tyrol"), unless they end like a body's name ("the Commission") or name a paper ("wrote in
+    the Guardian")."""
     out = []
     for token in doc:
         if token.is_title and token.lower_.endswith(_STREET_ENDINGS) and len(token) > 8:
             out.append((token.i, token.i + 1))
         i = token.i
-        if (token.lower_ in _ALONG and i + 2 < len(doc) and doc[i + 1].lower_ == "the" and doc[i + 2].is_title
-                and not doc[i + 2].is_stop and doc[i + 2].lower_ not in _BODIES
-                and not doc[i + 2].lower_.endswith(_BODY_ENDINGS)
-                and not (i + 3 < len(doc) and (doc[i + 3].is_title or doc[i + 3].lower_ in ("'s", "’s")))):
-            out.append((i + 1, i + 3))
+        published = i > 0 and doc[i - 1].lower_ in _PUBLISHED  # "wrote in the Guardian": a paper, not a place
+        if token.lower_ in _ALONG and i + 2 < len(doc) and doc[i + 1].lower_ == "the" and not published:
+            end = i + 2
+            while end < min(i + 4, len(doc)) and doc[end].is_title and not doc[end].is_stop:
+                end += 1
+            if end == i + 2 or end < len(doc) and (doc[end].is_title or doc[end].lower_ in ("'s", "’s")):
+                continue
+            if doc[end - 1].lower_ not in _BODIES and not doc[end - 1].lower_.endswith(_BODY_ENDINGS):
+                out.append((i + 1, end))
     return out
 
 
