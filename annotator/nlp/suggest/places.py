@@ -3,10 +3,11 @@
 Patterns (English): a capitalised name before a place word ("the Kharkiv region", "the Oskil River", "Dorvan
 region", "the Black Sea coast", "the Kerevan reservoir", "the Harkiv, Poltava and Sumy regions"), after "Port",
 "Lake" and the like ("Port Selmar"), after "the town of" and the like ("the river port of Velmora", "the towns of
-Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Streets: a name before "Street", "Road" and the like, after
-"Rue", "Rúa", "Calle" and the like, or one word ending in "strasse" ("Felberstrasse"). Names after "along", "across",
-"into" or "in the" ("along the Danube", "in the Tyrol"). A country written with "the" keeps it ("the Netherlands", "the
-Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Other languages get the gazetteer.
+Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Streets: a name before "Street", "Road"
+and the like, after "Rue", "Rúa", "Calle" and the like, or one word ending in "strasse" ("Felberstrasse"). Names
+after "along", "across", "into" or "in the" ("along the Danube", "in the Tyrol"). A country written with "the"
+keeps it ("the Netherlands", "the Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Other
+languages get the gazetteer.
 """
 
 from __future__ import annotations
