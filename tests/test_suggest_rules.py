@@ -242,6 +242,7 @@ def test_the_rules_still_work_when_the_tokenizer_cache_made_a_new_pipeline() -> 
     ("The money went into the Commission's budget.", []),  # a body, not a river
     ("Snow fell in the Tyrol and in the Donbas; Ana Ris wrote in the Guardian about it.", ["the Tyrol", "the Donbas"]),
     ("Voters in the Senate and in the Labour Party agreed.", []),
+    ("He posted in the Telegram channel of the council.", []),
 ])
 def test_countries_with_the_streets_rivers_regions_and_glaciers(text: str, places: list[str]) -> None:
     assert found(text, "LOCATION") == places

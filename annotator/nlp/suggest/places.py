@@ -32,6 +32,7 @@ _BEFORE_NAMES = ["Port", "Lake", "Mount", "Cape", "Fort", "Saint", "St", "San", 
 _STREET_ENDINGS = ("strasse", "straße", "gasse", "straat", "gatan")
 # Words before "the" and one name that make the name a place (a river, a sea): "along the Danube".
 _ALONG = frozenset(["along", "across", "into", "in", "throughout"])
+_MEDIA = ("channel", "account", "page", "feed", "newspaper", "magazine", "website", "app", "chat", "podcast")
 _PUBLISHED = frozenset(["wrote", "writes", "published", "appeared", "reported", "quoted", "printed", "article",
                         "interview", "column", "op-ed", "editorial"])
 # How the names of bodies end ("into the Commission", "the Parliament", "the Committee", "the Senate").
@@ -140,8 +141,9 @@ def scanned(doc: Any) -> list[tuple[int, int]]:
             end = i + 2
             while end < min(i + 4, len(doc)) and doc[end].is_title and not doc[end].is_stop:
                 end += 1
-            if end == i + 2 or end < len(doc) and (doc[end].is_title or doc[end].lower_ in ("'s", "’s")):
-                continue
+            after = doc[end] if end < len(doc) else None
+            if end == i + 2 or after is not None and (after.is_title or after.lower_ in ("'s", "’s", *_MEDIA)):
+                continue  # "in the Telegram channel": the name of a medium
             if doc[end - 1].lower_ not in _BODIES and not doc[end - 1].lower_.endswith(_BODY_ENDINGS):
                 out.append((i + 1, end))
     return out
