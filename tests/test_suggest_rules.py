@@ -243,6 +243,7 @@ def test_the_rules_still_work_when_the_tokenizer_cache_made_a_new_pipeline() -> 
     ("Snow fell in the Tyrol and in the Donbas; Ana Ris wrote in the Guardian about it.", ["the Tyrol", "the Donbas"]),
     ("Voters in the Senate and in the Labour Party agreed.", []),
     ("He posted in the Telegram channel of the council.", []),
+    ("Patients in the Kestrel health district wait longer.", []),  # "Kestrel" qualifies "district"
 ])
 def test_countries_with_the_streets_rivers_regions_and_glaciers(text: str, places: list[str]) -> None:
     assert found(text, "LOCATION") == places

@@ -30,15 +30,18 @@ _BEFORE_NAMES = ["Port", "Lake", "Mount", "Cape", "Fort", "Saint", "St", "San", 
                  "Rue", "Rua", "Rúa", "Calle", "Avenida", "Piazza", "Plaza", "Ulica", "Ulitsa"]
 # How street names of one word end in German, Dutch and Swedish ("Felberstrasse", "Kalverstraat").
 _STREET_ENDINGS = ("strasse", "straße", "gasse", "straat", "gatan")
-# Words before "the" and one name that make the name a place (a river, a sea): "along the Danube".
+# Words before "the" and a name that make the name a place ("along the Danube", "in the Tyrol"); not after a
+# verb of publishing ("wrote in the Guardian").
 _ALONG = frozenset(["along", "across", "into", "in", "throughout"])
-_MEDIA = ("channel", "account", "page", "feed", "newspaper", "magazine", "website", "app", "chat", "podcast")
 _PUBLISHED = frozenset(["wrote", "writes", "published", "appeared", "reported", "quoted", "printed", "article",
                         "interview", "column", "op-ed", "editorial"])
 # How the names of bodies end ("into the Commission", "the Parliament", "the Committee", "the Senate").
 _BODY_ENDINGS = ("ion", "ment", "ee", "ate", "cil", "ary", "ty")
 _BODIES = ["authority", "authorities", "council", "company", "police", "service", "office", "hospital",
            "university", "school", "court", "ministry", "agency", "group", "party", "club", "bank"]
+# Words a name before them qualifies: a medium, a place word, a body.
+_QUALIFIED = frozenset(["channel", "account", "page", "feed", "newspaper", "magazine", "website", "app", "chat",
+                        "podcast", *PLACE_WORDS, *_PLURAL_PLACES, *_BODIES, "board", "department"])
 _SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port", "settlement", "settlements",
                 "region", "province", "capital", "district", "suburb", "suburbs", "island", "republic", "state",
                 "canton"]
@@ -142,8 +145,11 @@ def scanned(doc: Any) -> list[tuple[int, int]]:
             while end < min(i + 4, len(doc)) and doc[end].is_title and not doc[end].is_stop:
                 end += 1
             after = doc[end] if end < len(doc) else None
-            if end == i + 2 or after is not None and (after.is_title or after.lower_ in ("'s", "’s", *_MEDIA)):
-                continue  # "in the Telegram channel": the name of a medium
+            if end == i + 2 or after is not None and (after.is_title or after.lower_ in ("'s", "’s")):
+                continue
+            heads = {t.lower_ for t in doc[end:end + 2]}
+            if heads & _QUALIFIED:
+                continue  # "in the Telegram channel", "in the Northfield health district": the name qualifies
             if doc[end - 1].lower_ not in _BODIES and not doc[end - 1].lower_.endswith(_BODY_ENDINGS):
                 out.append((i + 1, end))
     return out
