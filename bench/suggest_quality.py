@@ -1,5 +1,6 @@
-"""Suggestions, measured on two sets of gold articles written for this project, each reported on its own: the
-tuned set (resources/samples/frames.jsonl, which the rules were tuned on) and the held-out set
+"""Suggestions, measured on three sets of gold articles written for this project, each reported on its own: the
+tuned set (resources/samples/frames.jsonl, which the rules were tuned on), the second development set
+(resources/samples/dev.jsonl, written before the second round of tuning and tuned on in it) and the held-out set
 (resources/samples/heldout.jsonl, written before the rules were tuned in December 2026 and never used to change one):
 
 1. each source's precision and recall per label against the gold spans, exact and by token overlap;
@@ -13,8 +14,8 @@ tuned set (resources/samples/frames.jsonl, which the rules were tuned on) and th
 
 `occurrences` is scored leave-one-out: its strings are the gold spans of the other articles, as if one person had
 finished them. In the scripted run it proposes, for each article, what the annotator tagged in the earlier ones.
-`python bench/suggest_quality.py [--misses]`: --misses lists the rules' misses and false suggestions on the tuned set
-only (looking at the held-out set's would make it a tuned one).
+`python bench/suggest_quality.py [--misses] [--set tuned|dev|held-out ...]`: --misses lists the rules' misses and false suggestions on the tuned and
+dev sets only (looking at the held-out set's would make it a tuned one).
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ from annotator.services.annotation import Annotations  # noqa: E402
 from annotator.services.deciding import Suggestions  # noqa: E402
 
 FRAMES = ROOT / "resources/samples/frames.jsonl"
+DEV = ROOT / "resources/samples/dev.jsonl"
 HELDOUT = ROOT / "resources/samples/heldout.jsonl"
-SETS = {"tuned": FRAMES, "held-out": HELDOUT}
+SETS = {"tuned": FRAMES, "dev": DEV, "held-out": HELDOUT}
+SHORT = {"tuned": ("keys", "accept"), "dev": ("keys-dev", "acc-dev"), "held-out": ("keys-ho", "acc-ho")}
 HAND = 9  # key presses for a span made by hand (issue 9)
 SOURCES = ("rules", "occurrences")
 
@@ -294,11 +297,11 @@ def measure(name: str, docs: list[Article]) -> list[Result]:
     print(f"scripted annotator: {presses.accepted} accepted with Enter, {presses.relabelled} with a label key, "
           f"{presses.rejected} rejected, {presses.by_hand} made by hand at {HAND} presses "
           f"({', '.join(f'{k} {v}' for k, v in sorted(presses.hand_labels.items()))})")
-    short = "keys" if name == "tuned" else "keys-ho"
+    keys, accept = SHORT[name]
     return [
-        Result(short, f"key presses per gold span with rules + occurrences, {name} set", per_span, float(HAND),
+        Result(keys, f"key presses per gold span with rules + occurrences, {name} set", per_span, float(HAND),
                "keys", per_span / HAND, "<= 1.5 keys", per_span <= 1.5, f"baseline: every span by hand; {name} set"),
-        Result("accept" if name == "tuned" else "acc-ho", "one accept (span + decision, one transaction), p95",
+        Result(accept, "one accept (span + decision, one transaction), p95",
                p95(accepts) * 1000, p95(tags) * 1000, "ms", p95(accepts) / p95(tags), "<= 16 ms",
                p95(accepts) <= 0.016,
                f"baseline: a plain tag (one span), p95; {len(accepts)} accepts, {len(tags)} tags; {name} set"),
@@ -307,13 +310,16 @@ def measure(name: str, docs: list[Article]) -> list[Result]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--misses", action="store_true", help="list the rules' misses on the tuned set")
+    parser.add_argument("--misses", action="store_true", help="list the rules' misses on the tuned and dev sets")
+    parser.add_argument("--set", action="append", choices=list(SETS), dest="sets",
+                        help="measure only this set (may be given more than once; default: all three)")
     args = parser.parse_args()
     if args.misses:
-        print_misses(articles(FRAMES))
+        for path in (FRAMES, DEV):
+            print_misses(articles(path))
     results: list[Result] = []
-    for name, path in SETS.items():
-        results += measure(name, articles(path))
+    for name in args.sets or list(SETS):
+        results += measure(name, articles(SETS[name]))
     for result in results:
         print(result.line(), flush=True)
     return 0

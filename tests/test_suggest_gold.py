@@ -1,7 +1,8 @@
 """The gold articles that measure the suggestion rules (bench/suggest_quality.py): the tuned set
-resources/samples/frames.jsonl and the held-out set resources/samples/heldout.jsonl load, and their spans are well
-formed: inside the text, the text they name, on the tokens of English, one label's spans never overlapping, and the
-held-out articles new, news-like and of the length the issue asks for; and the rules' precision and recall on
+resources/samples/frames.jsonl, the second development set resources/samples/dev.jsonl and the held-out set
+resources/samples/heldout.jsonl load, and their spans are well formed: inside the text, the text they name, on the
+tokens of English, one label's spans never overlapping, and the dev and held-out articles new, news-like and of the
+length the issue asks for; and the rules' precision and recall on
 each set do not fall below what they were when the held-out set was first measured after tuning."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def rows(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["frames.jsonl", "heldout.jsonl"])
+@pytest.mark.parametrize("name", ["frames.jsonl", "dev.jsonl", "heldout.jsonl"])
 def test_gold_spans_are_well_formed(name: str) -> None:
     labels = set(default_labels().names())
     for row in rows(name):
@@ -48,11 +49,14 @@ def test_gold_spans_are_well_formed(name: str) -> None:
             assert child["label"] == {"said_by": "SOURCE", "where": "LOCATION", "figure": "FIGURE"}[relation["type"]]
 
 
-def test_the_held_out_articles_are_new_news_articles_of_250_to_450_words() -> None:
-    heldout, tuned = rows("heldout.jsonl"), rows("frames.jsonl")
-    assert len(heldout) >= 5
-    assert not {r["text"] for r in heldout} & {r["text"] for r in tuned}
-    for row in heldout:
+@pytest.mark.parametrize(("name", "count"), [("dev.jsonl", 6), ("heldout.jsonl", 5)])
+def test_the_dev_and_held_out_articles_are_new_news_articles_of_250_to_450_words(name: str, count: int) -> None:
+    new = rows(name)
+    others = {r["text"] for other in ("frames.jsonl", "dev.jsonl", "heldout.jsonl") if other != name
+              for r in rows(other)}
+    assert len(new) >= count
+    assert not {r["text"] for r in new} & others
+    for row in new:
         text = row["text"]
         assert 250 <= len(text.split()) <= 450, row["title"]
         assert re.search(r"according to", text, re.IGNORECASE) and '"' in text
@@ -66,8 +70,11 @@ def test_the_held_out_articles_are_new_news_articles_of_250_to_450_words() -> No
 # The rules' exact (precision, recall) per label, measured on 2 December 2026 by bench/suggest_quality.py when the
 # rules were tuned on frames.jsonl (before: CLAIM .773/.586, FIGURE .862/.862, LOCATION .733/.647, SOURCE .611/.579
 # there; CLAIM .810/.531, FIGURE .705/.705, LOCATION .912/.939, SOURCE .611/.550 on the held-out set).
+# The dev set (written before the second round of tuning; the rules before it scored CLAIM .667/.784, FIGURE
+# .899/.861, LOCATION .854/.648, SOURCE .765/.848 on its final text) after that round.
 FLOORS = {
-    "frames.jsonl": {"CLAIM": (0.90, 0.96), "FIGURE": (0.93, 0.96), "LOCATION": (1.0, 0.94), "SOURCE": (0.94, 0.94)},
+    "frames.jsonl": {"CLAIM": (0.93, 0.96), "FIGURE": (0.93, 0.96), "LOCATION": (1.0, 0.94), "SOURCE": (0.94, 0.94)},
+    "dev.jsonl": {"CLAIM": (0.81, 0.94), "FIGURE": (0.92, 0.90), "LOCATION": (0.97, 0.92), "SOURCE": (0.93, 0.97)},
     "heldout.jsonl": {"CLAIM": (0.82, 0.85), "FIGURE": (0.93, 0.91), "LOCATION": (0.91, 0.93), "SOURCE": (0.84, 0.82)},
 }
 

@@ -226,3 +226,79 @@ def test_the_rules_still_work_when_the_tokenizer_cache_made_a_new_pipeline() -> 
     before = propose(text, "en")
     blank.cache_clear()  # what nine languages in one process do to the LRU cache: a new "en" with a new vocabulary
     assert propose(text, "en") == before and any(s.label == "FIGURE" for s in before)
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("Exports to the Netherlands, the Gambia and Peru rose.", ["the Netherlands", "the Gambia", "Peru"]),
+    ("Troops left the Central African Republic and the Czech Republic.",
+     ["the Central African Republic", "the Czech Republic"]),
+    ("Analysts said the Ukraine war had cut exports.", ["Ukraine"]),  # "Ukraine" qualifies "war"
+    ("Traffic on Kestrel Street and Rue Margot stopped; Lindenstrasse was shut.",
+     ["Kestrel Street", "Rue Margot", "Lindenstrasse"]),
+    ("Barges sail along the Velna into the Black Sea.", ["the Velna", "the Black Sea"]),
+    ("Prices rose in North Rhine-Westphalia.", ["North Rhine-Westphalia"]),
+    ("Johan de Villiers farms near Dorvan.", ["Dorvan"]),
+    ("The Kestrel glacier shrank; the state of Tyrol pays for the survey.", ["The Kestrel glacier", "Tyrol"]),
+    ("The money went into the Commission's budget.", []),  # a body, not a river
+    ("Snow fell in the Tyrol and in the Donbas; Ana Ris wrote in the Guardian about it.", ["the Tyrol", "the Donbas"]),
+    ("Voters in the Senate and in the Labour Party agreed.", []),
+    ("He posted in the Telegram channel of the council.", []),
+    ("Patients in the Kestrel health district wait longer.", []),  # "Kestrel" qualifies "district"
+])
+def test_countries_with_the_streets_rivers_regions_and_glaciers(text: str, places: list[str]) -> None:
+    assert found(text, "LOCATION") == places
+
+
+@pytest.mark.parametrize(("text", "sources"), [
+    ("According to the dairy farmers' union Melkbond, prices rose.", ["the dairy farmers' union Melkbond"]),
+    ('"The race was fair," said riders\' spokesman Tomas Berg.', ["riders' spokesman Tomas Berg"]),
+    ("A survey by the pollster Civitas, published on Monday, found that turnout fell.", ["the pollster Civitas"]),
+    ("The glacier retreated by 400 metres, the study found.", ["the study"]),
+    ('"Nobody knew," said Ola Berg, a former director of the fund.', ["Ola Berg, a former director of the fund"]),
+    ("Traders from Varna said freight rates had fallen.", ["Traders from Varna"]),
+    ("The mayor denied any wrongdoing.", []),
+    ("Police found the car near the bridge.", []),  # found a thing, not words
+    ("Union leaders say the money is too little.", []),  # an opinion: neither claim nor source
+    ("Rail unions say the route should also stop in Dorvan.", []),
+])
+def test_sources_of_plural_possessives_studies_roles_and_opinions(text: str, sources: list[str]) -> None:
+    assert found(text, "SOURCE") == sources
+
+
+@pytest.mark.parametrize(("text", "claims"), [
+    ('"We need more nurses. Twelve beds were closed," said Ana Ris.', ["Twelve beds were closed"]),
+    ('"We do not expect delays. We are asking for patience," she said.', []),
+    ("If the rain goes on, the dam could break, the mayor said.", []),
+    ("Ola Berg said the fund needed an independent auditor.", []),
+    ("Opposition parties said it was not enough.", []),
+    ("The engineer said that the level had risen, but that it would fall soon.",
+     ["the level had risen", "it would fall soon"]),
+    ("Sales have doubled since May, although stock is short, the shop said.", ["Sales have doubled since May"]),
+    ("The board suspended him for 90 days while a panel examines the deal, officials said.",
+     ["The board suspended him for 90 days"]),
+    ("In Velmora a bill will reach €2,400, according to the site Prizma, while wages fell, the bureau said.",
+     ["In Velmora a bill will reach €2,400"]),
+    ('"We drilled 14 holes through the ice," said Dr Katja Rill.', ["We drilled 14 holes through the ice"]),
+])
+def test_opinions_concessions_and_second_claims(text: str, claims: list[str]) -> None:
+    assert found(text, "STATEMENT") == claims
+
+
+@pytest.mark.parametrize(("text", "figures"), [
+    ("In the port the share was higher than 15 per cent.", ["higher than 15 per cent"]),
+    ("One in three will retire within a decade.", ["One in three"]),
+    ("The class has had five different supply teachers since May.", ["five different supply teachers"]),
+])
+def test_comparative_hedges_parts_and_adjectives_before_the_noun(text: str, figures: list[str]) -> None:
+    assert found(text, "FIGURE") == figures
+
+
+@pytest.mark.parametrize(("text", "claims"), [
+    ("The ice thinned by 3 metres, the survey found, and its edge fell back 40 metres.",
+     ["The ice thinned by 3 metres", "its edge fell back 40 metres"]),
+    ("The fund has set aside €9 million, he said, and between 1,200 and 1,500 farms have applied.",
+     ["The fund has set aside €9 million", "between 1,200 and 1,500 farms have applied"]),
+    ("A repair can take up to six months, one of them said.", ["A repair can take up to six months"]),
+])
+def test_claims_on_both_sides_of_an_attribution_and_after_one_of_them(text: str, claims: list[str]) -> None:
+    assert found(text, "STATEMENT") == claims

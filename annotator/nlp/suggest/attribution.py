@@ -27,18 +27,21 @@ REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells"
                        "argues", "alleged", "alleges", "admitted", "declared", "posted", "ruled", "concluded",
                        "acknowledged", "revealed", "predicted", "stressed", "emphasised", "emphasized",
                        "indicated", "recalled", "promised", "pledged", "denied", "testified", "reiterated",
-                       "asserted", "maintained", "replied", "responded", "disclosed"])
+                       "asserted", "maintained", "replied", "responded", "disclosed", "found", "finds"])
 # Verbs that also take a thing as their object: "reported a net loss", "announced its results" report nothing.
 _TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
-                           "disclosed", "predicted", "promised", "pledged", "estimated", "estimates"])
-_OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our"])
+                           "disclosed", "predicted", "promised", "pledged", "estimated", "estimates", "found",
+                           "finds"])
+_FOUND = frozenset(["found", "finds"])
+_OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our", "any", "all", "no"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
                      "insisted", "argued", "alleged"])
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "this", "that"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you", "who", "which", "this", "that", "there"])
 _SUBJECTS = frozenset(["he", "she", "they", "it", "we", "i"])
-_JOINERS = frozenset(["of", "for", "at", "in", "'s", "’s", "-", "&"])
+# "'" and "’" join too when they end a plural's possessive ("the grain traders' association").
+_JOINERS = frozenset(["of", "for", "at", "in", "from", "'s", "’s", "-", "&", "'", "’"])
 _CONTAINERS = frozenset(["statement", "report", "press", "release", "announcement", "post", "message",
                          "letter"])
 # What "according to" may name before who is behind it: "according to data from X", "figures published by X".
@@ -57,14 +60,27 @@ _NOT_A_CLAUSE_START = frozenset(["on", "in", "at", "to", "for", "with", "during"
 _QUOTES = frozenset(['"', "“", "”", "«", "»", "'", "‘", "’"])
 _DOUBLE_QUOTES = frozenset(['"', "“", "”", "«", "»"])  # single ones are apostrophes too often to track
 # The words a new clause may begin with after ", and": a determiner, a number or its hedge, a name.
-_CLAUSE_OPENERS = frozenset([*_DETERMINERS, "about", "around", "more", "less", "fewer", "at", "up", "some",
+_CLAUSE_OPENERS = frozenset([*_DETERMINERS, "about", "around", "more", "less", "fewer", "at", "up", "some", "between",
                              "nearly", "almost", "over", "roughly", "only", "no", "nobody", "none"])
 _MAX_PHRASE = 12
+# Words that open a clause a claim does not go on into: "has doubled, although installers are scarce".
+_CONCESSIVE = frozenset(["although", "though", "whereas", "while"])
+# Words that mark an opinion, a wish or an advice rather than a checkable claim.
+_OUGHT = frozenset(["should", "must", "ought", "shouldn't", "mustn't"])
+_WANTING = frozenset(["need", "needs", "needed", "want", "wants", "wanted", "deserve", "deserves"])
+# What a first person does when the words are a stance ("We need ...", "We do not expect ...", "We are asking").
+_STANCE = frozenset([*_WANTING, "expect", "hope", "think", "believe", "feel", "fear", "are", "am", "will", "do",
+                     "don't", "urge", "ask"])
+
+
+# Stop words that are part of a role: "a former board member", "the first deputy minister".
+_ROLE_STOPS = frozenset(["former", "first", "last", "latter", "whole"])
 
 
 def _content(token: Any) -> bool:
     """A word that can be part of a name or a role ("governor", "Dobrić", "NATO"), not a function word."""
-    return not token.is_stop and not token.is_punct and not token.like_num and any(c.isalpha() for c in token.text)
+    return ((not token.is_stop or token.lower_ in _ROLE_STOPS) and not token.is_punct and not token.like_num
+            and any(c.isalpha() for c in token.text))
 
 
 def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[int, int] | None:
@@ -74,11 +90,11 @@ def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[in
     start = end
     while i >= floor and end - i <= _MAX_PHRASE:
         token = doc[i]
-        if _content(token) or token.lower_ in _JOINERS and i - 1 >= floor and _content(doc[i - 1]) and start == i + 1:
+        if _content(token) or _joins(doc, i) and i - 1 >= floor and _content(doc[i - 1]) and start == i + 1:
             start = i
         elif token.lower_ in _DETERMINERS and start == i + 1:
             start = i
-            if not (i - 2 >= floor and doc[i - 1].lower_ in _JOINERS and _content(doc[i - 2])):
+            if not (i - 2 >= floor and _joins(doc, i - 1) and _content(doc[i - 2])):
                 break
         else:
             break
@@ -96,10 +112,18 @@ def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tup
         token = doc[i]
         if _content(token):
             end = i + 1
-        elif not (token.lower_ in _JOINERS or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
+        elif not (_joins(doc, i) or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
             break
         i += 1
     return _valid(doc, start, end, loose) if end > start and _content(doc[end - 1]) else None
+
+
+def _joins(doc: Any, i: int) -> bool:
+    """Whether token `i` joins two parts of a name; an apostrophe only right after a plural ("traders'")."""
+    token = doc[i]
+    if token.text in ("'", "’"):
+        return i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].lower_.endswith("s")
+    return token.lower_ in _JOINERS
 
 
 def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, int] | None:
@@ -155,7 +179,7 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
 
     def add(rng: tuple[int, int] | None, role: str) -> None:
         if rng is not None:
-            out.extend((s, e, role) for s, e in (_clauses(doc, *rng) if role == STATEMENT else [rng]))
+            out.extend((s, e, role) for s, e in (claims(doc, *rng) if role == STATEMENT else [rng]))
 
     for i in range(first, last):
         token = doc[i]
@@ -190,7 +214,7 @@ def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int,
             continue
         claim = _trim(doc, sent.start, sent.end)
         if claim is not None:
-            out.extend((s, e, STATEMENT) for s, e in _clauses(doc, *claim))
+            out.extend((s, e, STATEMENT) for s, e in claims(doc, *claim))
     return out
 
 
@@ -206,18 +230,44 @@ def _past_evidence(doc: Any, start: int, last: int) -> int:
     return start
 
 
+def claims(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
+    """The claims in a claim's token range (_clauses), without the ones that are opinions."""
+    return [(s, e) for s, e in _clauses(doc, start, end) if not opinion(doc, s, e)]
+
+
+def opinion(doc: Any, start: int, end: int) -> bool:
+    """Whether a clause is an opinion, a wish or a condition rather than a claim one could check: it says what
+    should be ("should also stop"), opens with "if", judges by "too" or "not enough" ("too little", "comes too
+    late"), wants ("needed an independent auditor"), or is a first person's stance ("We need", "We do not expect")."""
+    words = [t.lower_ for t in doc[start:end]]
+    if words[0] in ("if", "unless") or _OUGHT.intersection(words) or _WANTING.intersection(words[:4]):
+        return True
+    if any(a == "too" and b.isalpha() for a, b in zip(words, words[1:], strict=False)) or "not enough" in " ".join(
+            words):
+        return True
+    return words[0] in ("we", "i") and len(words) > 1 and words[1] in _STANCE
+
+
 def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     """A claim's token range cut where ", and" joins a clause with its own subject ("..., and about 2,300
-    residents depend on ...") or "and that" a second reported clause, into one claim per clause; "won 14 seats,
-    and will lead" stays whole."""
+    residents depend on ...") or "and that" (", but that") a second reported clause, into one claim per clause;
+    "won 14 seats, and will lead" stays whole. A concession (", although ...", "while the panel examines") and
+    the reporter's ", according to X" end a claim."""
+    for i in range(start + 3, end - 1):
+        concession = doc[i].lower_ in _CONCESSIVE and (doc[i - 1].text == "," or doc[i + 1].lower_ in _CLAUSE_OPENERS)
+        if concession or doc[i].text == "," and doc[i + 1].lower_ == "according":
+            left = _trim(doc, start, i)
+            return _clauses(doc, *left) if left is not None else []
     for i in range(start + 3, end - 4):
         comma = doc[i].text == ","
-        if not (comma and doc[i + 1].lower_ == "and" or doc[i].lower_ == "and"):
+        joiner = doc[i + 1].lower_ if comma else doc[i].lower_
+        if joiner not in ("and", "but"):
             continue
         after = i + 2 if comma else i + 1  # the first word of the second clause
         if doc[after].lower_ == "that":
             after += 1
-        elif not comma or not (doc[after].lower_ in _CLAUSE_OPENERS or doc[after].like_num or doc[after].is_title):
+        elif joiner == "but" or not comma or not (doc[after].lower_ in _CLAUSE_OPENERS or doc[after].like_num
+                                                  or doc[after].is_title):
             continue
         left, right = _trim(doc, start, i), _trim(doc, after, end)
         if left is not None and right is not None:
@@ -234,6 +284,8 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     out: list[tuple[int, int, str]] = []
     if doc[verb].lower_ in _TAKE_OBJECTS and verb + 1 < last and doc[verb + 1].lower_ in _OBJECTS:
         return out
+    if doc[verb].lower_ in _FOUND and verb + 1 < last and not (doc[verb + 1].lower_ == "that" or doc[verb + 1].is_punct):
+        return out  # "Police found the car": "found" reports "that ..." only, or after what was found
     before = verb - 1
     source = phrase_left(doc, verb, first)
     attribution = source[0] if source else verb
@@ -242,7 +294,9 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
         name = phrase_left(doc, before, first, loose=True)
         if name is not None and name[0] > first and doc[name[0] - 1].text == ",":
             described = phrase_left(doc, name[0] - 1, first)
-            if described is not None:
+            if described is not None and doc[name[0]].is_lower and doc[name[0]].lower_.endswith("ed"):
+                source, attribution = described, described[0]  # "A study by X, published in May, found"
+            elif described is not None:
                 source, attribution = (described[0], name[1]), described[0]
             elif _valid(doc, *name):
                 source, attribution = name, name[0] - 1
@@ -251,7 +305,7 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
             attribution = source[0] if source else attribution
     inverted = False
     if (source is None and before >= first and (doc[before].text == "," or doc[before].text in _QUOTES)
-            and doc[verb].lower_ not in _TOLD):
+            and doc[verb].lower_ not in _TOLD and doc[verb + 1].lower_ != "that"):
         source = phrase_right(doc, verb + 1, last)  # '"...," said Marko Ilić'
         inverted = source is not None
         if source is not None and source[1] + 1 < last and doc[source[1]].text == ",":
@@ -265,20 +319,31 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
         out.append((source[0], source[1], SOURCE))
     elif before >= first and doc[before].lower_ in _SUBJECTS:
         attribution = before  # "she said that ...": a claim without a source to propose
+    elif before - 2 >= first and doc[before].lower_ in ("them", "us") and doc[before - 1].lower_ == "of":
+        attribution = before - 2  # "..., one of them said": nobody named either
     else:
         return out
     claim = None if inverted else _claim_after(doc, verb, last)
+    if claim is not None and all(opinion(doc, s, e) for s, e in _clauses(doc, *claim)):
+        return []  # "Farm unions say the money is too little": an opinion, and nobody to propose for it
     if claim is None and attribution > first and (doc[attribution - 1].text in (",", *_QUOTES)):
         claim = _trim(doc, first, attribution)
     if claim is not None:
         out.append((claim[0], claim[1], STATEMENT))
+    if verb + 3 < last and doc[verb + 1].text == "," and doc[verb + 2].lower_ == "and":
+        # "..., the study found, and its surface fell by ...": the clause after the attribution is a claim too
+        rest = _trim(doc, verb + 3, last)
+        if rest is not None and (doc[rest[0]].lower_ in _CLAUSE_OPENERS or doc[rest[0]].like_num):
+            out.append((rest[0], rest[1], STATEMENT))
     return out
 
 
 def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int] | None:
-    """The name before ", who ...," that ends at `comma` ("Dr Vesna Korać, who heads the ward, told")."""
+    """The name before ", who ...," or a participle's ", published in May," that ends at `comma` ("Dr Vesna Korać,
+    who heads the ward, told")."""
     for i in range(comma - 1, max(first, comma - 16), -1):
-        if doc[i].lower_ in ("who", "whose") and doc[i - 1].text == ",":
+        participle = doc[i].is_lower and doc[i].lower_.endswith("ed")  # "A study by X, published in May, found"
+        if (doc[i].lower_ in ("who", "whose") or participle) and doc[i - 1].text == ",":
             return phrase_left(doc, i - 1, first)
         if doc[i].text in (",", ";", ":") or doc[i].text in _QUOTES:
             return None
@@ -337,6 +402,6 @@ def quoted_sentences(doc: Any) -> list[tuple[int, int, str]]:
                 inside = not inside if token.text == '"' else token.text in ("“", "«")
         if opens:
             claim = _trim(doc, start, close if close is not None else sent.end)
-            if claim is not None:
+            if claim is not None and not opinion(doc, *claim):
                 out.append((claim[0], claim[1], STATEMENT))
     return out

