@@ -78,9 +78,9 @@ def test_the_clause_candidates_hold_every_sample_claim_at_a_fraction_of_the_n_gr
 
 
 def test_a_model_with_a_statement_label_suggests_claims_in_a_fresh_process(tmp_path: Path) -> None:
-    from annotator.services.workspace import default_labels
     from annotator.nlp.suggest import Request
     from annotator.nlp.suggest.pipeline import PipelineSource
+    from annotator.services.workspace import default_labels
 
     docs = claims(16)
     out = tmp_path / "model"
@@ -140,10 +140,10 @@ def _previous_version_model(folder: Path) -> Path:
 
 
 def test_a_previous_version_model_loads_and_one_naming_a_missing_part_is_a_coded_line(tmp_path: Path) -> None:
-    from annotator.services.workspace import default_labels
     from annotator.nlp.suggest import Request
     from annotator.nlp.suggest.pipeline import PipelineSource
     from annotator.services import trained_models
+    from annotator.services.workspace import default_labels
 
     old = _previous_version_model(trained_models.models_folder("default") / "20261101-000000")
     assert trained_models.trained_model_for("default") == old

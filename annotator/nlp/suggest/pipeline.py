@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from annotator.domain.spans import Span, snap
-from annotator.errors import LabelMappingError, ModelPartMissingError, PipelineLoadError, PipelineNotFoundError
+from annotator.errors import (
+    LabelMappingError,
+    ModelPartMissingError,
+    PipelineLoadError,
+    PipelineNotFoundError,
+)
 from annotator.nlp.suggest import Request
 from annotator.nlp.suggest.roles import FIGURE, LOCATION, SOURCE, resolve_target, role_labels
 from annotator.nlp.tokens import token_bounds
@@ -41,7 +46,7 @@ def load(name: str) -> Any:
 
 def _load(name: str) -> Any:
     import spacy
-    from catalogue import RegistryError
+    from catalogue import RegistryError  # type: ignore[import-untyped]  # spaCy's registries; no stubs
     from spacy.util import is_package
 
     import annotator.nlp.candidates  # noqa: F401  (registers the suggester a model trained here names)
