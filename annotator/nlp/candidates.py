@@ -1,8 +1,9 @@
 """The candidate spans a trained span categorizer scores (docs/adr/0013-entity-n-grams-and-statement-clauses.md).
 
-Entities (SOURCE, LOCATION, FIGURE) are short: every n-gram up to nlp.training.ENTITY_MAX_TOKENS covers them. Statements
-(CLAIM) are clauses of 10 to 25 tokens: rather than every n-gram up to that length (about 23 candidates a token,
-most of them cutting a clause in two), the statement suggester proposes clauses as punctuation draws them: within
+Entities (SOURCE, LOCATION, FIGURE) are short: n-grams up to nlp.training.ENTITY_MAX_TOKENS cover them, less those
+no entity can be (starting or ending on white space or punctuation that parts clauses, or across a sentence end).
+Statements (CLAIM) are clauses of 10 to 25 tokens: rather than every n-gram up to that length (about 23 candidates
+a token, most of them cutting a clause in two), the suggester proposes clauses as punctuation draws them: within
 each sentence, every run of up to MAX_PIECES pieces between clause marks (commas, colons, quotes, dashes,
 brackets) and every suffix of such a run ("Marchuk said that [repairs would cost $4.5 million]"). Punctuation
 only, no word lists: it serves every language the tokenizer splits.
@@ -18,7 +19,7 @@ from typing import Any
 
 from spacy.util import registry
 
-STATEMENT_SUGGESTER = "annotator.entity_ngrams_and_statement_clauses.v1"
+SUGGESTER = "annotator.entity_ngrams_and_statement_clauses.v1"
 MAX_PIECES = 3  # a clause spans at most this many pieces between clause marks
 # Tokens that end a sentence, and tokens that part clauses inside one (quotes and brackets are found by lexeme).
 _SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "。", "！", "？", "؟", "।"})
@@ -26,7 +27,8 @@ _CLAUSE_MARKS = frozenset({",", ";", ":", "—", "–", "-", "--", "،", "、", 
 
 
 def statement_clauses(doc: Any, longer_than: int = 0) -> list[tuple[int, int]]:
-    """(first token, past the last) of every clause candidate of `doc` longer than `longer_than` tokens."""
+    """(first token, past the last) of every clause candidate of `doc` longer than `longer_than` tokens: the
+    statement candidates."""
     out: list[tuple[int, int]] = []
     for first, past in _sentences(doc):
         pieces = _pieces(doc, first, past)
@@ -68,30 +70,54 @@ def _pieces(doc: Any, first: int, past: int) -> list[tuple[int, int]]:
     return pieces
 
 
-@registry.misc(STATEMENT_SUGGESTER)
-def build_statement_suggester(max_size: int) -> Callable[..., Any]:
-    """Every n-gram of 1 to `max_size` tokens (for entities) and every clause candidate longer than that (for
-    statements), each span once."""
+def entity_ngrams(doc: Any, max_size: int) -> Any:
+    """(first token, past the last) of every n-gram of 1 to `max_size` tokens that an entity can be: none starts
+    or ends on white space or a mark that parts clauses or sentences, none holds a sentence end or a line break
+    (about a third fewer candidates than every n-gram, each one the span categorizer would have to score)."""
+    import numpy
+
+    n = len(doc)
+    edge = numpy.zeros(n + 1, dtype=bool)  # a token no candidate starts or ends on; True past the end
+    barrier = numpy.zeros(n, dtype=numpy.int32)  # a token no candidate holds
+    edge[n] = True
+    for token in doc:
+        text = token.text
+        end = text in _SENTENCE_ENDS or (token.is_space and "\n" in text)
+        barrier[token.i] = end
+        edge[token.i] = end or token.is_space or token.is_quote or token.is_bracket or text in _CLAUSE_MARKS
+    held = numpy.concatenate(([0], numpy.cumsum(barrier)))  # barriers before each token
+    starts = numpy.flatnonzero(~edge[:n])
+    out = []
+    for size in range(1, min(max_size, n) + 1):
+        ends = starts + size
+        keep = ends <= n
+        s, e = starts[keep], ends[keep]
+        keep = ~edge[e - 1] & (held[e] == held[s])
+        out.append(numpy.stack((s[keep], e[keep]), axis=1))
+    return numpy.concatenate(out) if out else numpy.zeros((0, 2), dtype=numpy.int64)
+
+
+@registry.misc(SUGGESTER)
+def build_statement_suggester(max_size: int, statements: bool = True) -> Callable[..., Any]:
+    """The entity n-grams of 1 to `max_size` tokens and, with `statements`, every clause candidate longer than
+    that; each span once."""
 
     def suggest(docs: Iterable[Any], *, ops: Any = None) -> Any:
+        import numpy
         from thinc.api import get_current_ops
         from thinc.types import Ragged
 
         ops = ops or get_current_ops()
-        xp = ops.xp
         rows = []
         lengths = []
         for doc in docs:
-            n = len(doc)
-            starts = xp.arange(n, dtype="i").reshape((-1, 1))
-            grams = [xp.hstack((starts[: n - size + 1], starts[: n - size + 1] + size))
-                     for size in range(1, min(max_size, n) + 1)]
-            clauses = statement_clauses(doc, longer_than=max_size)
+            found = entity_ngrams(doc, max_size)
+            clauses = statement_clauses(doc, longer_than=max_size) if statements else []
             if clauses:
-                grams.append(xp.asarray(clauses, dtype="i"))
-            rows.extend(grams)
-            lengths.append(sum(int(g.shape[0]) for g in grams))
-        data = xp.vstack(rows) if rows else xp.zeros((0, 2), dtype="i")
-        return Ragged(data, ops.asarray1i(lengths))
+                found = numpy.concatenate((found, numpy.asarray(clauses, dtype=found.dtype)))
+            rows.append(found)
+            lengths.append(len(found))
+        data = numpy.concatenate(rows) if rows else numpy.zeros((0, 2))
+        return Ragged(ops.asarray2i(data.astype("int32")), ops.asarray1i(lengths))
 
     return suggest

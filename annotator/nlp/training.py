@@ -1,8 +1,8 @@
 """Train a span categorizer on annotated documents with spaCy's own training loop, and its learning curve.
 
 The corpus and its config are the ones the spaCy export writes (DocBinWriter, docbin.training_config), but for
-the suggester (docs/adr/0013-entity-n-grams-and-statement-clauses.md): n-grams up to ENTITY_MAX_TOKENS for
-entities and, when the project has statement labels, the clauses of nlp.candidates for statements.
+the suggester (nlp.candidates, docs/adr/0013-entity-n-grams-and-statement-clauses.md): n-grams up to
+ENTITY_MAX_TOKENS for entities and, when the project has statement labels, clauses for statements.
 """
 
 from __future__ import annotations
@@ -131,12 +131,11 @@ def train_spancat(
 
 
 def suggester_config(max_size: int, *, statements: bool) -> dict[str, Any]:
-    """The spancat suggester: n-grams of 1 to `max_size` tokens, and with `statements` the clause candidates too."""
-    if statements:
-        from annotator.nlp.candidates import STATEMENT_SUGGESTER
+    """The spancat suggester (nlp.candidates): entity n-grams of 1 to `max_size` tokens, and with `statements`
+    the clause candidates too."""
+    from annotator.nlp.candidates import SUGGESTER
 
-        return {"@misc": STATEMENT_SUGGESTER, "max_size": max_size}
-    return {"@misc": "spacy.ngram_range_suggester.v1", "min_size": 1, "max_size": max_size}
+    return {"@misc": SUGGESTER, "max_size": max_size, "statements": statements}
 
 
 def _entity_lengths(records: Sequence[DocumentRecord], lang: str, statements: frozenset[str]) -> tuple[int, int]:
