@@ -110,8 +110,7 @@ def train_spancat(
             writer.abort()
             raise
         report = writer.commit()
-        longest, too_long = _entity_lengths(train, lang, statements)
-        suggester = suggester_config(min(longest, report.suggester_max), statements=bool(statements))
+        suggester, too_long = training_suggester(train, lang, statements, report.suggester_max)
         nlp, dev_examples, loop, optimizer = _train(corpus, suggester, max_steps, seed, progress, cancel, stage)
     # The averaged weights, as spaCy's saved models hold them, are scored and saved.
     with nlp.use_params(optimizer.averages) if optimizer.averages else contextlib.nullcontext():
@@ -136,6 +135,14 @@ def suggester_config(max_size: int, *, statements: bool) -> dict[str, Any]:
     from annotator.nlp.candidates import SUGGESTER
 
     return {"@misc": SUGGESTER, "max_size": max_size, "statements": statements}
+
+
+def training_suggester(records: Sequence[DocumentRecord], lang: str, statements: frozenset[str],
+                       suggester_max: int) -> tuple[dict[str, Any], int]:
+    """The suggester config for training on `records` (n-grams as long as their longest entity, within the corpus
+    report's `suggester_max`) and the count of entity spans longer than ENTITY_MAX_TOKENS."""
+    longest, too_long = _entity_lengths(records, lang, statements)
+    return suggester_config(min(longest, suggester_max), statements=bool(statements)), too_long
 
 
 def _entity_lengths(records: Sequence[DocumentRecord], lang: str, statements: frozenset[str]) -> tuple[int, int]:
