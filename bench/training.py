@@ -223,6 +223,8 @@ def main() -> int:
     parser.add_argument("--chart", type=Path, help="draw the curve into this PNG")
     parser.add_argument("--varied", action="store_true", help="articles whose claims take eleven shapes and ways of "
                         "attribution (varied_article), not the three of the plain ones")
+    parser.add_argument("--score-on", type=Path, help="score on every record of this Prodigy JSONL (such as "
+                        "resources/samples/frames.jsonl) and train on all --docs articles")
     parser.add_argument("--jsonl", type=Path, help="train on the first --docs records of this Prodigy JSONL (text and "
                         "spans) instead of generated articles")
     args = parser.parse_args()
@@ -232,6 +234,8 @@ def main() -> int:
     docs = articles(args.docs, args.seed, varied=args.varied) if args.jsonl is None else _jsonl(args.jsonl, args.docs)
     held_n = max(1, round(len(docs) * 0.2))
     train, held = docs[held_n:], docs[:held_n]
+    if args.score_on is not None:  # every document trains; others, written apart from them, score
+        train, held = docs, _jsonl(args.score_on, 10_000)
     chars = sum(len(d.text) for d in docs)
     spans = sum(len(d.spans) for d in docs)
     print(f"{len(docs)} documents, {chars:,} characters, {spans:,} spans; {len(train)} to train, {len(held)} held back")
