@@ -197,14 +197,13 @@ def _baseline_seconds(train: list[DocumentRecord], held: list[DocumentRecord], m
         for part, records in (("train", train), ("dev", held)):
             for n, r in enumerate(records):
                 writer.add(f"d{n}", r.text, r.spans, part)
-        report = writer.commit()
+        writer.commit()
         config = load_config(corpus / "config.cfg", overrides={
             "paths.train": str(corpus / "train.spacy"), "paths.dev": str(corpus / "dev.spacy"),
             "training.max_steps": max_steps, "training.seed": seed, "system.seed": seed,
             "training.eval_frequency": max(1, min(200, max_steps // 5))}, interpolate=False)
         # The suggester ours trains with (nlp.candidates): the two loops then score the same candidates.
-        config["components"]["spancat"]["suggester"] = training_suggester(train, "en", frozenset({"CLAIM"}),
-                                                                          report.suggester_max)[0]
+        config["components"]["spancat"]["suggester"] = training_suggester(train, "en", frozenset({"CLAIM"}))[0]
         import io
 
         nlp, _ = spacy_train(init_nlp(config), None, stdout=io.StringIO(), stderr=io.StringIO())

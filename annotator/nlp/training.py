@@ -110,7 +110,7 @@ def train_spancat(
             writer.abort()
             raise
         report = writer.commit()
-        suggester, too_long = training_suggester(train, lang, statements, report.suggester_max)
+        suggester, too_long = training_suggester(train, lang, statements)
         nlp, dev_examples, loop, optimizer = _train(corpus, suggester, max_steps, seed, progress, cancel, stage)
     # The averaged weights, as spaCy's saved models hold them, are scored and saved.
     with nlp.use_params(optimizer.averages) if optimizer.averages else contextlib.nullcontext():
@@ -137,12 +137,13 @@ def suggester_config(max_size: int, *, statements: bool) -> dict[str, Any]:
     return {"@misc": SUGGESTER, "max_size": max_size, "statements": statements}
 
 
-def training_suggester(records: Sequence[DocumentRecord], lang: str, statements: frozenset[str],
-                       suggester_max: int) -> tuple[dict[str, Any], int]:
-    """The suggester config for training on `records` (n-grams as long as their longest entity, within the corpus
-    report's `suggester_max`) and the count of entity spans longer than ENTITY_MAX_TOKENS."""
+def training_suggester(records: Sequence[DocumentRecord], lang: str,
+                       statements: frozenset[str]) -> tuple[dict[str, Any], int]:
+    """The suggester config for training on `records` (n-grams as long as their longest entity, 3 to
+    ENTITY_MAX_TOKENS tokens; clauses when the project has statement labels) and the count of entity spans longer
+    than ENTITY_MAX_TOKENS."""
     longest, too_long = _entity_lengths(records, lang, statements)
-    return suggester_config(min(longest, suggester_max), statements=bool(statements)), too_long
+    return suggester_config(longest, statements=bool(statements)), too_long
 
 
 def _entity_lengths(records: Sequence[DocumentRecord], lang: str, statements: frozenset[str]) -> tuple[int, int]:
