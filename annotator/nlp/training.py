@@ -132,9 +132,11 @@ def train_spancat(
 def suggester_config(max_size: int, *, statements: bool) -> dict[str, Any]:
     """The spancat suggester (nlp.candidates): entity n-grams of 1 to `max_size` tokens, and with `statements`
     the clause candidates too."""
+    if not statements:  # spaCy's own: such a model loads wherever spaCy does
+        return {"@misc": "spacy.ngram_range_suggester.v1", "min_size": 1, "max_size": max_size}
     from annotator.nlp.candidates import SUGGESTER
 
-    return {"@misc": SUGGESTER, "max_size": max_size, "statements": statements}
+    return {"@misc": SUGGESTER, "max_size": max_size}
 
 
 def training_suggester(records: Sequence[DocumentRecord], lang: str,
