@@ -340,6 +340,13 @@ class PipelineLoadError(SuggestionSourceError):
     code = "A132"
 
 
+class ModelPartMissingError(PipelineLoadError):
+    """A trained model whose config names a registered part (such as a suggester) that this version of annotator
+    does not have: made by another version; training it again makes one this version loads."""
+
+    code = "A220"
+
+
 class LabelMappingError(SuggestionSourceError):
     """A label mapping whose target is neither a label of the project nor a role the project's labels fill."""
 

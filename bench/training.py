@@ -78,9 +78,95 @@ def article(rng: random.Random) -> DocumentRecord:
     return DocumentRecord(text.rstrip(), tuple(SpanRecord(*s) for s in spans))
 
 
-def articles(n: int, seed: int = 0) -> list[DocumentRecord]:
+Part = str | tuple[str, str | None, list[tuple[int, int, str]]]  # text, or (text, label, spans inside it)
+THINGS = ["patients waiting for surgery", "families in shelters", "ships at anchor", "homes without water"]
+OBJECTS = ["main pipeline", "pumping station", "northern pier", "grain terminal", "old substation"]
+DURATIONS = ["three months", "two weeks", "at least a year", "ten days"]
+
+
+def _compose(parts: list[Part]) -> tuple[str, list[tuple[int, int, str]]]:
+    text, spans = "", []
+    for part in parts:
+        if isinstance(part, str):
+            text += part
+            continue
+        piece, label, inner = part
+        spans.extend((len(text) + a, len(text) + b, lab) for a, b, lab in inner)
+        if label is not None:
+            spans.append((len(text), len(text) + len(piece), label))
+        text += piece
+    return text, spans
+
+
+def _varied_claim(rng: random.Random, capital: bool) -> tuple[str, str | None, list[tuple[int, int, str]]]:
+    """A claim of one of eight shapes, with the figures and places inside it."""
+    figure, place, time = (rng.choice(FIGURES), "FIGURE"), (rng.choice(PLACES), "LOCATION"), rng.choice(TIMES)
+    number = (f"{rng.randint(12, 990)},{rng.randint(100, 999)}", "FIGURE")
+    shapes: list[list[Part]] = [
+        [(*figure, []), f" {rng.choice(CLAIM_VERBS)} ", (*place, []), f" {time}"],
+        [f"the number of {rng.choice(THINGS)} in ", (*place, []), " has risen to ", (*number, [])],
+        ["power was cut to ", (f"{number[0]} homes", "FIGURE", []), " in ", (*place, []), " after the strikes"],
+        [f"repairs to the {rng.choice(OBJECTS)} would cost up to ", (f"${rng.randint(2, 90)} million", "FIGURE", [])],
+        [f"the work could take {rng.choice(DURATIONS)}"],
+        ["freight rates had fallen by ", (f"about {rng.randint(3, 40)} per cent", "FIGURE", []), f" {time}"],
+        ["nobody was hurt in ", (*place, []), f" {time}"],
+        [f"the {rng.choice(OBJECTS)} at ", (*place, []), " lost power twice this week"],
+    ]
+    text, spans = _compose(rng.choice(shapes))
+    return (text[0].upper() + text[1:]) if capital else text, "CLAIM", spans
+
+
+def varied_article(rng: random.Random) -> DocumentRecord:
+    """Like `article`, with claims of eight shapes put in eleven ways news puts them: said (that), told reporters
+    that, according to, quoted before or after the source, two claims in one quote, and a headline's lead claim
+    with no source at all."""
+    word, place = rng.choice(["Evacuation", "Repairs", "Exports", "Flooding"]), rng.choice(PLACES)
+    title = f"{word} in {place}\n\n"
+    parts: list[Part] = [title[: len(word) + 4], (place, "LOCATION", []), "\n\n", _varied_claim(rng, True), ".\n\n"]
+    for _ in range(rng.randint(4, 8)):
+        for _ in range(rng.randint(1, 3)):
+            if rng.random() >= 0.45:
+                filler = rng.choice([*FILLER, "Officials in {} did not say when the roads would reopen."])
+                if "{}" in filler:
+                    at = filler.index("{}")
+                    where = rng.choice(PLACES)
+                    parts += [filler[:at], (where, "LOCATION", []), filler[at + 2 :] + " "]
+                else:
+                    parts.append(filler + " ")
+                continue
+            name = rng.choice(SOURCES)
+            source: Part = (name, "SOURCE", [])
+            upper: Part = (name[0].upper() + name[1:], "SOURCE", [])
+            way = rng.randrange(10)
+            if way == 0:
+                parts += ["According to ", source, ", ", _varied_claim(rng, False), ". "]
+            elif way == 1:
+                parts += ["\"", _varied_claim(rng, True), ",\" ", source, " wrote on Telegram. "]
+            elif way == 2:
+                parts += [upper, " said that ", _varied_claim(rng, False), ". "]
+            elif way == 3:
+                parts += [_varied_claim(rng, True), ", ", source, rng.choice([" said", " told reporters"]), ". "]
+            elif way == 4:
+                parts += [_varied_claim(rng, True), ", according to ", source, ". "]
+            elif way == 5:
+                parts += [upper, f" told reporters {rng.choice(TIMES)} that ", _varied_claim(rng, False), ". "]
+            elif way == 6:
+                parts += [upper, " said: \"", _varied_claim(rng, True), ".\" "]
+            elif way == 7:
+                parts += [upper, " said ", _varied_claim(rng, False), ". "]
+            elif way == 8:
+                parts += ["\"", _varied_claim(rng, True), ". ", _varied_claim(rng, True), ",\" ", source, " said. "]
+            else:
+                parts += [_varied_claim(rng, True), ", and ", _varied_claim(rng, False), ", ", source, " said. "]
+        parts.append("\n\n")
+    text, spans = _compose(parts)
+    trimmed = text.rstrip()
+    return DocumentRecord(trimmed, tuple(SpanRecord(*s) for s in sorted(spans) if s[1] <= len(trimmed)))
+
+
+def articles(n: int, seed: int = 0, *, varied: bool = False) -> list[DocumentRecord]:
     rng = random.Random(seed)
-    return [article(rng) for _ in range(n)]
+    return [(varied_article if varied else article)(rng) for _ in range(n)]
 
 
 def _jsonl(path: Path, n: int) -> list[DocumentRecord]:
@@ -95,12 +181,14 @@ def _jsonl(path: Path, n: int) -> list[DocumentRecord]:
 
 
 def _baseline_seconds(train: list[DocumentRecord], held: list[DocumentRecord], max_steps: int, seed: int) -> float:
-    """spaCy's own training function on the same corpus and config, end to end as ours is timed."""
+    """spaCy's own training function on the same corpus and config (with our suggester), end to end as ours is
+    timed."""
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train as spacy_train
     from spacy.util import load_config
 
     from annotator.nlp.docbin import DocBinWriter
+    from annotator.nlp.training import training_suggester
 
     started = time.perf_counter()  # from the corpus on, as ours is timed
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,6 +202,8 @@ def _baseline_seconds(train: list[DocumentRecord], held: list[DocumentRecord], m
             "paths.train": str(corpus / "train.spacy"), "paths.dev": str(corpus / "dev.spacy"),
             "training.max_steps": max_steps, "training.seed": seed, "system.seed": seed,
             "training.eval_frequency": max(1, min(200, max_steps // 5))}, interpolate=False)
+        # The suggester ours trains with (nlp.candidates): the two loops then score the same candidates.
+        config["components"]["spancat"]["suggester"] = training_suggester(train, "en", frozenset({"CLAIM"}))[0]
         import io
 
         nlp, _ = spacy_train(init_nlp(config), None, stdout=io.StringIO(), stderr=io.StringIO())
@@ -130,15 +220,21 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--curve", action="store_true", help="also the learning curve (four more models)")
     parser.add_argument("--chart", type=Path, help="draw the curve into this PNG")
+    parser.add_argument("--varied", action="store_true", help="articles whose claims take eleven shapes and ways of "
+                        "attribution (varied_article), not the three of the plain ones")
+    parser.add_argument("--score-on", type=Path, help="score on every record of this Prodigy JSONL (such as "
+                        "resources/samples/frames.jsonl) and train on all --docs articles")
     parser.add_argument("--jsonl", type=Path, help="train on the first --docs records of this Prodigy JSONL (text and "
                         "spans) instead of generated articles")
     args = parser.parse_args()
     from annotator.nlp.training import learning_curve, train_spancat
     from annotator.services.training import curve_table, score_table
 
-    docs = articles(args.docs, args.seed) if args.jsonl is None else _jsonl(args.jsonl, args.docs)
+    docs = articles(args.docs, args.seed, varied=args.varied) if args.jsonl is None else _jsonl(args.jsonl, args.docs)
     held_n = max(1, round(len(docs) * 0.2))
     train, held = docs[held_n:], docs[:held_n]
+    if args.score_on is not None:  # every document trains; others, written apart from them, score
+        train, held = docs, _jsonl(args.score_on, 10_000)
     chars = sum(len(d.text) for d in docs)
     spans = sum(len(d.spans) for d in docs)
     print(f"{len(docs)} documents, {chars:,} characters, {spans:,} spans; {len(train)} to train, {len(held)} held back")

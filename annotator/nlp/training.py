@@ -1,7 +1,8 @@
 """Train a span categorizer on annotated documents with spaCy's own training loop, and its learning curve.
 
-The corpus and its config are the ones the spaCy export writes (DocBinWriter, docbin.training_config), so a
-model trained here is the model `python -m spacy train config.cfg` makes from an export of the same documents.
+The corpus and its config are the ones the spaCy export writes (DocBinWriter, docbin.training_config), but for
+the suggester (nlp.candidates, docs/adr/0013-entity-n-grams-and-statement-clauses.md): n-grams up to
+ENTITY_MAX_TOKENS for entities and, when the project has statement labels, clauses for statements.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from annotator.domain.records import DocumentRecord
 from annotator.errors import TrainingCancelledError
 from annotator.nlp import load_spacy
 from annotator.nlp.docbin import DocBinWriter
+from annotator.nlp.tokens import tokenize
 
 DEFAULT_MAX_STEPS = 400
 CURVE_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 TRAINING_JSON = "annotator-training.json"
 SPANS_KEY = "sc"
+ENTITY_MAX_TOKENS = 8  # the longest entity in the sample gold and in bench/training.py's articles is 7 tokens
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class TrainedModel:
     words: int  # tokens seen in training, counted once per step they were in
     seconds: float  # the training loop alone, evaluations included
     moved: int = 0  # spans snapped outward to whole tokens
+    entity_max_tokens: int = ENTITY_MAX_TOKENS  # the longest n-gram the suggester proposes
+    long_entities: int = 0  # entity spans of the training documents longer than that: the model never proposes them
 
     @property
     def tokens_per_second(self) -> float:
@@ -106,7 +111,8 @@ def train_spancat(
             writer.abort()
             raise
         report = writer.commit()
-        nlp, dev_examples, loop, optimizer = _train(corpus, max_steps, seed, progress, cancel, stage)
+        suggester, too_long = training_suggester(train, lang, statements)
+        nlp, dev_examples, loop, optimizer = _train(corpus, suggester, max_steps, seed, progress, cancel, stage)
     # The averaged weights, as spaCy's saved models hold them, are scored and saved.
     with nlp.use_params(optimizer.averages) if optimizer.averages else contextlib.nullcontext():
         scores = nlp.evaluate(dev_examples)
@@ -117,13 +123,50 @@ def train_spancat(
             scores={label: LabelScore(s["p"], s["r"], s["f"]) for label, s in sorted(per_type.items())},
             overall=LabelScore(*(float(scores.get(f"spans_{SPANS_KEY}_{k}") or 0.0) for k in "prf")),
             steps=loop["steps"], words=loop["words"], seconds=loop["seconds"], moved=report.moved,
+            entity_max_tokens=suggester["max_size"], long_entities=too_long,
         )
         if out is not None:
             _save(nlp, out, {**(meta or {}), **_summary(model)})
     return model
 
 
-def _train(corpus: Path, max_steps: int, seed: int, progress: ProgressCallback | None,
+def suggester_config(max_size: int, *, statements: bool) -> dict[str, Any]:
+    """The spancat suggester (nlp.candidates): entity n-grams of 1 to `max_size` tokens, and with `statements`
+    the clause candidates too."""
+    if not statements:  # spaCy's own: such a model loads wherever spaCy does
+        return {"@misc": "spacy.ngram_range_suggester.v1", "min_size": 1, "max_size": max_size}
+    from annotator.nlp.candidates import SUGGESTER
+
+    return {"@misc": SUGGESTER, "max_size": max_size}
+
+
+def training_suggester(records: Sequence[DocumentRecord], lang: str,
+                       statements: frozenset[str]) -> tuple[dict[str, Any], int]:
+    """The suggester config for training on `records` (n-grams as long as their longest entity, 3 to
+    ENTITY_MAX_TOKENS tokens; clauses when the project has statement labels) and the count of entity spans longer
+    than ENTITY_MAX_TOKENS."""
+    longest, too_long = _entity_lengths(records, lang, statements)
+    return suggester_config(longest, statements=bool(statements)), too_long
+
+
+def _entity_lengths(records: Sequence[DocumentRecord], lang: str, statements: frozenset[str]) -> tuple[int, int]:
+    """The n-gram size the entities need (their longest in tokens, within [3, ENTITY_MAX_TOKENS]) and how many
+    entity spans are longer than ENTITY_MAX_TOKENS."""
+    longest, too_long = 3, 0
+    for record in records:
+        entities = [s for s in record.spans if s.label not in statements]
+        if not entities:
+            continue
+        doc = tokenize(record.text, lang)
+        for s in entities:
+            span = doc.char_span(s.start, s.end, alignment_mode="expand")
+            size = len(span) if span is not None else 1
+            longest = max(longest, min(size, ENTITY_MAX_TOKENS))
+            too_long += size > ENTITY_MAX_TOKENS
+    return longest, too_long
+
+
+def _train(corpus: Path, suggester: dict[str, Any], max_steps: int, seed: int, progress: ProgressCallback | None,
            cancel: threading.Event | None, stage: str) -> tuple[Any, list[Any], dict[str, Any], Any]:
     """spaCy's training loop (`train_while_improving`, what `spacy train` runs) driven one step at a time, so that
     progress is reported and cancel is honoured between steps. The final weights (averaged, as spaCy saves them)
@@ -135,6 +178,8 @@ def _train(corpus: Path, max_steps: int, seed: int, progress: ProgressCallback |
     from spacy.util import load_config, registry, resolve_dot_names
     from thinc.api import fix_random_seed
 
+    import annotator.nlp.candidates  # noqa: F401  (registers the statement suggester the config may name)
+
     overrides = {
         "paths.train": str(corpus / "train.spacy"), "paths.dev": str(corpus / "dev.spacy"),
         "training.max_steps": max_steps, "training.seed": seed, "system.seed": seed,
@@ -142,6 +187,7 @@ def _train(corpus: Path, max_steps: int, seed: int, progress: ProgressCallback |
         "training.eval_frequency": max(1, min(200, max_steps // 5)),
     }
     config = load_config(corpus / "config.cfg", overrides=overrides, interpolate=False)
+    config["components"]["spancat"]["suggester"] = suggester
     fix_random_seed(seed)
     nlp = init_nlp(config)
     config = nlp.config.interpolate()

@@ -206,6 +206,9 @@ def summary_lines(result: TrainingResult) -> list[str]:
            f"model: {printable(str(model.path))}"]
     if model.moved:
         out.append(f"{model.moved} span(s) were snapped outward to whole tokens")
+    if model.long_entities:
+        out.append(f"{model.long_entities} entity span(s) are longer than {model.entity_max_tokens} tokens: the model "
+                   "does not suggest spans that long")
     out.extend(score_table(model.scores, data.labels))
     unlearned = data.unlearned_labels()
     if unlearned:

@@ -8,13 +8,19 @@ tokens. A missing pipeline is A131, one that cannot load or run A132, a mapping 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from annotator.domain.spans import Span, snap
-from annotator.errors import LabelMappingError, PipelineLoadError, PipelineNotFoundError
+from annotator.errors import (
+    LabelMappingError,
+    ModelPartMissingError,
+    PipelineLoadError,
+    PipelineNotFoundError,
+)
 from annotator.nlp import load_spacy
 from annotator.nlp.suggest import Request
 from annotator.nlp.suggest.roles import FIGURE, LOCATION, SOURCE, resolve_target, role_labels
@@ -25,6 +31,7 @@ DEFAULT_MAPPING: dict[str, str] = {
     "PERSON": SOURCE, "ORG": SOURCE, "NORP": SOURCE,
     "CARDINAL": FIGURE, "QUANTITY": FIGURE, "PERCENT": FIGURE, "MONEY": FIGURE,
 }
+_MISSING_PART = re.compile(r"Could not find function '([^']+)'")
 _LOCK = threading.Lock()
 _LOADED: dict[str, Any] = {}
 
@@ -47,7 +54,10 @@ def forget(name: str) -> None:
 def _load(name: str) -> Any:
     load_spacy()
     import spacy
+    from catalogue import RegistryError  # type: ignore[import-untyped]  # spaCy's registries; no stubs
     from spacy.util import is_package
+
+    import annotator.nlp.candidates  # noqa: F401  (registers the suggester a model trained here names)
 
     folder = Path(name).expanduser()
     looks_like_path = folder.is_absolute() or name.startswith((".", "~")) or "/" in name or "\\" in name
@@ -58,6 +68,14 @@ def _load(name: str) -> Any:
                                          "(python -m spacy download NAME); rules and occurrences are built in")
     try:
         return spacy.load(folder if folder.is_dir() else name)
+    except RegistryError as e:  # a part the config names, which nothing in this process registered
+        missing = _MISSING_PART.search(str(e))
+        part = repr(missing.group(1)) if missing else "a part"
+        raise ModelPartMissingError(
+            f"the spaCy pipeline {name!r} needs {part}, which this version of annotator does not have: it was "
+            "made by another version", hint="train the model again (annotator train, or Train in the window); "
+                                            "for an installed pipeline, install the package that provides the part"
+        ) from e
     except Exception as e:  # spaCy raises many kinds here (OSError, ValueError, KeyError, its own config errors)
         detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise PipelineLoadError(f"suggestion source {name!r}: the spaCy pipeline cannot be loaded: {detail}",
