@@ -288,3 +288,18 @@ def database_at(url: str, revision: str) -> Iterator[Any]:
             yield conn
     finally:
         engine.dispose()
+
+
+def one_article(target: str, tmp_path: Path, text: str) -> tuple[Any, Any, int]:
+    """A workspace on `target` holding one article, `text`, imported as a file: (workspace, tester's service,
+    the document's id)."""
+    from annotator.services.annotation import Annotations
+    from annotator.services.importing import import_paths
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    ws = open_workspace(target)
+    source = tmp_path / "article.txt"
+    source.write_text(text, encoding="utf-8")
+    import_paths(ws, [source], project="default", annotator="tester")
+    ana = Annotations(ws, ensure_project(ws).id, "tester")
+    return ws, ana, ana.list_documents()[0].id

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from db_fixtures import one_article
 from gui_fixtures import add_documents, ready, stored
 from sqlalchemy import event
 
@@ -115,17 +116,8 @@ def test_each_key_press_is_one_transaction_of_at_most_two_statements(qtbot, gui_
     assert stored(window.window_ws, doc) == []
 
 
-def _annotations(target: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from annotator.services.annotation import Annotations
-    from annotator.services.importing import import_paths
-    from annotator.services.workspace import ensure_project, open_workspace
-
-    ws = open_workspace(target)
-    source = tmp_path / "article.txt"
-    source.write_text(ARTICLE, encoding="utf-8")
-    import_paths(ws, [source], project="default", annotator="tester")
-    ana = Annotations(ws, ensure_project(ws).id, "tester")
-    return ws, ana, ana.list_documents()[0].id
+def _annotations(target: str, tmp_path: Path) -> tuple[Any, Any, int]:
+    return one_article(target, tmp_path, ARTICLE)
 
 
 def test_the_service_writes_are_one_or_two_statements_on_sqlite_and_postgres(database: str, tmp_path: Path) -> None:

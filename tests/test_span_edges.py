@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from db_fixtures import one_article
 from test_keypress_sql import Counter
 
 from annotator.domain.edges import EdgeMove, moved
@@ -66,17 +67,8 @@ def test_without_a_tokenizer_the_words_between_spaces_are_the_steps() -> None:
     assert text_of(moved(TEXT, *span_of("Ostrava, on"), EdgeMove.SHRINK_END, None, "LOCATION")) == "Ostrava,"
 
 
-def _annotations(target: str, tmp_path: Path) -> Any:
-    from annotator.services.annotation import Annotations
-    from annotator.services.importing import import_paths
-    from annotator.services.workspace import ensure_project, open_workspace
-
-    ws = open_workspace(target)
-    source = tmp_path / "article.txt"
-    source.write_text(TEXT, encoding="utf-8")
-    import_paths(ws, [source], project="default", annotator="tester")
-    ana = Annotations(ws, ensure_project(ws).id, "tester")
-    return ws, ana, ana.list_documents()[0].id
+def _annotations(target: str, tmp_path: Path) -> tuple[Any, Any, int]:
+    return one_article(target, tmp_path, TEXT)
 
 
 def test_a_move_is_one_update_checked_like_a_key_press_on_sqlite_and_postgres(database: str, tmp_path: Path) -> None:
