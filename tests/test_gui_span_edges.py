@@ -12,17 +12,14 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import PROJECT, add_documents, stored  # noqa: E402
+from gui_fixtures import ALT, CTRL, PROJECT, SHIFT, add_documents, ready, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from test_gui_layers import shot  # noqa: E402
-from test_gui_suggestions import ARTICLE, SECOND, decisions, ready, shown, where  # noqa: E402
+from test_gui_suggestions import ARTICLE, SECOND, decisions, shown, where  # noqa: E402
 from test_keypress_sql import Counter  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
-ALT = Qt.KeyboardModifier.AltModifier
 GROW_END = (Qt.Key.Key_Right, ALT | SHIFT)
 GROW_START = (Qt.Key.Key_Left, ALT | SHIFT)
 SHRINK_END = (Qt.Key.Key_Left, CTRL | ALT | SHIFT)

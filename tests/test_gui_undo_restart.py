@@ -11,14 +11,12 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ALT, PROJECT, add_documents, find, service, stored  # noqa: E402
+from gui_fixtures import ALT, CTRL, PROJECT, SHIFT, add_documents, find, ready, service, stored  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
-from test_gui_suggestions import ARTICLE, SECOND, decisions, ready  # noqa: E402
+from test_gui_suggestions import ARTICLE, SECOND, decisions  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-CTRL = Qt.KeyboardModifier.ControlModifier
-SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
