@@ -1,6 +1,7 @@
 """Databases for the tests: the same test on a SQLite file and on PostgreSQL (`database`, `new_database`,
 `empty_database`), a migrated PostgreSQL database (`pg_database`) or an empty one (`pg_url`), a database left at an
-old schema (`database_at`), and `rows` to read or change any of them from outside the program.
+old schema (`database_at`; `old_database` and `labels_at_0004` fill one), `rows` to read or change any of them from
+outside the program, `Counter` of the statements an engine runs, and a `team` of PostgreSQL roles.
 
 Registered for every test module by tests/conftest.py (`pytest_plugins`); import `database_at` and `rows` where
 they are used.
@@ -8,14 +9,19 @@ they are used.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from annotator.services.workspace import Workspace
 
 PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL", "")
 # The parameters of a test that runs on both databases; the second skips cleanly without a server.
@@ -303,3 +309,113 @@ def one_article(target: str, tmp_path: Path, text: str) -> tuple[Any, Any, int]:
     import_paths(ws, [source], project="default", annotator="tester")
     ana = Annotations(ws, ensure_project(ws).id, "tester")
     return ws, ana, ana.list_documents()[0].id
+
+
+def old_database(target: str | Path) -> None:
+    """A database at schema 0001 with a document and a span, as an older annotator left it (a URL or a file)."""
+    with database_at(target if isinstance(target, str) else f"sqlite:///{target}", "0001") as conn:
+        conn.exec_driver_sql("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'default', 'en', '2026-01-01')")
+        conn.exec_driver_sql("INSERT INTO label (id, project_id, name, colour, key, alt_key, description, position) "
+                             "VALUES (1, 1, 'FIGURE', '#5b8fd9', '3', 'F', '', 0)")
+        conn.exec_driver_sql("INSERT INTO annotator (id, name) VALUES (1, 'ana')")
+        conn.exec_driver_sql("INSERT INTO document (id, project_id, position, title, source, text, meta, content_hash,"
+                             " created_at) VALUES (1, 1, 0, 't', 's', '17,000 people', '{}', 'h', '2026-01-01')")
+        conn.exec_driver_sql("INSERT INTO span (id, document_id, annotator_id, label_id, start, \"end\", created_at)"
+                             " VALUES (1, 1, 1, 1, 0, 6, '2026-01-01')")
+
+
+def labels_at_0004(url: str, rows: list[tuple[int, str]]) -> None:
+    """Projects "news" (1) and "other" (2) as annotator left them before kinds, with labels (project id, name)."""
+    with database_at(url, "0004") as conn:
+        for project_id, name in ((1, "news"), (2, "other")):
+            conn.exec_driver_sql(f"INSERT INTO project (id, name, lang, created_at) VALUES ({project_id}, '{name}', "
+                                 "'en', '2026-01-01')")
+        for position, (project_id, name) in enumerate(rows):
+            conn.exec_driver_sql("INSERT INTO label (project_id, name, colour, key, alt_key, description, position) "
+                                 f"VALUES ({project_id}, '{name}', '#123456', '', '', '', {position})")
+
+
+class Counter:
+    """The statements and transactions an engine runs while `counting()` is open (test_keypress_sql.py says the
+    three ways it counts)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.sent: list[str] = []
+        self.transactions: list[str] = []
+        self.run_by_sqlite: list[str] = []
+
+    @contextmanager
+    def counting(self) -> Iterator[Counter]:
+        from sqlalchemy import event
+
+        self.sent, self.transactions, self.run_by_sqlite = [], [], []
+        listeners: list[tuple[Any, str, Callable[..., None]]] = [
+            (self.engine, "before_cursor_execute", lambda _c, _cur, sql, *_a: self.sent.append(sql)),
+            (self.engine, "begin", lambda _c: self.transactions.append("BEGIN")),
+            (self.engine, "commit", lambda _c: self.transactions.append("COMMIT")),
+            (self.engine, "rollback", lambda _c: self.transactions.append("ROLLBACK")),
+        ]
+        if self.engine.dialect.name == "sqlite":
+            listeners += [(self.engine.pool, "checkout", lambda dbapi, *_a: dbapi.set_trace_callback(
+                self.run_by_sqlite.append)), (self.engine.pool, "checkin", lambda dbapi, *_a: dbapi and
+                                              dbapi.set_trace_callback(None))]
+        for target, name, fn in listeners:
+            event.listen(target, name, fn)
+        try:
+            yield self
+        finally:
+            for target, name, fn in listeners:
+                event.remove(target, name, fn)
+
+    def only_sent(self) -> list[str]:
+        """What SQLite ran besides BEGIN, COMMIT and PRAGMA: must be what SQLAlchemy sent.
+
+        SQLite's trace repeats a statement once for each foreign-key action it runs inside it (deleting a span
+        cascades to the relations that hold it): a repeat in a row is the same statement.
+        """
+        ran = [s for s in self.run_by_sqlite if not s.startswith(("BEGIN", "COMMIT", "PRAGMA"))]
+        return [s for i, s in enumerate(ran) if i == 0 or ran[i - 1] != s]
+
+
+TEAM_TEXTS = ["Olena Marchuk said 400 homes lost power in Velmora.", "The port said exports fell by 34 per cent.",
+              "Irena Dobric said 12,000 residents left Dorvan."]
+
+
+@dataclass
+class Team:
+    url: str  # the database, as the superuser who owns its tables
+    names: dict[str, str]  # "ana" -> this test's role name for her
+
+    def url_as(self, who: str) -> str:
+        return self.url.replace("postgres@", f"{self.names[who]}@", 1)
+
+    def open_as(self, who: str) -> Workspace:
+        from annotator.services.workspace import open_workspace
+
+        return open_workspace(self.url_as(who))
+
+
+@pytest.fixture
+def team(pg_url: str, tmp_path: Path) -> Iterator[Team]:
+    """A team on a PostgreSQL database: TEAM_TEXTS imported, roles for ana, ben, cy, dan (annotators) and lea (the
+    lead) with their grants and policies; the roles are dropped afterwards (they belong to the whole server)."""
+    from annotator.services.importing import import_paths
+    from annotator.services.team import init_team
+    from annotator.services.workspace import open_workspace
+
+    suffix = uuid.uuid4().hex[:6]
+    names = {who: f"{who}_{suffix}" for who in ("ana", "ben", "cy", "dan", "lea")}
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps({"text": t}) + "\n" for t in TEAM_TEXTS), encoding="utf-8")
+    ws = open_workspace(pg_url)
+    try:
+        assert import_paths(ws, [source], project="default", annotator=names["ana"]).errors == []
+        init_team(ws, lead=names["lea"], annotators=[names[w] for w in ("ana", "ben", "cy", "dan")])
+    finally:
+        ws.close()
+    try:
+        yield Team(pg_url, names)
+    finally:
+        database = pg_url.rpartition("/")[2]
+        drop_roles(pg_url, [*names.values(), f"{database}_annotators", f"{database}_lead"])

@@ -214,3 +214,126 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     shown: list[str] = []
     monkeypatch.setattr(messages, "show_error", lambda _parent, error: shown.append(str(error)))
     return shown
+
+
+# -- what several window tests share ------------------------------------------------------------------------------
+TIMEOUT_MS = 120_000  # a safety net against a hang, never a speed limit
+
+# The suggestion tests' article: the rules suggest a place, a claim with its figure, and two sources in it.
+FLOODS = ("Floods in Velmora\n\n"
+          "More than 12,000 residents have left Velmora since Monday, the regional emergency service said.\n\n"
+          "The port authority said exports fell by 34 per cent.\n")
+# The claim tests' article: a claim with its figure, place and source, and a sentence with no claim.
+HARBOUR = ("More than 12,000 residents have left Velmora since Monday, harbour master Irena Dobric said on "
+           "Wednesday.\nThe ferry to Ostrel runs twice a day.\n")
+HARBOUR_CLAIM = "More than 12,000 residents have left Velmora since Monday"
+
+
+def where(phrase: str, text: str = FLOODS) -> tuple[int, int]:
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.fixture
+def filled(gui_ws: Any, tmp_path: Path) -> list[int]:
+    """FLOODS and GRAIN, the rules layer filled as `annotator suggest` fills it."""
+    from annotator.services.suggesting import fill_layer
+
+    docs = add_documents(gui_ws, tmp_path / "articles", [FLOODS, GRAIN])
+    fill_layer(gui_ws, PROJECT, "rules")
+    return docs
+
+
+def shown(window: Any) -> list[tuple[str, str, str]]:
+    """(label, text, source) of every suggestion the window shows on its open document."""
+    text = window.session.document.text
+    return [(s.label, text[s.start:s.end], s.source) for s in window.suggestions.shown()]
+
+
+def decisions(ws: Any, text: str = FLOODS) -> list[tuple[str, str, str]]:
+    """(decision, label, text) of every decision row."""
+    from sqlalchemy import text as sql
+
+    with ws.db.engine.connect() as conn:
+        rows = conn.execute(sql('SELECT d.decision, l.name, d.start, d."end" FROM suggestion_decision d '
+                                "JOIN label l ON l.id = d.label_id ORDER BY d.start, l.name")).all()
+    return [(decision, label, text[start:end]) for decision, label, start, end in rows]
+
+
+def links(ws: Any, document_id: int) -> set[tuple[str, str, str]]:
+    """(claim text, type, child text) of every stored link of the tester's layer."""
+    from annotator.services.relations import Frames
+
+    notes = service(ws)
+    text = notes.document(document_id).text
+    frames = Frames(ws, notes.project_id, ANNOTATOR)
+    return {(text[r.head.start:r.head.end], r.type, text[r.child.start:r.child.end])
+            for rs in frames.relations(document_id).values() for r in rs}
+
+
+def shot(window: Any) -> Any:
+    """The article as drawn now."""
+    window.article.viewport().repaint()
+    return window.article.viewport().grab().toImage()
+
+
+def colour_near(image: Any, window: Any, start: int, end: int, colour: str) -> bool:
+    """Whether a pixel close to `colour` is drawn over the line box of [start, end) (ASCII text: Python index ==
+    Qt position)."""
+    from PySide6.QtGui import QColor, QTextCursor
+
+    article = window.article
+    cursor = QTextCursor(article.document())
+    cursor.setPosition(start)
+    left = article.cursorRect(cursor)
+    cursor.setPosition(end)
+    right = article.cursorRect(cursor)
+    want = QColor(colour)
+    for y in range(left.top() - 2, left.bottom() + 4):
+        for x in range(left.left(), right.right()):
+            got = image.pixelColor(x, y)
+            if abs(got.red() - want.red()) + abs(got.green() - want.green()) + abs(got.blue() - want.blue()) < 60:
+                return True
+    return False
+
+
+def trained_project(ws: Any, tmp_path: Path, n: int, done: int) -> list[int]:
+    """`n` generated articles (data_fixtures.documents) with the window user's spans; the first `done` of them marked
+    done."""
+    from data_fixtures import documents
+
+    from annotator.domain.documents import Status
+    from annotator.services.importing import import_paths
+
+    path = tmp_path / "mine.jsonl"
+    path.write_text("".join(json.dumps({"text": d.text, "spans": [{"start": s.start, "end": s.end, "label": s.label}
+                                                                   for s in d.spans]}) + "\n" for d in documents(n)),
+                    encoding="utf-8")
+    assert not import_paths(ws, [path], project=PROJECT, annotator=ANNOTATOR, fmt="prodigy").errors
+    with ws.unit() as repo:
+        ids = repo.documents.ids(repo.projects.by_name(PROJECT).id)
+        who = repo.owners.annotator_id(ANNOTATOR)
+        for doc_id in ids[:done]:
+            repo.statuses.save(doc_id, who, Status.DONE)
+    return ids
+
+
+def open_training_dialog(qtbot: Any, window: Any) -> Any:
+    """Alt+A opens the Annotate menu, T its Train a model… item; the dialog follows the worker's layer count."""
+    from annotator.gui.dialogs.training_dialog import TrainingDialog
+
+    menu = window._menus["Annotate"]
+    qtbot.keyClick(window, Qt.Key.Key_A, ALT)
+    qtbot.waitUntil(menu.isVisible, timeout=5000)
+    qtbot.keyClick(menu, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(TrainingDialog)), timeout=TIMEOUT_MS)
+    return window.findChild(TrainingDialog)
+
+
+def set_spin(qtbot: Any, spin: Any, value: int) -> None:
+    """Type `value` into a spin box as a user does, and leave it with Tab."""
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, str(value))
+    qtbot.keyClick(spin, Qt.Key.Key_Tab)
+    assert spin.value() == value

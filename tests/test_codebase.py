@@ -73,3 +73,18 @@ def test_every_spacy_import_in_annotator_goes_through_load_spacy() -> None:
             if lines[before].strip() not in ("load_spacy()", "if TYPE_CHECKING:"):
                 bare.append(f"{path.relative_to(ROOT)}:{n + 1}")
     assert bare == []
+
+
+def test_no_test_module_imports_another() -> None:
+    # A test module imported by another runs its module-level code (skips, settings) and its fixtures there too, and
+    # ties two files' helpers together: what tests share lives in the *_fixtures.py modules.
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}:{node.lineno} imports {name}" for name in names
+                      if name.removeprefix("tests.").startswith("test_")]
+    assert found == []

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from data_fixtures import REAL_FILE_COUNTS
 
 from annotator import formats
 from annotator.errors import ImportFormatError, UnknownFormatError
@@ -30,33 +31,8 @@ def counts(path: Path, fmt: str | None = None) -> tuple[int, int, Counter[str]]:
     return len(records), sum(labels.values()), labels
 
 
-# (path, detected format, documents, spans) as INDEX.md gives them, or as counted by hand where it gives none.
-EXPECTED = [
-    ("prodigy-explosion-projects/ner_fashion_brands__fashion_brands_eval.jsonl", "prodigy", 500, 238),
-    ("prodigy-explosion-projects/spanruler_restaurant_reviews__test_review.jsonl", "prodigy", 1521, 3179),
-    ("prodigy-explosion-projects/nel_emerson__emerson_annotated_text.jsonl", "prodigy", 30, 30),
-    ("prodigy-explosion-projects/rel_component__annotations.jsonl", "prodigy", 149, 466),
-    ("prodigy-explosion-projects/ner_demo__train.json", "spacy_json", 2, 3),
-    ("prodigy-explosion-projects/spancat_demo__train.json", "spacy_json", 3, 4),
-    ("prodigy-explosion-projects/nel_emerson__emerson_input_text.txt", "txt", 1, 0),
-    ("doccano/data_export__examples__sequence_labeling__example.jsonl", "doccano", 3, 4),
-    ("doccano/data_export__examples__relation_extraction__example.jsonl", "doccano", 1, 4),
-    ("doccano/data_import__examples__relation_extraction__example.jsonl", "doccano", 1, 4),
-    ("doccano/data_import__tests__relation_extraction__example.jsonl", "doccano", 1, 4),
-    ("doccano/data_import__examples__sequence_labeling__example.jsonl", "doccano", 3, 3),
-    ("doccano/data_import__tests__sequence_labeling__example_overlapping.jsonl", "doccano", 1, 2),
-    ("doccano/data_import__examples__sequence_labeling__example.txt", "conll", 2, 4),
-    ("doccano/data_import__tests__sequence_labeling__example.conll", "conll", 2, 2),
-    ("doccano/data_import__tests__sequence_labeling__labeling.trailing.conll", "conll", 1, 2),
-    ("labelstudio/named_entity__annotations_1.json", "labelstudio", 1, 1),
-    ("labelstudio/named_entity__tasks.json", "labelstudio", 1, 1),
-    ("brat/news", "brat", 13, 119),
-    ("brat/CoNLL-ST_2002", "brat", 20, 816),
-    ("kaznerd-cyrillic/IOB2_valid.txt", "conll", 11167, 13483),
-]
-
-
-@pytest.mark.parametrize(("relative", "fmt", "documents", "spans"), EXPECTED, ids=[e[0] for e in EXPECTED])
+@pytest.mark.parametrize(("relative", "fmt", "documents", "spans"), REAL_FILE_COUNTS,
+                         ids=[e[0] for e in REAL_FILE_COUNTS])
 def test_real_file_counts(relative: str, fmt: str, documents: int, spans: int) -> None:
     path = real(relative)
     assert formats.detect_format(path) == fmt

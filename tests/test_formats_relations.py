@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_formats_roundtrip import TRICKY_TEXTS, _span
+from data_fixtures import TRICKY_TEXTS, span_at
 
 from annotator import formats
 from annotator.domain.records import DocumentRecord, RelationRecord
@@ -26,19 +26,19 @@ FILES = {"prodigy": "out.jsonl", "doccano": "out.jsonl", "labelstudio": "out.jso
 
 def framed_records() -> list[DocumentRecord]:
     text = ARTICLE
-    claim = _span(text, "More than 12,000 residents have left Velmora since Monday", "CLAIM")
-    figure = replace(_span(text, "More than 12,000 residents", "FIGURE"), attrs=FIGURE)
-    place = _span(text, "Velmora", "LOCATION")
-    source = _span(text, "the port authority", "SOURCE")
-    second = _span(text, "Prices rose by about 3.5 per cent", "CLAIM")
-    share = replace(_span(text, "about 3.5 per cent", "FIGURE"),
+    claim = span_at(text, "More than 12,000 residents have left Velmora since Monday", "CLAIM")
+    figure = replace(span_at(text, "More than 12,000 residents", "FIGURE"), attrs=FIGURE)
+    place = span_at(text, "Velmora", "LOCATION")
+    source = span_at(text, "the port authority", "SOURCE")
+    second = span_at(text, "Prices rose by about 3.5 per cent", "CLAIM")
+    share = replace(span_at(text, "about 3.5 per cent", "FIGURE"),
                     attrs={**FIGURE, "value": 3.5, "unit": "per cent", "qualifier": "about"})
     b = TRICKY_TEXTS[1]
     return [
         DocumentRecord(text, (claim, figure, place, source, second, share),
                        relations=(RelationRecord(0, 3, "said_by"), RelationRecord(0, 2, "where"),
                                   RelationRecord(0, 1, "figure"), RelationRecord(4, 5, "figure"))),
-        DocumentRecord(b, (_span(b, "Більше 17 000 людей залишили Луганщину", "CLAIM"), _span(b, "Гайдай", "SOURCE")),
+        DocumentRecord(b, (span_at(b, "Більше 17 000 людей залишили Луганщину", "CLAIM"), span_at(b, "Гайдай", "SOURCE")),
                        relations=(RelationRecord(0, 1, "said_by"),)),
         DocumentRecord("No spans at all, 👍🏽.", ()),
     ]

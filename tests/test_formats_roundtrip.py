@@ -6,41 +6,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from data_fixtures import span_at, tricky_records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator import formats
 from annotator.domain.records import DocumentRecord, SpanRecord
-
-TRICKY_TEXTS = [
-    "Slava 🇺🇦 and 👍🏽: S. Gaidaj wrote\r\non his channel.\rLone CR\there\u00a0NBSP cafe\u0301 done.",
-    "Більше 17 000 людей залишили Луганщину, — написав Гайдай.\r\n\r\nІзюм 🇺🇦",
-    "وقال مسؤول في دمشق إن 116 ألف شخص غادروا المدينة 👍🏽\n\nقال",
-    "Tabs\tand\t\ttrailing spaces   \n  leading and e\u0301\u0301 marks \u2028 line sep \x85 nel \x0c ff",
-]
-
-
-def _span(text: str, needle: str, label: str, occurrence: int = 0) -> SpanRecord:
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(needle, start + 1)
-    return SpanRecord(start, start + len(needle), label)
-
-
-def tricky_records() -> list[DocumentRecord]:
-    a, b, c, d = TRICKY_TEXTS
-    return [
-        DocumentRecord(a, (_span(a, "🇺🇦", "LOCATION"), _span(a, "S. Gaidaj", "SOURCE"),
-                           _span(a, "wrote\r\non", "CLAIM"), _span(a, "cafe\u0301", "FIGURE"),
-                           _span(a, "here\u00a0NBSP", "CLAIM"), _span(a, "Lone CR\there", "SOURCE"))),
-        DocumentRecord(b, (_span(b, "17 000 людей", "FIGURE"), _span(b, "Луганщину", "LOCATION"),
-                           _span(b, "Гайдай", "SOURCE"), _span(b, "Ізюм 🇺🇦", "LOCATION"),
-                           _span(b, "Більше 17 000 людей залишили Луганщину", "CLAIM"))),
-        DocumentRecord(c, (_span(c, "دمشق", "LOCATION"), _span(c, "116 ألف شخص", "FIGURE"),
-                           _span(c, "قال", "SOURCE", 1))),
-        DocumentRecord(d, (_span(d, "e\u0301\u0301", "FIGURE"), _span(d, "\u2028 line sep \x85", "CLAIM"))),
-        DocumentRecord("No spans at all, 👍🏽.", ()),
-    ]
 
 
 def _roundtrip(records: list[DocumentRecord], fmt: str, out: Path) -> list[DocumentRecord]:
@@ -100,10 +71,10 @@ def test_conll_roundtrip_of_token_text(tmp_path: Path) -> None:
     # CoNLL keeps tokens, not whitespace: texts whose words are single-spaced and sentences one per line.
     texts = ["Більше 17 000 людей 🇺🇦 залишили Луганщину .\nІзюм 👍🏽", "قال مسؤول في دمشق", "cafe\u0301 a\u00a0b e"]
     records = [
-        DocumentRecord(texts[0], (_span(texts[0], "17 000 людей", "FIGURE"), _span(texts[0], "🇺🇦", "LOCATION"),
-                                  _span(texts[0], "Ізюм", "LOCATION"))),
-        DocumentRecord(texts[1], (_span(texts[1], "دمشق", "LOCATION"),)),
-        DocumentRecord(texts[2], (_span(texts[2], "cafe\u0301", "FIGURE"), _span(texts[2], "a\u00a0b e", "CLAIM"))),
+        DocumentRecord(texts[0], (span_at(texts[0], "17 000 людей", "FIGURE"), span_at(texts[0], "🇺🇦", "LOCATION"),
+                                  span_at(texts[0], "Ізюм", "LOCATION"))),
+        DocumentRecord(texts[1], (span_at(texts[1], "دمشق", "LOCATION"),)),
+        DocumentRecord(texts[2], (span_at(texts[2], "cafe\u0301", "FIGURE"), span_at(texts[2], "a\u00a0b e", "CLAIM"))),
     ]
     back = _roundtrip(records, "conll", tmp_path / "out.conll")
     assert [(r.text, r.spans) for r in back] == [(r.text, r.spans) for r in records]

@@ -9,25 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_fixtures import ANNOTATOR, add_documents, key, service, stored
+from gui_fixtures import HARBOUR, HARBOUR_CLAIM, add_documents, key, links, service, stored
 
 pytestmark = pytest.mark.gui
 
-ARTICLE = ("More than 12,000 residents have left Velmora since Monday, harbour master Irena Dobric said on "
-           "Wednesday.\nThe ferry to Ostrel runs twice a day.\n")
+ARTICLE = HARBOUR
 SECOND = "A second article with nothing in it.\n"
-CLAIM = "More than 12,000 residents have left Velmora since Monday"
-
-
-def _links(ws: Any, document_id: int) -> set[tuple[str, str, str]]:
-    """(claim text, type, child text) of every stored link of the tester's layer."""
-    from annotator.services.relations import Frames
-
-    notes = service(ws)
-    text = notes.document(document_id).text
-    frames = Frames(ws, notes.project_id, ANNOTATOR)
-    return {(text[r.head.start:r.head.end], r.type, text[r.child.start:r.child.end])
-            for rs in frames.relations(document_id).values() for r in rs}
+CLAIM = HARBOUR_CLAIM
 
 
 def _tag(qtbot: Any, window: Any, phrase: str, key: Any) -> None:
@@ -63,21 +51,21 @@ def test_a_claim_made_gets_its_links_proposed_enter_takes_them_as_one_step(qtbot
     window, (doc, _second) = linked_window
     pending = {(r.type, ARTICLE[r.child.start:r.child.end]) for r in window.session.links.ghosts}
     assert pending == {("figure", "More than 12,000 residents"), ("where", "Velmora"), ("said_by", "Irena Dobric")}
-    assert _links(gui_ws, doc) == set()  # proposals are not stored
+    assert links(gui_ws, doc) == set()  # proposals are not stored
     claim = window.session.links.ghosts[0].head
     listed = window.span_panel.model.index(window.span_panel.model.row_of(claim.id), 3).data()
     assert listed == "3 proposed (Enter takes, Backspace drops)"
     key(qtbot, window, Qt.Key.Key_Return)
-    assert {t for _c, t, _x in _links(gui_ws, doc)} == {"figure", "where", "said_by"}
+    assert {t for _c, t, _x in links(gui_ws, doc)} == {"figure", "where", "said_by"}
     assert window.session.links.ghosts == []
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the three links were one step
-    assert _links(gui_ws, doc) == set()
+    assert links(gui_ws, doc) == set()
     assert window.session.links.relations == []
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert len(_links(gui_ws, doc)) == 3  # redo brings the three back
+    assert len(links(gui_ws, doc)) == 3  # redo brings the three back
 
 
-def test_backspace_drops_the_proposals_and_r_then_a_digit_links(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
+def test_backspace_drops_the_proposals_and_r_then_a_digitlinks(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     window, (doc, _second) = linked_window
@@ -92,22 +80,22 @@ def test_backspace_drops_the_proposals_and_r_then_a_digit_links(qtbot, linked_wi
     # Inside the claim (its sentence) nearest first; the ferry's sentence is another paragraph: not offered.
     assert numbered == ["More than 12,000 residents", "Velmora", "Irena Dobric"]
     key(qtbot, window, Qt.Key.Key_3)
-    assert _links(gui_ws, doc) == {(CLAIM, "said_by", "Irena Dobric")}
+    assert links(gui_ws, doc) == {(CLAIM, "said_by", "Irena Dobric")}
     key(qtbot, window, Qt.Key.Key_Tab)
     key(qtbot, window, Qt.Key.Key_Return)  # Tab chose the first: Enter links it
-    assert (CLAIM, "figure", "More than 12,000 residents") in _links(gui_ws, doc)
+    assert (CLAIM, "figure", "More than 12,000 residents") in links(gui_ws, doc)
     row = window.span_panel.model.row_of(mode.head.id)
     shown = window.span_panel.model.index(row, 3).data()
     assert "said_by: Irena Dobric" in shown and "figure: More than 12,000 residents" in shown
     key(qtbot, window, Qt.Key.Key_R)  # R on the chosen, linked candidate unlinks it
-    assert _links(gui_ws, doc) == {(CLAIM, "said_by", "Irena Dobric")}
+    assert links(gui_ws, doc) == {(CLAIM, "said_by", "Irena Dobric")}
     key(qtbot, window, Qt.Key.Key_Escape)
     assert not mode.active
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the unlink
-    assert (CLAIM, "figure", "More than 12,000 residents") in _links(gui_ws, doc)
+    assert (CLAIM, "figure", "More than 12,000 residents") in links(gui_ws, doc)
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the link
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the first link
-    assert _links(gui_ws, doc) == set()
+    assert links(gui_ws, doc) == set()
 
 
 def test_deleting_a_claim_takes_its_links_and_one_undo_brings_both_back(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
@@ -115,14 +103,14 @@ def test_deleting_a_claim_takes_its_links_and_one_undo_brings_both_back(qtbot, l
 
     window, (doc, second) = linked_window
     key(qtbot, window, Qt.Key.Key_Return)  # take the three proposed links
-    before = _links(gui_ws, doc)
+    before = links(gui_ws, doc)
     assert len(before) == 3
     _caret_in(window, "have left")
     key(qtbot, window, Qt.Key.Key_Delete)
-    assert _links(gui_ws, doc) == set()
+    assert links(gui_ws, doc) == set()
     assert "CLAIM" not in [label for label, _t in [(s.label, "") for s in service(gui_ws).spans(doc)]]
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert _links(gui_ws, doc) == before
+    assert links(gui_ws, doc) == before
     assert len(window.session.links.relations) == 3
     # Next document and back: the links are read again from the database.
     key(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
@@ -304,26 +292,26 @@ def test_relabelling_a_linked_span_removes_the_links_that_no_longer_fit_in_one_s
 
     window, (doc, _second) = linked_window
     key(qtbot, window, Qt.Key.Key_Return)  # take the three proposed links
-    assert len(_links(gui_ws, doc)) == 3
+    assert len(links(gui_ws, doc)) == 3
     _relabel_by_keys(qtbot, window, "Irena Dobric", "LOCATION")
     assert ("LOCATION", "Irena Dobric") in stored(gui_ws, doc)
     # said_by goes from a CLAIM to a SOURCE: Irena Dobric, now a place, is no longer the claim's source
-    assert _links(gui_ws, doc) == {(CLAIM, "figure", "More than 12,000 residents"), (CLAIM, "where", "Velmora")}
+    assert links(gui_ws, doc) == {(CLAIM, "figure", "More than 12,000 residents"), (CLAIM, "where", "Velmora")}
     assert {r.type for r in window.session.links.relations} == {"figure", "where"}
     assert window.statusBar().currentMessage().startswith("1 link removed")
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step: label and link come back
     assert ("SOURCE", "Irena Dobric") in stored(gui_ws, doc)
-    assert len(_links(gui_ws, doc)) == 3
+    assert len(links(gui_ws, doc)) == 3
     assert {r.type for r in window.session.links.relations} == {"figure", "where", "said_by"}
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert ("LOCATION", "Irena Dobric") in stored(gui_ws, doc) and len(_links(gui_ws, doc)) == 2
+    assert ("LOCATION", "Irena Dobric") in stored(gui_ws, doc) and len(links(gui_ws, doc)) == 2
     # The claim itself relabelled: every link it heads goes (no relation type starts from a SOURCE)
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     _relabel_by_keys(qtbot, window, "have left", "SOURCE")
-    assert _links(gui_ws, doc) == set() and window.session.links.relations == []
+    assert links(gui_ws, doc) == set() and window.session.links.relations == []
     assert window.statusBar().currentMessage().startswith("3 links removed")
     key(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert len(_links(gui_ws, doc)) == 3 and ("CLAIM", CLAIM) in stored(gui_ws, doc)
+    assert len(links(gui_ws, doc)) == 3 and ("CLAIM", CLAIM) in stored(gui_ws, doc)
 
 
 def test_a_refused_relabel_keeps_the_links_too(qtbot, linked_window, gui_ws, errors) -> None:  # type: ignore[no-untyped-def]
@@ -336,12 +324,12 @@ def test_a_refused_relabel_keeps_the_links_too(qtbot, linked_window, gui_ws, err
     assert [e[:6] for e in errors] == ["[A020]"]
     errors.clear()
     assert ("CLAIM", CLAIM) in stored(gui_ws, doc)
-    assert len(_links(gui_ws, doc)) == 3  # the links taken away before the relabel were written back
+    assert len(links(gui_ws, doc)) == 3  # the links taken away before the relabel were written back
     assert len(window.session.links.relations) == 3
     assert window.session.undo_stack.count() == steps
 
 
-def test_relabelling_a_span_without_links_says_nothing_of_links(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
+def test_relabelling_a_span_without_links_says_nothing_oflinks(qtbot, linked_window, gui_ws) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     window, (doc, _second) = linked_window
@@ -350,5 +338,5 @@ def test_relabelling_a_span_without_links_says_nothing_of_links(qtbot, linked_wi
     _tag(qtbot, window, "Ostrel", Qt.Key.Key_2)
     _relabel_by_keys(qtbot, window, "Ostrel", "SOURCE")
     assert ("SOURCE", "Ostrel") in stored(gui_ws, doc)
-    assert len(_links(gui_ws, doc)) == 3
+    assert len(links(gui_ws, doc)) == 3
     assert "removed" not in window.statusBar().currentMessage()

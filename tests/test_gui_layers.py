@@ -14,7 +14,20 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from cli_runners import run  # noqa: E402
-from gui_fixtures import ALT, CTRL, EVACUATION, GRAIN, PROJECT, SHIFT, find, ready, service, stored  # noqa: E402
+from gui_fixtures import (  # noqa: E402
+    ALT,
+    CTRL,
+    EVACUATION,
+    GRAIN,
+    PROJECT,
+    SHIFT,
+    colour_near,
+    find,
+    ready,
+    service,
+    shot,
+    stored,
+)
 from PySide6.QtCore import Qt  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -54,31 +67,6 @@ def layered(gui_ws: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
             where = span(ARTICLE, phrase, label)
             assert repo.spans.add(project_id, doc, rules, label, where["start"], where["end"]) is not None
     return doc
-
-
-def colour_near(image: Any, window: Any, start: int, end: int, colour: str) -> bool:
-    """Whether a pixel close to `colour` is drawn over the line box of [start, end) (ASCII text: Python index ==
-    Qt position)."""
-    from PySide6.QtGui import QColor, QTextCursor
-
-    article = window.article
-    cursor = QTextCursor(article.document())
-    cursor.setPosition(start)
-    left = article.cursorRect(cursor)
-    cursor.setPosition(end)
-    right = article.cursorRect(cursor)
-    want = QColor(colour)
-    for y in range(left.top() - 2, left.bottom() + 4):
-        for x in range(left.left(), right.right()):
-            got = image.pixelColor(x, y)
-            if abs(got.red() - want.red()) + abs(got.green() - want.green()) + abs(got.blue() - want.blue()) < 60:
-                return True
-    return False
-
-
-def shot(window: Any) -> Any:
-    window.article.viewport().repaint()
-    return window.article.viewport().grab().toImage()
 
 
 def test_another_persons_spans_are_drawn_apart_listed_as_theirs_and_never_changed(

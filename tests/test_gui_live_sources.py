@@ -9,28 +9,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from data_fixtures import ruler_model
 
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ANNOTATOR, PROJECT, add_documents, ready, stored  # noqa: E402
+from gui_fixtures import (  # noqa: E402
+    ANNOTATOR,
+    PROJECT,
+    TIMEOUT_MS,
+    add_documents,
+    colour_near,
+    open_training_dialog,
+    ready,
+    set_spin,
+    shot,
+    shown,
+    stored,
+    trained_project,
+)
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAction  # noqa: E402
-from test_gui_layers import colour_near, shot  # noqa: E402
-from test_gui_training import _open_dialog, _project, _set  # noqa: E402
-from test_live_sources import ruler_model  # noqa: E402
 
 from annotator.domain.layers import Owner  # noqa: E402
 from annotator.domain.spans import Span  # noqa: E402
 
 pytestmark = pytest.mark.gui
-TIMEOUT_MS = 120_000  # a safety net against a hang, never a speed limit
 NEW = "Amina Haddad said 75 homes lost power in Saltmere on Tuesday. Repairs in Saltmere go on."
-
-
-def shown(window: Any) -> list[tuple[str, str, str]]:
-    text = window.session.document.text
-    return [(s.label, text[s.start:s.end], s.source) for s in window.suggestions.shown()]
 
 
 def source_item(window: Any, name: str) -> QAction:
@@ -62,7 +67,7 @@ def trained(gui_ws: Any, tmp_path: Path) -> int:
     from annotator.services import training
     from annotator.services.trained_models import trained_model_for
 
-    _project(gui_ws, tmp_path, 12, done=12)
+    trained_project(gui_ws, tmp_path, 12, done=12)
     data = training.training_data(gui_ws, project=PROJECT, fallback=ANNOTATOR, held_out=0.2)
     result = training.train(data, max_steps=40, seed=0)
     assert trained_model_for(PROJECT) == result.model.path.resolve()
@@ -117,8 +122,8 @@ def test_a_trained_model_shows_its_ghosts_without_annotator_suggest_and_the_menu
 
     # A model trained from the window replaces the loaded one, and runs on the open document at once.
     before = rows(gui_ws, "trained", trained)
-    dialog = _open_dialog(qtbot, reopened)
-    _set(qtbot, dialog.steps, 3)
+    dialog = open_training_dialog(qtbot, reopened)
+    set_spin(qtbot, dialog.steps, 3)
     if dialog.curve.isChecked():
         qtbot.mouseClick(dialog.curve, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(reopened.training.trainer.finished, timeout=TIMEOUT_MS) as finished:

@@ -12,30 +12,36 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ALT, CTRL, PROJECT, SHIFT, add_documents, ready, stored  # noqa: E402
+from db_fixtures import Counter
+from gui_fixtures import (  # noqa: E402
+    ALT,
+    CTRL,
+    FLOODS,
+    GRAIN,
+    HARBOUR,
+    HARBOUR_CLAIM,
+    SHIFT,
+    add_documents,
+    decisions,
+    links,
+    ready,
+    shot,
+    shown,
+    stored,
+    where,
+)
 from PySide6.QtCore import Qt  # noqa: E402
-from test_gui_layers import shot  # noqa: E402
-from test_gui_suggestions import ARTICLE, SECOND, decisions, shown, where  # noqa: E402
-from test_keypress_sql import Counter  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
+ARTICLE = FLOODS
+SECOND = GRAIN
 GROW_END = (Qt.Key.Key_Right, ALT | SHIFT)
 GROW_START = (Qt.Key.Key_Left, ALT | SHIFT)
 SHRINK_END = (Qt.Key.Key_Left, CTRL | ALT | SHIFT)
 SHRINK_START = (Qt.Key.Key_Right, CTRL | ALT | SHIFT)
 PORT = "The port authority"
 CLAIM = "exports fell by 34 per cent"
-
-
-@pytest.fixture
-def filled(gui_ws: Any, tmp_path: Path) -> list[int]:
-    """The articles of the suggestion tests, the rules layer filled as `annotator suggest` fills it."""
-    from annotator.services.suggesting import fill_layer
-
-    docs = add_documents(gui_ws, tmp_path / "articles", [ARTICLE, SECOND])
-    fill_layer(gui_ws, PROJECT, "rules")
-    return docs
 
 
 def press(qtbot: Any, window: Any, key: tuple[Qt.Key, Qt.KeyboardModifier]) -> None:
@@ -180,31 +186,27 @@ def test_a_move_that_breaks_a_rule_is_refused_in_the_status_bar(
 
 def test_a_linked_span_moved_keeps_its_links_and_the_claim_lists_it_as_it_now_is(
         qtbot: Any, gui_ws: Any, tmp_path: Path, no_suggestions: None, open_window: Any, errors: list[str]) -> None:
-    from test_gui_claims import ARTICLE as NEWS
-    from test_gui_claims import CLAIM as SAID
-    from test_gui_claims import _links
-
-    (doc,) = add_documents(gui_ws, tmp_path / "in", [NEWS])
+    (doc,) = add_documents(gui_ws, tmp_path / "in", [HARBOUR])
     window = open_window(gui_ws)
     article = window.article
     for phrase, key in (("More than 12,000 residents", Qt.Key.Key_3), ("Velmora", Qt.Key.Key_2),
-                        ("Irena Dobric", Qt.Key.Key_1), (SAID, Qt.Key.Key_4)):
-        article.select_range(*where_in(NEWS, phrase))
+                        ("Irena Dobric", Qt.Key.Key_1), (HARBOUR_CLAIM, Qt.Key.Key_4)):
+        article.select_range(*where_in(HARBOUR, phrase))
         qtbot.keyClick(article, key)
     qtbot.keyClick(article, Qt.Key.Key_Return)  # the claim's proposed links taken
-    assert (SAID, "said_by", "Irena Dobric") in _links(gui_ws, doc)
+    assert (HARBOUR_CLAIM, "said_by", "Irena Dobric") in links(gui_ws, doc)
     claim = next(s for s in window.session.spans if s.label == "CLAIM")
 
     def listed() -> str:
         model = window.span_panel.model
         return str(model.index(model.row_of(claim.id), 3).data())
 
-    article.select_range(where_in(NEWS, "Irena")[0] + 1, where_in(NEWS, "Irena")[0] + 1)
+    article.select_range(where_in(HARBOUR, "Irena")[0] + 1, where_in(HARBOUR, "Irena")[0] + 1)
     press(qtbot, window, GROW_START)
-    assert (SAID, "said_by", "master Irena Dobric") in _links(gui_ws, doc)  # the same row: its link holds
+    assert (HARBOUR_CLAIM, "said_by", "master Irena Dobric") in links(gui_ws, doc)  # the same row: its link holds
     assert "said_by: master Irena Dobric" in listed()
     qtbot.keyClick(article, Qt.Key.Key_Z, CTRL)
-    assert (SAID, "said_by", "Irena Dobric") in _links(gui_ws, doc) and "said_by: Irena Dobric" in listed()
+    assert (HARBOUR_CLAIM, "said_by", "Irena Dobric") in links(gui_ws, doc) and "said_by: Irena Dobric" in listed()
     assert errors == []
 
 

@@ -4,7 +4,6 @@ judge."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,48 +11,29 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ALT, CTRL, GRAIN, PROJECT, SHIFT, add_documents, ready, stored  # noqa: E402
+from gui_fixtures import (  # noqa: E402
+    ALT,
+    CTRL,
+    FLOODS,
+    GRAIN,
+    SHIFT,
+    colour_near,
+    decisions,
+    ready,
+    shot,
+    shown,
+    stored,
+    where,
+)
 from PySide6.QtCore import Qt  # noqa: E402
-from test_gui_layers import colour_near, shot  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-ARTICLE = ("Floods in Velmora\n\n"
-           "More than 12,000 residents have left Velmora since Monday, the regional emergency service said.\n\n"
-           "The port authority said exports fell by 34 per cent.\n")
+ARTICLE = FLOODS
 SECOND = GRAIN
 HEADLINE = (ARTICLE.index("Velmora"), ARTICLE.index("Velmora") + len("Velmora"))
 RESIDENTS = "More than 12,000 residents"
 CLAUSE = "More than 12,000 residents have left Velmora since Monday"
-
-
-def where(phrase: str) -> tuple[int, int]:
-    start = ARTICLE.index(phrase)
-    return start, start + len(phrase)
-
-
-@pytest.fixture
-def filled(gui_ws: Any, tmp_path: Path) -> list[int]:
-    """Two articles, the rules layer filled as `annotator suggest` fills it."""
-    from annotator.services.suggesting import fill_layer
-
-    docs = add_documents(gui_ws, tmp_path / "articles", [ARTICLE, SECOND])
-    fill_layer(gui_ws, PROJECT, "rules")
-    return docs
-
-
-def shown(window: Any) -> list[tuple[str, str, str]]:
-    return [(s.label, ARTICLE[s.start:s.end], s.source) for s in window.suggestions.shown()]
-
-
-def decisions(ws: Any) -> list[tuple[str, str, str]]:
-    """(decision, label, text) of every decision row."""
-    from sqlalchemy import text
-
-    with ws.db.engine.connect() as conn:
-        rows = conn.execute(text('SELECT d.decision, l.name, d.start, d."end" FROM suggestion_decision d '
-                                 "JOIN label l ON l.id = d.label_id ORDER BY d.start, l.name")).all()
-    return [(decision, label, ARTICLE[start:end]) for decision, label, start, end in rows]
 
 
 def origins(ws: Any) -> list[tuple[str, str]]:

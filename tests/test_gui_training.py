@@ -4,7 +4,6 @@ rule trains again after N finished documents. Small data, few steps."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,43 +12,20 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ANNOTATOR, PROJECT, stored  # noqa: E402
+from gui_fixtures import (  # noqa: E402
+    ANNOTATOR,
+    PROJECT,
+    TIMEOUT_MS,
+    open_training_dialog,
+    set_spin,
+    stored,
+    trained_project,
+)
 from PySide6.QtCore import Qt  # noqa: E402
-from test_training import documents  # noqa: E402
 
-from annotator.domain.documents import Status  # noqa: E402
-from annotator.services.importing import import_paths  # noqa: E402
 from annotator.services.trained_models import TRAINED, models_folder, trained_model_for  # noqa: E402
 
 pytestmark = pytest.mark.gui
-TIMEOUT_MS = 120_000  # a safety net against a hang, never a speed limit
-
-
-def _project(ws: Any, tmp_path: Path, n: int, done: int) -> list[int]:
-    """`n` generated articles with the window user's spans; the first `done` of them marked done."""
-    path = tmp_path / "mine.jsonl"
-    path.write_text("".join(json.dumps({"text": d.text, "spans": [{"start": s.start, "end": s.end, "label": s.label}
-                                                                   for s in d.spans]}) + "\n" for d in documents(n)),
-                    encoding="utf-8")
-    assert not import_paths(ws, [path], project=PROJECT, annotator=ANNOTATOR, fmt="prodigy").errors
-    with ws.unit() as repo:
-        ids = repo.documents.ids(repo.projects.by_name(PROJECT).id)
-        who = repo.owners.annotator_id(ANNOTATOR)
-        for doc_id in ids[:done]:
-            repo.statuses.save(doc_id, who, Status.DONE)
-    return ids
-
-
-def _open_dialog(qtbot: Any, window: Any) -> Any:
-    """Alt+A opens the Annotate menu, T its Train a model… item; the dialog follows the worker's layer count."""
-    from annotator.gui.dialogs.training_dialog import TrainingDialog
-
-    menu = window._menus["Annotate"]
-    qtbot.keyClick(window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(menu.isVisible, timeout=5000)
-    qtbot.keyClick(menu, Qt.Key.Key_T)
-    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(TrainingDialog)), timeout=TIMEOUT_MS)
-    return window.findChild(TrainingDialog)
 
 
 def _back_to_the_article(qtbot: Any, window: Any) -> None:
@@ -60,21 +36,13 @@ def _back_to_the_article(qtbot: Any, window: Any) -> None:
     qtbot.waitUntil(window.article.hasFocus, timeout=5000)
 
 
-def _set(qtbot: Any, spin: Any, value: int) -> None:
-    spin.setFocus()
-    spin.selectAll()
-    qtbot.keyClicks(spin, str(value))
-    qtbot.keyClick(spin, Qt.Key.Key_Tab)
-    assert spin.value() == value
-
-
 def test_cancel_leaves_no_model_and_the_window_takes_keys_meanwhile(qtbot: Any, gui_ws: Any, tmp_path: Path,
                                                                      open_window: Any) -> None:
-    ids = _project(gui_ws, tmp_path, 6, done=5)
+    ids = trained_project(gui_ws, tmp_path, 6, done=5)
     window = open_window(gui_ws, document_id=ids[5])
-    dialog = _open_dialog(qtbot, window)
+    dialog = open_training_dialog(qtbot, window)
     assert dialog.layer_combo.currentData() == ANNOTATOR and not dialog.cancel_button.isEnabled()
-    _set(qtbot, dialog.steps, 100_000)
+    set_spin(qtbot, dialog.steps, 100_000)
     if dialog.curve.isChecked():
         qtbot.mouseClick(dialog.curve, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.train_button, Qt.MouseButton.LeftButton)
@@ -106,10 +74,10 @@ def test_a_finished_training_shows_scores_and_curve_and_becomes_the_trained_sour
         qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any) -> None:
     from annotator.nlp.suggest import get_source
 
-    ids = _project(gui_ws, tmp_path, 7, done=7)
+    ids = trained_project(gui_ws, tmp_path, 7, done=7)
     window = open_window(gui_ws, document_id=ids[0])
-    dialog = _open_dialog(qtbot, window)
-    _set(qtbot, dialog.steps, 3)
+    dialog = open_training_dialog(qtbot, window)
+    set_spin(qtbot, dialog.steps, 3)
     if not dialog.curve.isChecked():
         qtbot.mouseClick(dialog.curve, Qt.MouseButton.LeftButton)
     trainer = window.training.trainer
@@ -133,11 +101,11 @@ def test_the_retrain_rule_trains_after_n_finished_documents(qtbot: Any, gui_ws: 
                                                            open_window: Any) -> None:
     from annotator.nlp.suggest import get_source
 
-    ids = _project(gui_ws, tmp_path, 6, done=2)
+    ids = trained_project(gui_ws, tmp_path, 6, done=2)
     window = open_window(gui_ws, document_id=ids[2])
-    dialog = _open_dialog(qtbot, window)
-    _set(qtbot, dialog.steps, 3)
-    _set(qtbot, dialog.retrain, 4)  # no model yet: counted from nothing, so the 4th finished document starts it
+    dialog = open_training_dialog(qtbot, window)
+    set_spin(qtbot, dialog.steps, 3)
+    set_spin(qtbot, dialog.retrain, 4)  # no model yet: counted from nothing, so the 4th finished document starts it
     dialog.close()
     trainer = window.training.trainer
     _back_to_the_article(qtbot, window)

@@ -11,21 +11,24 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from gui_fixtures import ALT, CTRL, PROJECT, SHIFT, add_documents, find, ready, service, stored  # noqa: E402
+from gui_fixtures import (  # noqa: E402
+    ALT,
+    CTRL,
+    FLOODS,
+    GRAIN,
+    SHIFT,
+    decisions,
+    find,
+    ready,
+    service,
+    stored,
+)
 from PySide6.QtCore import Qt  # noqa: E402
-from test_gui_suggestions import ARTICLE, SECOND, decisions  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
-
-
-@pytest.fixture
-def filled(gui_ws: Any, tmp_path: Path) -> list[int]:
-    from annotator.services.suggesting import fill_layer
-
-    docs = add_documents(gui_ws, tmp_path / "articles", [ARTICLE, SECOND])
-    fill_layer(gui_ws, PROJECT, "rules")
-    return docs
+ARTICLE = FLOODS
+SECOND = GRAIN
 
 
 def undo_text(window: Any) -> str:

@@ -10,59 +10,18 @@ Counted three ways, each said in its name:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from db_fixtures import one_article
+from db_fixtures import Counter, one_article
 from gui_fixtures import add_documents, ready, stored
-from sqlalchemy import event
 
 ARTICLE = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
            "emergency service said on Wednesday.\n")
 VELMORA = ARTICLE.index("Velmora")
 # Statements sent per key press: the write, and the document's status (todo -> in progress) where one applies.
 SENT = {"tag": 2, "untag": 2, "relabel": 1, "delete": 2, "undo": 2, "redo": 2}
-
-
-class Counter:
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.sent: list[str] = []
-        self.transactions: list[str] = []
-        self.run_by_sqlite: list[str] = []
-
-    @contextmanager
-    def counting(self) -> Iterator[Counter]:
-        self.sent, self.transactions, self.run_by_sqlite = [], [], []
-        listeners: list[tuple[Any, str, Callable[..., None]]] = [
-            (self.engine, "before_cursor_execute", lambda _c, _cur, sql, *_a: self.sent.append(sql)),
-            (self.engine, "begin", lambda _c: self.transactions.append("BEGIN")),
-            (self.engine, "commit", lambda _c: self.transactions.append("COMMIT")),
-            (self.engine, "rollback", lambda _c: self.transactions.append("ROLLBACK")),
-        ]
-        if self.engine.dialect.name == "sqlite":
-            listeners += [(self.engine.pool, "checkout", lambda dbapi, *_a: dbapi.set_trace_callback(
-                self.run_by_sqlite.append)), (self.engine.pool, "checkin", lambda dbapi, *_a: dbapi and
-                                              dbapi.set_trace_callback(None))]
-        for target, name, fn in listeners:
-            event.listen(target, name, fn)
-        try:
-            yield self
-        finally:
-            for target, name, fn in listeners:
-                event.remove(target, name, fn)
-
-    def only_sent(self) -> list[str]:
-        """What SQLite ran besides BEGIN, COMMIT and PRAGMA: must be what SQLAlchemy sent.
-
-        SQLite's trace repeats a statement once for each foreign-key action it runs inside it (deleting a span
-        cascades to the relations that hold it): a repeat in a row is the same statement.
-        """
-        ran = [s for s in self.run_by_sqlite if not s.startswith(("BEGIN", "COMMIT", "PRAGMA"))]
-        return [s for i, s in enumerate(ran) if i == 0 or ran[i - 1] != s]
 
 
 @pytest.mark.gui

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_runners import run
-from db_fixtures import database_at, rows
+from db_fixtures import labels_at_0004, rows
 
 from annotator.domain.labels import Label, LabelKind, labels_from_json
 from annotator.errors import LabelKindError
@@ -70,17 +70,6 @@ def test_the_default_label_set_has_claim_as_its_statement() -> None:
 
     assert {label.name: label.kind.value for label in default_labels()} == {
         "SOURCE": "entity", "LOCATION": "entity", "FIGURE": "entity", "CLAIM": "statement"}
-
-
-def labels_at_0004(url: str, rows: list[tuple[int, str]]) -> None:
-    """Projects "news" (1) and "other" (2) as annotator left them before kinds, with labels (project id, name)."""
-    with database_at(url, "0004") as conn:
-        for project_id, name in ((1, "news"), (2, "other")):
-            conn.exec_driver_sql(f"INSERT INTO project (id, name, lang, created_at) VALUES ({project_id}, '{name}', "
-                                 "'en', '2026-01-01')")
-        for position, (project_id, name) in enumerate(rows):
-            conn.exec_driver_sql("INSERT INTO label (project_id, name, colour, key, alt_key, description, position) "
-                                 f"VALUES ({project_id}, '{name}', '#123456', '', '', '', {position})")
 
 
 def test_migration_0005_makes_every_claim_a_statement(tmp_path: Path) -> None:

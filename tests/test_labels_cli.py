@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cli_runners import cli, run, write
+from data_fixtures import REAL_FILE_COUNTS
 from db_fixtures import rows
 
 TEXT = "Olena Marchuk of the Dorvan council said 400 homes in Velmora lost power, Reuters reported."
@@ -130,8 +131,6 @@ def test_a_later_export_without_renamed_labels_removes_its_stale_names_file(
 
 def test_real_files_import_with_the_label_names_they_had(realdata: Path, database: str) -> None:
     """Every label name of the real files imported before these changes, and imports as it is written."""
-    from test_formats_realdata import EXPECTED
-
     from annotator import formats
     from annotator.services.importing import import_paths
     from annotator.services.labels import list_labels
@@ -139,7 +138,7 @@ def test_real_files_import_with_the_label_names_they_had(realdata: Path, databas
 
     ws = open_workspace(database)
     try:
-        for number, (relative, fmt, *_counts) in enumerate(EXPECTED):
+        for number, (relative, fmt, *_counts) in enumerate(REAL_FILE_COUNTS):
             path = realdata / relative
             names = {s.label for r in formats.read(path, fmt) for s in r.spans}
             summary = import_paths(ws, [path], project=f"p{number}", annotator="tester", fmt=fmt)

@@ -5,11 +5,11 @@ run, and a run for a document the person left stops. On SQLite and PostgreSQL wh
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from data_fixtures import ruler_model
 
 from annotator.domain.layers import Owner
 from annotator.nlp.suggest.occurrences import MAX_HITS, OccurrenceIndex
@@ -96,19 +96,6 @@ def test_short_strings_are_not_looked_for_and_a_flood_of_hits_is_capped_with_a_m
     index = OccurrenceIndex("en")
     index.update({"Velmora": {"LOCATION": 1}, "x": {"LOCATION": 9}, "...": {"FIGURE": 2}})
     assert len(index) == 1
-
-
-def ruler_model(folder: Path, place: str, project: str = "news") -> Path:
-    """A spaCy pipeline that finds `place`, saved as `annotator train` saves a model of the project (record it)."""
-    import spacy
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("span_ruler", config={"spans_key": "sc"}).add_patterns([{"label": "LOCATION", "pattern": place}])
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(folder)
-    (folder / "annotator-training.json").write_text(json.dumps({"project": project, "labels": ["LOCATION"]}),
-                                                    encoding="utf-8")
-    return folder
 
 
 def test_the_trained_model_is_loaded_once_and_again_when_a_newer_one_is_recorded(ws: Workspace,

@@ -4,6 +4,7 @@ runs a test on both; `pg_url` is a throw-away empty PostgreSQL database, skipped
 from __future__ import annotations
 
 import pytest
+from db_fixtures import labels_at_0004
 
 
 def test_migrate_annotate_and_list(database: str) -> None:
@@ -57,8 +58,6 @@ def test_import_and_export(database: str, tmp_path) -> None:  # type: ignore[no-
 
 @pytest.mark.postgres
 def test_migration_0005_makes_every_claim_a_statement_on_postgres(pg_url: str) -> None:
-    from test_label_kinds import labels_at_0004
-
     from annotator.services.labels import list_labels
     from annotator.services.workspace import open_workspace
 

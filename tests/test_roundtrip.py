@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from data_fixtures import tricky_records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -129,9 +130,7 @@ def test_a_large_spacy_export_is_sharded_and_still_reads_back(tmp_path: Path, ne
 
 
 def test_the_tricky_texts_keep_every_character_and_span_through_the_database(tmp_path: Path, database: str) -> None:
-    """test_formats_roundtrip's texts (flags, CR alone, NEL, form feed, U+2028, right-to-left), stored and read back."""
-    from test_formats_roundtrip import tricky_records
-
+    """tricky_records' texts (flags, CR alone, NEL, form feed, U+2028, right-to-left), stored and read back."""
     from annotator import formats
 
     records = tricky_records()

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from db_fixtures import one_article
-from test_keypress_sql import Counter
+from db_fixtures import Counter, one_article
 
 from annotator.domain.edges import EdgeMove, moved
 from annotator.domain.spans import Span, TokenBounds

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from db_fixtures import database_at, rows
+from db_fixtures import old_database, rows
 
 from annotator.errors import (
     DatabaseCorruptError,
@@ -47,21 +47,8 @@ def test_env_variable_names_the_database(database: str, monkeypatch: pytest.Monk
     ws.close()
 
 
-def _old_database(target: str | Path) -> None:
-    """A database at schema 0001 with a document and a span, as an older annotator left it (a URL or a file)."""
-    with database_at(target if isinstance(target, str) else f"sqlite:///{target}", "0001") as conn:
-        conn.exec_driver_sql("INSERT INTO project (id, name, lang, created_at) VALUES (1, 'default', 'en', '2026-01-01')")
-        conn.exec_driver_sql("INSERT INTO label (id, project_id, name, colour, key, alt_key, description, position) "
-                             "VALUES (1, 1, 'FIGURE', '#5b8fd9', '3', 'F', '', 0)")
-        conn.exec_driver_sql("INSERT INTO annotator (id, name) VALUES (1, 'ana')")
-        conn.exec_driver_sql("INSERT INTO document (id, project_id, position, title, source, text, meta, content_hash,"
-                             " created_at) VALUES (1, 1, 0, 't', 's', '17,000 people', '{}', 'h', '2026-01-01')")
-        conn.exec_driver_sql("INSERT INTO span (id, document_id, annotator_id, label_id, start, \"end\", created_at)"
-                             " VALUES (1, 1, 1, 1, 0, 6, '2026-01-01')")
-
-
 def test_older_schema_is_migrated_after_a_backup(empty_database: str) -> None:
-    _old_database(empty_database)
+    old_database(empty_database)
     db = open_database(empty_database)
     if db.is_sqlite:  # the copy of the file; a server's backups are its administrator's
         assert db.backup is not None and db.backup.exists()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_runners import cli, run_cli
-from db_fixtures import database_at, rows
+from db_fixtures import database_at, old_database, rows
 
 from annotator.errors import AnnotatorError, SpanChangedError
 from annotator.services.annotation import Annotations
@@ -64,11 +64,9 @@ def test_undo_of_a_span_deleted_elsewhere_leaves_the_colleagues_span(tmp_path: P
 @pytest.mark.parametrize("old", [False, True], ids=["new", "migrated"])
 def test_no_table_whose_ids_a_window_holds_reuses_a_freed_id(tmp_path: Path, old: bool) -> None:
     # SQLite only: without AUTOINCREMENT it hands out a freed top id again; a PostgreSQL sequence never does
-    from test_storage import _old_database
-
     db = tmp_path / "seq.db"
     if old:
-        _old_database(db)  # schema 0001 with a row in each table: the rebuild keeps them
+        old_database(db)  # schema 0001 with a row in each table: the rebuild keeps them
     open_workspace(db).close()
     if not old:
         ws = open_workspace(db)
@@ -294,10 +292,8 @@ def test_the_check_runs_when_the_file_changed_since_annotator_closed_it(tmp_path
 
 # -- 7. a failed migration leaves no copy behind and the database as it was ----------------------------------------
 def test_failed_migrations_of_a_locked_database_leave_no_backups(tmp_path: Path) -> None:
-    from test_storage import _old_database
-
     db = tmp_path / "old.db"
-    _old_database(db)
+    old_database(db)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
     dump = list(sqlite3.connect(db).iterdump())
@@ -477,10 +473,8 @@ def test_a_deadlock_is_tried_again_and_stores_the_span_once(tmp_path: Path, monk
 
 @pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0, reason="a read-only bind mount of one file needs root")
 def test_failed_migrations_of_a_read_only_file_leave_no_backups(tmp_path: Path) -> None:
-    from test_storage import _old_database
-
     db = tmp_path / "old.db"
-    _old_database(db)
+    old_database(db)
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     # The file read-only, its folder writable: the copy can be written, the migration cannot.
     mounted = subprocess.run(["mount", "--bind", str(db), str(db)], capture_output=True)

@@ -11,14 +11,12 @@ import json
 import subprocess
 import sys
 import textwrap
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cli_runners import ROOT, run
-from db_fixtures import drop_roles
+from db_fixtures import TEAM_TEXTS as TEXTS
+from db_fixtures import Team
 from fault_fixtures import HANG_GUARD_S
 
 from annotator.domain.documents import Status
@@ -29,20 +27,6 @@ from annotator.services.team import assign, init_team, take_open
 from annotator.services.workspace import Workspace, ensure_project, open_workspace
 
 pytestmark = pytest.mark.postgres
-TEXTS = ["Olena Marchuk said 400 homes lost power in Velmora.", "The port said exports fell by 34 per cent.",
-         "Irena Dobric said 12,000 residents left Dorvan."]
-
-
-@dataclass
-class Team:
-    url: str  # the database, as the superuser who owns its tables
-    names: dict[str, str]  # "ana" -> this test's role name for her
-
-    def url_as(self, who: str) -> str:
-        return self.url.replace("postgres@", f"{self.names[who]}@", 1)
-
-    def open_as(self, who: str) -> Workspace:
-        return open_workspace(self.url_as(who))
 
 
 def _sql(url: str, *statements: str) -> list[object]:
@@ -55,27 +39,6 @@ def _sql(url: str, *statements: str) -> list[object]:
                     else conn.execute(text(s)).rowcount for s in statements]
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def team(pg_url: str, tmp_path: Path) -> Iterator[Team]:
-    from annotator.services.importing import import_paths
-
-    suffix = uuid.uuid4().hex[:6]
-    names = {who: f"{who}_{suffix}" for who in ("ana", "ben", "cy", "dan", "lea")}
-    source = tmp_path / "docs.jsonl"
-    source.write_text("".join(json.dumps({"text": t}) + "\n" for t in TEXTS), encoding="utf-8")
-    ws = open_workspace(pg_url)
-    try:
-        assert import_paths(ws, [source], project="default", annotator=names["ana"]).errors == []
-        init_team(ws, lead=names["lea"], annotators=[names[w] for w in ("ana", "ben", "cy", "dan")])
-    finally:
-        ws.close()
-    try:
-        yield Team(pg_url, names)
-    finally:
-        database = pg_url.rpartition("/")[2]
-        drop_roles(pg_url, [*names.values(), f"{database}_annotators", f"{database}_lead"])
 
 
 def _doc_ids(ws: Workspace) -> list[int]:

@@ -12,14 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from data_fixtures import PEOPLE, PLACES
 
 from annotator.domain.records import DocumentRecord, SpanRecord
 from annotator.errors import ModelPartMissingError
 from annotator.nlp.training import ENTITY_MAX_TOKENS, TRAINING_JSON, train_spancat
 from annotator.resources import resources_dir
 
-PLACES = ["Velmora", "Hrebenka", "Dorvan", "Saltmere", "Lindgrad", "Westbury", "Kastell", "Ostrava"]
-PEOPLE = ["Olena Marchuk", "Irena Dobric", "Daniel Reuter", "Amina Haddad"]
 ROOT = Path(__file__).resolve().parents[1]
 
 

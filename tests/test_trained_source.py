@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_training import documents
+from data_fixtures import documents
 
 from annotator.domain.documents import Status
 from annotator.domain.layers import Owner

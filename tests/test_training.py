@@ -11,30 +11,11 @@ from pathlib import Path
 
 import pytest
 from cli_runners import cli, run, run_cli, write
+from data_fixtures import documents
 
-from annotator.domain.records import DocumentRecord, SpanRecord
+from annotator.domain.records import DocumentRecord
 from annotator.errors import TrainingCancelledError
 from annotator.nlp.training import TRAINING_JSON, Progress, learning_curve, train_spancat
-
-PLACES = ["Velmora", "Hrebenka", "Dorvan", "Saltmere", "Lindgrad", "Westbury", "Kastell", "Ostrava"]
-PEOPLE = ["Olena Marchuk", "Irena Dobric", "Daniel Reuter", "Amina Haddad"]
-
-
-def documents(n: int, seed: int = 3) -> list[DocumentRecord]:
-    """Short texts where a place always follows "in" and a figure is a number of homes: easy to learn quickly."""
-    import random
-
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        person, place, figure = rng.choice(PEOPLE), rng.choice(PLACES), f"{rng.randint(2, 900)} homes"
-        text = f"{person} said {figure} lost power in {place} on Monday. Repairs in {place} continue."
-        first, second = text.index(place), text.rindex(place)
-        spans = (SpanRecord(text.index(figure), text.index(figure) + len(figure), "FIGURE"),
-                 SpanRecord(first, first + len(place), "LOCATION"), SpanRecord(second, second + len(place), "LOCATION"),
-                 SpanRecord(0, len(person), "SOURCE"))
-        out.append(DocumentRecord(text, spans))
-    return out
 
 
 def test_training_writes_a_loadable_pipeline_that_predicts_spans(tmp_path: Path) -> None:

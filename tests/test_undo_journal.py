@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from db_fixtures import database_at
 from gui_fixtures import ANNOTATOR, PROJECT, add_documents
-from test_team_pg import team  # noqa: F401  (the fixture: roles, grants and policies of a team)
 
 from annotator.domain.history import (
     DECIDED,
@@ -244,7 +243,7 @@ def test_another_programs_write_works_and_each_of_its_rows_is_a_group_of_its_own
 
 @pytest.mark.postgres
 def test_a_team_role_journals_through_the_trigger_and_reads_its_history_without_delete_on_the_journal(
-        team: Any) -> None:  # noqa: F811  (pytest hands the fixture imported above)
+        team: Any) -> None:
     from annotator.services.annotation import Annotations
     from annotator.services.workspace import ensure_project
 
