@@ -110,7 +110,7 @@ def test_sources_of_reporting_verbs_and_attributions(text: str, sources: list[st
     ('Lea Marn spoke in Velmora. "Ten boats sank. Nobody was hurt."', ["Ten boats sank", "Nobody was hurt"]),
     ("The island has had no ferry for five days, and about 300 residents depend on one boat, the council said.",
      ["The island has had no ferry for five days", "about 300 residents depend on one boat"]),
-    ("Velmex said sales had fallen by 9 per cent and that the plant had lost money.",
+    ("Kordanex said sales had fallen by 9 per cent and that the plant had lost money.",
      ["sales had fallen by 9 per cent", "the plant had lost money"]),
     ("Mira Dolan wrote that 17 drones were launched, and that air defence shot down 14 of them.",
      ["17 drones were launched", "air defence shot down 14 of them"]),
