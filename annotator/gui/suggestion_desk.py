@@ -197,7 +197,9 @@ class SuggestionDesk(QObject):
         def work(_task: Task) -> tuple[LiveRun, list[Suggestion]] | None:
             if not current():
                 return None  # left before its turn came: nothing to run for it
-            done = self.live.run(document_id, run, current)
+            gate = self.session.gate  # held while a document opens: the worker waits at each pause point
+            done = self.live.run(document_id, run, current, pause=gate.wait)
+            gate.wait()
             return done, self.service.for_document(document_id, shown) if current() else []
 
         def finished(result: tuple[LiveRun, list[Suggestion]] | None) -> None:
