@@ -199,6 +199,8 @@ class SuggestionDesk(QObject):
                 return None  # left before its turn came: nothing to run for it
             gate = self.session.gate  # held while a document opens: the worker waits at each pause point
             done = self.live.run(document_id, run, current, pause=gate.wait)
+            if done.left:
+                return done, []
             gate.wait()
             return done, self.service.for_document(document_id, shown) if current() else []
 
