@@ -18,8 +18,8 @@ LONGEST_HOLD_S = 1.5  # an open of a 1 MB article takes 0.1-0.5 s; past this the
 
 
 class ForegroundGate:
-    def __init__(self, longest_hold: float = LONGEST_HOLD_S) -> None:
-        self._longest = longest_hold
+    def __init__(self, longest_hold: float | None = None) -> None:
+        self._longest = LONGEST_HOLD_S if longest_hold is None else longest_hold
         self._open = threading.Event()
         self._open.set()
         self._lock = threading.Lock()
