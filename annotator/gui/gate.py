@@ -18,6 +18,9 @@ LONGEST_HOLD_S = 1.5  # an open of a 1 MB article takes 0.1-0.5 s; past this the
 
 
 class ForegroundGate:
+    """Held by one thread (`hold`, `release`), waited on by another (`wait`); a hold ends by itself after
+    `longest_hold` seconds (LONGEST_HOLD_S when None)."""
+
     def __init__(self, longest_hold: float | None = None) -> None:
         self._longest = LONGEST_HOLD_S if longest_hold is None else longest_hold
         self._open = threading.Event()
