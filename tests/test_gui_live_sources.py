@@ -15,7 +15,9 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from gui_fixtures import (  # noqa: E402
+    ALT,
     ANNOTATOR,
+    EVACUATION,
     PROJECT,
     TIMEOUT_MS,
     add_documents,
@@ -188,3 +190,61 @@ def test_a_new_users_first_open_of_the_samples_shows_rules_ghosts_before_any_mod
     assert window.session.document.text.startswith("Grain shipments")
     assert len(answers) == 2 and "rules" in answers[0] and "trained" not in answers[0]
     assert ("LOCATION", "Grain shipments", "trained") in shown(window)
+
+
+def test_alt_right_while_the_rules_run_on_a_long_article_ends_that_run_and_the_next_articles_ghosts_come(
+        qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from annotator.gui import gate
+    from annotator.nlp.suggest import rules
+
+    monkeypatch.setattr(gate, "LONGEST_HOLD_S", 60.0)  # the hold below ends by the paint, not by the clock
+    long_text = "".join(f"Day {n}: {EVACUATION}\n" for n in range(60))
+    assert len(rules.blocks(long_text)) > 3
+    long, short = add_documents(gui_ws, tmp_path / "articles", [long_text, NEW])
+    reached, go = threading.Event(), threading.Event()
+    blocks = {long: 0, short: 0}
+    propose_block = rules._propose
+
+    def counted(text: str, lang: str) -> Any:  # the rules' own work on each block, counted per document
+        blocks[short if text == NEW else long] += 1
+        if text != NEW and not reached.is_set():  # the worker is inside the long article's first block
+            reached.set()
+            go.wait()
+        return propose_block(text, lang)
+
+    monkeypatch.setattr(rules, "_propose", counted)
+    window = open_window(gui_ws, document_id=long)
+    try:
+        qtbot.waitUntil(reached.is_set, timeout=TIMEOUT_MS)
+        qtbot.keyClick(window.article, Qt.Key.Key_Right, ALT)  # the person moves on while the rules run
+        assert window.session.document_id == short
+        assert window.session.gate.held  # the worker waits until the article is painted
+        window.article.viewport().repaint()
+        assert not window.session.gate.held
+    finally:
+        go.set()
+    ready(qtbot, window)
+    assert blocks[long] == 1  # the run ended at the pause point before the long article's second block
+    assert layer(gui_ws, "rules", long) == []  # and wrote nothing for it
+    assert blocks[short] == 1 and layer(gui_ws, "rules", short)
+    assert ("FIGURE", "75 homes", "rules") in shown(window), shown(window)
+
+
+def test_with_the_article_not_painted_the_worker_goes_on_after_a_short_wait(
+        qtbot: Any, gui_ws: Any, tmp_path: Path, open_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.gui import gate
+
+    monkeypatch.setattr(gate, "LONGEST_HOLD_S", 3600.0)  # released by the session's timer, not by the gate's clock
+    first, second = add_documents(gui_ws, tmp_path / "articles", [EVACUATION, NEW])
+    window = ready(qtbot, open_window(gui_ws, document_id=first))
+    window.centralWidget().hide()  # the article is not shown: no paint comes (as in a minimised window)
+    qtbot.keyClick(window.document_list.table, Qt.Key.Key_Right, ALT)
+    try:
+        assert window.session.document_id == second and window.session.gate.held
+        qtbot.waitUntil(lambda: not window.session.gate.held, timeout=TIMEOUT_MS)
+    finally:
+        window.session.gate.release()  # a failed test leaves no worker waiting for an hour
+    ready(qtbot, window)
+    assert ("FIGURE", "75 homes", "rules") in shown(window), shown(window)

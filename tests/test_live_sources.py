@@ -1,10 +1,13 @@
 """The window's suggestion sources for an open project (annotator.services.live_suggestions), without a window:
 occurrences follow each tag and untag without reading every string again, short strings and floods of hits are
 capped with a message, a newer trained model replaces the loaded one, a failing source is named while the others
-run, and a run for a document the person left stops. On SQLite and PostgreSQL where the database is involved."""
+run, and a run for a document the person left stops. A run waits at its pause points while the window's foreground
+gate is held (a real thread, as the window's worker is) and one whose document was left ends at the next with nothing
+more written (ADR 0016). On SQLite and PostgreSQL where the database is involved."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,8 @@ import pytest
 from data_fixtures import ruler_model
 
 from annotator.domain.layers import Owner
+from annotator.domain.spans import Span
+from annotator.gui.gate import ForegroundGate
 from annotator.nlp.suggest.occurrences import MAX_HITS, OccurrenceIndex
 from annotator.services.annotation import Annotations
 from annotator.services.importing import import_paths
@@ -139,6 +144,129 @@ def test_a_failing_source_is_named_and_the_others_run_and_a_left_document_stops_
     assert done.failed["crashing"] == ("[A225] suggestion source 'crashing' failed: RuntimeError: boom (switch it on "
                                        "again in the Suggest menu once it is mended)")
 
-    asked: list[Any] = []
-    left = live.run(second, ["rules", "occurrences"], still_wanted=lambda: asked.append(1) or len(asked) < 2)
-    assert left.ran == ["rules"] and _layer(ws, "occurrences", second, SECOND) == []
+    # The person leaves once the rules' layer is stored: occurrences do not run.
+    left = live.run(second, ["rules", "occurrences"], still_wanted=lambda: not _layer(ws, "rules", second, SECOND))
+    assert left.ran == ["rules"] and left.left and _layer(ws, "occurrences", second, SECOND) == []
+
+
+BLOCKS = 8
+# One line per block of the fake source below; the rules find a SOURCE on each.
+ARTICLE = "".join(f"Part {n}: Floods reached Velmora on Monday, the service said.\n" for n in range(BLOCKS))
+
+
+class Blocks:
+    """A fake source that works in blocks as the rules do (one line each, Request.pause before each), counting them;
+    `during` is called in the block it names (1-based)."""
+
+    def __init__(self, during: dict[int, Any] | None = None) -> None:
+        self.done = 0
+        self.during = during or {}
+
+    def __call__(self, request: Any) -> list[Span]:
+        out = []
+        offset = 0
+        for line in request.text.splitlines(keepends=True):
+            request.pause()
+            self.done += 1
+            self.during.get(self.done, lambda: None)()
+            out.append(Span(offset, offset + 4, "LOCATION"))  # "Part"
+            offset += len(line)
+        return out
+
+
+@pytest.fixture
+def blocks(monkeypatch: pytest.MonkeyPatch) -> Blocks:
+    from annotator.nlp import suggest
+
+    source = Blocks()
+    monkeypatch.setitem(suggest._REGISTRY, "blocks", source)
+    return source
+
+
+def test_a_run_waits_at_a_pause_point_while_the_gate_is_held_and_goes_on_when_it_is_released(
+        ws: Workspace, tmp_path: Path, blocks: Blocks) -> None:
+    _, (doc,) = _project(ws, tmp_path, [ARTICLE])
+    live = LiveSources(ws, "news")
+    gate = ForegroundGate(longest_hold=3600.0)  # released by the test, never by the clock
+    released_at_block = 3
+    arrived = threading.Event()
+    holds: list[int] = []
+
+    def pause() -> None:
+        if blocks.done == released_at_block and not holds:  # a document starts opening during block 3
+            holds.append(gate.hold())
+            arrived.set()
+        gate.wait()
+
+    done: list[Any] = []
+    worker = threading.Thread(target=lambda: done.append(live.run(doc, ["blocks"], pause=pause)))
+    worker.start()
+    arrived.wait()
+    worker.join(0.5)  # it would have finished by now (8 short blocks) had it not waited
+    assert worker.is_alive() and gate.held
+    assert blocks.done == released_at_block and _layer(ws, "blocks", doc, ARTICLE) == []
+
+    gate.release(holds[0])  # the article was painted
+    worker.join()
+    assert done[0].ran == ["blocks"] and not done[0].left
+    assert blocks.done == BLOCKS and _layer(ws, "blocks", doc, ARTICLE) == [("Part", "LOCATION")] * BLOCKS
+
+
+def test_a_hold_ends_by_itself_and_the_release_of_an_earlier_hold_does_not_end_a_later_one() -> None:
+    gate = ForegroundGate(longest_hold=0.05)
+    gate.hold()
+    gate.wait()  # a release that never comes (a bug, a window never painted) delays the worker, never stops it
+    assert not gate.held
+
+    gate = ForegroundGate(longest_hold=3600.0)
+    first = gate.hold()
+    second = gate.hold()  # the next document opens before the first was painted
+    gate.release(first)  # the first open's fallback timer
+    assert gate.held
+    gate.release(second)
+    assert not gate.held
+    gate.wait()
+
+
+def test_a_run_on_a_left_document_stops_at_the_next_pause_and_a_cut_layer_is_not_written(
+        database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.nlp import suggest
+
+    ws = open_workspace(database)
+    try:
+        _, (short, long) = _project(ws, tmp_path, [FIRST, ARTICLE])
+        live = LiveSources(ws, "news")
+        here = [True]
+
+        def leave() -> None:
+            here[0] = False
+
+        # The person leaves during block 3: the source stops before block 4, nothing of it is written, and the
+        # sources after it do not run.
+        cut = Blocks({3: leave})
+        monkeypatch.setitem(suggest._REGISTRY, "blocks", cut)
+        done = live.run(long, ["blocks", "occurrences"], still_wanted=lambda: here[0])
+        assert done.left and done.ran == [] and cut.done == 3
+        assert _layer(ws, "blocks", long, ARTICLE) == []
+
+        # Left during the last block: the source returned whole, yet its layer is not written (the cut comes
+        # before the layer's transaction); the layer written before it stays whole.
+        here[0] = True
+        last = Blocks({BLOCKS: leave})
+        monkeypatch.setitem(suggest._REGISTRY, "blocks", last)
+        live = LiveSources(ws, "news")  # it keeps a source it ran once: a new one takes the new fake
+        done = live.run(long, ["rules", "blocks"], still_wanted=lambda: here[0])
+        assert done.left and done.ran == ["rules"] and last.done == BLOCKS
+        assert _layer(ws, "blocks", long, ARTICLE) == []
+        assert _layer(ws, "rules", long, ARTICLE).count(("the service", "SOURCE")) == BLOCKS
+
+        # A run never left goes through, on another document and on the one left before.
+        here[0] = True
+        whole = Blocks()
+        monkeypatch.setitem(suggest._REGISTRY, "blocks", whole)
+        live = LiveSources(ws, "news")
+        assert live.run(short, ["blocks"], still_wanted=lambda: here[0]).ran == ["blocks"]
+        assert live.run(long, ["blocks"], still_wanted=lambda: here[0]).ran == ["blocks"]
+        assert whole.done == 1 + BLOCKS and len(_layer(ws, "blocks", long, ARTICLE)) == BLOCKS
+    finally:
+        ws.close()

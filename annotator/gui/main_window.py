@@ -351,7 +351,9 @@ class MainWindow(QMainWindow):
         self.focus_article()
         # Tokenize in the background, so that the first key press does not wait for spaCy. The first time,
         # spaCy's import (~0.7 s of the GIL) waits until the window has been painted.
-        warm = lambda: self.runner.submit("tokenize", lambda _task: self.annotations.token_bounds(document))  # noqa: E731
+        # Not for a document left before its turn came: its 1 MB would hold the worker (and the GIL) ~0.1 s.
+        warm = lambda: self.runner.submit("tokenize", lambda _task: self.annotations.token_bounds(document)  # noqa: E731
+                                          if self.session.document_id == document.id else None)
         if self._tokenizer_started:
             warm()
         else:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from annotator.domain.documents import Changes, Document, Status
@@ -34,6 +34,7 @@ from annotator.gui.commands import (
     parts_of,
     write_step,
 )
+from annotator.gui.gate import ForegroundGate
 from annotator.gui.history import StepMaker, command_for, rebuild
 from annotator.gui.link_state import LinkState
 from annotator.gui.offsets import OffsetMap
@@ -45,6 +46,7 @@ MAX_SECONDS_PER_VISIT = 3600.0  # a window left open overnight does not count as
 # dropped first), each holding at most UNDO_STEPS steps (its oldest steps go first).
 UNDO_DOCUMENTS = 50
 UNDO_STEPS = 1000
+PAINT_FALLBACK_MS = 300  # the worker waits this long after an open for the article's paint, in case none comes
 
 
 class LayerEditor(Protocol):
@@ -87,6 +89,9 @@ class DocumentSession(QObject):
         # What turns a step of the change journal into a command, for a history rebuilt after a restart; the
         # suggestion desk adds the one for decisions.
         self.step_makers: list[StepMaker] = [functools.partial(command_for, self)]
+        # Held by an open until the article is painted: the window's worker waits at its pause points (ADR 0016).
+        self.gate = ForegroundGate()
+        self._painting: int | None = None  # the hold that the article's next paint releases
 
     # -- reading ----------------------------------------------------------------------------------
     @property
@@ -175,6 +180,26 @@ class DocumentSession(QObject):
 
     # -- opening and moving -----------------------------------------------------------------------
     def open_document(self, document_id: int) -> bool:
+        """Open the document; the window's worker gives way (the foreground gate) until the article is painted."""
+        hold = self.gate.hold()
+        opened = False
+        try:
+            opened = self._open(document_id)
+            return opened
+        finally:
+            if opened:  # released by the article's next paint, else by the timer (a window minimised, not shown)
+                self._painting = hold
+                QTimer.singleShot(PAINT_FALLBACK_MS, self, functools.partial(self.gate.release, hold))
+            else:
+                self.gate.release(hold)
+
+    def painted(self) -> None:
+        """The article was painted (told by its view): a worker held back by the open goes on."""
+        if self._painting is not None:
+            self.gate.release(self._painting)
+            self._painting = None
+
+    def _open(self, document_id: int) -> bool:
         try:
             doc = self.annotations.document(document_id)
             layers = self.annotations.layers(document_id)

@@ -6,10 +6,11 @@ suggestions.visible): filtered at once when a document opens (one small read), t
 answer, which runs every source switched on in the Suggest menu (annotator.services.live_suggestions): the
 built-in ones first (`rules` when its layer is empty, `occurrences` every time: the strings people tagged change
 as they work), then `trained` (the project's latest model) and the pipelines a layer was filled from. Running a
-source and tokenizing a long article take seconds, so none of it runs on the GUI thread; an answer for a document
-the person has left is dropped, and a source that fails is named in the status bar and switched off for the
-session. A decision is one step on the document's undo stack (a SpanCommand, so the session saves it before the
-stack moves, as it does every key press).
+source and tokenizing a long article take seconds, so none of it runs on the GUI thread. The worker gives way while
+a document opens, and a run for a document the person has left ends at its next pause point, writing nothing more
+(ADR 0016); a source that fails is named in the status bar and switched off for the session. A decision is one step
+on the document's undo stack (a SpanCommand, so the session saves it before the stack moves, as it does every key
+press).
 """
 
 from __future__ import annotations
@@ -197,7 +198,11 @@ class SuggestionDesk(QObject):
         def work(_task: Task) -> tuple[LiveRun, list[Suggestion]] | None:
             if not current():
                 return None  # left before its turn came: nothing to run for it
-            done = self.live.run(document_id, run, current)
+            gate = self.session.gate  # held while a document opens: the worker waits at each pause point
+            done = self.live.run(document_id, run, current, pause=gate.wait)
+            if done.left:
+                return done, []
+            gate.wait()
             return done, self.service.for_document(document_id, shown) if current() else []
 
         def finished(result: tuple[LiveRun, list[Suggestion]] | None) -> None:

@@ -39,11 +39,17 @@ REREAD_S = 300.0  # the tagged strings are read whole again this often: what oth
 
 @dataclass
 class LiveRun:
-    """What a run did besides writing the layers: the sources that failed (name -> coded message) and notes."""
+    """What a run did besides writing the layers: the sources that failed (name -> coded message), notes, and
+    whether it ended early because the person left the document."""
 
     ran: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    left: bool = False  # the person left the document: the run ended at a pause point
+
+
+class _Left(Exception):
+    """Raised at a pause point of a run whose document the person has left: the run ends there, quietly."""
 
 
 def runnable(name: str) -> bool:
@@ -83,34 +89,52 @@ class LiveSources:
         return trained_model_for(self._project)
 
     # -- on the worker ----------------------------------------------------------------------------
-    def run(self, document_id: int, sources: Sequence[str], still_wanted: Callable[[], bool] = lambda: True) -> LiveRun:
-        """Run `sources` (in that order) on the document and store each one's spans as its layer. `still_wanted`
-        is asked between sources: False (the person left the document) stops the run."""
+    def run(self, document_id: int, sources: Sequence[str], still_wanted: Callable[[], bool] = lambda: True,
+            pause: Callable[[], None] = lambda: None) -> LiveRun:
+        """Run `sources` (in that order) on the document and store each one's spans as its layer.
+
+        At each pause point (before the run, before each source, before each block of a source that works in
+        blocks, before a layer is written) `pause` is called (the window's worker waits there while a document
+        opens), then `still_wanted`: False (the person left the document) ends the run at once. A layer is written
+        whole or not at all: the cut comes before its transaction, never inside it."""
+
+        def point() -> None:
+            pause()
+            if not still_wanted():
+                raise _Left
+
+        out = LiveRun()
+        try:
+            self._run(document_id, sources, point, out)
+        except _Left:
+            out.left = True
+        return out
+
+    def _run(self, document_id: int, sources: Sequence[str], point: Callable[[], None], out: LiveRun) -> None:
         from annotator.nlp.suggest import Request
 
+        point()
         project_id = self._project_id()
         assert self._project_row is not None
         with self._ws.unit() as repo:
             labels = repo.labels.of_project(project_id)
             text = repo.documents.texts([document_id]).get(document_id)
-        out = LiveRun()
         if text is None:
-            return out
-        request = Request(self._project_row.lang, text, labels)
+            return
+        request = Request(self._project_row.lang, text, labels, pause=point)
         for name in sources:
-            if not still_wanted():
-                break
+            point()
             try:
                 spans = self._propose(name, document_id, request, out)
             except SuggestionSourceError as e:  # the source's fault; a busy database is not, and reaches the window
                 out.failed[name] = str(e)
                 continue
             if spans is not None:
+                point()
                 write_layer(self._ws, project_id, layer_name(name), {document_id: spans}, FillSummary(name))
                 if name != OCCURRENCES:
                     self._filled.setdefault(name, set()).add(document_id)
                 out.ran.append(name)
-        return out
 
     def _propose(self, name: str, document_id: int, request: Request, out: LiveRun) -> list[Span] | None:
         """The source's spans for the document; None when it has nothing new to say (filled already)."""
@@ -128,7 +152,7 @@ class LiveSources:
             return None  # rules and pipelines say the same of the same text; `trained` did it with this model
         try:
             return source(request)
-        except AnnotatorError:
+        except (AnnotatorError, _Left):
             raise
         except Exception as e:  # a model's own component failing: the window must keep working
             log.warning("suggestion source %r failed", name, exc_info=True)
@@ -168,7 +192,7 @@ class LiveSources:
         from annotator.nlp.suggest.occurrences import MAX_HITS
 
         index = self._tagged_index(request.lang)
-        found = index.find(request.text)
+        found = index.find(request.text, pause=request.pause)
         if found.hits > len(found.spans):
             out.notes.append(str(OccurrencesCappedError(
                 f"occurrences: {found.hits:,} places in this document repeat strings tagged in the project; the "

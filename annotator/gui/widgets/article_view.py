@@ -321,6 +321,7 @@ class ArticleView(QPlainTextEdit):
             overlay()
         if self.isVisible():
             self._pending = None  # painted at its real size: from now on the reader moves the view
+        self._session.painted()  # an open's first paint: the worker may go on (ADR 0016)
 
     # -- hover, context menu -----------------------------------------------------------------------
     def _index_at_point(self, point: QPoint) -> int:

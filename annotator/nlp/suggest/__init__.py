@@ -7,7 +7,7 @@ maps a name to a source; any other name is read as a spaCy pipeline (an installe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,6 +22,8 @@ class Request:
     `tagged`: the strings the project's annotators have tagged, text -> {label: count} (for `occurrences`).
     `existing`: the spans the annotator already has on this document; they are never proposed again.
     `mapping`: a label mapping (a role or a pipeline's label -> a project label), edited by the user.
+    `pause`: a source that works in blocks calls it before each block: the window's worker waits there while a
+    document opens, and a run for a document the person left ends there (it raises).
     """
 
     lang: str
@@ -30,6 +32,7 @@ class Request:
     tagged: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     existing: Sequence[Span] = ()
     mapping: Mapping[str, str] | None = None
+    pause: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
 
 
 class Source(Protocol):

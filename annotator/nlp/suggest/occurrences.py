@@ -13,7 +13,7 @@ removing only the strings that came or went; a document then costs its tokenizin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,10 +65,11 @@ class OccurrenceIndex:
 
     def __call__(self, request: Request) -> list[Span]:
         """As a suggestion source (annotator.nlp.suggest.Source): one index for every document of a run."""
-        return self.find(request.text, request.existing).spans
+        return self.find(request.text, request.existing, request.pause).spans
 
-    def find(self, text: str, existing: Sequence[Span] = ()) -> Found:
-        """The spans of `text` that repeat a tagged string, less the spans in `existing` (the annotator's own)."""
+    def find(self, text: str, existing: Sequence[Span] = (), pause: Callable[[], None] = lambda: None) -> Found:
+        """The spans of `text` that repeat a tagged string, less the spans in `existing` (the annotator's own);
+        `pause` is called before each block (Request.pause)."""
         if not self._labels or not text:
             return Found([], 0)
         from annotator.nlp.suggest.rules import blocks
@@ -78,6 +79,7 @@ class OccurrenceIndex:
         # Block by block, as the rules do: no single call into spaCy holds the GIL for long on a 1 MB article, so a
         # window running this on its worker stays responsive (a string across a cut, after a line break, is missed).
         for offset, block in blocks(text):
+            pause()
             doc = tokenize(block, self.lang)
             for match_id, start, end in self._matcher(doc):
                 span = doc[start:end]

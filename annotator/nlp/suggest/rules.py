@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from annotator.domain.spans import Span
@@ -30,17 +31,18 @@ def rules(request: Request) -> list[Span]:
     roles = role_labels(request.labels, request.mapping)
     if not roles or not request.text.strip():
         return []
-    return sorted(set(relabel(propose(request.text, request.lang), roles)))
+    return sorted(set(relabel(propose(request.text, request.lang, request.pause), roles)))
 
 
-def propose(text: str, lang: str) -> list[Span]:
+def propose(text: str, lang: str, pause: Callable[[], None] = lambda: None) -> list[Span]:
     """The rules' spans with role names as labels; one label's spans never overlap (the longest is kept).
 
     The text is taken in blocks of about BLOCK characters cut after a line break (which ends a sentence for
     every rule), so that no single call into spaCy holds the GIL for long: a window running this in a worker
-    thread stays responsive on a 1 MB article."""
+    thread stays responsive on a 1 MB article; `pause` is called before each block (Request.pause)."""
     out: list[Span] = []
     for offset, block in blocks(text):
+        pause()
         out += [Span(s.start + offset, s.end + offset, s.label) for s in _propose(block, lang)]
     return out
 
