@@ -295,6 +295,28 @@ def test_calls_made_together_are_one_transaction_saved_whole_or_not_at_all(
         ws.close()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_figure_tagged_with_its_reading_is_one_transaction(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from sqlalchemy import event
+
+    from annotator.services.relations import Frames
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    ws = open_workspace(_url(backend, tmp_path, request))
+    try:
+        (doc,) = add_documents(ws, tmp_path / "in", [TEXT])
+        frames = Frames(ws, ensure_project(ws, PROJECT).id, ANNOTATOR)
+        begun: list[str] = []
+        event.listen(ws.db.engine, "begin", lambda _conn: begun.append("BEGIN"))
+        span, _ = frames.add_span(doc, "FIGURE", TEXT.index("12,000"), TEXT.index(" people"))
+        assert begun == ["BEGIN"]
+        with ws.unit() as repo:
+            assert repo.relations.attrs([span.id or 0])[span.id or 0]["value"] == 12000
+    finally:
+        ws.close()
+
+
 def test_a_conflict_inside_calls_made_together_runs_the_whole_again_not_the_call_alone(ws: Any) -> None:
     from annotator.errors import DatabaseConflictError
     from annotator.services.workspace import retried
