@@ -148,6 +148,20 @@ def test_compound_steps_are_named_as_the_window_names_them_and_one_unnamed_chang
     assert steps_from([_added(1, 8, start=60, end=64), *odd], spans, ANNOTATOR, 1, limit=10) == []
 
 
+def test_a_suggestion_taken_under_another_label_or_moved_is_named_as_the_window_named_it() -> None:
+    def accepted(txn: int, label: str, start: int, end: int, proposed: tuple[str, int, int] | None) -> list[Entry]:
+        made = [Entry(txn, SPAN_ADDED, txn, label, start, end, origin="model:rules"),
+                Entry(txn, DECIDED, 100 + txn, label, start, end, decision="accepted", source="rules")]
+        if proposed is not None:
+            made.append(Entry(txn, DECIDED, 200 + txn, *proposed, decision="rejected", source="rules"))
+        return made
+
+    entries = [*accepted(1, "LOCATION", 0, 7, None), *accepted(2, "SOURCE", 10, 17, ("LOCATION", 10, 17)),
+               *accepted(3, "FIGURE", 20, 30, ("FIGURE", 20, 26)), *accepted(4, "CLAIM", 40, 50, ("FIGURE", 40, 46))]
+    assert [s.text for s in steps_from(entries, {}, ANNOTATOR, 1, limit=10)] == [  # type: ignore[union-attr]
+        "accept LOCATION", "accept LOCATION as SOURCE", "accept FIGURE, moved", "accept FIGURE as CLAIM, moved"]
+
+
 # -- the triggers, on both databases ------------------------------------------------------------------------------
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_key_presses_are_journalled_per_transaction_and_imports_and_model_layers_are_not(

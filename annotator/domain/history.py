@@ -271,10 +271,19 @@ def _decision(group: list[Entry], owner: str, document_id: int) -> DecideStep | 
         before = None if entry.old_decision is None else DecisionState(Decision(entry.old_decision), entry.old_source)
         after = None if entry.decision is None else DecisionState(Decision(entry.decision), entry.source)
         decisions.append(DecisionChange(entry.label, entry.start, entry.end, before, after))
+    return DecideStep(Decided(document_id, tuple(added), tuple(decisions)), _decision_text(added, decisions))
+
+
+def _decision_text(added: list[AddedSpan], decisions: list[DecisionChange]) -> str:
+    """The step's name as the window gives it (SuggestionDesk.accept, reject, accept_all)."""
     if len(added) > 1:
-        text = "accept every suggestion"  # as the window names the step (SuggestionDesk.accept_all)
-    elif added:
-        text = f"accept {added[0].span.label}"
-    else:
-        text = f"reject {decisions[0].label}"
-    return DecideStep(Decided(document_id, tuple(added), tuple(decisions)), text)
+        return "accept every suggestion"
+    if not added:
+        return f"reject {decisions[0].label}"
+    span = added[0].span
+    # A suggestion taken under another label or at other offsets is recorded as rejected as it was proposed
+    proposed = next((d for d in decisions if d.after is not None and d.after.decision is Decision.REJECTED), None)
+    if proposed is None:
+        return f"accept {span.label}"
+    text = f"accept {span.label}" if proposed.label == span.label else f"accept {proposed.label} as {span.label}"
+    return text if (proposed.start, proposed.end) == (span.start, span.end) else f"{text}, moved"
