@@ -194,15 +194,16 @@ def _parts(group: list[Entry], spans: Mapping[int, Span], owner: str) -> list[Pa
     removed with a span (the database cascades) is part of that span's removal: of the first one removed that
     it joins."""
     removed = [e.row_id for e in group if e.what == SPAN_REMOVED]
-    took: dict[int, list[Entry]] = {}
-    for entry in group:
-        ends = [i for i in removed if entry.what == UNLINKED and i in (entry.head_id, entry.child_id)]
-        if ends:
-            took.setdefault(ends[0], []).append(entry)
-    taken = {id(e) for entries in took.values() for e in entries}
+    took: dict[int, list[Entry]] = {}  # removed span id -> the links that went with it
+    taken: set[int] = set()  # their places in the group
+    for n, entry in enumerate(group):
+        end = next((i for i in removed if i in (entry.head_id, entry.child_id)), None)
+        if entry.what == UNLINKED and end is not None:
+            took.setdefault(end, []).append(entry)
+            taken.add(n)
     parts: list[PartStep] = []
-    for entry in group:
-        if id(entry) in taken:
+    for n, entry in enumerate(group):
+        if n in taken:
             continue
         part = _part(entry, took.get(entry.row_id, []) if entry.what == SPAN_REMOVED else [], spans, owner)
         if part is None:
