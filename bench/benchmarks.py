@@ -492,3 +492,7 @@ ALL = [bench_import, bench_export, bench_dense_import, bench_dense_export, bench
 from occurrences_bench import bench_occurrences  # noqa: E402  (its own module: the window's suggestion worker)
 
 ALL.append(bench_occurrences)
+
+from steps_bench import bench_steps  # noqa: E402  (compound undo steps in one transaction, ADR 0015)
+
+ALL.append(bench_steps)

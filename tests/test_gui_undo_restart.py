@@ -1,5 +1,7 @@
 """Undo across a restart (ADR 0015): the real window driven by key presses, closed, and a new window on the same
-database file rebuilding the document's undo history from the change journal. The database is the judge."""
+database rebuilding the document's undo history from the change journal. The database is the judge. A compound
+step (the links taken at once, a relabel that drops links, several span changes) comes back as one step, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
+from db_fixtures import rows  # noqa: E402
 from gui_fixtures import (  # noqa: E402
     ALT,
     CTRL,
     FLOODS,
     GRAIN,
+    HARBOUR,
+    HARBOUR_CLAIM,
     SHIFT,
+    add_documents,
     decisions,
     find,
     ready,
@@ -29,15 +35,17 @@ pytestmark = pytest.mark.gui
 
 ARTICLE = FLOODS
 SECOND = GRAIN
+CLAIMED = HARBOUR
+CLAIM = HARBOUR_CLAIM
 
 
 def undo_text(window: Any) -> str:
     return str(window.actions_by_id["edit.undo"].text())
 
 
-def relabel(window: Any, text: str, label: str) -> None:
+def relabel(window: Any, text: str, label: str, article: str = ARTICLE) -> None:
     """The span menu's "Relabel as": the way a user relabels a span."""
-    start = ARTICLE.index(text)
+    start = article.index(text)
     shown = window.session.spans_at(start)
     action = next(a for a in window.article.span_menu(shown).actions() if a.text() == f"Relabel as {label}")
     action.trigger()
@@ -149,4 +157,120 @@ def test_a_rebuilt_step_whose_span_changed_elsewhere_is_refused_and_the_rest_sta
         qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL)
         assert stored(ws, filled[0]) == [("LOCATION", "Monday")]
     finally:
+        ws.close()
+
+
+# -- compound steps, on both databases -----------------------------------------------------------------------------
+def close(qtbot: Any, window: Any) -> None:
+    """Close the window and let its document list read the time spent: its timer must not read a database that
+    the test has handed back (PostgreSQL's are emptied and their connections ended)."""
+    from PySide6.QtCore import QTimer
+
+    window.close()
+    qtbot.waitUntil(lambda: not any(t.isActive() for t in window.document_list.findChildren(QTimer)))
+
+
+def reopen(qtbot: Any, window: Any, database: str, open_window: Any) -> tuple[Any, Any]:
+    """Close the window and open a new one on the same database, with a workspace of its own."""
+    from annotator.services.workspace import open_workspace
+
+    close(qtbot, window)
+    ws = open_workspace(database)
+    return ws, ready(qtbot, open_window(ws))
+
+
+def links(database: str) -> list[tuple[str, str]]:
+    """(type, child's text) of every stored link, by type."""
+    found = rows(database, "SELECT r.type, s.start, s.\"end\" FROM relation r JOIN span s ON s.id = r.child_id "
+                           "ORDER BY r.type")
+    return [(kind, CLAIMED[start:end]) for kind, start, end in found]
+
+
+def tag_by_key(qtbot: Any, window: Any, phrase: str, key: Qt.Key) -> None:
+    start = CLAIMED.index(phrase)
+    window.article.select_range(start, start + len(phrase))
+    qtbot.keyClick(window.article, key)
+
+
+def test_links_taken_at_once_and_a_relabel_that_drops_a_link_each_come_back_as_one_step(
+        qtbot: Any, database: str, no_suggestions: None, open_window: Any, tmp_path: Path, errors: list[str]) -> None:
+    from annotator.services.workspace import open_workspace
+
+    first = open_workspace(database)
+    try:
+        (doc,) = add_documents(first, tmp_path / "in", [CLAIMED])
+        window = ready(qtbot, open_window(first, document_id=doc))
+        tag_by_key(qtbot, window, "More than 12,000 residents", Qt.Key.Key_3)
+        tag_by_key(qtbot, window, "Velmora", Qt.Key.Key_2)
+        tag_by_key(qtbot, window, "Irena Dobric", Qt.Key.Key_1)
+        tag_by_key(qtbot, window, CLAIM, Qt.Key.Key_4)  # its links are proposed
+        qtbot.keyClick(window.article, Qt.Key.Key_Return)  # Enter takes the three
+        taken = [("figure", "More than 12,000 residents"), ("said_by", "Irena Dobric"), ("where", "Velmora")]
+        assert links(database) == taken
+        relabel(window, "Irena Dobric", "LOCATION", CLAIMED)  # no one's source now: said_by goes with the relabel
+        qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL)
+        qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL | SHIFT)  # undone and redone: the step is done
+        assert ("LOCATION", "Irena Dobric") in stored(first, doc) and len(links(database)) == 2
+        tagged = stored(first, doc)
+    finally:
+        first.close()
+
+    ws, reopened = reopen(qtbot, window, database, open_window)
+    try:
+        assert undo_text(reopened) == "&Undo relabel as LOCATION"
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL)  # the label and its link, one step
+        assert ("SOURCE", "Irena Dobric") in stored(ws, doc) and links(database) == taken
+        assert {r.type for r in reopened.session.links.relations} == {"figure", "said_by", "where"}
+        assert undo_text(reopened) == "&Undo accept 3 links"
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL)  # the three links, one step
+        assert links(database) == [] and reopened.session.links.relations == []
+        assert stored(ws, doc) == [(label, text) if text != "Irena Dobric" else ("SOURCE", text)
+                                   for label, text in tagged]  # every span stays
+        assert undo_text(reopened) == "&Undo tag CLAIM"
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL | SHIFT)  # redo within this window
+        assert links(database) == taken
+        assert errors == []
+    finally:
+        close(qtbot, reopened)
+        ws.close()
+
+
+def test_several_span_changes_in_one_step_come_back_as_one_step_and_one_undone_does_not(
+        qtbot: Any, database: str, no_suggestions: None, open_window: Any, tmp_path: Path, errors: list[str]) -> None:
+    from annotator.services.workspace import open_workspace
+
+    first = open_workspace(database)
+    try:
+        (doc,) = add_documents(first, tmp_path / "in", [CLAIMED])
+        window = ready(qtbot, open_window(first, document_id=doc))
+        tag_by_key(qtbot, window, "Velmora", Qt.Key.Key_2)
+        tag_by_key(qtbot, window, "Irena Dobric", Qt.Key.Key_2)
+        tag_by_key(qtbot, window, "Ostrel", Qt.Key.Key_2)
+        before = stored(first, doc)
+        session = window.session
+        place, person, ferry = (next(s for s in session.spans if CLAIMED[s.start:s.end] == t)
+                                for t in ("Velmora", "Irena Dobric", "Ostrel"))
+        figure, harbour = CLAIMED.index("12,000"), CLAIMED.index("harbour")
+        session.change_spans("set right", remove=[place.id], relabel={person.id: "SOURCE"},
+                             add=[("FIGURE", figure, figure + 6), ("LOCATION", harbour, harbour + 7)])
+        changed = stored(first, doc)
+        assert changed != before and ("SOURCE", "Irena Dobric") in changed and ("FIGURE", "12,000") in changed
+        session.change_spans("drop the ferry", remove=[ferry.id])
+        qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL)  # undone before the restart: it does not come back
+        assert stored(first, doc) == changed
+    finally:
+        first.close()
+
+    ws, reopened = reopen(qtbot, window, database, open_window)
+    try:
+        assert undo_text(reopened) == "&Undo 4 changes"
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL)  # one Ctrl+Z: the data is as before the step
+        assert stored(ws, doc) == before
+        assert sorted(CLAIMED[s.start:s.end] for s in reopened.session.spans) == ["Irena Dobric", "Ostrel", "Velmora"]
+        assert undo_text(reopened) == "&Undo tag LOCATION"
+        qtbot.keyClick(reopened.article, Qt.Key.Key_Z, CTRL | SHIFT)
+        assert stored(ws, doc) == changed
+        assert errors == []
+    finally:
+        close(qtbot, reopened)
         ws.close()

@@ -12,16 +12,20 @@ from gui_fixtures import ANNOTATOR, PROJECT, add_documents
 
 from annotator.domain.history import (
     DECIDED,
+    LINKED,
     SPAN_ADDED,
     SPAN_CHANGED,
     SPAN_REMOVED,
     UNLINKED,
     AddStep,
+    CompoundStep,
     Entry,
+    LinkStep,
     RelabelStep,
     RemoveStep,
     steps_from,
 )
+from annotator.domain.relations import Relation
 from annotator.domain.spans import Span
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -88,6 +92,73 @@ def test_a_span_removed_with_its_links_is_one_step_with_them() -> None:
     (step,) = steps_from(entries, {5: claim}, ANNOTATOR, 1, limit=10)
     assert isinstance(step, RemoveStep) and step.span == source
     assert [(r.head, r.child, r.type, r.id) for r in step.relations] == [(claim, source, "said_by", 40)]
+
+
+def test_a_transaction_of_several_changes_is_one_compound_step_of_them_in_the_order_made() -> None:
+    claim, source = Span(0, 20, "CLAIM", 5, ANNOTATOR), Span(30, 35, "SOURCE", 6, ANNOTATOR)
+    place = Span(40, 47, "LOCATION", 7, ANNOTATOR)
+    said_by = Relation(claim, source, "said_by", 40)
+    # change_spans: the place removed with its link (the cascade's row first, as PostgreSQL writes it), the
+    # source's misfit link removed and the source relabelled, a figure added
+    where = Entry(9, UNLINKED, 41, head_id=5, child_id=7, rel_type="where", origin="manual")
+    entries = [where,
+               Entry(9, SPAN_REMOVED, 7, "LOCATION", 40, 47, origin="manual"),
+               Entry(9, UNLINKED, 40, head_id=5, child_id=6, rel_type="said_by", origin="manual"),
+               Entry(9, SPAN_CHANGED, 6, "LOCATION", 30, 35, "SOURCE", 30, 35),
+               _added(9, 8, start=50, end=54)]
+    now = {5: claim, 6: source._replace(label="LOCATION")}
+    (step,) = steps_from(entries, now, ANNOTATOR, 1, limit=10)
+    assert isinstance(step, CompoundStep) and step.text == "4 changes"
+    removal, unlink, relabel, added = step.parts
+    assert isinstance(removal, RemoveStep) and removal.span == place
+    assert [(r.head.id, r.child.id, r.type, r.id) for r in removal.relations] == [(5, 7, "where", where.row_id)]
+    assert isinstance(unlink, LinkStep) and unlink.removed and (unlink.relation.id, unlink.relation.type) == (
+        said_by.id, "said_by")
+    assert relabel == RelabelStep(source, "LOCATION")
+    assert added == AddStep(Span(50, 54, "FIGURE", 8, ANNOTATOR))
+    # Undone in one transaction (the window's undo of it): the step and its undo both go
+    undo = [Entry(10, SPAN_REMOVED, 8, "FIGURE", 50, 54, origin="manual"),
+            Entry(10, SPAN_CHANGED, 6, "SOURCE", 30, 35, "LOCATION", 30, 35),
+            Entry(10, LINKED, 40, head_id=5, child_id=6, rel_type="said_by", origin="manual"),
+            Entry(10, SPAN_ADDED, 7, "LOCATION", 40, 47, origin="manual"),
+            Entry(10, LINKED, 41, head_id=5, child_id=7, rel_type="where", origin="manual")]
+    assert steps_from([_added(8, 5, "CLAIM", 0, 20), *entries, *undo], {5: claim, 6: source}, ANNOTATOR, 1,
+                      limit=10) == [AddStep(claim)]
+
+
+def test_compound_steps_are_named_as_the_window_names_them_and_one_unnamed_change_ends_the_history() -> None:
+    claim, source, figure = (Span(0, 20, "CLAIM", 5, ANNOTATOR), Span(30, 35, "SOURCE", 6, ANNOTATOR),
+                             Span(21, 25, "FIGURE", 7, ANNOTATOR))
+    spans = {5: claim, 6: source, 7: figure}
+    taken = [Entry(3, LINKED, 40, head_id=5, child_id=6, rel_type="said_by", origin="proposed"),
+             Entry(3, LINKED, 41, head_id=5, child_id=7, rel_type="figure", origin="proposed")]
+    (step,) = steps_from(taken, spans, ANNOTATOR, 1, limit=10)
+    assert isinstance(step, CompoundStep) and step.text == "accept 2 links"
+    assert [(p.relation.id, p.origin, p.removed) for p in step.parts] == [  # type: ignore[union-attr]
+        (40, "proposed", False), (41, "proposed", False)]
+    relabel = [Entry(4, UNLINKED, 40, head_id=5, child_id=6, rel_type="said_by", origin="proposed"),
+               Entry(4, SPAN_CHANGED, 6, "LOCATION", 30, 35, "SOURCE", 30, 35)]
+    assert steps_from([*taken, *relabel], spans, ANNOTATOR, 1, limit=10)[-1].text == "relabel as LOCATION"  # type: ignore[union-attr]
+    unlinked = [Entry(5, UNLINKED, 41, head_id=5, child_id=7, rel_type="figure", origin="proposed"),
+                Entry(5, UNLINKED, 42, head_id=5, child_id=7, rel_type="figure_of", origin="manual")]
+    assert steps_from(unlinked, spans, ANNOTATOR, 1, limit=10)[-1].text == "unlink"  # type: ignore[union-attr]
+    # A part that cannot be named (moved and relabelled at once) makes the whole transaction unnamed
+    odd = [_added(6, 9, start=50, end=54), Entry(6, SPAN_CHANGED, 7, "CLAIM", 21, 26, "FIGURE", 21, 25)]
+    assert steps_from([_added(1, 8, start=60, end=64), *odd], spans, ANNOTATOR, 1, limit=10) == []
+
+
+def test_a_suggestion_taken_under_another_label_or_moved_is_named_as_the_window_named_it() -> None:
+    def accepted(txn: int, label: str, start: int, end: int, proposed: tuple[str, int, int] | None) -> list[Entry]:
+        made = [Entry(txn, SPAN_ADDED, txn, label, start, end, origin="model:rules"),
+                Entry(txn, DECIDED, 100 + txn, label, start, end, decision="accepted", source="rules")]
+        if proposed is not None:
+            made.append(Entry(txn, DECIDED, 200 + txn, *proposed, decision="rejected", source="rules"))
+        return made
+
+    entries = [*accepted(1, "LOCATION", 0, 7, None), *accepted(2, "SOURCE", 10, 17, ("LOCATION", 10, 17)),
+               *accepted(3, "FIGURE", 20, 30, ("FIGURE", 20, 26)), *accepted(4, "CLAIM", 40, 50, ("FIGURE", 40, 46))]
+    assert [s.text for s in steps_from(entries, {}, ANNOTATOR, 1, limit=10)] == [  # type: ignore[union-attr]
+        "accept LOCATION", "accept LOCATION as SOURCE", "accept FIGURE, moved", "accept FIGURE as CLAIM, moved"]
 
 
 # -- the triggers, on both databases ------------------------------------------------------------------------------
@@ -206,6 +277,74 @@ def test_a_link_and_a_span_removed_with_its_link_come_back_as_the_steps_they_wer
         assert frames.notes.history(doc)[-1] == link
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_calls_made_together_are_one_transaction_saved_whole_or_not_at_all(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from sqlalchemy import text
+
+    from annotator.errors import SpanRuleError
+    from annotator.services.annotation import Annotations
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    ws = open_workspace(_url(backend, tmp_path, request))
+    try:
+        (doc,) = add_documents(ws, tmp_path / "in", [TEXT])
+        notes = Annotations(ws, ensure_project(ws, PROJECT).id, ANNOTATOR)
+        place, figure = (TEXT.index("Velmora"), TEXT.index("Velmora") + 7), (TEXT.index("12,000"), TEXT.index(" people"))
+        with pytest.raises(SpanRuleError):  # the second overlaps the first: neither is saved
+            ws.together(lambda: [notes.add_span(doc, "LOCATION", *place),
+                                 notes.add_span(doc, "LOCATION", place[0], place[1] + 5)])
+        assert notes.spans(doc) == [] and _journal(ws) == []
+        made = ws.together(lambda: [notes.add_span(doc, "LOCATION", *place)[0],
+                                    notes.add_span(doc, "FIGURE", *figure)[0]])
+        assert notes.spans(doc) == made
+        with ws.db.engine.connect() as conn:
+            txns = {r[0] for r in conn.execute(text("SELECT txn FROM change_journal"))}
+        assert len(txns) == 1  # one group: one step
+        assert notes.history(doc) == [CompoundStep((AddStep(made[0]), AddStep(made[1])), "2 changes")]
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_figure_tagged_with_its_reading_is_one_transaction(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from sqlalchemy import event
+
+    from annotator.services.relations import Frames
+    from annotator.services.workspace import ensure_project, open_workspace
+
+    ws = open_workspace(_url(backend, tmp_path, request))
+    try:
+        (doc,) = add_documents(ws, tmp_path / "in", [TEXT])
+        frames = Frames(ws, ensure_project(ws, PROJECT).id, ANNOTATOR)
+        begun: list[str] = []
+        event.listen(ws.db.engine, "begin", lambda _conn: begun.append("BEGIN"))
+        span, _ = frames.add_span(doc, "FIGURE", TEXT.index("12,000"), TEXT.index(" people"))
+        assert begun == ["BEGIN"]
+        with ws.unit() as repo:
+            assert repo.relations.attrs([span.id or 0])[span.id or 0]["value"] == 12000
+    finally:
+        ws.close()
+
+
+def test_a_conflict_inside_calls_made_together_runs_the_whole_again_not_the_call_alone(ws: Any) -> None:
+    from annotator.errors import DatabaseConflictError
+    from annotator.services.workspace import retried
+
+    calls: list[str] = []
+
+    @retried
+    def part(name: str) -> str:
+        calls.append(name)
+        if calls.count("second") == 1 and name == "second":
+            raise DatabaseConflictError("a deadlock")  # as the driver's error is translated
+        return name
+
+    assert ws.together(lambda: [part("first"), part("second")]) == ["first", "second"]
+    assert calls == ["first", "second", "first", "second"]
 
 
 def test_no_sql_of_annotator_calls_random_which_its_sqlite_connections_give_one_number_per_transaction() -> None:

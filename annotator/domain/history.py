@@ -3,8 +3,10 @@
 The journal holds what each transaction did to one person's rows (written by triggers, migration 0007). Read
 oldest first, a transaction that exactly reverses the step before it is that step's undo, and both go (an undo
 then a redo leaves the step, as the window had it). What is left is classified into the steps the window knows;
-the history reaches back only to the newest transaction it cannot classify (a merge, a move of an edge): older
-steps could not be undone without undoing that one first.
+the history reaches back only to the newest transaction it cannot classify (a span moved and relabelled at once,
+a label deleted since): older steps could not be undone without undoing that one first. A transaction of
+several changes (the window writes a compound step in one: gui/commands.write_step) is a compound step whose
+parts are its changes in the order it made them.
 """
 
 from __future__ import annotations
@@ -111,7 +113,18 @@ class DecideStep:
         return frozenset({a.span.label for a in self.decided.added} | {d.label for d in self.decided.decisions})
 
 
-Step = AddStep | RemoveStep | RelabelStep | MoveStep | LinkStep | DecideStep
+PartStep = AddStep | RemoveStep | RelabelStep | MoveStep | LinkStep | DecideStep
+
+
+@dataclass(frozen=True, slots=True)
+class CompoundStep:
+    """Several changes of one transaction, one undo step: undone in reverse order, as the window undoes its own."""
+
+    parts: tuple[PartStep, ...]
+    text: str
+
+
+Step = PartStep | CompoundStep
 
 
 def transactions(entries: Iterable[Entry]) -> list[list[Entry]]:
@@ -168,41 +181,79 @@ def _relation(entry: Entry, spans: Mapping[int, Span]) -> Relation | None:
 
 
 def _step(group: list[Entry], spans: Mapping[int, Span], owner: str, document_id: int) -> Step | None:
-    kinds = sorted(e.what for e in group)
-    first = group[0]
-    if kinds == [SPAN_ADDED]:
-        span = _span(first, owner)
+    if any(e.what == DECIDED for e in group):
+        return _decision(group, owner, document_id) if all(e.what in (DECIDED, SPAN_ADDED) for e in group) else None
+    parts = _parts(group, spans, owner)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else CompoundStep(tuple(parts), _compound_text(parts))
+
+
+def _parts(group: list[Entry], spans: Mapping[int, Span], owner: str) -> list[PartStep]:
+    """The changes of one transaction, in the order it made them; [] when one of them cannot be named. A link
+    removed with a span (the database cascades) is part of that span's removal: of the first one removed that
+    it joins."""
+    removed = [e.row_id for e in group if e.what == SPAN_REMOVED]
+    took: dict[int, list[Entry]] = {}  # removed span id -> the links that went with it
+    taken: set[int] = set()  # their places in the group
+    for n, entry in enumerate(group):
+        end = next((i for i in removed if i in (entry.head_id, entry.child_id)), None)
+        if entry.what == UNLINKED and end is not None:
+            took.setdefault(end, []).append(entry)
+            taken.add(n)
+    parts: list[PartStep] = []
+    for n, entry in enumerate(group):
+        if n in taken:
+            continue
+        part = _part(entry, took.get(entry.row_id, []) if entry.what == SPAN_REMOVED else [], spans, owner)
+        if part is None:
+            return []
+        parts.append(part)
+    return parts
+
+
+def _part(entry: Entry, unlinked: list[Entry], spans: Mapping[int, Span], owner: str) -> PartStep | None:
+    if entry.what == SPAN_ADDED:
+        span = _span(entry, owner)
         return None if span is None else AddStep(span)
-    if kinds == [SPAN_CHANGED]:
-        span, now = _span(first, owner, old=True), _span(first, owner)
+    if entry.what == SPAN_CHANGED:
+        span, now = _span(entry, owner, old=True), _span(entry, owner)
         if span is None or now is None:
             return None
         if (span.start, span.end) == (now.start, now.end):
             return RelabelStep(span, now.label)
         return MoveStep(span, now.start, now.end) if span.label == now.label else None
-    if kinds in ([LINKED], [UNLINKED]):
-        relation = _relation(first, spans)
-        return None if relation is None else LinkStep(relation, first.origin or "manual", removed=kinds == [UNLINKED])
-    if set(kinds) <= {SPAN_REMOVED, UNLINKED} and kinds.count(SPAN_REMOVED) == 1:
-        return _removal(group, spans, owner)
-    if DECIDED in kinds and set(kinds) <= {DECIDED, SPAN_ADDED}:
-        return _decision(group, owner, document_id)
-    return None
+    if entry.what in (LINKED, UNLINKED):
+        relation = _relation(entry, spans)
+        return None if relation is None else LinkStep(relation, entry.origin or "manual",
+                                                      removed=entry.what == UNLINKED)
+    return _removal(entry, unlinked, spans, owner)
 
 
-def _removal(group: list[Entry], spans: Mapping[int, Span], owner: str) -> RemoveStep | None:
-    removed = next(e for e in group if e.what == SPAN_REMOVED)
+def _compound_text(parts: list[PartStep]) -> str:
+    """The step's name as the window gives it (gui/link_state, gui/session), else how many changes it made."""
+    links = [p for p in parts if isinstance(p, LinkStep)]
+    if len(links) == len(parts) and all(p.removed for p in links):
+        return "unlink"
+    if len(links) == len(parts) and not any(p.removed for p in links):
+        return f"accept {len(links)} links"
+    last = parts[-1]
+    if isinstance(last, RelabelStep) and len(links) == len(parts) - 1 and all(p.removed for p in links):
+        return f"relabel as {last.label}"  # with the links its new label does not fit
+    return f"{len(parts)} changes"
+
+
+def _removal(removed: Entry, unlinked: list[Entry], spans: Mapping[int, Span], owner: str) -> RemoveStep | None:
     span = _span(removed, owner)
     if span is None:
         return None
     around = {**spans, span.id or 0: span}
     relations = []
-    for entry in group:
-        if entry.what == UNLINKED:
-            relation = _relation(entry, around)
-            if relation is None or span.id not in (relation.head.id, relation.child.id):
-                return None
-            relations.append(relation)
+    for entry in unlinked:
+        relation = _relation(entry, around)
+        if relation is None:
+            return None
+        relations.append(relation)
     return RemoveStep(span, tuple(relations), removed.attrs)
 
 
@@ -221,10 +272,19 @@ def _decision(group: list[Entry], owner: str, document_id: int) -> DecideStep | 
         before = None if entry.old_decision is None else DecisionState(Decision(entry.old_decision), entry.old_source)
         after = None if entry.decision is None else DecisionState(Decision(entry.decision), entry.source)
         decisions.append(DecisionChange(entry.label, entry.start, entry.end, before, after))
+    return DecideStep(Decided(document_id, tuple(added), tuple(decisions)), _decision_text(added, decisions))
+
+
+def _decision_text(added: list[AddedSpan], decisions: list[DecisionChange]) -> str:
+    """The step's name as the window gives it (SuggestionDesk.accept, reject, accept_all)."""
     if len(added) > 1:
-        text = "accept every suggestion"  # as the window names the step (SuggestionDesk.accept_all)
-    elif added:
-        text = f"accept {added[0].span.label}"
-    else:
-        text = f"reject {decisions[0].label}"
-    return DecideStep(Decided(document_id, tuple(added), tuple(decisions)), text)
+        return "accept every suggestion"
+    if not added:
+        return f"reject {decisions[0].label}"
+    span = added[0].span
+    # A suggestion taken under another label or at other offsets is recorded as rejected as it was proposed
+    proposed = next((d for d in decisions if d.after is not None and d.after.decision is Decision.REJECTED), None)
+    if proposed is None:
+        return f"accept {span.label}"
+    text = f"accept {span.label}" if proposed.label == span.label else f"accept {proposed.label} as {span.label}"
+    return text if (proposed.start, proposed.end) == (span.start, span.end) else f"{text}, moved"

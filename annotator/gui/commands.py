@@ -11,9 +11,9 @@ An edit that changes several spans is one compound step: a parent QUndoCommand w
 children (Orange canvas's form), made by the stack's beginMacro()/push()/endMacro() so that one Ctrl+Z takes the
 whole edit back. Not QUndoCommand(text, parent): PySide6 (6.11) leaves such a child owned by Python, and when
 the stack deletes the parent the child is freed twice (a segfault at the next garbage collection); a command
-pushed on the stack is handed to Qt. `write_step` saves the parts of a step in order (an undo in reverse) and,
-when one is refused or the database is busy, writes back the ones already saved: the step is taken whole or
-not at all.
+pushed on the stack is handed to Qt. `write_step` saves the parts of a step in order (an undo in reverse) in one
+transaction: when one is refused or the database is busy, none is saved, and the step is taken whole or not at
+all, after a restart too (the change journal groups its rows by transaction).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.domain.relations import Relation
 from annotator.domain.spans import Span
@@ -251,28 +251,27 @@ def parts_of(command: QUndoCommand) -> list[SpanCommand]:
 def write_step(parts: Sequence[SpanCommand], *, undo: bool) -> None:
     """Save a step's redo (or undo) now, all of its parts or none; the stack's redo()/undo() then only shows it.
 
-    Parts are saved in order and undone in reverse. On the first refusal or busy database the parts already
-    saved are written back and the error raised, so the stack can stay where it was (busy) or drop the step
-    (refused). Only a second failure while writing back leaves part of the step saved: the caller re-reads.
+    Parts are saved in order and undone in reverse, all in ONE transaction (`Workspace.together`): a refusal or
+    a busy database rolls back the parts already written, so the stack can stay where it was (busy) or drop the
+    step (refused), and the change journal holds the step as one, to come back whole after a restart (ADR 0015).
+    A step of one part is its service call's own transaction (a key press: docs/adr/0006).
     """
     order = list(reversed(parts)) if undo else list(parts)
-    shows: list[Show] = []
-    try:
-        for part in order:
-            shows.append(part._write_undo() if undo else part._write_redo())
-    except AnnotatorError:
-        _write_back(order[: len(shows)], undo=undo)
-        raise
+
+    def write() -> list[Show]:
+        return [part._write_undo() if undo else part._write_redo() for part in order]
+
+    shows = write() if len(order) == 1 else order[0].session.annotations.ws.together(write)
     for part, show in zip(order, shows, strict=True):
         part._written = show
 
 
-def _write_back(saved: list[SpanCommand], *, undo: bool) -> None:
-    try:
-        for part in reversed(saved):
-            if undo:
-                part._write_redo()
-            else:
-                part._write_undo()
-    except AnnotatorError:
-        pass  # the first error is the one to report; the caller re-reads what is stored after a compound fails
+def push_saved(stack: QUndoStack, parts: Sequence[SpanCommand], text: str) -> None:
+    """Push a step whose parts are saved already (each holds what to show); several go on as one compound step."""
+    if len(parts) == 1:
+        stack.push(parts[0])
+        return
+    stack.beginMacro(text)
+    for part in parts:
+        stack.push(part)  # shows what was saved
+    stack.endMacro()

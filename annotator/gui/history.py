@@ -1,6 +1,7 @@
 """A document's undo stack rebuilt from the change journal when the window opens it for the first time (after a
 restart, or once its history was dropped past the bound): each step the journal holds becomes the command the
-window would have pushed, already saved, so that Ctrl+Z takes it back as it would have (ADR 0015).
+window would have pushed, already saved, so that Ctrl+Z takes it back as it would have (ADR 0015); a compound
+step (one transaction of several changes) becomes a compound command again.
 
 A rebuilt step knows the span as the journal recorded it; when another window or program has changed that span
 since, its undo is refused ([A091]) and dropped as any other step's would be (annotator.gui.commands).
@@ -13,9 +14,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoStack
 
-from annotator.domain.history import AddStep, LinkStep, MoveStep, RelabelStep, RemoveStep, Step
+from annotator.domain.history import AddStep, CompoundStep, LinkStep, MoveStep, RelabelStep, RemoveStep, Step
 from annotator.errors import AnnotatorError
-from annotator.gui.commands import AddSpan, Link, MoveSpan, Relabel, RemoveSpan, SpanCommand, Unlink
+from annotator.gui.commands import (
+    AddSpan,
+    Link,
+    MoveSpan,
+    Relabel,
+    RemoveSpan,
+    SpanCommand,
+    Unlink,
+    push_saved,
+)
 from annotator.services.relations import RemovedSpan
 
 if TYPE_CHECKING:
@@ -55,12 +65,16 @@ def rebuild(session: DocumentSession, document_id: int, stack: QUndoStack, maker
         session.notice_posted.emit(f"undo history not restored: {e}")
         return
     for step in steps:
-        command = next((c for c in (make(document_id, step) for make in makers) if c is not None), None)
-        if command is None:
+        parts = step.parts if isinstance(step, CompoundStep) else (step,)
+        commands = [next((c for c in (make(document_id, part) for make in makers) if c is not None), None)
+                    for part in parts]
+        known = [c for c in commands if c is not None]
+        if len(known) < len(commands):
             stack.clear()
             continue
-        command._written = _saved_already
-        stack.push(command)  # its redo() only shows what the database already holds: nothing to show
+        for command in known:
+            command._written = _saved_already  # its redo() only shows what the database already holds: nothing
+        push_saved(stack, known, step.text if isinstance(step, CompoundStep) else "")
 
 
 def _saved_already() -> None:

@@ -32,6 +32,7 @@ from annotator.gui.commands import (
     SpanCommand,
     Unlink,
     parts_of,
+    push_saved,
     write_step,
 )
 from annotator.gui.gate import ForegroundGate
@@ -406,14 +407,7 @@ class DocumentSession(QObject):
         except AnnotatorError as e:
             self._refused(e, compound=len(parts) > 1)
             return False
-        stack = self.undo_stack
-        if len(parts) == 1:
-            stack.push(parts[0])
-            return True
-        stack.beginMacro(text)
-        for part in parts:
-            stack.push(part)  # shows what write_step saved
-        stack.endMacro()
+        push_saved(self.undo_stack, parts, text)
         return True
 
     def undo(self) -> None:
@@ -447,7 +441,7 @@ class DocumentSession(QObject):
 
     def _refused(self, error: AnnotatorError, *, compound: bool) -> None:
         if isinstance(error, SpanChangedError) or compound:
-            self.reload_spans()  # show what the database holds (a compound's write-back may have failed too)
+            self.reload_spans()  # show what the database holds (a link or span changed elsewhere may have refused it)
         self.report(error)
 
     # -- told by the commands, after the database changed -----------------------------------------

@@ -169,13 +169,16 @@ class Frames:
     # -- spans with their links and attributes ------------------------------------------------------
     def add_span(self, document_id: int, label: str, start: int, end: int, *,
                  span_id: int | None = None) -> tuple[Span, Changes]:
-        """`Annotations.add_span`, and a FIGURE's reading of its text stored with it."""
-        span, changes = self.notes.add_span(document_id, label, start, end, span_id=span_id)
-        with self.ws.unit() as repo:
-            if label in figure_labels(project_types(repo, self.project_id)):
-                doc = self.notes.document(document_id)
-                repo.relations.set_attrs(span.id or 0, figure_attrs(doc.text[start:end], doc.lang))
-        return span, changes
+        """`Annotations.add_span`, and a FIGURE's reading of its text stored with it, in the same transaction."""
+        def add() -> tuple[Span, Changes]:
+            span, changes = self.notes.add_span(document_id, label, start, end, span_id=span_id)
+            with self.ws.unit() as repo:
+                if label in figure_labels(project_types(repo, self.project_id)):
+                    doc = self.notes.document(document_id)
+                    repo.relations.set_attrs(span.id or 0, figure_attrs(doc.text[start:end], doc.lang))
+            return span, changes
+
+        return self.ws.together(add)
 
     @retried
     def remove_span(self, span_id: int, *, expected: Span | None = None,

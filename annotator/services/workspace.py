@@ -21,7 +21,7 @@ from annotator.resources import resource
 from annotator.storage.engine import Database, open_database
 from annotator.storage.probe import SEEN_FILE_NAME
 from annotator.storage.repository import Repository
-from annotator.storage.unit import unit_of_work
+from annotator.storage.unit import in_one_transaction, one_transaction, unit_of_work
 
 DEFAULT_PROJECT = "default"
 DEFAULT_LANG = "en"
@@ -90,6 +90,16 @@ class Workspace:
         """A unit whose rows refer only to rows it read or wrote itself (an import): see unit_of_work's `bulk`."""
         return unit_of_work(self.db, self.busy_timeout_ms, bulk=True)
 
+    def together(self, write: Callable[[], R]) -> R:
+        """Run `write`, whose service calls each open units of work, as ONE transaction: all of it is saved or
+        none (an error rolls it all back), and the change journal holds it as one undo step (ADR 0015). Tried
+        again whole after a serialization failure or deadlock, as a single service call is."""
+        return retried(self._together)(write)
+
+    def _together(self, write: Callable[[], R]) -> R:
+        with one_transaction(self.db, self.busy_timeout_ms):
+            return write()
+
     def waiting_at_most(self, milliseconds: int) -> Workspace:
         """The same database, whose writes wait at most `milliseconds` for another writer (SQLite): the window
         says "busy" at once instead of freezing. Closing it closes the database for both."""
@@ -98,10 +108,13 @@ class Workspace:
 
 def retried(call: Callable[P, R]) -> Callable[P, R]:
     """Run one unit of work again after a serialization failure or deadlock (its transaction rolled back
-    whole), with a short growing pause; the last failure reaches the user as its coded line."""
+    whole), with a short growing pause; the last failure reaches the user as its coded line. Inside
+    `Workspace.together` it is not run again alone: the whole is (its transaction was rolled back whole)."""
 
     @functools.wraps(call)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if in_one_transaction():  # a part of a larger transaction: the conflict rolled all of it back
+            return call(*args, **kwargs)
         for attempt in range(CONFLICT_ATTEMPTS - 1):
             try:
                 return call(*args, **kwargs)
