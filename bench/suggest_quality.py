@@ -1,7 +1,10 @@
-"""Suggestions, measured on three sets of gold articles written for this project, each reported on its own: the
+"""Suggestions, measured on four sets of gold articles written for this project, each reported on its own: the
 tuned set (resources/samples/frames.jsonl, which the rules were tuned on), the second development set
-(resources/samples/dev.jsonl, written before the second round of tuning and tuned on in it) and the held-out set
-(resources/samples/heldout.jsonl, written before the rules were tuned in December 2026 and never used to change one):
+(resources/samples/dev.jsonl, written before the second round of tuning and tuned on in it), the third development
+set (resources/samples/dev2.jsonl: the first held-out set, written before the rules were tuned in December 2026 but
+tuned on by mistake on 2 December 2026 in commit 7b830fa, whose figure and attribution rules came from phrases only it
+had) and the held-out set (resources/samples/heldout.jsonl, written and committed after that, before any rule or
+suggestion source was run on it, and never used to change a rule):
 
 1. each source's precision and recall per label against the gold spans, exact and by token overlap;
 2. key presses per gold span when a scripted annotator works through the articles with suggestions, through the
@@ -14,8 +17,8 @@ tuned set (resources/samples/frames.jsonl, which the rules were tuned on), the s
 
 `occurrences` is scored leave-one-out: its strings are the gold spans of the other articles, as if one person had
 finished them. In the scripted run it proposes, for each article, what the annotator tagged in the earlier ones.
-`python bench/suggest_quality.py [--misses] [--set tuned|dev|held-out ...]`: --misses lists the rules' misses and false suggestions on the tuned and
-dev sets only (looking at the held-out set's would make it a tuned one).
+`python bench/suggest_quality.py [--misses] [--set tuned|dev|dev2|held-out ...]`: --misses lists the rules' misses and
+false suggestions on the development sets only (looking at the held-out set's would make it a tuned one).
 """
 
 from __future__ import annotations
@@ -45,9 +48,11 @@ from annotator.services.deciding import Suggestions  # noqa: E402
 
 FRAMES = ROOT / "resources/samples/frames.jsonl"
 DEV = ROOT / "resources/samples/dev.jsonl"
+DEV2 = ROOT / "resources/samples/dev2.jsonl"
 HELDOUT = ROOT / "resources/samples/heldout.jsonl"
-SETS = {"tuned": FRAMES, "dev": DEV, "held-out": HELDOUT}
-SHORT = {"tuned": ("keys", "accept"), "dev": ("keys-dev", "acc-dev"), "held-out": ("keys-ho", "acc-ho")}
+SETS = {"tuned": FRAMES, "dev": DEV, "dev2": DEV2, "held-out": HELDOUT}
+SHORT = {"tuned": ("keys", "accept"), "dev": ("keys-dev", "acc-dev"), "dev2": ("keys-d2", "acc-d2"),
+         "held-out": ("keys-ho", "acc-ho")}
 HAND = 9  # key presses for a span made by hand (issue 9)
 SOURCES = ("rules", "occurrences")
 
@@ -310,12 +315,12 @@ def measure(name: str, docs: list[Article]) -> list[Result]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--misses", action="store_true", help="list the rules' misses on the tuned and dev sets")
+    parser.add_argument("--misses", action="store_true", help="list the rules' misses on the tuned and development sets")
     parser.add_argument("--set", action="append", choices=list(SETS), dest="sets",
-                        help="measure only this set (may be given more than once; default: all three)")
+                        help="measure only this set (may be given more than once; default: all four)")
     args = parser.parse_args()
     if args.misses:
-        for path in (FRAMES, DEV):
+        for path in (FRAMES, DEV, DEV2):
             print_misses(articles(path))
     results: list[Result] = []
     for name in args.sets or list(SETS):

@@ -1,9 +1,10 @@
 """The gold articles that measure the suggestion rules (bench/suggest_quality.py): the tuned set
-resources/samples/frames.jsonl, the second development set resources/samples/dev.jsonl and the held-out set
-resources/samples/heldout.jsonl load, and their spans are well formed: inside the text, the text they name, on the
-tokens of English, one label's spans never overlapping, and the dev and held-out articles new, news-like and of the
-length the issue asks for; and the rules' precision and recall on
-each set do not fall below what they were when the held-out set was first measured after tuning."""
+resources/samples/frames.jsonl, the development sets resources/samples/dev.jsonl and resources/samples/dev2.jsonl
+(the first held-out set, tuned on by mistake on 2 December 2026 in commit 7b830fa) and the held-out set
+resources/samples/heldout.jsonl (written after that, blind to the rules) load, and their spans are well formed:
+inside the text, the text they name, on the tokens of English, one label's spans never overlapping, and the dev and
+held-out articles new, news-like and of the length the issue asks for; and the rules' precision and recall on each
+set do not fall below what was measured."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ def rows(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["frames.jsonl", "dev.jsonl", "heldout.jsonl"])
+GOLD_FILES = ("frames.jsonl", "dev.jsonl", "dev2.jsonl", "heldout.jsonl")
+
+
+@pytest.mark.parametrize("name", GOLD_FILES)
 def test_gold_spans_are_well_formed(name: str) -> None:
     labels = set(default_labels().names())
     for row in rows(name):
@@ -49,10 +53,10 @@ def test_gold_spans_are_well_formed(name: str) -> None:
             assert child["label"] == {"said_by": "SOURCE", "where": "LOCATION", "figure": "FIGURE"}[relation["type"]]
 
 
-@pytest.mark.parametrize(("name", "count"), [("dev.jsonl", 6), ("heldout.jsonl", 5)])
+@pytest.mark.parametrize(("name", "count"), [("dev.jsonl", 6), ("dev2.jsonl", 5), ("heldout.jsonl", 5)])
 def test_the_dev_and_held_out_articles_are_new_news_articles_of_250_to_450_words(name: str, count: int) -> None:
     new = rows(name)
-    others = {r["text"] for other in ("frames.jsonl", "dev.jsonl", "heldout.jsonl") if other != name
+    others = {r["text"] for other in GOLD_FILES if other != name
               for r in rows(other)}
     assert len(new) >= count
     assert not {r["text"] for r in new} & others
@@ -69,18 +73,22 @@ def test_the_dev_and_held_out_articles_are_new_news_articles_of_250_to_450_words
 
 # The rules' exact (precision, recall) per label, measured on 2 December 2026 by bench/suggest_quality.py when the
 # rules were tuned on frames.jsonl (before: CLAIM .773/.586, FIGURE .862/.862, LOCATION .733/.647, SOURCE .611/.579
-# there; CLAIM .810/.531, FIGURE .705/.705, LOCATION .912/.939, SOURCE .611/.550 on the held-out set).
+# there; CLAIM .810/.531, FIGURE .705/.705, LOCATION .912/.939, SOURCE .611/.550 on the first held-out set, now
+# dev2.jsonl: commit 7b830fa tuned the figure and attribution rules on phrases only it has, so it is a development set).
 # The dev set (written before the second round of tuning; the rules before it scored CLAIM .667/.784, FIGURE
 # .899/.861, LOCATION .854/.648, SOURCE .765/.848 on its final text) after that round. Its bodies and speakers were
 # made fictional afterwards (no invented figure in a real ministry's mouth): the rules before that round and those
-# after it score exactly as they did on the text before (bench/suggest_quality.py, 2 December 2026). So were the
-# held-out set's (the health ministry, weather service, railway company and prime minister's office of a country whose
-# towns and rivers are now invented; an invented province, town, school and car parts maker in Poland): the rules
-# before any tuning, between the rounds and after them propose the same spans on its new text as on its old one.
+# after it score exactly as they did on the text before (bench/suggest_quality.py, 2 December 2026). So were dev2's
+# (the health ministry, weather service, railway company and prime minister's office of a country whose towns and
+# rivers are now invented; an invented province, town, school and car parts maker in Poland): the rules before any
+# tuning, between the rounds and after them propose the same spans on its new text as on its old one.
+# heldout.jsonl (written and committed before any rule ran on it; no rule changed since) measured on 2 December 2026:
+# CLAIM .839/.867, FIGURE .899/.849, LOCATION .895/.708, SOURCE .821/.842; keys per gold span 2.15 (dev2 1.74).
 FLOORS = {
     "frames.jsonl": {"CLAIM": (0.93, 0.96), "FIGURE": (0.93, 0.96), "LOCATION": (1.0, 0.94), "SOURCE": (0.94, 0.94)},
     "dev.jsonl": {"CLAIM": (0.81, 0.94), "FIGURE": (0.92, 0.90), "LOCATION": (0.97, 0.92), "SOURCE": (0.93, 0.97)},
-    "heldout.jsonl": {"CLAIM": (0.82, 0.85), "FIGURE": (0.93, 0.91), "LOCATION": (0.91, 0.93), "SOURCE": (0.84, 0.82)},
+    "dev2.jsonl": {"CLAIM": (0.82, 0.85), "FIGURE": (0.93, 0.91), "LOCATION": (0.91, 0.93), "SOURCE": (0.84, 0.82)},
+    "heldout.jsonl": {"CLAIM": (0.83, 0.86), "FIGURE": (0.89, 0.84), "LOCATION": (0.89, 0.70), "SOURCE": (0.82, 0.84)},
 }
 
 
