@@ -236,8 +236,7 @@ class DocumentSession(QObject):
         document_id = self.document.id
         seconds += self._unsaved_seconds.pop(document_id, 0.0)
         try:
-            status = self.annotations.status(document_id)
-            self.changes_made.emit(self.annotations.set_status(document_id, status, seconds=seconds))
+            self.changes_made.emit(self.annotations.add_time(document_id, seconds))
         except DatabaseLockedError:
             # The time spent is a record, not the annotator's work: another program's write lock must not keep
             # them from reading the next article. It is added the next time this document is left.

@@ -86,6 +86,7 @@ class Annotations:
         return doc
 
     def spans(self, document_id: int) -> list[Span]:
+        """This annotator's spans of the document, in reading order."""
         with self.ws.unit() as repo:
             return repo.spans.of_document(document_id, self.annotator_id)
 
@@ -267,6 +268,13 @@ class Annotations:
         with self.ws.unit() as repo:
             repo.statuses.save(document_id, self.annotator_id, status, seconds)
         return Changes(documents=frozenset({document_id}), statuses=frozenset({document_id}))
+
+    @retried
+    def add_time(self, document_id: int, seconds: float) -> Changes:
+        """Add `seconds` to the time spent on the document, whose status stays as it is (one statement)."""
+        with self.ws.unit() as repo:
+            repo.statuses.add_seconds(document_id, self.annotator_id, seconds)
+        return Changes(documents=frozenset({document_id}))
 
     def next_todo(self, after_document: int | None) -> int | None:
         """The next document to do: from the annotator's queue in team mode (an empty one takes a document
