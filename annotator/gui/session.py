@@ -154,7 +154,7 @@ class DocumentSession(QObject):
                 self._forget_steps_naming(gone)
             self.labels = labels
             own, self.layers = _split(layers, self.editing)
-            self.index.reset(own)  # in place: the views that show it follow
+            self.index.reset(own, ordered=True)  # in place: the views that show it follow
             self.links.load(self.document_id)
 
     def reload_spans(self) -> None:
@@ -165,7 +165,7 @@ class DocumentSession(QObject):
             before = {s.id: s for s in self.index}
             own = (self.annotations.spans(self.document.id) if self.editing is None
                    else _split(self.annotations.layers(self.document.id), self.editing)[0])
-            self.index.reset(own)
+            self.index.reset(own, ordered=True)
             self.links.load(self.document.id)
             after = {s.id: s for s in self.index}
             gone = tuple(i for i, span in before.items() if i is not None and after.get(i) != span)
@@ -185,7 +185,7 @@ class DocumentSession(QObject):
         self.document = doc
         # New indexes, not the old ones refilled: the views take them with the new text (document_opened).
         own, self.layers = _split(layers, self.editing)
-        self.index = SpanIndex(own)
+        self.index = SpanIndex(own, ordered=True)
         self.offsets = OffsetMap(doc.text)
         with self._reporting():
             self.links.load(doc.id)
@@ -201,7 +201,7 @@ class DocumentSession(QObject):
         if self.document is not None:
             with self._reporting():
                 own, self.layers = _split(self.annotations.layers(self.document.id), owner)
-                self.index.reset(own)
+                self.index.reset(own, ordered=True)
             self._show_history(self.document.id)
 
     def _show_history(self, document_id: int) -> None:
@@ -462,12 +462,13 @@ class DocumentSession(QObject):
 
 
 def _split(layers: Mapping[Layer, list[Span]], editing: Owner | None = None) -> tuple[list[Span], dict[Owner, SpanIndex]]:
-    """The edited layer's spans (the editable one, or `editing`'s), and an index for each of the others."""
+    """The edited layer's spans (the editable one, or `editing`'s), and an index for each of the others; the
+    layers' spans come in reading order (Annotations.layers)."""
     def edited(layer: Layer) -> bool:
         return layer.editable if editing is None else layer.owner == editing
 
     own = next((spans for layer, spans in layers.items() if edited(layer)), [])
-    return own, {layer.owner: SpanIndex(spans) for layer, spans in layers.items() if not edited(layer)}
+    return own, {layer.owner: SpanIndex(spans, ordered=True) for layer, spans in layers.items() if not edited(layer)}
 
 
 class _Reporting:
