@@ -176,8 +176,7 @@ class DocumentSession(QObject):
     # -- opening and moving -----------------------------------------------------------------------
     def open_document(self, document_id: int) -> bool:
         try:
-            doc = self.annotations.document(document_id)
-            layers = self.annotations.layers(document_id)
+            doc, layers = self.annotations.opened(document_id)
             self.leave()
         except AnnotatorError as e:
             self.report(e)

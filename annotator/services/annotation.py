@@ -79,7 +79,15 @@ class Annotations:
 
     def document(self, document_id: int) -> Document:
         with self.ws.unit() as repo:
-            doc = repo.documents.get(document_id)
+            return self._document(repo, document_id)
+
+    def opened(self, document_id: int) -> tuple[Document, dict[Layer, list[Span]]]:
+        """The document and its layers (as `layers`), read in one transaction: what the window shows as it opens."""
+        with self.ws.unit() as repo:
+            return self._document(repo, document_id), self._layers(repo, document_id)
+
+    def _document(self, repo: Repository, document_id: int) -> Document:
+        doc = repo.documents.get(document_id)
         if doc is None:
             raise NotFoundError(f"document {document_id} does not exist")
         self._lengths[document_id] = len(doc.text)
@@ -91,10 +99,13 @@ class Annotations:
             return repo.spans.of_document(document_id, self.annotator_id)
 
     def layers(self, document_id: int) -> dict[Layer, list[Span]]:
-        """Every layer of the document in one query: this annotator's own first (editable, perhaps empty), then
+        """Every layer of the document in one read: this annotator's own first (editable, perhaps empty), then
         gold, other people and models (read-only), each in reading order."""
         with self.ws.unit() as repo:
-            found = repo.spans.layers(document_id)
+            return self._layers(repo, document_id)
+
+    def _layers(self, repo: Repository, document_id: int) -> dict[Layer, list[Span]]:
+        found = repo.spans.layers(document_id)
         own = Owner.person(self.annotator)
         layers = {Layer(own, editable=True): found.pop(own, [])}
         for owner in sorted(found, key=lambda o: (_LAYER_ORDER[o.kind], o.name)):
