@@ -5,6 +5,7 @@ database is what is tested."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,8 @@ def test_with_every_source_off_a_document_opens_without_the_worker_and_shows_its
     project_id = window.annotations.project_id
     start = GRAIN.index("34 per cent")
     figure, _ = Frames(gui_ws, project_id, "tester").add_span(second, "FIGURE", start, start + len("34 per cent"))
+    collecting: list[bool] = []  # the collector's state while the window builds what it shows
+    window.session.document_opened.connect(lambda _doc: collecting.append(gc.isenabled()))
     submitted: list[str] = []
     submit = window.runner.submit
     window.runner.submit = lambda name, *a, **k: (submitted.append(name), submit(name, *a, **k))[1]
@@ -154,6 +157,7 @@ def test_with_every_source_off_a_document_opens_without_the_worker_and_shows_its
     with counter.counting():
         qtbot.keyClick(window.article, Qt.Key.Key_Right, ALT)  # the next document
     assert window.session.document_id == second
+    assert collecting == [False] and gc.isenabled()  # paused for the open only
     ready(qtbot, window)  # whatever the open asked of the worker has been asked (and done)
     assert "suggest" not in submitted, submitted  # nothing to run, nothing read beside the open
     assert not [s for s in counter.sent if "suggestion" in s]
@@ -162,3 +166,18 @@ def test_with_every_source_off_a_document_opens_without_the_worker_and_shows_its
     assert row is not None
     reading = panel.data(panel.index(row, 3))
     assert "34" in reading and "per cent" in reading, reading  # the stored reading, decoded as it is shown
+
+
+def test_the_collector_is_paused_for_a_block_and_comes_back_as_it_was() -> None:
+    from annotator import collector
+
+    assert gc.isenabled()
+    with collector.paused():
+        assert not gc.isenabled()
+        with collector.paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block found it off and leaves it off
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), collector.paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()

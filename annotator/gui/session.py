@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
+from annotator import collector
 from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.labels import LabelSet
 from annotator.domain.layers import Layer, Owner
@@ -175,6 +176,10 @@ class DocumentSession(QObject):
 
     # -- opening and moving -----------------------------------------------------------------------
     def open_document(self, document_id: int) -> bool:
+        with collector.paused():  # a long article's spans are tens of thousands of tuples, and no cycle
+            return self._open(document_id)
+
+    def _open(self, document_id: int) -> bool:
         try:
             doc, layers = self.annotations.opened(document_id)
             self.leave()
