@@ -136,7 +136,8 @@ def test_stored_attributes_behave_as_a_dict_of_what_their_text_holds() -> None:
 
 @pytest.mark.gui
 def test_with_every_source_off_a_document_opens_without_the_worker_and_shows_its_stored_readings(
-        qtbot: Any, gui_ws: Any, no_suggestions: None, open_window: Any, tmp_path: Path) -> None:
+        qtbot: Any, gui_ws: Any, no_suggestions: None, open_window: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pytestqt")
     from PySide6.QtCore import Qt
 
@@ -147,12 +148,19 @@ def test_with_every_source_off_a_document_opens_without_the_worker_and_shows_its
     assert window.session.document_id == first
     project_id = window.annotations.project_id
     start = GRAIN.index("34 per cent")
-    figure, _ = Frames(gui_ws, project_id, "tester").add_span(second, "FIGURE", start, start + len("34 per cent"))
+    frames = Frames(gui_ws, project_id, "tester")
+    figure, _ = frames.add_span(second, "FIGURE", start, start + len("34 per cent"))
+    frames.set_figure(figure.id or 0, unit="tonnes")  # a reading its text alone would not give
     collecting: list[bool] = []  # the collector's state while the window builds what it shows
     window.session.document_opened.connect(lambda _doc: collecting.append(gc.isenabled()))
     submitted: list[str] = []
     submit = window.runner.submit
-    window.runner.submit = lambda name, *a, **k: (submitted.append(name), submit(name, *a, **k))[1]
+
+    def spy(name: str, *args: Any, **kwargs: Any) -> Any:
+        submitted.append(name)
+        return submit(name, *args, **kwargs)
+
+    monkeypatch.setattr(window.runner, "submit", spy)
     counter = Counter(gui_ws.db.engine)
     with counter.counting():
         qtbot.keyClick(window.article, Qt.Key.Key_Right, ALT)  # the next document
@@ -165,7 +173,7 @@ def test_with_every_source_off_a_document_opens_without_the_worker_and_shows_its
     row = panel.row_of(figure.id)
     assert row is not None
     reading = panel.data(panel.index(row, 3))
-    assert "34" in reading and "per cent" in reading, reading  # the stored reading, decoded as it is shown
+    assert "34" in reading and "tonnes" in reading, reading  # the stored reading, decoded as it is shown
 
 
 def test_the_collector_is_paused_for_a_block_and_comes_back_as_it_was() -> None:
