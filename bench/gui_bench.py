@@ -76,6 +76,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--documents", type=int, default=None, help="size of the project for the list timing")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--sources-off", action="store_true",
+                        help="every suggestion source switched off: the open's own cost, no worker beside it")
+    parser.add_argument("--opens", type=int, default=3, help="how many times the article is opened")
     args = parser.parse_args()
     figures: dict[str, float] = {}
     size, span_count = (200_000, 2_000) if args.quick else (1_000_000, 10_000)
@@ -104,6 +107,12 @@ def main() -> int:
         doc_id = notes.list_documents()[0].id
         stored = len(notes.spans(doc_id))
         store = QSettings(str(root / "s.ini"), QSettings.Format.IniFormat)
+        if args.sources_off:
+            from annotator.gui.suggestion_desk import OFF_KEY
+            from annotator.services.live_suggestions import BUILT_IN
+            from annotator.services.trained_models import TRAINED
+
+            store.setValue(OFF_KEY, json.dumps(sorted({*BUILT_IN, TRAINED})))
         window = open_main_window(ws, project="bench", annotator="bench", store=store, document_id=None)
         window.resize(1400, 900)
         window.show()
@@ -120,7 +129,7 @@ def main() -> int:
 
         # -- first paint -------------------------------------------------------------------------
         opens = []
-        for _ in range(3):
+        for _ in range(args.opens):
             began = time.perf_counter()
             window.session.open_document(doc_id)
             window.article.viewport().repaint()

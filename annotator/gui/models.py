@@ -157,6 +157,10 @@ class DocumentListModel(_RowsModel):
         return None
 
 
+_SPAN_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole,
+                         ID_ROLE})
+
+
 class SpanTableModel(_RowsModel):
     """The spans of one layer of the open document (label, text, where): a view of the session's SpanIndex,
     which tells it each change before and after it is made (so Qt's row brackets hold)."""
@@ -213,6 +217,8 @@ class SpanTableModel(_RowsModel):
         return self._rows.row_of(span_id)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _SPAN_ROLES:  # Qt asks seven roles of each cell it paints: five are answered here
+            return None
         span = self._row(index)
         if span is None:
             return None

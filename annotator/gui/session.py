@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
+from annotator import collector
 from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.labels import LabelSet
 from annotator.domain.layers import Layer, Owner
@@ -160,7 +161,7 @@ class DocumentSession(QObject):
                 self._forget_steps_naming(gone)
             self.labels = labels
             own, self.layers = _split(layers, self.editing)
-            self.index.reset(own)  # in place: the views that show it follow
+            self.index.reset(own, ordered=True)  # in place: the views that show it follow
             self.links.load(self.document_id)
 
     def reload_spans(self) -> None:
@@ -171,7 +172,7 @@ class DocumentSession(QObject):
             before = {s.id: s for s in self.index}
             own = (self.annotations.spans(self.document.id) if self.editing is None
                    else _split(self.annotations.layers(self.document.id), self.editing)[0])
-            self.index.reset(own)
+            self.index.reset(own, ordered=True)
             self.links.load(self.document.id)
             after = {s.id: s for s in self.index}
             gone = tuple(i for i, span in before.items() if i is not None and after.get(i) != span)
@@ -185,7 +186,8 @@ class DocumentSession(QObject):
         hold = self.gate.hold()
         opened = False
         try:
-            opened = self._open(document_id)
+            with collector.paused():  # a long article's spans are tens of thousands of tuples, and no cycle
+                opened = self._open(document_id)
             return opened
         finally:
             if opened:  # released by the article's next paint, else by the timer (a window minimised, not shown)
@@ -202,8 +204,7 @@ class DocumentSession(QObject):
 
     def _open(self, document_id: int) -> bool:
         try:
-            doc = self.annotations.document(document_id)
-            layers = self.annotations.layers(document_id)
+            doc, layers = self.annotations.opened(document_id)
             self.leave()
         except AnnotatorError as e:
             self.report(e)
@@ -211,7 +212,7 @@ class DocumentSession(QObject):
         self.document = doc
         # New indexes, not the old ones refilled: the views take them with the new text (document_opened).
         own, self.layers = _split(layers, self.editing)
-        self.index = SpanIndex(own)
+        self.index = SpanIndex(own, ordered=True)
         self.offsets = OffsetMap(doc.text)
         with self._reporting():
             self.links.load(doc.id)
@@ -227,7 +228,7 @@ class DocumentSession(QObject):
         if self.document is not None:
             with self._reporting():
                 own, self.layers = _split(self.annotations.layers(self.document.id), owner)
-                self.index.reset(own)
+                self.index.reset(own, ordered=True)
             self._show_history(self.document.id)
 
     def _show_history(self, document_id: int) -> None:
@@ -262,8 +263,7 @@ class DocumentSession(QObject):
         document_id = self.document.id
         seconds += self._unsaved_seconds.pop(document_id, 0.0)
         try:
-            status = self.annotations.status(document_id)
-            self.changes_made.emit(self.annotations.set_status(document_id, status, seconds=seconds))
+            self.changes_made.emit(self.annotations.add_time(document_id, seconds))
         except DatabaseLockedError:
             # The time spent is a record, not the annotator's work: another program's write lock must not keep
             # them from reading the next article. It is added the next time this document is left.
@@ -482,12 +482,13 @@ class DocumentSession(QObject):
 
 
 def _split(layers: Mapping[Layer, list[Span]], editing: Owner | None = None) -> tuple[list[Span], dict[Owner, SpanIndex]]:
-    """The edited layer's spans (the editable one, or `editing`'s), and an index for each of the others."""
+    """The edited layer's spans (the editable one, or `editing`'s), and an index for each of the others; the
+    layers' spans come in reading order (Annotations.layers)."""
     def edited(layer: Layer) -> bool:
         return layer.editable if editing is None else layer.owner == editing
 
     own = next((spans for layer, spans in layers.items() if edited(layer)), [])
-    return own, {layer.owner: SpanIndex(spans) for layer, spans in layers.items() if not edited(layer)}
+    return own, {layer.owner: SpanIndex(spans, ordered=True) for layer, spans in layers.items() if not edited(layer)}
 
 
 class _Reporting:

@@ -160,6 +160,10 @@ class SuggestionDesk(QObject):
         """Show the stored suggestions of the document now (less the rejected ones), and ask the worker for fresh
         ones. Called as the document opens, before anything draws it."""
         sources = self.enabled()
+        if not sources:  # every source switched off: no ghost to show, and no worker reading the article for nothing
+            self._generation += 1  # an answer still coming for the document shown before is dropped
+            self._set([])
+            return
         try:
             rejected = self.service.decided(document_id)
         except AnnotatorError as e:

@@ -79,21 +79,33 @@ class Annotations:
 
     def document(self, document_id: int) -> Document:
         with self.ws.unit() as repo:
-            doc = repo.documents.get(document_id)
+            return self._document(repo, document_id)
+
+    def opened(self, document_id: int) -> tuple[Document, dict[Layer, list[Span]]]:
+        """The document and its layers (as `layers`), read in one transaction: what the window shows as it opens."""
+        with self.ws.unit() as repo:
+            return self._document(repo, document_id), self._layers(repo, document_id)
+
+    def _document(self, repo: Repository, document_id: int) -> Document:
+        doc = repo.documents.get(document_id)
         if doc is None:
             raise NotFoundError(f"document {document_id} does not exist")
         self._lengths[document_id] = len(doc.text)
         return doc
 
     def spans(self, document_id: int) -> list[Span]:
+        """This annotator's spans of the document, in reading order."""
         with self.ws.unit() as repo:
             return repo.spans.of_document(document_id, self.annotator_id)
 
     def layers(self, document_id: int) -> dict[Layer, list[Span]]:
-        """Every layer of the document in one query: this annotator's own first (editable, perhaps empty), then
+        """Every layer of the document in one read: this annotator's own first (editable, perhaps empty), then
         gold, other people and models (read-only), each in reading order."""
         with self.ws.unit() as repo:
-            found = repo.spans.layers(document_id)
+            return self._layers(repo, document_id)
+
+    def _layers(self, repo: Repository, document_id: int) -> dict[Layer, list[Span]]:
+        found = repo.spans.layers(document_id)
         own = Owner.person(self.annotator)
         layers = {Layer(own, editable=True): found.pop(own, [])}
         for owner in sorted(found, key=lambda o: (_LAYER_ORDER[o.kind], o.name)):
@@ -267,6 +279,13 @@ class Annotations:
         with self.ws.unit() as repo:
             repo.statuses.save(document_id, self.annotator_id, status, seconds)
         return Changes(documents=frozenset({document_id}), statuses=frozenset({document_id}))
+
+    @retried
+    def add_time(self, document_id: int, seconds: float) -> Changes:
+        """Add `seconds` to the time spent on the document, whose status stays as it is (one statement)."""
+        with self.ws.unit() as repo:
+            repo.statuses.add_seconds(document_id, self.annotator_id, seconds)
+        return Changes(documents=frozenset({document_id}))
 
     def next_todo(self, after_document: int | None) -> int | None:
         """The next document to do: from the annotator's queue in team mode (an empty one takes a document

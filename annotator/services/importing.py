@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import itertools
 import operator
 import os
@@ -13,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from annotator import formats
+from annotator import collector, formats
 from annotator.domain.documents import content_hash
 from annotator.domain.labels import Label, name_problem, next_colour
 from annotator.domain.names import printable
@@ -304,7 +303,8 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
                  label_map: Mapping[str, str], options: Mapping[str, str]) -> int:
     # A bulk unit: every row the import writes refers to its own documents, or to labels, an annotator and a
     # project it read or wrote in this transaction under the write lock, so SQLite's foreign key checks go.
-    with _collector_paused(), ws.bulk_unit() as repo:
+    # A span-dense file makes hundreds of thousands of small objects that live until their batch is written.
+    with collector.paused(), ws.bulk_unit() as repo:
         job = _FileImport(repo, project_id, default_annotator, path, result)
         batch: list[DocumentRecord] = []
         for record in _records(path, fmt, options):
@@ -325,22 +325,6 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
     summary.labels_added.extend(job.labels_added)
     summary.relation_types_added.extend(job.frames.types_added)
     return read_so_far
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a file is read and written, back as it was after.
-
-    A span-dense file makes hundreds of thousands of small objects that live until their batch is written and
-    form no cycles; the collector walked them again and again, a fifth of a dense import's time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _checked(record: DocumentRecord, path: Path, lang: str, result: FileResult,

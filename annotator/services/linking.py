@@ -6,8 +6,10 @@ Writes go through `Frames` (annotator.services.relations); this module reads and
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +22,43 @@ from annotator.services.relations import Frames, figure_labels, project_types
 _PARAGRAPH = re.compile(r"[^\r\n\u2028\u2029]+")
 
 
+class StoredAttrs(MutableMapping[int, dict[str, Any]]):
+    """Span attributes by span id, each kept as the JSON text read from the database until it is first asked for
+    (a document of 10,000 spans opens with thousands of figure readings, of which a few are in view)."""
+
+    def __init__(self, texts: Mapping[int, str] | None = None) -> None:
+        self._texts = dict(texts or {})
+        self._read: dict[int, dict[str, Any]] = {}
+
+    def __getitem__(self, span_id: int) -> dict[str, Any]:
+        if span_id not in self._read:
+            self._read[span_id] = json.loads(self._texts.pop(span_id))  # a KeyError for a span without any
+        return self._read[span_id]
+
+    def __setitem__(self, span_id: int, attrs: dict[str, Any]) -> None:
+        self._texts.pop(span_id, None)
+        self._read[span_id] = attrs
+
+    def __delitem__(self, span_id: int) -> None:
+        if self._texts.pop(span_id, None) is None:
+            del self._read[span_id]
+
+    def __contains__(self, span_id: object) -> bool:
+        return span_id in self._read or span_id in self._texts
+
+    def __iter__(self) -> Iterator[int]:
+        return itertools.chain(self._read, self._texts)
+
+    def __len__(self) -> int:
+        return len(self._read) + len(self._texts)
+
+
 @dataclass
 class DocumentFrames:
     """The links and span attributes of one layer of one document, as the window holds them."""
 
     relations: list[Relation] = field(default_factory=list)
-    attrs: dict[int, dict[str, Any]] = field(default_factory=dict)
+    attrs: MutableMapping[int, dict[str, Any]] = field(default_factory=StoredAttrs)
 
 
 class Linking:
@@ -56,7 +89,7 @@ class Linking:
             if self._types is None:  # read with the document, not on the first key press
                 self._types = project_types(repo, self.frames.project_id)
             owned = repo.relations.of_documents([document_id], self.frames.annotator_id).get(document_id, {})
-            attrs = repo.relations.attrs_of_documents([document_id], self.frames.annotator_id)
+            attrs = StoredAttrs(repo.relations.attr_texts(document_id, self.frames.annotator_id))
         return DocumentFrames([r for rs in owned.values() for r in rs], attrs)
 
     def sentences(self, document: Document) -> list[tuple[int, int]]:

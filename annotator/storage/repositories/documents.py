@@ -31,11 +31,9 @@ class DocumentRepository:
         self._spans = spans
 
     def get(self, document_id: int) -> Document | None:
-        row = self.s.get(DocumentRow, document_id)
-        if row is None:
-            return None
-        lang = self.s.scalar(select(ProjectRow.lang).where(ProjectRow.id == row.project_id)) or "en"
-        return _document(row, lang)
+        found = self.s.execute(select(DocumentRow, ProjectRow.lang).join(ProjectRow, ProjectRow.id == DocumentRow.project_id)
+                               .where(DocumentRow.id == document_id)).first()
+        return None if found is None else _document(found[0], found[1] or "en")
 
     def existing_hashes(self, project_id: int, hashes: Sequence[str]) -> set[str]:
         found: set[str] = set()

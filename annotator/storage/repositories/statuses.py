@@ -34,6 +34,21 @@ class StatusRepository:
             row.updated_at = now
         self.s.flush()
 
+    def add_seconds(self, document_id: int, annotator_id: int, seconds: float) -> None:
+        """Add time spent on the document, its status left as it is (a document never opened is to do): one upsert
+        where the database knows ON CONFLICT, as a document is left each time another opens."""
+        dialect_insert = span_writes.upsert_insert(self.s.get_bind().dialect.name)
+        if dialect_insert is None:  # pragma: no cover - SQLite and PostgreSQL both know ON CONFLICT
+            self.save(document_id, annotator_id, self.get(document_id, annotator_id)[0], seconds)
+            return
+        now = datetime.now(UTC)
+        table = span_writes.STATUS
+        query = dialect_insert(table).values(document_id=document_id, annotator_id=annotator_id,
+                                             status=Status.TODO.value, seconds=seconds, updated_at=now)
+        self.s.execute(query.on_conflict_do_update(
+            index_elements=[table.c.document_id, table.c.annotator_id],
+            set_={"seconds": func.coalesce(table.c.seconds, 0.0) + query.excluded.seconds, "updated_at": now}))
+
     def mark_in_progress(self, document_id: int, annotator_id: int) -> None:
         if span_writes.upsert_insert(self.s.get_bind().dialect.name) is not None:
             span_writes.mark_in_progress(self.s.connection(), document_id, annotator_id)
