@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from db_fixtures import one_article
+from db_fixtures import Counter, one_article
 from gui_fixtures import ALT, EVACUATION, GRAIN, add_documents, ready
-from test_keypress_sql import Counter
 
 ARTICLE = ("More than 12,000 residents have left the river port of Velmora since Monday, the regional "
            "emergency service said on Wednesday, and 3,400 more were expected by Friday.\n")
