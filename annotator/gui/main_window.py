@@ -16,7 +16,6 @@ from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.layers import Owner
 from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
-from annotator.gui.dashboard import Dashboards
 from annotator.gui.link_mode import LinkMode
 from annotator.gui.models import layer_name
 from annotator.gui.review_mode import ReviewMode
@@ -37,6 +36,7 @@ from annotator.services.annotation import Annotations
 from annotator.services.workspace import Workspace, ensure_project
 
 if TYPE_CHECKING:  # the dialogs (and the services behind them) are imported when they first open, after start-up
+    from annotator.gui.dashboard import Dashboards
     from annotator.services.export_layers import LayerOption
 
 
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
-        self.dashboards = Dashboards(ws, project, self.runner, self, self.show_error, self.status.notice)
+        self.dashboards: Dashboards | None = None  # made by the first Ctrl+D
         self.review_mode = ReviewMode(self.session, self.article, self.window_ws, self.annotations.project_id,
                                       annotator, self.status.notice, self.show_error, self)
         self.link_mode = LinkMode(self.session, self.article)
@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
             "link.mode": self.link_mode.enter, "span.figure": self._edit_figure, "go.claims": self._show_claims,
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
-            "team.dashboard": self.dashboards.open, **self.review_mode.handlers(),
+            "team.dashboard": self._open_dashboard, **self.review_mode.handlers(),
         }
         handlers.update(self._label_handlers())
         handlers.update(self.suggestion_keys.handlers())
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def _belongs(self, document_id: int) -> bool:
         try:
-            return self.annotations.document(document_id).project_id == self.annotations.project_id
+            return self.annotations.in_project(document_id)
         except AnnotatorError:
             return False
 
@@ -326,6 +326,14 @@ class MainWindow(QMainWindow):
         dialog.table.resizeRowsToContents()
         dialog.raise_()
         dialog.activateWindow()
+
+    def _open_dashboard(self) -> None:
+        if self.dashboards is None:
+            from annotator.gui.dashboard import Dashboards
+
+            self.dashboards = Dashboards(self.ws, self.project, self.runner, self, self.show_error,
+                                         self.status.notice)
+        self.dashboards.open()
 
     def _on_claims_dialog_claim_requested(self, document_id: int, start: int, end: int) -> None:
         if document_id == self.session.document_id or self.session.open_document(document_id):
