@@ -145,11 +145,9 @@ def ask_annotator_name(store: QSettings, default: str) -> str:
 def import_samples_if_empty(ws: Workspace, project: str, annotator: str) -> int:
     """A new project starts with the sample articles, so that the window is never empty on first run."""
     from annotator.resources import sample_articles
-    from annotator.services.annotation import Annotations
-    from annotator.services.workspace import ensure_project
+    from annotator.services.workspace import count_documents, ensure_project
 
-    annotations = Annotations(ws, ensure_project(ws, project).id, annotator)
-    if annotations.count_documents() > 0:
+    if count_documents(ws, ensure_project(ws, project).id) > 0:
         return 0
     from annotator.services.importing import import_paths  # every format's reader: only on the first run
 
