@@ -177,7 +177,6 @@ class WindowTraining(QObject):
         # The training service is imported only when a retraining may be due.
         from annotator.services.training import documents_since_training
 
-
         def counted(since: int) -> None:
             if since >= every and not self.trainer.running:
                 self.trainer.start(layer=None, max_steps=self.settings.max_steps, curve=False, automatic=True)
