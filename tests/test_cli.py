@@ -28,6 +28,27 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("annotator 0.")
 
 
+@pytest.mark.parametrize("argv", [
+    [], ["--db", "x.db"], ["--db=x.db", "--annotator", "ana", "--project", "news"], ["--self-test", "--db", "y.db"],
+    ["--project", "import"], ["--annotator=--db"],  # a value that looks like a command or an option
+])
+def test_the_windows_options_are_read_as_the_full_parser_reads_them(argv: list[str]) -> None:
+    from annotator.cli import build_parser, window_options
+
+    args = window_options(argv)
+    assert args is not None and vars(args) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["import", "a.txt"], ["--db", "x.db", "stats"], ["--help"], ["-h"], ["--version"], ["--db"], ["--d", "x.db"],
+    ["--frobnicate"], ["--", "stats"],
+])
+def test_anything_but_the_windows_options_goes_to_the_full_parser(argv: list[str]) -> None:
+    from annotator.cli import window_options
+
+    assert window_options(argv) is None
+
+
 def test_import_text_then_export_spacy_then_read_back(tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()

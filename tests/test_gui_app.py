@@ -97,6 +97,42 @@ def test_annotator_option_skips_the_question(qapp: Any, tmp_path: Path, app_sett
     assert run_gui(db=str(tmp_path / "named.db"), annotator="Bea", project="news") == 0
 
 
+def test_the_collector_waits_for_the_first_paint_and_runs_again_after_it(qapp: Any, tmp_path: Path,
+                                                                          app_settings: Path) -> None:
+    import gc
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.app import run_gui
+    from annotator.gui.main_window import MainWindow
+
+    seen: list[tuple[str, bool]] = []
+
+    def look(when: str) -> None:
+        seen.append((when, gc.isenabled()))
+        if when == "settled":
+            for window in QApplication.topLevelWidgets():
+                if isinstance(window, MainWindow) and window.isVisible():
+                    window.close()
+
+    assert gc.isenabled()
+    # Timers of 0 ms run in the order they were set: this one before run_gui's pass after the first paint, the one
+    # it sets after that pass.
+    QTimer.singleShot(0, lambda: (look("shown"), QTimer.singleShot(0, lambda: look("settled"))))
+    assert run_gui(db=str(tmp_path / "gc.db"), annotator="Bea", project=None) == 0
+    assert seen == [("shown", False), ("settled", True)]
+    assert gc.isenabled()  # as it was before
+
+    gc.disable()  # a caller that had switched it off finds it off
+    try:
+        _close_windows_soon()
+        assert run_gui(db=str(tmp_path / "gc.db"), annotator="Bea", project=None) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_no_samples_leaves_an_empty_window(qapp: Any, tmp_path: Path, app_settings: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import annotator.resources

@@ -250,8 +250,8 @@ def test_in_a_team_only_the_lead_reviews(capsys: pytest.CaptureFixture[str], pg_
 
     from db_fixtures import drop_roles
 
-    from annotator.services.review import Review, may_write_gold
-    from annotator.services.team import init_team
+    from annotator.services.review import Review
+    from annotator.services.team import init_team, may_write_gold
     from annotator.services.workspace import open_workspace
 
     names = {who: f"{who}_{uuid.uuid4().hex[:6]}" for who in ("ana", "ben", "lea")}

@@ -88,6 +88,31 @@ def figure_from_attrs(data: Mapping[str, Any]) -> Figure:
                   qualifier=qualifier, factor=numbers["factor"], reference=texts["reference"])
 
 
+def figure_summary(attrs: Mapping[str, Any]) -> str:
+    """"more than 12,000 residents", "5,000-7,000 people", "2 x size of Greater London"; '' when unread."""
+    try:
+        figure = figure_from_attrs(attrs)
+    except FigureError:
+        return ""
+    if figure.factor is not None:
+        reference = f" {figure.unit} of" if figure.unit else ""
+        return f"{_amount(figure.factor)} x{reference} {figure.reference}".strip()
+    if figure.value is not None:
+        amount = _amount(figure.value)
+    elif figure.low is not None or figure.high is not None:
+        amount = f"{_amount(figure.low)}-{_amount(figure.high)}"
+    else:
+        return ""
+    words = [str(figure.qualifier) if figure.qualifier else "", amount, figure.unit]
+    return " ".join(w for w in words if w)
+
+
+def _amount(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{int(value):,}" if value.is_integer() else f"{value:,}"
+
+
 # --- the words around the number ---------------------------------------------------------------------------
 
 _QUALIFIERS: dict[Qualifier, tuple[str, ...]] = {

@@ -17,11 +17,11 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from annotator.gui.charts import PALETTE, offscreen_application, offscreen_layout, write_png
-from annotator.services.dashboard import GOLD, Dashboard
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the figures' service (and its agreement code) is imported when the dashboard first opens
     from annotator.errors import AnnotatorError
     from annotator.gui.tasks import TaskRunner
+    from annotator.services.dashboard import Dashboard
     from annotator.services.workspace import Workspace
 
 GOLD_COLOUR = "#4d4d4d"
@@ -31,6 +31,8 @@ TEXT = "#202020"
 
 def person_colours(data: Dashboard) -> dict[str, str]:
     """A person keeps one colour in every chart; gold is dark grey."""
+    from annotator.services.dashboard import GOLD
+
     colours = {who: PALETTE[n % len(PALETTE)] for n, who in enumerate(data.people)}
     colours[GOLD] = GOLD_COLOUR
     return colours
@@ -39,6 +41,8 @@ def person_colours(data: Dashboard) -> dict[str, str]:
 def draw(layout: Any, data: Dashboard) -> None:
     """Fill a pyqtgraph GraphicsLayout with the dashboard's title and its four charts."""
     import pyqtgraph as pg  # type: ignore[import-untyped]
+
+    from annotator.services.dashboard import GOLD
 
     pg.setConfigOptions(antialias=True, background="w", foreground=TEXT)
     colours = person_colours(data)

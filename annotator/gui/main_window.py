@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
@@ -15,12 +16,6 @@ from annotator.domain.documents import Changes, Document, Status
 from annotator.domain.layers import Owner
 from annotator.errors import AnnotatorError, DatabaseLockedError
 from annotator.gui import actions, messages
-from annotator.gui.dashboard import Dashboards
-from annotator.gui.dialogs.claims_table import ClaimsDialog
-from annotator.gui.dialogs.export_dialog import ExportDialog
-from annotator.gui.dialogs.figure_dialog import FigureDialog
-from annotator.gui.dialogs.settings_dialog import SettingsDialog
-from annotator.gui.dialogs.shortcuts import ShortcutSheet
 from annotator.gui.link_mode import LinkMode
 from annotator.gui.models import layer_name
 from annotator.gui.review_mode import ReviewMode
@@ -38,8 +33,11 @@ from annotator.gui.widgets.label_bar import LabelBar
 from annotator.gui.widgets.span_panel import SpanPanel
 from annotator.gui.widgets.status_line import StatusLine
 from annotator.services.annotation import Annotations
-from annotator.services.export_layers import LayerOption, layer_options
 from annotator.services.workspace import Workspace, ensure_project
+
+if TYPE_CHECKING:  # the dialogs (and the services behind them) are imported when they first open, after start-up
+    from annotator.gui.dashboard import Dashboards
+    from annotator.services.export_layers import LayerOption
 
 
 def last_document_key(project: str) -> str:
@@ -92,7 +90,7 @@ class MainWindow(QMainWindow):
         self._dock(self.document_list, "Documents", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.span_panel, "Spans", Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = StatusLine(self.statusBar(), annotator, self)
-        self.dashboards = Dashboards(ws, project, self.runner, self, self.show_error, self.status.notice)
+        self.dashboards: Dashboards | None = None  # made by the first Ctrl+D
         self.review_mode = ReviewMode(self.session, self.article, self.window_ws, self.annotations.project_id,
                                       annotator, self.status.notice, self.show_error, self)
         self.link_mode = LinkMode(self.session, self.article)
@@ -144,7 +142,7 @@ class MainWindow(QMainWindow):
             "doc.next": lambda: self.session.go(forward=True), "doc.previous": lambda: self.session.go(forward=False),
             "link.mode": self.link_mode.enter, "span.figure": self._edit_figure, "go.claims": self._show_claims,
             "help.shortcuts": self._show_shortcuts, "help.about": self._show_about,
-            "team.dashboard": self.dashboards.open, **self.review_mode.handlers(),
+            "team.dashboard": self._open_dashboard, **self.review_mode.handlers(),
         }
         handlers.update(self._label_handlers())
         handlers.update(self.suggestion_keys.handlers())
@@ -255,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def _belongs(self, document_id: int) -> bool:
         try:
-            return self.annotations.document(document_id).project_id == self.annotations.project_id
+            return self.annotations.in_project(document_id)
         except AnnotatorError:
             return False
 
@@ -307,6 +305,8 @@ class MainWindow(QMainWindow):
         if span is None or span.id is None or doc is None:
             self.status.notice("put the cursor in a figure to edit its reading (Ctrl+Shift+F)")
             return
+        from annotator.gui.dialogs.figure_dialog import FigureDialog
+
         dialog = FigureDialog(doc.text[span.start:span.end], self.session.links.figure(span.id) or {}, self)
         if dialog.exec() == FigureDialog.DialogCode.Accepted:
             with self.session.reporting():
@@ -315,6 +315,8 @@ class MainWindow(QMainWindow):
         self.focus_article()
 
     def _show_claims(self) -> None:
+        from annotator.gui.dialogs.claims_table import ClaimsDialog
+
         dialog = self.findChild(ClaimsDialog)
         if dialog is None:
             dialog = ClaimsDialog(self.window_ws, self.project, self.runner, self)
@@ -324,6 +326,14 @@ class MainWindow(QMainWindow):
         dialog.table.resizeRowsToContents()
         dialog.raise_()
         dialog.activateWindow()
+
+    def _open_dashboard(self) -> None:
+        if self.dashboards is None:
+            from annotator.gui.dashboard import Dashboards
+
+            self.dashboards = Dashboards(self.ws, self.project, self.runner, self, self.show_error,
+                                         self.status.notice)
+        self.dashboards.open()
 
     def _on_claims_dialog_claim_requested(self, document_id: int, start: int, end: int) -> None:
         if document_id == self.session.document_id or self.session.open_document(document_id):
@@ -478,6 +488,9 @@ class MainWindow(QMainWindow):
             self.transfers.start_import([folder])
 
     def _export(self) -> None:
+        from annotator.gui.dialogs.export_dialog import ExportDialog
+        from annotator.services.export_layers import layer_options
+
         # The layers' span counts read every span of the project: on the worker, then the dialog.
         def show(found: tuple[list[LayerOption], int]) -> None:
             dialog = ExportDialog(Path(self._start_folder()), self, layers=found[0], default=found[1])
@@ -499,6 +512,8 @@ class MainWindow(QMainWindow):
 
     # -- settings ----------------------------------------------------------------------------------
     def _show_settings(self) -> None:
+        from annotator.gui.dialogs.settings_dialog import SettingsDialog
+
         dialog = self.findChild(SettingsDialog)
         if dialog is None or not dialog.isVisible():  # a closed one may still wait for its deleteLater
             dialog = SettingsDialog(self.gui_settings, self.window_ws, self.project, self.article.font(), self)
@@ -527,6 +542,8 @@ class MainWindow(QMainWindow):
 
     # -- help and closing --------------------------------------------------------------------------
     def _show_shortcuts(self) -> None:
+        from annotator.gui.dialogs.shortcuts import ShortcutSheet
+
         sheet = ShortcutSheet(self.specs, self)
         sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         sheet.open()

@@ -17,18 +17,19 @@ from PySide6.QtGui import QAction
 
 from annotator.domain.documents import Changes, Document
 from annotator.domain.layers import Owner, OwnerKind
-from annotator.domain.review import Candidate, DocumentReview, GoldSpan, GoldStep
-from annotator.domain.span_index import SpanIndex
 from annotator.errors import AnnotatorError, ReviewNotAllowedError, SpanChangedError
 from annotator.gui.commands import Show, SpanCommand
-from annotator.gui.widgets.review_painter import ReviewPainter
-from annotator.services.review import Review, may_write_gold
+from annotator.services.team import may_write_gold
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # review's own code (its service, gold store, rules and painter) loads when review mode is entered
     from PySide6.QtWidgets import QPlainTextEdit
 
+    from annotator.domain.review import Candidate, DocumentReview, GoldStep
+    from annotator.domain.span_index import SpanIndex
     from annotator.gui.session import DocumentSession
     from annotator.gui.widgets.article_view import ArticleView
+    from annotator.gui.widgets.review_painter import ReviewPainter
+    from annotator.services.review import Review
     from annotator.services.workspace import Workspace
 
 REVIEW_KEYS = ("Review mode: Enter accepts the candidate at the caret into gold, Backspace or X rejects it, "
@@ -77,7 +78,7 @@ class ReviewMode(QObject):
         self._review: Review | None = None
         self.state: DocumentReview | None = None  # the open document's candidates, while in review mode
         self._current: Candidate | None = None  # the candidate the keys last went to
-        self.painter = ReviewPainter()
+        self.painter: ReviewPainter | None = None  # made when review mode is first entered
         self.actions: dict[str, QAction] = {}
         session.document_opened.connect(self._on_session_document_opened)
         session.changes_made.connect(self._on_session_changes_made)
@@ -117,6 +118,9 @@ class ReviewMode(QObject):
             self.enter()
 
     def enter(self) -> None:
+        from annotator.gui.widgets.review_painter import ReviewPainter
+        from annotator.services.review import Review
+
         try:
             if not may_write_gold(self.ws):
                 raise ReviewNotAllowedError(f"{self.reviewer} may not write gold on this database",
@@ -126,6 +130,7 @@ class ReviewMode(QObject):
             self._enable(False)
             self.report(e)
             return
+        self.painter = self.painter or ReviewPainter()
         self.session.set_editing(GOLD, self)
         self.article.overlay = self._paint
         self._enable(True)
@@ -144,7 +149,7 @@ class ReviewMode(QObject):
 
     def _paint(self, view: QPlainTextEdit, layers: Mapping[Owner, SpanIndex]) -> dict[Owner, SpanIndex]:
         """The candidates, over gold; the people's lines give way to them, models' ghosts stay."""
-        if self.state is not None:
+        if self.state is not None and self.painter is not None:
             self.painter.set_labels(self.session.labels)
             self.painter.set_paper(self.article.paper())
             self.painter.paint(view, self.state, self.session.offsets)
@@ -274,12 +279,16 @@ class ReviewMode(QObject):
         return snapped
 
     def remove(self, span_id: int) -> None:
+        from annotator.domain.review import GoldSpan
+
         span = self.session.span(span_id)
         if span is not None:
             self._run(lambda: self.review.remove_gold(self._doc(), GoldSpan(span.start, span.end, span.label,
                                                                              span.id)), "")
 
     def relabel(self, span_id: int, label: str) -> None:
+        from annotator.domain.review import GoldSpan
+
         span = self.session.span(span_id)
         if span is not None and span.label != label:
             self._run(lambda: self.review.relabel_gold(self._doc(), GoldSpan(span.start, span.end, span.label,

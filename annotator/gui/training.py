@@ -171,11 +171,11 @@ class WindowTraining(QObject):
 
     def on_changes(self, changes: Changes) -> None:
         """A document marked done may make the retrain rule due: counted on the worker, started when reached."""
-        from annotator.services.training import documents_since_training
-
         every = self.settings.retrain_every
         if not changes.statuses or every <= 0 or self.trainer.running:
             return
+        # The training service is imported only when a retraining may be due.
+        from annotator.services.training import documents_since_training
 
         def counted(since: int) -> None:
             if since >= every and not self.trainer.running:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -11,12 +12,14 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from annotator.domain.documents import Changes
 from annotator.errors import AnnotatorError
 from annotator.gui import messages
-from annotator.gui.dialogs.export_dialog import ExportOptions
 from annotator.gui.tasks import Task, TaskRunner
-from annotator.services.annotation import Annotations
-from annotator.services.exporting import ExportSummary, export
-from annotator.services.importing import Cancelled, ImportSummary, import_paths
-from annotator.services.workspace import Workspace
+
+if TYPE_CHECKING:  # every format's reader and writer is imported by the first import or export, not at start-up
+    from annotator.gui.dialogs.export_dialog import ExportOptions
+    from annotator.services.annotation import Annotations
+    from annotator.services.exporting import ExportSummary
+    from annotator.services.importing import ImportSummary
+    from annotator.services.workspace import Workspace
 
 
 class Transfers(QObject):
@@ -60,6 +63,8 @@ class Transfers(QObject):
     # -- import ------------------------------------------------------------------------------------
     def start_import(self, paths: Sequence[str | Path], fmt: str = "auto") -> Task:
         """Import in the background; the folders are walked there too (a walk can take long, or loop)."""
+        from annotator.services.importing import Cancelled, import_paths
+
         dialog = self._progress_dialog("Importing", cancellable=True)
         before = self._count()
         ws, project, who = self._ws, self._project, self._annotator
@@ -105,6 +110,8 @@ class Transfers(QObject):
 
     # -- export ------------------------------------------------------------------------------------
     def start_export(self, options: ExportOptions) -> Task:
+        from annotator.services.exporting import export
+
         dialog = self._progress_dialog("Exporting", cancellable=False)
         ws, project = self._ws, self._project
         who = self._annotator if options.only_mine else None

@@ -177,6 +177,11 @@ class Annotations:
             return queued or repo.documents.next_todo(self.project_id, self.annotator_id, -1) or repo.documents.neighbour(
                 self.project_id, -1, forward=True)
 
+    def in_project(self, document_id: int) -> bool:
+        """Whether the document exists and is this project's: one indexed read, not the document's text."""
+        with self.ws.unit() as repo:
+            return repo.documents.project_of(document_id) == self.project_id
+
     def position(self, document_id: int) -> int:
         """0-based place of the document in the project's order."""
         with self.ws.unit() as repo:

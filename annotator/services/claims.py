@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.domain.documents import Status
-from annotator.domain.figures import figure_from_attrs
+from annotator.domain.figures import figure_summary
 from annotator.domain.layers import GOLD_NAME, Owner, OwnerKind
 from annotator.domain.relations import RelationType
 from annotator.domain.spans import Span
-from annotator.errors import FigureError, UsageError
+from annotator.errors import UsageError
 from annotator.formats import output
 from annotator.services.relations import (
     StoredFrames,
@@ -60,31 +60,6 @@ def layer_owner(name: str) -> Owner:
     if sep and kind == OwnerKind.MODEL.value and model:
         return Owner.model(model)
     return Owner.person(name)
-
-
-def figure_summary(attrs: dict[str, Any]) -> str:
-    """"more than 12,000 residents", "5,000-7,000 people", "2 x size of Greater London"; '' when unread."""
-    try:
-        figure = figure_from_attrs(attrs)
-    except FigureError:
-        return ""
-    if figure.factor is not None:
-        reference = f" {figure.unit} of" if figure.unit else ""
-        return f"{_number(figure.factor)} x{reference} {figure.reference}".strip()
-    if figure.value is not None:
-        amount = _number(figure.value)
-    elif figure.low is not None or figure.high is not None:
-        amount = f"{_number(figure.low)}-{_number(figure.high)}"
-    else:
-        return ""
-    words = [str(figure.qualifier) if figure.qualifier else "", amount, figure.unit]
-    return " ".join(w for w in words if w)
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{int(value):,}" if value.is_integer() else f"{value:,}"
 
 
 def claims(ws: Workspace, project: str, *, layer: str | None = None, status: str | None = None) -> Iterator[Claim]:

@@ -35,12 +35,6 @@ def _where(label: str, start: int, end: int) -> str:
     return f"{label} [{start}:{end}]"
 
 
-def may_write_gold(ws: Workspace) -> bool:
-    """Whether this user may write gold: always on SQLite; on PostgreSQL the lead (or the tables' owner)."""
-    with ws.unit() as repo:
-        return GoldStore(repo.s).may_write_gold()
-
-
 class Review:
     """The review use cases of one reviewer in one project."""
 

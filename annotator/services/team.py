@@ -58,6 +58,12 @@ def connected_role(ws: Workspace) -> str | None:
         return team.current_role(repo)
 
 
+def may_write_gold(ws: Workspace) -> bool:
+    """Whether this user may write gold: always on SQLite; on PostgreSQL the lead (or the tables' owner)."""
+    with ws.unit() as repo:
+        return team.may_write_gold(repo.s.connection())
+
+
 @dataclass
 class AssignSummary:
     added: Counter[str] = field(default_factory=Counter)

@@ -112,10 +112,10 @@ def trained_source(project: str) -> Source | None:
 def use_trained(project: str) -> Path | None:
     """Register the project's latest model as the suggestion source `trained` (replacing an older one) and return
     its folder; None, and nothing registered, when the project has no model yet."""
-    from annotator.nlp.suggest import register
-    from annotator.nlp.suggest.pipeline import PipelineSource
-
     folder = trained_model_for(project)
-    if folder is not None:
+    if folder is not None:  # the sources' code only when there is a model (the window asks at start-up)
+        from annotator.nlp.suggest import register
+        from annotator.nlp.suggest.pipeline import PipelineSource
+
         register(TRAINED, PipelineSource(str(folder)))
     return folder

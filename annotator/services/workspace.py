@@ -156,6 +156,12 @@ def ensure_project(ws: Workspace, name: str = DEFAULT_PROJECT, lang: str = DEFAU
                                                                    default_relation_types())
 
 
+def count_documents(ws: Workspace, project_id: int) -> int:
+    """How many documents the project holds (one count, whoever annotates them)."""
+    with ws.unit() as repo:
+        return repo.documents.total(project_id)
+
+
 def get_project(ws: Workspace, name: str) -> Project:
     with ws.unit() as repo:
         found = repo.projects.by_name(name)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.domain.documents import Status
@@ -31,7 +31,6 @@ from annotator.storage.models import (
     SuggestionDecisionRow,
 )
 from annotator.storage.repositories.spans import SPAN_COLUMNS, SPAN_ORDER, span_query
-from annotator.storage.team import group_roles
 
 DECISION = span_writes.table_of(SuggestionDecisionRow)
 OWNER = span_writes.table_of(AnnotatorRow)
@@ -72,25 +71,6 @@ class GoldStore:
 
     def gold_id(self) -> int:
         return self.owner_id(Owner.gold())
-
-    def may_write_gold(self) -> bool:
-        """Whether the connected user may change gold. SQLite: whoever can open the file. PostgreSQL: the tables'
-        owner or a superuser; with row-level security on (team mode, ADR 0009) a member of the database's lead
-        role; else whoever may insert spans."""
-        if self.s.get_bind().dialect.name != "postgresql":
-            return True
-        row = self.s.execute(text(
-            "SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(current_user, c.relowner, 'MEMBER'), "
-            "c.relrowsecurity, has_table_privilege('span', 'INSERT') "
-            "FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'span'::regclass")).one()
-        owner, secured, may_insert = bool(row[0]), bool(row[1]), bool(row[2])
-        if owner:
-            return True
-        if not secured:
-            return may_insert
-        lead = group_roles(self.s.connection()).lead
-        return bool(self.s.scalar(text("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :lead) "
-                                       "AND pg_has_role(current_user, :lead, 'MEMBER')"), {"lead": lead}))
 
     # -- reading ----------------------------------------------------------------------------------
     def review_rows(self, document_ids: Sequence[int], gold_id: int) -> dict[int, ReviewRows]:

@@ -48,6 +48,26 @@ def group_roles(conn: Connection) -> TeamRoles:
     return TeamRoles(f"{database}_annotators"[:MAX_ROLE], f"{database}_lead"[:MAX_ROLE])
 
 
+def may_write_gold(conn: Connection) -> bool:
+    """Whether the connected user may change gold. SQLite: whoever can open the file. PostgreSQL: the tables'
+    owner or a superuser; with row-level security on (team mode, ADR 0009) a member of the database's lead
+    role; else whoever may insert spans."""
+    if conn.dialect.name != "postgresql":
+        return True
+    row = conn.execute(text(
+        "SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(current_user, c.relowner, 'MEMBER'), "
+        "c.relrowsecurity, has_table_privilege('span', 'INSERT') "
+        "FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'span'::regclass")).one()
+    owner, secured, may_insert = bool(row[0]), bool(row[1]), bool(row[2])
+    if owner:
+        return True
+    if not secured:
+        return may_insert
+    lead = group_roles(conn).lead
+    return bool(conn.scalar(text("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :lead) "
+                                 "AND pg_has_role(current_user, :lead, 'MEMBER')"), {"lead": lead}))
+
+
 def current_role(repo: Repository) -> str:
     return str(repo.s.scalar(text("SELECT current_user")))
 

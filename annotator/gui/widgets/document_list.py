@@ -19,7 +19,7 @@ from annotator.gui.models import ID_ROLE, STATUS_TEXT, DocumentListModel
 from annotator.gui.tasks import Task, TaskRunner
 from annotator.gui.widgets.tables import row_table
 from annotator.services.annotation import Annotations
-from annotator.services.review import may_write_gold
+from annotator.services.team import may_write_gold
 
 FILTER_DELAY_MS = 200
 QUEUE = "queue"  # the filter entry of the annotator's own assigned documents

@@ -7,11 +7,11 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.domain.documents import Changes
+from annotator.domain.figures import figure_summary
 from annotator.domain.spans import Span
 from annotator.gui.models import ID_ROLE, LayerSpanModel, SpanTableModel, layer_name, snippet
 from annotator.gui.session import DocumentSession
 from annotator.gui.widgets.tables import row_table
-from annotator.services.claims import figure_summary
 
 
 class SpanPanel(QWidget):

@@ -17,7 +17,7 @@ from sqlalchemy import JSON, Connection, Table, insert, select
 from sqlalchemy.orm import Session
 
 from annotator.storage import span_writes
-from annotator.storage.models import DocumentRow, SpanRow
+from annotator.storage.models import DocumentRow, JSONDocument, SpanRow
 
 # How SQLAlchemy's SQLite dialect stores a DateTime; bulk rows are written in the same form.
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -102,7 +102,7 @@ class BulkWrites:
         # SQLite: the values handed to the driver already in their stored form. SQLAlchemy's per-row
         # parameter processing cost more than SQLite's own work on a 100,000-document import.
         columns = list(rows[0])
-        json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+        json_columns = {c for c in columns if isinstance(table.c[c].type, JSON | JSONDocument)}
         stamp = now.strftime(SQLITE_DATETIME)
         values = [
             tuple(json.dumps(row[c]) if c in json_columns else stamp if row[c] is now else row[c] for c in columns)

@@ -133,6 +133,9 @@ class DocumentRepository:
             select(func.count()).where(DocumentRow.project_id == project_id, DocumentRow.position < position)
         ) or 0
 
+    def project_of(self, document_id: int) -> int | None:
+        return self.s.scalar(select(DocumentRow.project_id).where(DocumentRow.id == document_id))
+
     def position_of(self, document_id: int) -> int | None:
         return self.s.scalar(select(DocumentRow.position).where(DocumentRow.id == document_id))
 
