@@ -492,3 +492,6 @@ ALL = [bench_import, bench_export, bench_dense_import, bench_dense_export, bench
 from occurrences_bench import bench_occurrences  # noqa: E402  (its own module: the window's suggestion worker)
 
 ALL.append(bench_occurrences)
+from tagged_read_bench import bench_tagged_read  # noqa: E402
+
+ALL.append(bench_tagged_read)

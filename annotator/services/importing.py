@@ -304,7 +304,7 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
                  label_map: Mapping[str, str], options: Mapping[str, str]) -> int:
     # A bulk unit: every row the import writes refers to its own documents, or to labels, an annotator and a
     # project it read or wrote in this transaction under the write lock, so SQLite's foreign key checks go.
-    with _collector_paused(), ws.bulk_unit() as repo:
+    with collector_paused(), ws.bulk_unit() as repo:
         job = _FileImport(repo, project_id, default_annotator, path, result)
         batch: list[DocumentRecord] = []
         for record in _records(path, fmt, options):
@@ -328,7 +328,7 @@ def _import_file(ws: Workspace, project_id: int, lang: str, default_annotator: s
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off while a file is read and written, back as it was after.
 
     A span-dense file makes hundreds of thousands of small objects that live until their batch is written and

@@ -227,11 +227,14 @@ class LiveSources:
 
         project_id = self._project_id()
         if whole or self._index is None:
+            from annotator.services.importing import collector_paused  # not on the start-up path
+
             self._read_at = time.monotonic()
-            with self._ws.unit() as repo:
-                rows = SuggestionStore(repo.s).tagged_spans(project_id, pause=pause)
-            self._counts, self._by_span = {}, {}
-            self._count(rows)
+            with collector_paused():  # 100,000s of small objects that form no cycles: no full passes over them
+                with self._ws.unit() as repo:
+                    rows = SuggestionStore(repo.s).tagged_spans(project_id, pause=pause)
+                self._counts, self._by_span = {}, {}
+                self._count(rows)
             if self._index is None or self._index.lang != lang:
                 self._index = OccurrenceIndex(lang)
             self._index.update(self._counts)
