@@ -5,6 +5,7 @@ waits at the worker's pause points between texts, and one that fails leaves the 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,47 @@ def test_the_first_read_of_occurrences_waits_at_the_pause_between_texts_and_a_fa
     assert len(reads) >= MANY_DOCUMENTS + 2  # read whole again: every tagged document's text
     with ws.unit() as repo:
         assert [(s.start, s.end, s.label) for s in repo.spans.of_document(last, occurrences)] == [(17, 22, "SOURCE")]
+
+
+def test_an_open_during_the_first_read_holds_it_at_the_next_text_and_leaving_does_not_waste_the_read(
+        ws: Workspace, tmp_path: Path) -> None:
+    from annotator.gui.gate import ForegroundGate
+
+    project_id = _tagged_project(ws, tmp_path)
+    for name, body in (("a.txt", "Velmora 🌊 again."), ("b.txt", "大阪 again.")):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        import_paths(ws, [str(tmp_path / name)], project="news", annotator="ana")
+    *_, first, second = [d.id for d in Annotations(ws, project_id, "ana").list_documents()]
+    live = LiveSources(ws, "news")
+    gate = ForegroundGate(longest_hold=3600.0)  # released by the test, never by the clock
+    calls: list[int] = []
+    holds: list[int] = []
+    arrived = threading.Event()
+    here = [True]
+
+    def pause() -> None:  # two pause points of the run, one batch of offsets, then a text per call
+        calls.append(1)
+        if len(calls) == 10:  # a document starts opening during the read
+            holds.append(gate.hold())
+            here[0] = False  # and it is another document: the person left this one
+            arrived.set()
+        gate.wait()
+
+    done: list[Any] = []
+    worker = threading.Thread(target=lambda: done.append(
+        live.run(first, ["occurrences"], still_wanted=lambda: here[0], pause=pause)))
+    worker.start()
+    arrived.wait()
+    worker.join(0.5)  # 31 short texts: it would have finished by now had it not waited
+    assert worker.is_alive() and len(calls) == 10
+    gate.release(holds[0])
+    worker.join()
+    assert done[0].left and done[0].ran == []  # cut at the pause point after the read, nothing written
+    assert len(calls) >= 3 + MANY_DOCUMENTS + 1  # the read itself went to its end
+    calls.clear()
+    assert live.run(second, ["occurrences"], pause=lambda: calls.append(1)).ran == ["occurrences"]
+    assert len(calls) < MANY_DOCUMENTS  # the strings read for the document left serve this one
+    with ws.unit() as repo:
+        occurrences = repo.owners.owner_id(Owner.model("occurrences"), create=False)
+        assert occurrences is not None
+        assert [(s.start, s.end, s.label) for s in repo.spans.of_document(second, occurrences)] == [(0, 2, "LOCATION")]
