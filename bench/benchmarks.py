@@ -517,3 +517,7 @@ ALL.append(bench_occurrences)
 from steps_bench import bench_steps  # noqa: E402  (compound undo steps in one transaction, ADR 0015)
 
 ALL.append(bench_steps)
+
+from tagged_read_bench import bench_tagged_read  # noqa: E402
+
+ALL.append(bench_tagged_read)

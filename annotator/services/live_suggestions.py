@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator import collector
 from annotator.domain.documents import Project
 from annotator.domain.layers import Owner
 from annotator.domain.spans import Span
@@ -105,12 +106,13 @@ class LiveSources:
 
         out = LiveRun()
         try:
-            self._run(document_id, sources, point, out)
+            self._run(document_id, sources, point, pause, out)
         except _Left:
             out.left = True
         return out
 
-    def _run(self, document_id: int, sources: Sequence[str], point: Callable[[], None], out: LiveRun) -> None:
+    def _run(self, document_id: int, sources: Sequence[str], point: Callable[[], None], pause: Callable[[], None],
+             out: LiveRun) -> None:
         from annotator.nlp.suggest import Request
 
         point()
@@ -125,7 +127,7 @@ class LiveSources:
         for name in sources:
             point()
             try:
-                spans = self._propose(name, document_id, request, out)
+                spans = self._propose(name, document_id, request, pause, out)
             except SuggestionSourceError as e:  # the source's fault; a busy database is not, and reaches the window
                 out.failed[name] = str(e)
                 continue
@@ -136,10 +138,11 @@ class LiveSources:
                     self._filled.setdefault(name, set()).add(document_id)
                 out.ran.append(name)
 
-    def _propose(self, name: str, document_id: int, request: Request, out: LiveRun) -> list[Span] | None:
+    def _propose(self, name: str, document_id: int, request: Request, pause: Callable[[], None],
+                 out: LiveRun) -> list[Span] | None:
         """The source's spans for the document; None when it has nothing new to say (filled already)."""
         if name == OCCURRENCES:
-            return self._occurrences(request, out)
+            return self._occurrences(request, pause, out)
         if name == TRAINED:
             source = self._trained_source()
             if source is None:
@@ -188,10 +191,10 @@ class LiveSources:
         self._trained = (folder, source)
         return source
 
-    def _occurrences(self, request: Request, out: LiveRun) -> list[Span]:
+    def _occurrences(self, request: Request, pause: Callable[[], None], out: LiveRun) -> list[Span]:
         from annotator.nlp.suggest.occurrences import MAX_HITS
 
-        index = self._tagged_index(request.lang)
+        index = self._tagged_index(request.lang, pause)
         found = index.find(request.text, pause=request.pause)
         if found.hits > len(found.spans):
             out.notes.append(str(OccurrencesCappedError(
@@ -200,23 +203,37 @@ class LiveSources:
                 "Suggest menu")))
         return found.spans
 
-    def _tagged_index(self, lang: str) -> OccurrenceIndex:
+    def _tagged_index(self, lang: str, pause: Callable[[], None] = lambda: None) -> OccurrenceIndex:
         """The matcher of the project's tagged strings: read whole the first time (and after an import, or every
-        REREAD_S for what other people tag), else brought up to date with the spans tagged and untagged since."""
-        from annotator.nlp.suggest.occurrences import OccurrenceIndex
+        REREAD_S for what other people tag), else brought up to date with the spans tagged and untagged since.
 
+        The read waits at `pause` between the texts it reads (the window's worker gives way to an open) but is not
+        cut when the person leaves the document: the strings serve the next one. A read that fails leaves the
+        strings to be read whole next time."""
         with self._lock:
             pending, self._pending = self._pending, []
             whole = (self._stale or self._index is None or self._index.lang != lang
                      or time.monotonic() - self._read_at > REREAD_S)
             self._stale = False  # before the read: a change made during it is read next time
+        try:
+            return self._read_index(lang, whole, pending, pause)
+        except BaseException:
+            with self._lock:
+                self._stale = True  # the changes taken above are lost with it: all is read again
+            raise
+
+    def _read_index(self, lang: str, whole: bool, pending: list[tuple[tuple[int, ...], tuple[int, ...]]],
+                    pause: Callable[[], None]) -> OccurrenceIndex:
+        from annotator.nlp.suggest.occurrences import OccurrenceIndex
+
         project_id = self._project_id()
         if whole or self._index is None:
             self._read_at = time.monotonic()
-            with self._ws.unit() as repo:
-                rows = SuggestionStore(repo.s).tagged_spans(project_id)
-            self._counts, self._by_span = {}, {}
-            self._count(rows)
+            with collector.paused():  # 100,000s of small objects that form no cycles: no full passes over them
+                with self._ws.unit() as repo:
+                    rows = SuggestionStore(repo.s).tagged_spans(project_id, pause=pause)
+                self._counts, self._by_span = {}, {}
+                self._count(rows)
             if self._index is None or self._index.lang != lang:
                 self._index = OccurrenceIndex(lang)
             self._index.update(self._counts)
@@ -229,7 +246,7 @@ class LiveSources:
                 for span_id in added:  # an edited span comes back as added: its old text goes first
                     self._uncount(span_id, changed)
                 with self._ws.unit() as repo:
-                    rows = SuggestionStore(repo.s).tagged_spans(project_id, added)
+                    rows = SuggestionStore(repo.s).tagged_spans(project_id, added, pause=pause)
                 changed |= self._count(rows)
         if changed:
             self._index.update(self._counts, changed)
