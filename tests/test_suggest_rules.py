@@ -302,3 +302,17 @@ def test_comparative_hedges_parts_and_adjectives_before_the_noun(text: str, figu
 ])
 def test_claims_on_both_sides_of_an_attribution_and_after_one_of_them(text: str, claims: list[str]) -> None:
     assert found(text, "STATEMENT") == claims
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("Maize prices rose in the Karoo State and in the Velden Free State.", ["the Karoo State", "the Velden Free State"]),
+    ("The Tarnby-based maker and a Port Selmar-based fund lost money.", ["Tarnby", "Port Selmar"]),
+    ("Buses between Orvik and Lyon were cut, and trains from Paris to Dremmel too.",
+     ["Orvik", "Lyon", "Paris", "Dremmel"]),
+    ("Talks between Hansen and Berg failed.", []),  # neither name is a place: nothing to go by
+    ("Shares in Kestrel rose 4 per cent in Oslo.", ["Oslo"]),  # a company after "shares in"
+    ("A study by the consultancy Arvada found that the car maker Victoria lost money.", []),
+    ("Young people voted; the University of Dorvan said so.", []),  # common words, not the towns of that name
+])
+def test_states_based_routes_and_names_that_are_companies(text: str, places: list[str]) -> None:
+    assert found(text, "LOCATION") == places

@@ -20,7 +20,7 @@ PLACE_WORDS = ["region", "oblast", "district", "province", "county", "river", "s
                "mountains", "lake", "island", "islands", "peninsula", "municipality", "governorate", "raion",
                "territory", "gulf", "strait", "highlands", "delta", "reservoir", "lighthouse", "dam", "harbour",
                "harbor", "canal", "forest", "plain", "plateau", "basin", "hills", "lagoon", "pass", "estuary",
-               "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier"]
+               "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier", "state"]
 # Place words of several places, after a list of names ("the Harkiv, Poltava and Sumy regions").
 _PLURAL_PLACES = ["regions", "districts", "provinces", "oblasts", "counties", "rivers", "valleys", "islands",
                   "municipalities", "territories", "mountains", "lakes"]
@@ -153,6 +153,77 @@ def scanned(doc: Any) -> list[tuple[int, int]]:
             if doc[end - 1].lower_ not in _BODIES and not doc[end - 1].lower_.endswith(_BODY_ENDINGS):
                 out.append((i + 1, end))
     return out
+
+
+# Words before "in" that make the name after it a company, not a place ("shares in Kordel", "a stake in Arvo").
+_HOLDINGS = frozenset(["shares", "share", "stake", "stakes", "holding", "holdings", "investment", "invested",
+                       "interest"])
+# Lower-case words before a name that still leave it a place ("the northern Velmora", "the river Velna").
+_PLACE_QUALIFIERS = frozenset([*PLACE_WORDS, *_SETTLEMENTS, "northern", "southern", "eastern", "western",
+                               "central", "neighbouring", "neighboring", "nearby", "rural", "coastal"])
+
+
+def held(doc: Any, start: int) -> bool:
+    """Whether the name at `start` follows "shares in" or the like: a company's name ("shares in Kordel rose")."""
+    return start >= 2 and doc[start - 1].lower_ == "in" and doc[start - 2].lower_ in _HOLDINGS
+
+
+def named_thing(doc: Any, start: int) -> bool:
+    """Whether the name at `start` names the thing a determiner and common nouns before it say ("the consultancy
+    Arvada", "the car parts maker Selva", "a firm Lumo"): a body or a company, not a place."""
+    k = start - 1
+    while k >= 0 and start - k <= 3 and doc[k].is_alpha and doc[k].is_lower and not doc[k].is_stop:
+        k -= 1
+    return (k < start - 1 and k >= 0 and doc[k].lower_ in ("the", "a", "an", "its", "their")
+            and doc[start - 1].lower_ not in _PLACE_QUALIFIERS)
+
+
+def based(doc: Any) -> list[tuple[int, int]]:
+    """The place before "-based" ("the Selmar-based maker", "a New Dorvan-based fund"): its capitalised words."""
+    out = []
+    for token in doc:
+        i = token.i
+        if (token.lower_ == "based" and i >= 2 and doc[i - 1].text in ("-", "‑") and not doc[i - 1].whitespace_
+                and not doc[i - 2].whitespace_):
+            start = i - 1
+            while start > 0 and doc[start - 1].is_title and not doc[start - 1].is_stop and i - start < 5:
+                start -= 1
+            if start < i - 1:
+                out.append((start, i - 1))
+    return out
+
+
+def between(doc: Any, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The other name of "between A and B" or "from A to B" when one of the two is a place already found ("trains
+    between Linz and Dorvan"): both ends of a route are places."""
+    starts = {s: e for s, e in places}
+    ends = {e: s for s, e in places}
+    out = []
+    for token in doc:
+        if token.lower_ not in ("between", "from"):
+            continue
+        joiner = "and" if token.lower_ == "between" else "to"
+        first = token.i + 1
+        end = _name_end(doc, first)
+        if end == first or end >= len(doc) or doc[end].lower_ != joiner:
+            continue
+        second = end + 1
+        stop = _name_end(doc, second)
+        if stop == second:
+            continue
+        if starts.get(first) == end:
+            out.append((second, stop))
+        elif ends.get(stop) == second:
+            out.append((first, end))
+    return out
+
+
+def _name_end(doc: Any, start: int) -> int:
+    end = start
+    while end < len(doc) and end - start < 4 and doc[end].is_title and not doc[end].is_stop \
+            and doc[end].lower_ not in MONTHS and doc[end].lower_ not in _DAYS:
+        end += 1
+    return end
 
 
 def with_article(doc: Any, start: int, end: int) -> int:
