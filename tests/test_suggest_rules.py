@@ -316,3 +316,18 @@ def test_claims_on_both_sides_of_an_attribution_and_after_one_of_them(text: str,
 ])
 def test_states_based_routes_and_names_that_are_companies(text: str, places: list[str]) -> None:
     assert found(text, "LOCATION") == places
+
+
+@pytest.mark.parametrize(("text", "figures"), [
+    ("A quarter of the budget went on fuel, and more than half of the boats stayed in port.",
+     ["A quarter", "more than half"]),
+    ("Two-thirds of the votes were counted; the yield was less than half the five-year average.",
+     ["Two-thirds", "less than half the five-year average"]),
+    ("Sales rose in the second half of the year and in the third quarter of 2025.", []),  # times, not parts
+    ("The deal is worth €8 million over three years.", ["€8 million", "three years"]),  # "over": a period here
+    ("Clinics have seen about 4,000 fewer patients than in 2022.", ["about 4,000"]),
+    ("Buses run every three hours; in the past five years fares rose 20 per cent.", ["20 per cent"]),
+    ("Half its money came from this one donor.", []),
+])
+def test_fractions_periods_rhythms_and_comparatives(text: str, figures: list[str]) -> None:
+    assert found(text, "FIGURE") == figures

@@ -39,12 +39,22 @@ _NO_NUMBER_BEFORE = frozenset(["page", "pages", "p.", "pp.", "chapter", "section
 _AFTER_TIME = frozenset(["am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "eet", "o'clock"])
 _SMALL_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
 _TIME_UNITS = ["second", "minute", "hour", "day", "week", "fortnight", "month", "year", "decade", "century"]
+# Words before a duration that make it a period or a rhythm, not a quantity: "in the past five years", "every two
+# hours", "over the next three months".
+_PERIOD_BEFORE = frozenset(["every", "past", "last", "next", "coming", "first"])
+# Parts of a whole: "a quarter of it", "more than half of the cases", "two-thirds of the vote".
+FRACTIONS = ["half", "halves", "third", "thirds", "quarter", "quarters", "fifth", "fifths", "tenth", "tenths"]
+_FRACTION_COUNTS = frozenset(["a", "one", "two", "three", "four", "nine"])
+# Comparatives after a number are not its noun: "about 6,000 fewer than in 2019".
+_COMPARATIVES = ["fewer", "higher", "lower", "larger", "smaller", "greater", "bigger", "earlier", "later", "longer",
+                 "shorter", "cheaper", "dearer", "older", "younger"]
 
 _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
 _NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn)$"}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
-_NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS)}}
+_NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False,
+                         "LOWER": {"NOT_IN": sorted(MONTHS) + _COMPARATIVES}}
 _PLURAL: dict[str, Any] = {**_NOUN, "TEXT": {"REGEX": r"[^s]s$"}}
 _WORD: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True}
 
@@ -75,6 +85,10 @@ def patterns() -> list[list[dict[str, Any]]]:
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, *owned],
         # "twice that amount", "double the October average" ("amount" is a stop word: keep() looks at the last)
         [{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, {"IS_ALPHA": True, "OP": "?"}, _WORD],
+        # "half the long-term average": an adjective joined by a hyphen
+        [{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, _WORD, {"ORTH": "-"}, _WORD, _WORD],
+        # "a quarter (of it)", "two-thirds (of the vote)": keep() wants "of" after it
+        [{"LOWER": {"IN": sorted(_FRACTION_COUNTS)}, "OP": "?"}, {"ORTH": "-", "OP": "?"}, {"LOWER": {"IN": FRACTIONS}}],
         [_NUM, {"LOWER": "times"}, *measure, named],
         [{"LOWER": "a", "OP": "?"}, {"LOWER": "dozen"}, _NOUN],  # "a dozen villages"
         [{"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": _TIME_UNITS}}],  # "up to a week": kept after a hedge only
@@ -91,6 +105,12 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False
     before = doc[start - 1] if start > 0 else None
     after = doc[end] if end < len(doc) else None
+    if doc[end - 1].lower_ in FRACTIONS:
+        return _fraction(doc, start, end)
+    if before is not None and before.lower_ in _PERIOD_BEFORE and any(_duration(t) for t in doc[start + 1:end]):
+        return False  # "in the past five years", "every two hours": a period, a rhythm
+    if first.lower_ == "one" and before is not None and before.lower_ in ("this", "that", "the", "each", "any"):
+        return False  # "this one sponsor": a determiner, not a count
     if before is not None and before.lower_ in MONTHS or after is not None and after.lower_ in MONTHS:
         return False  # a day of a date
     if before is not None and (before.lower_ in _NO_NUMBER_BEFORE or before.text == "-" and not before.whitespace_):
@@ -115,6 +135,18 @@ def keep(doc: Any, start: int, end: int) -> bool:
     if first.lower_ in _SMALL_WORDS or first.is_alpha:
         return False
     return not (before is not None and before.is_title and not before.is_sent_start and not _is_hedge_end(doc, start))
+
+
+def _fraction(doc: Any, start: int, end: int) -> bool:
+    """Whether a fraction word is a part of a whole ("a quarter of it", "more than half of the cases"), not a time
+    ("the second half of the year", "in the third quarter") or a lone word: "of" follows, and a count or "a" comes
+    before any fraction but "half"."""
+    if end >= len(doc) or doc[end].lower_ != "of":
+        return False
+    before = doc[start - 1].lower_ if start > 0 else ""
+    if before in ORDINALS or before in ("the", "other", "last", "next", "past", "each", "every", "per"):
+        return False
+    return doc[start].lower_ in _FRACTION_COUNTS or doc[end - 1].lower_ == "half"
 
 
 def figure_end(doc: Any, start: int, stop: int) -> int:
@@ -152,6 +184,10 @@ def range_start(doc: Any, start: int) -> int:
     return start
 
 
+def _duration(token: Any) -> bool:
+    return token.lower_.removesuffix("s") in _TIME_UNITS or token.lower_ == "centuries"
+
+
 def _plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
@@ -160,10 +196,13 @@ def _is_hedge_end(doc: Any, start: int) -> bool:
     return hedge_start(doc, start) < start
 
 
-def hedge_start(doc: Any, start: int) -> int:
-    """Where the hedge before token `start` begins ("more than", "at least"), or `start` without one."""
+def hedge_start(doc: Any, start: int, end: int | None = None) -> int:
+    """Where the hedge before token `start` begins ("more than", "at least"), or `start` without one; before a
+    duration that ends at `end`, "over" is the preposition of a period ("$12 million over four years")."""
     for hedge in HEDGES:
         n = len(hedge)
         if start >= n and tuple(t.lower_ for t in doc[start - n:start]) == hedge:
+            if hedge == ("over",) and end is not None and any(_duration(t) for t in doc[start + 1:end]):
+                return start
             return start - n
     return start

@@ -89,8 +89,9 @@ def _propose(text: str, lang: str) -> list[Span]:
         kind = matcher.vocab.strings[match_id]
         if kind == FIGURE:
             if figures.keep(doc, start, end) and not (english and _in_headline(text, doc[start].idx)):
-                first = figures.hedge_start(doc, figures.range_start(doc, start)) if english else start
-                found.append((first, figures.figure_end(doc, start, end), FIGURE))
+                stop = figures.figure_end(doc, start, end)
+                first = figures.hedge_start(doc, figures.range_start(doc, start), stop) if english else start
+                found.append((first, stop, FIGURE))
         elif kind == "PLACE_NAME":
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end) if not places.held(doc, s)]
         elif kind == "PLACE":
