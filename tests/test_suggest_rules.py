@@ -331,3 +331,16 @@ def test_states_based_routes_and_names_that_are_companies(text: str, places: lis
 ])
 def test_fractions_periods_rhythms_and_comparatives(text: str, figures: list[str]) -> None:
     assert found(text, "FIGURE") == figures
+
+
+@pytest.mark.parametrize(("text", "sources"), [
+    ("Insurers said claims could reach €40 million, but weather forecasters warned that rain would return.",
+     ["Insurers", "weather forecasters"]),
+    ("According to police records, the bridge was closed twice.", ["police records"]),
+    ("According to the board's chairman, Piet Vos, the vote was late.", ["the board's chairman, Piet Vos"]),
+    ('"The water came at night," said Lina Ruus, a mother of three from Selmar.',
+     ["Lina Ruus, a mother of three from Selmar"]),
+    ('"The ward is full," said parents waiting outside.', []),  # after the verb, a bare plural is no source
+])
+def test_sources_named_by_what_they_do_by_records_and_with_their_name(text: str, sources: list[str]) -> None:
+    assert found(text, "SOURCE") == sources

@@ -75,12 +75,21 @@ _STANCE = frozenset([*_WANTING, "expect", "hope", "think", "believe", "feel", "f
 
 # Stop words that are part of a role: "a former board member", "the first deputy minister".
 _ROLE_STOPS = frozenset(["former", "first", "last", "latter", "whole"])
+# Reporting verbs that are never nouns: no phrase holds one ("Insurers said claims ...": "claims" is the noun).
+_PAST_REPORTING = frozenset(w for w in REPORTING if w.endswith("ed") or w in ("said", "told", "wrote", "found"))
+# How the plural of a noun of agents ends: "insurers", "forecasters", "economists", "physicians", "residents".
+_AGENTS = ("ers", "ors", "ists", "ians", "ents", "ants")
 
 
 def _content(token: Any) -> bool:
     """A word that can be part of a name or a role ("governor", "Dobrić", "NATO"), not a function word."""
     return ((not token.is_stop or token.lower_ in _ROLE_STOPS) and not token.is_punct and not token.like_num
-            and any(c.isalpha() for c in token.text))
+            and any(c.isalpha() for c in token.text) and token.lower_ not in _PAST_REPORTING)
+
+
+def _agents(doc: Any, start: int, end: int) -> bool:
+    """Whether a phrase of one or two words names people by what they do ("Insurers", "weather forecasters")."""
+    return end - start <= 2 and doc[end - 1].is_alpha and doc[end - 1].lower_.endswith(_AGENTS)
 
 
 def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[int, int] | None:
@@ -99,7 +108,7 @@ def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[in
         else:
             break
         i -= 1
-    return _valid(doc, start, end, loose)
+    return _valid(doc, start, end, loose, subject=True)
 
 
 def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tuple[int, int] | None:
@@ -109,13 +118,17 @@ def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tup
         i += 1
     end = i
     while i < ceiling and i - start < _MAX_PHRASE:
-        token = doc[i]
-        if _content(token):
+        if _content(doc[i]) or _how_many(doc, i):
             end = i + 1
-        elif not (_joins(doc, i) or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
+        elif not (_joins(doc, i) or doc[i].lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
             break
         i += 1
-    return _valid(doc, start, end, loose) if end > start and _content(doc[end - 1]) else None
+    return _valid(doc, start, end, loose) if end > start and (_content(doc[end - 1]) or _how_many(doc, end - 1)) else None
+
+
+def _how_many(doc: Any, i: int) -> bool:
+    """A number word after "of" that ends a role: "a mother of two", "a father of three from Selmar"."""
+    return i > 0 and doc[i].like_num and doc[i].is_alpha and doc[i - 1].lower_ == "of"
 
 
 def _joins(doc: Any, i: int) -> bool:
@@ -126,7 +139,9 @@ def _joins(doc: Any, i: int) -> bool:
     return token.lower_ in _JOINERS
 
 
-def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, int] | None:
+def _valid(doc: Any, start: int, end: int, loose: bool = False, subject: bool = False) -> tuple[int, int] | None:
+    """The phrase [start, end) as a source's token range, if it can be one: named, a role, with a determiner, or
+    `loose`; as the `subject` before a reporting verb, people named by what they do too ("Insurers said")."""
     while start < end and doc[start].lower_ in _JOINERS:
         start += 1
     if start >= end or doc[end - 1].lower_ in _JOINERS or doc[end - 1].lower_ in _DETERMINERS:
@@ -135,7 +150,8 @@ def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, in
     if all(t.lower_ in _PRONOUNS or t.lower_ in _DETERMINERS for t in words):
         return None
     named = any(t.is_title or t.is_upper and t.is_alpha for t in words)
-    if named or loose or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS:
+    if (named or loose or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS
+            or subject and _agents(doc, start, end)):
         return _unwrap(doc, start, end)
     return None
 
@@ -184,7 +200,8 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
     for i in range(first, last):
         token = doc[i]
         if token.lower_ == "according" and i + 2 < last and doc[i + 1].lower_ == "to":
-            source = phrase_right(doc, _past_evidence(doc, i + 2, last), last)
+            # after "according to" anything named is who it is according to: "according to court documents"
+            source = _with_name(doc, phrase_right(doc, _past_evidence(doc, i + 2, last), last, loose=True), last)
             add(source, SOURCE)
             if source is None:
                 continue
@@ -196,6 +213,17 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
             for start, end, role in _reporting(doc, first, last, i):
                 add((start, end), role)
     return out
+
+
+def _with_name(doc: Any, source: tuple[int, int] | None, last: int) -> tuple[int, int] | None:
+    """A source with the name that follows it between commas: "the commission's chairman, Hendrik Vos, said"."""
+    if source is None or source[1] + 2 >= last or doc[source[1]].text != ",":
+        return source
+    name = phrase_right(doc, source[1] + 1, last)
+    if (name is not None and name[1] < last and doc[name[1]].text == "," and doc[name[0]].is_title
+            and all(t.is_title or t.lower_ in _JOINERS for t in doc[name[0]:name[1]])):
+        return source[0], name[1]
+    return source
 
 
 def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
