@@ -344,3 +344,14 @@ def test_fractions_periods_rhythms_and_comparatives(text: str, figures: list[str
 ])
 def test_sources_named_by_what_they_do_by_records_and_with_their_name(text: str, sources: list[str]) -> None:
     assert found(text, "SOURCE") == sources
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("Flooding reached the outskirts of Velmora and the streets north of Dorvan.", ["Velmora", "Dorvan"]),
+    ("Ferries to Ostrava and flights from Selmar were cancelled across Tarnland.", ["Ostrava", "Selmar", "Tarnland"]),
+    ("Pilsk, a small town of 9,000 people, and Selmar, the regional capital, voted.", ["Pilsk", "Selmar"]),
+    ('"It came fast," said Ana Ris, a 41-year-old farmer from Dorvan.', ["Dorvan"]),
+    ("Ana Ris, a city councillor, said a letter from Berg arrived.", []),  # a role, and a letter's sender
+])
+def test_places_after_of_words_routes_and_in_appositions(text: str, places: list[str]) -> None:
+    assert found(text, "LOCATION") == places

@@ -45,6 +45,16 @@ _QUALIFIED = frozenset(["channel", "account", "page", "feed", "newspaper", "maga
 _SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port", "settlement", "settlements",
                 "region", "province", "capital", "district", "suburb", "suburbs", "island", "republic", "state",
                 "canton"]
+# Words before "of" and a name that make the name a place ("the outskirts of Velmora", "north of Dorvan",
+# "residents of Selmar", "the mayor of Pilsk").
+_OF_PLACE = ["outskirts", "centre", "center", "heart", "edge", "north", "south", "east", "west", "northeast",
+             "northwest", "southeast", "southwest", "mayor", "residents", "inhabitants", "streets", "coast", "shores",
+             "outside", "people"]
+# Words of travel and trade before "to" or "from" and a place ("the ferry to Ostrava", "flights from Selmar").
+_ROUTES = ["ferry", "ferries", "flight", "flights", "train", "trains", "bus", "buses", "route", "routes", "road",
+           "roads", "exports", "imports", "shipments", "deliveries", "travel", "travelled", "traveled", "moved",
+           "fled", "returned", "evacuated", "sailed", "drove", "flew", "commute", "commuters", "crossing",
+           "service", "services", "link", "links", "connection", "connections", "trip", "trips", "journey"]
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # A capitalised word that can be part of a place name: not a stop word, month or day.
 _NAME: dict[str, Any] = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS) + _DAYS}}
@@ -66,7 +76,9 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
         ],
         "NAME": [
             [{"LOWER": {"IN": _SETTLEMENTS}}, {"LOWER": "of"}, name],
-            [{"LOWER": {"IN": ["in", "near", "outside"]}}, name],
+            [{"LOWER": {"IN": ["in", "near", "outside", "across", "throughout", "towards", "toward"]}}, name],
+            [{"LOWER": {"IN": _OF_PLACE}}, {"LOWER": "of"}, name],
+            [{"LOWER": {"IN": _ROUTES}}, {"LOWER": {"IN": ["to", "from"]}}, name],
         ],
     }
 
@@ -176,6 +188,44 @@ def named_thing(doc: Any, start: int) -> bool:
         k -= 1
     return (k < start - 1 and k >= 0 and doc[k].lower_ in ("the", "a", "an", "its", "their")
             and doc[start - 1].lower_ not in _PLACE_QUALIFIERS)
+
+
+def described(doc: Any) -> list[tuple[int, int]]:
+    """Names that an apposition calls a place ("Velmora, a town of 20,000 people", "Selmar, the regional capital")
+    and the place a person's apposition says they are from ("Ana Ris, a farmer from Dorvan", "a mother of two
+    from Pilsk")."""
+    out = []
+    for token in doc:
+        i = token.i
+        if token.text == "," and i > 0 and i + 2 < len(doc) and doc[i + 1].lower_ in ("a", "an", "the"):
+            k = i + 2
+            while k < min(i + 5, len(doc)) and doc[k].is_lower and doc[k].lower_ not in _SETTLEMENTS:
+                k += 1
+            after = doc[k + 1] if k + 1 < len(doc) else None
+            qualifies = after is not None and after.is_alpha and after.is_lower and not after.is_stop  # "a city official"
+            if k < len(doc) and doc[k].lower_ in _SETTLEMENTS and doc[k].is_lower and not qualifies:
+                first = i
+                while first > 0 and i - first < 4 and doc[first - 1].is_title and not doc[first - 1].is_stop:
+                    first -= 1
+                if first < i:
+                    out.append((first, i))
+        elif token.lower_ == "from" and i + 1 < len(doc) and doc[i + 1].is_title and _in_apposition(doc, i):
+            end = i + 1
+            while end < len(doc) and end - i <= 3 and doc[end].is_title and not doc[end].is_stop:
+                end += 1
+            if end > i + 1:
+                out.append((i + 1, end))
+    return out
+
+
+def _in_apposition(doc: Any, at: int) -> bool:
+    """Whether token `at` is inside an apposition that describes a person: ", a [lower-case words] <at>"."""
+    for k in range(at - 1, max(at - 9, 0), -1):
+        if doc[k].lower_ in ("a", "an") and doc[k - 1].text == ",":
+            return k + 1 < at
+        if not (doc[k].is_lower or doc[k].like_num or doc[k].text in ("-", "‑")):
+            return False
+    return False
 
 
 def based(doc: Any) -> list[tuple[int, int]]:

@@ -103,7 +103,7 @@ def _propose(text: str, lang: str) -> list[Span]:
         elif not english:
             found.append((s, e, LOCATION))
     if english:
-        found += [(s, e, LOCATION) for s, e in places.scanned(doc) + places.based(doc)]
+        found += [(s, e, LOCATION) for s, e in places.scanned(doc) + places.based(doc) + places.described(doc)]
         found += [(s, e, LOCATION) for s, e in places.between(doc, [(s, e) for s, e, label in found if label == LOCATION])]
         found = [(s, places.hyphen_end(doc, e) if label == LOCATION else e, label) for s, e, label in found]
         found += attributions(doc)
