@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator.nlp.suggest.figures import FRACTIONS
 from annotator.nlp.suggest.roles import FIGURE, SOURCE, STATEMENT
 
 REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
@@ -259,14 +260,15 @@ def _past_evidence(doc: Any, start: int, last: int) -> int:
 
 
 def claims(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
-    """The claims in a claim's token range (_clauses), without the ones that are opinions."""
-    return [(s, e) for s, e in _clauses(doc, start, end) if not opinion(doc, s, e)]
+    """The claims in a claim's token range (_clauses), without the ones that are opinions or empty predictions."""
+    return [(s, e) for s, e in _clauses(doc, start, end) if not (opinion(doc, s, e) or _prediction(doc, s, e))]
 
 
 def opinion(doc: Any, start: int, end: int) -> bool:
     """Whether a clause is an opinion, a wish or a condition rather than a claim one could check: it says what
     should be ("should also stop"), opens with "if", judges by "too" or "not enough" ("too little", "comes too
-    late"), wants ("needed an independent auditor"), or is a first person's stance ("We need", "We do not expect")."""
+    late"), wants ("needed an independent auditor"), or is a first person's stance ("We need", "We do not expect").
+    (A prediction is no claim either, but whoever makes it is still a source: _prediction.)"""
     words = [t.lower_ for t in doc[start:end]]
     if words[0] in ("if", "unless") or _OUGHT.intersection(words) or _WANTING.intersection(words[:4]):
         return True
@@ -274,6 +276,24 @@ def opinion(doc: Any, start: int, end: int) -> bool:
             words):
         return True
     return words[0] in ("we", "i") and len(words) > 1 and words[1] in _STANCE
+
+
+# Modals of the future: "will", "would" (the future of reported speech), "'ll".
+_FUTURE = frozenset(["will", "would", "'ll", "’ll", "wo"])
+# Words of amount that are figures without a digit: "twice that amount", "dozens of homes".
+_AMOUNTS = frozenset(["twice", "double", "triple", "thrice", "dozen", "dozens", "hundreds", "thousands", "millions",
+                      *FRACTIONS])
+
+
+def _prediction(doc: Any, start: int, end: int) -> bool:
+    """Whether a clause says what will be and holds nothing one could check: no number, and no name, place or date
+    after its first word ("the losses will be far higher", "he would not seek the presidency"); "Repairs will cost
+    €1.8 million" and "the council would appeal to the Supreme Court" hold one."""
+    tokens = doc[start:end]
+    if not any(t.lower_ in _FUTURE for t in tokens):
+        return False
+    return not any(t.like_num or t.is_currency or t.text == "%" or t.lower_ in _AMOUNTS for t in tokens) and not any(
+        t.is_title or t.is_upper and t.is_alpha and len(t) > 1 for t in tokens[1:])
 
 
 def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
@@ -352,7 +372,7 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     else:
         return out
     claim = None if inverted else _claim_after(doc, verb, last)
-    if claim is not None and all(opinion(doc, s, e) for s, e in _clauses(doc, *claim)):
+    if claim is not None and all(opinion(doc, s, e) or _prediction(doc, s, e) for s, e in _clauses(doc, *claim)):
         return []  # "Farm unions say the money is too little": an opinion, and nobody to propose for it
     if claim is None and attribution > first and (doc[attribution - 1].text in (",", *_QUOTES)):
         claim = _trim(doc, first, attribution)
@@ -382,7 +402,7 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
     for i in range(verb + 1, min(verb + 8, last)):
         if doc[i].lower_ == "that" and doc[i - 1].lower_ == "and":
             break  # "said the report was old and that ...": the first clause follows the verb directly
-        if doc[i].lower_ == "that":
+        if doc[i].lower_ == "that" and not _pointing(doc, i):
             return _trim(doc, i + 1, last)
         if doc[i].text == ":":  # 'said on Tuesday: "Engineers restored ..."': the quotation, or what follows
             return _quotation(doc, i + 1, last)
@@ -394,6 +414,15 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
             return None  # "said Marko Ilić": a name after the verb, not a clause
         return _trim(doc, nxt, last)
     return None
+
+
+# Words after which "that" points at a thing rather than opening a clause: "twice that number", "by that time".
+_POINTED = frozenset([*_AMOUNTS, "than", "of", "in", "on", "at", "by", "for", "with", "from", "like", "all", "about"])
+
+
+def _pointing(doc: Any, i: int) -> bool:
+    """Whether "that" at token `i` is a determiner ("would carry twice that number"), not the start of a clause."""
+    return doc[i - 1].lower_ in _POINTED
 
 
 def _quotation(doc: Any, start: int, last: int) -> tuple[int, int] | None:
@@ -430,6 +459,6 @@ def quoted_sentences(doc: Any) -> list[tuple[int, int, str]]:
                 inside = not inside if token.text == '"' else token.text in ("“", "«")
         if opens:
             claim = _trim(doc, start, close if close is not None else sent.end)
-            if claim is not None and not opinion(doc, *claim):
+            if claim is not None and not (opinion(doc, *claim) or _prediction(doc, *claim)):
                 out.append((claim[0], claim[1], STATEMENT))
     return out
