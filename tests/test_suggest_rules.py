@@ -372,3 +372,13 @@ def test_predictions_with_nothing_to_check_are_not_claims(text: str, claims: lis
 def test_whoever_only_predicts_is_no_source_either() -> None:
     assert found("The mayor said the queues would soon get shorter.", "SOURCE") == []
     assert found("The mayor said the queues would be 20 minutes shorter.", "SOURCE") == ["The mayor"]
+
+
+def test_percent_signs_pence_prefixes_and_which_clauses() -> None:
+    text = "Landlords raised rents by 9%, the housing office said. A dividend of 4.5p was paid."
+    assert found(text, "STATEMENT") == ["Landlords raised rents by 9%", "A dividend of 4.5p was paid"]
+    assert found(text, "FIGURE") == ["9%", "4.5p"]
+    assert found("Pre-tax profit rose in Kyiv-controlled areas of Paris.", "LOCATION") == ["Kyiv", "Paris"]
+    text = "The Selmar-based firm, which makes tools, said it had cut 300 jobs."
+    assert found(text, "SOURCE") == ["The Selmar-based firm"]
+    assert found(text, "STATEMENT") == ["it had cut 300 jobs"]

@@ -171,7 +171,8 @@ def _trim(doc: Any, start: int, end: int) -> tuple[int, int] | None:
     """A claim's token range without punctuation or quotation marks at its edges; None if too short or a question."""
     while start < end and (doc[start].is_punct or doc[start].is_space or doc[start].text in _QUOTES):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text in _QUOTES):
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text != "%" or doc[end - 1].is_space
+                           or doc[end - 1].text in _QUOTES):  # "rose by 9%": the sign is the figure's
         if doc[end - 1].text == "?":
             return None
         end -= 1
@@ -391,7 +392,7 @@ def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int]
     who heads the ward, told")."""
     for i in range(comma - 1, max(first, comma - 16), -1):
         participle = doc[i].is_lower and doc[i].lower_.endswith("ed")  # "A study by X, published in May, found"
-        if (doc[i].lower_ in ("who", "whose") or participle) and doc[i - 1].text == ",":
+        if (doc[i].lower_ in ("who", "whose", "which") or participle) and doc[i - 1].text == ",":
             return phrase_left(doc, i - 1, first)
         if doc[i].text in (",", ";", ":") or doc[i].text in _QUOTES:
             return None

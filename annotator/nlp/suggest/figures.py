@@ -51,7 +51,7 @@ _COMPARATIVES = ["fewer", "higher", "lower", "larger", "smaller", "greater", "bi
 
 _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
-_NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn)$"}}
+_NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn|p)$"}}  # "12.5p": pence
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
 _NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False,
                          "LOWER": {"NOT_IN": sorted(MONTHS) + _COMPARATIVES}}

@@ -228,6 +228,15 @@ def _in_apposition(doc: Any, at: int) -> bool:
     return False
 
 
+def prefix(doc: Any, end: int) -> bool:
+    """Whether the name that ends before token `end` is the first part of a compound word ("Pre-tax", "Bio-fuel"):
+    a hyphen and a lower-case word follow it, not a participle ("Kyiv-controlled") or "-based" and the like."""
+    if end + 1 >= len(doc) or doc[end].text not in ("-", "‑") or doc[end - 1].whitespace_ or doc[end].whitespace_:
+        return False
+    word = doc[end + 1]
+    return word.is_lower and word.is_alpha and not word.lower_.endswith(("ed", "born", "bound", "wide"))
+
+
 def based(doc: Any) -> list[tuple[int, int]]:
     """The place before "-based" ("the Selmar-based maker", "a New Dorvan-based fund"): its capitalised words."""
     out = []
