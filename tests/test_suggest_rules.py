@@ -382,3 +382,13 @@ def test_percent_signs_pence_prefixes_and_which_clauses() -> None:
     text = "The Selmar-based firm, which makes tools, said it had cut 300 jobs."
     assert found(text, "SOURCE") == ["The Selmar-based firm"]
     assert found(text, "STATEMENT") == ["it had cut 300 jobs"]
+
+
+def test_data_that_shows_sums_at_a_sentence_end_and_periods_to_a_month() -> None:
+    text = "Sales rose by 6.3 per cent in the three months to June, official figures showed."
+    assert found(text, "SOURCE") == ["official figures"]
+    assert found(text, "STATEMENT") == ["Sales rose by 6.3 per cent in the three months to June"]
+    assert found(text, "FIGURE") == ["6.3 per cent"]  # "three months to June": the period of the figure
+    text = "The new bridge over the river cost £84m."
+    assert found(text, "FIGURE") == ["£84m."]  # the tokenizer keeps "m." whole: the figure takes it
+    assert found(text, "STATEMENT") == ["The new bridge over the river cost £84m."]

@@ -28,11 +28,12 @@ REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells"
                        "argues", "alleged", "alleges", "admitted", "declared", "posted", "ruled", "concluded",
                        "acknowledged", "revealed", "predicted", "stressed", "emphasised", "emphasized",
                        "indicated", "recalled", "promised", "pledged", "denied", "testified", "reiterated",
-                       "asserted", "maintained", "replied", "responded", "disclosed", "found", "finds"])
+                       "asserted", "maintained", "replied", "responded", "disclosed", "found", "finds", "showed",
+                       "show", "shows"])
 # Verbs that also take a thing as their object: "reported a net loss", "announced its results" report nothing.
 _TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
                            "disclosed", "predicted", "promised", "pledged", "estimated", "estimates", "found",
-                           "finds"])
+                           "finds", "showed", "show", "shows"])
 _FOUND = frozenset(["found", "finds"])
 _OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our", "any", "all", "no"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
@@ -49,6 +50,9 @@ _CONTAINERS = frozenset(["statement", "report", "press", "release", "announcemen
 _EVIDENCE = frozenset([*_CONTAINERS, "data", "figures", "estimates", "statistics", "numbers", "records", "survey",
                        "poll", "study", "documents", "published", "released", "compiled", "collected", "latest",
                        "new", "preliminary", "official", "initial"])
+# Evidence that speaks for itself before a verb: "official data showed", "figures from the agency show".
+_RECORDS = frozenset(["data", "figures", "statistics", "numbers", "records", "survey", "poll", "study", "estimates",
+                      "documents"])
 # A verb whose object is the person told, not the speaker: '"...," told X' is not an inversion.
 _TOLD = frozenset(["told", "tells"])
 ROLE_NOUNS = frozenset(["officials", "police", "residents", "witnesses", "analysts", "experts", "authorities",
@@ -152,7 +156,7 @@ def _valid(doc: Any, start: int, end: int, loose: bool = False, subject: bool = 
         return None
     named = any(t.is_title or t.is_upper and t.is_alpha for t in words)
     if (named or loose or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS
-            or subject and _agents(doc, start, end)):
+            or subject and (_agents(doc, start, end) or doc[end - 1].lower_ in _RECORDS)):
         return _unwrap(doc, start, end)
     return None
 
@@ -237,7 +241,7 @@ def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int,
     spoken = [(s, e) for s, e, role in found if role in (SOURCE, STATEMENT)]
     for sent in doc.sents:
         words = [t for t in sent if not t.is_space]
-        if (len(words) < 5 or words[-1].text != "." or words[0].lower_ in _PRONOUNS
+        if (len(words) < 5 or not words[-1].text.endswith(".") or words[0].lower_ in _PRONOUNS
                 or any(t.text in _DOUBLE_QUOTES for t in words)
                 or any(s < sent.end and sent.start < e for s, e in spoken)
                 or not any(sent.start <= s < sent.end for s in figures)):

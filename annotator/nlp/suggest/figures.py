@@ -28,7 +28,8 @@ MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "jul
                     "sept", "oct", "nov", "dec"])
 ORDINALS = frozenset(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                       "tenth", "eleventh", "twelfth", "twentieth", "hundredth", "thousandth", "millionth"])
-_SCALES = ["thousand", "million", "billion", "trillion", "bn", "m", "k", "tn", "mln"]
+# "m." is how the tokenizer leaves "£310m." at a sentence's end (an abbreviation's full stop).
+_SCALES = ["thousand", "million", "billion", "trillion", "bn", "m", "m.", "k", "tn", "mln"]
 _CURRENCIES = ["$", "€", "£", "¥", "₴", "₽", "usd", "eur", "gbp", "uah"]
 _PERCENT = ["%", "percent", "pc"]
 _MULTIPLES = ["twice", "half", "double", "triple", "thrice"]
@@ -115,6 +116,9 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False  # a day of a date
     if before is not None and (before.lower_ in _NO_NUMBER_BEFORE or before.text == "-" and not before.whitespace_):
         return False  # a page or route number, a code like "Covid-19"
+    if (after is not None and after.lower_ == "to" and end + 1 < len(doc) and doc[end + 1].lower_ in MONTHS
+            and any(_duration(t) for t in doc[start + 1:end])):
+        return False  # "in the three months to September": a period
     if after is not None and after.lower_ == "ago":
         return False  # "three years ago", "a year ago": a date
     if after is not None and (after.lower_ in _AFTER_TIME or after.text in (":", "-") and not doc[end - 1].whitespace_):
