@@ -392,3 +392,14 @@ def test_data_that_shows_sums_at_a_sentence_end_and_periods_to_a_month() -> None
     text = "The new bridge over the river cost £84m."
     assert found(text, "FIGURE") == ["£84m."]  # the tokenizer keeps "m." whole: the figure takes it
     assert found(text, "STATEMENT") == ["The new bridge over the river cost £84m."]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("Rents rose in Velmora, Dorvan and Selmar.", ["Velmora", "Dorvan", "Selmar"]),
+    ("In Velmora, Ana Ris and Ola Berg said so.", ["Velmora"]),  # people after the comma, not a list of places
+    ("Storms hit northern Dorvan and the Selmar area; the Pilsk docks shut.",
+     ["Dorvan", "the Selmar area", "the Pilsk docks"]),
+    ("Fishermen from Harwick and orders from European buyers fell.", ["Harwick"]),
+])
+def test_lists_of_places_areas_directions_and_people_from_places(text: str, places: list[str]) -> None:
+    assert found(text, "LOCATION") == places

@@ -20,7 +20,8 @@ PLACE_WORDS = ["region", "oblast", "district", "province", "county", "river", "s
                "mountains", "lake", "island", "islands", "peninsula", "municipality", "governorate", "raion",
                "territory", "gulf", "strait", "highlands", "delta", "reservoir", "lighthouse", "dam", "harbour",
                "harbor", "canal", "forest", "plain", "plateau", "basin", "hills", "lagoon", "pass", "estuary",
-               "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier", "state"]
+               "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier", "state", "area",
+               "docks", "port", "airport"]
 # Place words of several places, after a list of names ("the Harkiv, Poltava and Sumy regions").
 _PLURAL_PLACES = ["regions", "districts", "provinces", "oblasts", "counties", "rivers", "valleys", "islands",
                   "municipalities", "territories", "mountains", "lakes"]
@@ -50,6 +51,8 @@ _SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port"
 _OF_PLACE = ["outskirts", "centre", "center", "heart", "edge", "north", "south", "east", "west", "northeast",
              "northwest", "southeast", "southwest", "mayor", "residents", "inhabitants", "streets", "coast", "shores",
              "outside", "people"]
+_DIRECTIONS = frozenset(["northern", "southern", "eastern", "western", "central", "north-eastern", "north-western",
+                         "south-eastern", "south-western", "rural", "coastal", "neighbouring", "neighboring"])
 # Words of travel and trade before "to" or "from" and a place ("the ferry to Ostrava", "flights from Selmar").
 _ROUTES = ["ferry", "ferries", "flight", "flights", "train", "trains", "bus", "buses", "route", "routes", "road",
            "roads", "exports", "imports", "shipments", "deliveries", "travel", "travelled", "traveled", "moved",
@@ -79,6 +82,11 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
             [{"LOWER": {"IN": ["in", "near", "outside", "across", "throughout", "towards", "toward"]}}, name],
             [{"LOWER": {"IN": _OF_PLACE}}, {"LOWER": "of"}, name],
             [{"LOWER": {"IN": _ROUTES}}, {"LOWER": {"IN": ["to", "from"]}}, name],
+            # "in northern Dorvan", "across rural Velmora"
+            [{"LOWER": {"IN": sorted(_DIRECTIONS)}, "IS_LOWER": True}, name],
+            # "fishermen from Velmora", "families from Pilsk": people and boats come from places
+            [{"IS_LOWER": True, "TEXT": {"REGEX": "(ers|ors|ists|ians|ents|ants|people|boats|families|men|women|"
+                                                  "children)$"}}, {"LOWER": "from"}, name],
         ],
     }
 
@@ -114,6 +122,10 @@ def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     while first > start and doc[first - 1].is_title and not doc[first - 1].is_stop:  # not "In" at a sentence's head
         first -= 1
     out = [(first, end)]
+    listed = _listed(doc, end)  # "in Velmora, Dorvan and Selmar"
+    if listed:
+        out += [(k, k + 1) for k in listed[:-1]]
+        end = listed[-1] + 1
     if _is_word(doc[first:end]) and end + 1 < len(doc) and doc[end].lower_ == "and" and doc[end + 1].is_title:
         stop = end + 1
         while stop < len(doc) and doc[stop].is_title and not doc[stop].is_stop:
@@ -123,10 +135,26 @@ def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if _is_word(doc[s:e])]
 
 
+def _listed(doc: Any, end: int) -> list[int]:
+    """The one-word names of a list that goes on after a name at `end`: ", B, C and D" gives B and C (the last name,
+    after "and", is the caller's); nothing unless the list ends with "and" and a name, and each name is one word
+    (", Ana Ris and Ola Berg said": people)."""
+    out = []
+    k = end
+    while k + 1 < len(doc) and doc[k].text == "," and doc[k + 1].is_title and not doc[k + 1].is_stop:
+        if k + 2 < len(doc) and doc[k + 2].is_title:
+            return []
+        out.append(k + 1)
+        k += 2
+    if out and k + 1 < len(doc) and doc[k].lower_ == "and" and doc[k + 1].is_title:
+        return [*out, k - 1]
+    return []
+
+
 def _is_word(span: Any) -> bool:
-    # "in English", "in Russian": languages and nationalities are not places.
+    # "in English", "in Russian", "from European carmakers": languages and nationalities are not places.
     last = span[-1].lower_
-    return not (len(span) == 1 and last.endswith(("ian", "ish", "ese", "ans")))
+    return not (len(span) == 1 and last.endswith(("ian", "ish", "ese", "ans", "ean")))
 
 
 def stands_alone(doc: Any, start: int, end: int) -> bool:
