@@ -403,3 +403,13 @@ def test_data_that_shows_sums_at_a_sentence_end_and_periods_to_a_month() -> None
 ])
 def test_lists_of_places_areas_directions_and_people_from_places(text: str, places: list[str]) -> None:
     assert found(text, "LOCATION") == places
+
+
+def test_ages_speakers_named_like_towns_and_what_figures_show() -> None:
+    text = "Varga, 52, said he had lost 9,000 euros."
+    assert found(text, "SOURCE") == ["Varga"]
+    assert found(text, "FIGURE") == ["9,000 euros"]  # "52": an age
+    assert found(text, "STATEMENT") == ["he had lost 9,000 euros"]
+    assert found("Holt said the pier was shut; it is in Holt.", "LOCATION") == ["Holt"]  # the speaker is no place
+    text = "The figures, released on Friday, show exports fell 4.2%."
+    assert found(text, "STATEMENT") == ["exports fell 4.2%"]

@@ -38,7 +38,7 @@ _FOUND = frozenset(["found", "finds"])
 _OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our", "any", "all", "no"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
-                     "insisted", "argued", "alleged"])
+                     "insisted", "argued", "alleged", "show", "shows", "showed"])
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "this", "that"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you", "who", "which", "this", "that", "there"])
 _SUBJECTS = frozenset(["he", "she", "they", "it", "we", "i"])
@@ -353,6 +353,9 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
                 source, attribution = (described[0], name[1]), described[0]
             elif _valid(doc, *name):
                 source, attribution = name, name[0] - 1
+        if source is None and before - 2 > first and _age(doc, before - 1):
+            source = phrase_left(doc, before - 2, first)  # "Berg, 34, said"
+            attribution = source[0] if source else attribution
         if source is None:
             source = _before_relative_clause(doc, first, before)
             attribution = source[0] if source else attribution
@@ -389,6 +392,12 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
         if rest is not None and (doc[rest[0]].lower_ in _CLAUSE_OPENERS or doc[rest[0]].like_num):
             out.append((rest[0], rest[1], STATEMENT))
     return out
+
+
+def _age(doc: Any, i: int) -> bool:
+    """Whether token `i` is an age between commas after a name ("Berg, 34, said")."""
+    return (0 < i < len(doc) - 1 and doc[i].like_num and doc[i].is_digit and doc[i - 1].text == ","
+            and doc[i + 1].text == "," and i > 1 and doc[i - 2].is_title)
 
 
 def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int] | None:

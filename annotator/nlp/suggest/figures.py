@@ -138,6 +138,9 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False
     if first.lower_ in _SMALL_WORDS or first.is_alpha:
         return False
+    if before is not None and after is not None and before.text == after.text == "," and start > 1 \
+            and doc[start - 2].is_title:
+        return False  # "Berg, 34, said": an age
     return not (before is not None and before.is_title and not before.is_sent_start and not _is_hedge_end(doc, start))
 
 

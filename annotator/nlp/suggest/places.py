@@ -265,6 +265,12 @@ def prefix(doc: Any, end: int) -> bool:
     return word.is_lower and word.is_alpha and not word.lower_.endswith(("ed", "born", "bound", "wide"))
 
 
+def speaks(doc: Any, end: int) -> bool:
+    """Whether the name that ends before token `end` is followed by a verb of saying ("Holt said", "Dorvan told"):
+    a person or a body speaking, not a place."""
+    return end < len(doc) and doc[end].lower_ in ("said", "says", "told", "tells", "added", "wrote", "writes")
+
+
 def based(doc: Any) -> list[tuple[int, int]]:
     """The place before "-based" ("the Selmar-based maker", "a New Dorvan-based fund"): its capitalised words."""
     out = []

@@ -99,7 +99,7 @@ def _propose(text: str, lang: str) -> list[Span]:
     places_of = gazetteer(lang)
     for s, e in places_of.spans(doc):
         if english and places.stands_alone(doc, s, e) and not (places.held(doc, s) or places.named_thing(doc, s)
-                                                                or places.prefix(doc, e)):
+                                                                or places.prefix(doc, e) or places.speaks(doc, e)):
             found.append((places.with_article(doc, s, e) if doc[s:e].text in places_of.countries else s, e, LOCATION))
         elif not english:
             found.append((s, e, LOCATION))
