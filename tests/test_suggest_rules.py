@@ -413,3 +413,9 @@ def test_ages_speakers_named_like_towns_and_what_figures_show() -> None:
     assert found("Holt said the pier was shut; it is in Holt.", "LOCATION") == ["Holt"]  # the speaker is no place
     text = "The figures, released on Friday, show exports fell 4.2%."
     assert found(text, "STATEMENT") == ["exports fell 4.2%"]
+
+
+def test_a_claim_before_a_report_by_someone() -> None:
+    text = "Fares have doubled in four years, a study by the campaign group Railwatch says."
+    assert found(text, "SOURCE") == ["the campaign group Railwatch"]
+    assert found(text, "STATEMENT") == ["Fares have doubled in four years"]

@@ -342,6 +342,11 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     before = verb - 1
     source = phrase_left(doc, verb, first)
     attribution = source[0] if source else verb
+    if source is not None and source[0] - 2 > first and doc[source[0] - 1].lower_ == "by":
+        # "..., a report by the charity X says": the report and its author stand where the attribution begins
+        made = phrase_left(doc, source[0] - 1, first, loose=True)
+        if made is not None and doc[made[1] - 1].lower_ in _CONTAINERS | _RECORDS:
+            attribution = made[0]
     if source is None and before > first and doc[before].text == ",":
         # An apposition, taken whole: "a spokesman for the service, Marko Ilić, told reporters".
         name = phrase_left(doc, before, first, loose=True)
