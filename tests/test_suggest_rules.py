@@ -419,3 +419,12 @@ def test_a_claim_before_a_report_by_someone() -> None:
     text = "Fares have doubled in four years, a study by the campaign group Railwatch says."
     assert found(text, "SOURCE") == ["the campaign group Railwatch"]
     assert found(text, "STATEMENT") == ["Fares have doubled in four years"]
+
+
+@pytest.mark.parametrize(("text", "figures"), [
+    ("Nine out of ten ferries were late.", ["Nine out of ten ferries"]),
+    ("Catches fell by a third and stocks by two thirds.", ["a third", "two thirds"]),
+    ("It was a third attempt in a quarter century.", []),
+])
+def test_out_of_and_fractions_of_a_change(text: str, figures: list[str]) -> None:
+    assert found(text, "FIGURE") == figures

@@ -76,6 +76,7 @@ def patterns() -> list[list[dict[str, Any]]]:
         core = [currency, number, _THOUSANDS, scale]
         out += [[*core, *tail] for tail in tails]
         out.append([number, {"LOWER": "in"}, number, {**_NOUN, "OP": "?"}])  # "one in five patients", "one in three"
+        out.append([number, {"LOWER": "out"}, {"LOWER": "of"}, number, {**_NOUN, "OP": "?"}])  # "nine out of ten"
     measure: list[Token] = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
     named: Token = {"IS_TITLE": True, "OP": "+"}
     # "the city's old town": a possessive, then up to two words
@@ -145,12 +146,12 @@ def keep(doc: Any, start: int, end: int) -> bool:
 
 
 def _fraction(doc: Any, start: int, end: int) -> bool:
-    """Whether a fraction word is a part of a whole ("a quarter of it", "more than half of the cases"), not a time
-    ("the second half of the year", "in the third quarter") or a lone word: "of" follows, and a count or "a" comes
-    before any fraction but "half"."""
-    if end >= len(doc) or doc[end].lower_ != "of":
-        return False
+    """Whether a fraction word is a part of a whole ("a quarter of it", "more than half of the cases") or a change
+    ("cut by a third"), not a time ("the second half of the year", "in the third quarter") or a lone word: "of"
+    follows or "by" comes before, and a count or "a" comes before any fraction but "half"."""
     before = doc[start - 1].lower_ if start > 0 else ""
+    if (end >= len(doc) or doc[end].lower_ != "of") and before != "by":
+        return False
     if before in ORDINALS or before in ("the", "other", "last", "next", "past", "each", "every", "per"):
         return False
     return doc[start].lower_ in _FRACTION_COUNTS or doc[end - 1].lower_ == "half"
