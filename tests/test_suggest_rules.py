@@ -428,3 +428,13 @@ def test_a_claim_before_a_report_by_someone() -> None:
 ])
 def test_out_of_and_fractions_of_a_change(text: str, figures: list[str]) -> None:
     assert found(text, "FIGURE") == figures
+
+
+@pytest.mark.parametrize(("text", "claims"), [
+    ('"This is a disgrace," said Piet Vos.', []),
+    ('"Our prices are fair," the firm said. "Nobody was hurt," it added.', ["Nobody was hurt"]),
+    ('"It is 40 per cent more than last year," Vos said.', ["It is 40 per cent more than last year"]),
+    ('"It was closed in March," Vos said.', ["It was closed in March"]),  # a participle tells what happened
+])
+def test_judgements_with_nothing_to_check_are_not_claims(text: str, claims: list[str]) -> None:
+    assert found(text, "STATEMENT") == claims

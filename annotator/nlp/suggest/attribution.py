@@ -266,7 +266,11 @@ def _past_evidence(doc: Any, start: int, last: int) -> int:
 
 def claims(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     """The claims in a claim's token range (_clauses), without the ones that are opinions or empty predictions."""
-    return [(s, e) for s, e in _clauses(doc, start, end) if not (opinion(doc, s, e) or _prediction(doc, s, e))]
+    return [(s, e) for s, e in _clauses(doc, start, end) if not _not_a_claim(doc, s, e)]
+
+
+def _not_a_claim(doc: Any, start: int, end: int) -> bool:
+    return opinion(doc, start, end) or _prediction(doc, start, end) or _judgement(doc, start, end)
 
 
 def opinion(doc: Any, start: int, end: int) -> bool:
@@ -297,6 +301,28 @@ def _prediction(doc: Any, start: int, end: int) -> bool:
     tokens = doc[start:end]
     if not any(t.lower_ in _FUTURE for t in tokens):
         return False
+    return _nothing_to_check(tokens)
+
+
+def _judgement(doc: Any, start: int, end: int) -> bool:
+    """Whether a clause judges rather than tells: a pronoun or a possessive, a copula, and words that are not a
+    participle ("It is chaos", "This is a disgrace", "Our margins are thin"), with nothing in it to check
+    ("Nobody was hurt" tells; "It is 40 per cent" holds a figure)."""
+    words = [t.lower_ for t in doc[start:end]]
+    if words[0] not in _JUDGING_SUBJECTS:
+        return False
+    at = next((k for k in (1, 2) if k < len(words) and words[k] in _COPULAS), None)
+    if at is None or at + 1 >= len(words) or words[at + 1].endswith("ed") or words[at + 1] in ("not", "never"):
+        return False
+    return _nothing_to_check(doc[start:end])
+
+
+_JUDGING_SUBJECTS = frozenset(["it", "this", "that", "these", "those", "our", "my", "their", "its", "your"])
+_COPULAS = frozenset(["is", "are", "was", "were", "'s", "’s", "'re", "’re"])
+
+
+def _nothing_to_check(tokens: Any) -> bool:
+    """No number, amount, name, place or date after the first word."""
     return not any(t.like_num or t.is_currency or t.text == "%" or t.lower_ in _AMOUNTS for t in tokens) and not any(
         t.is_title or t.is_upper and t.is_alpha and len(t) > 1 for t in tokens[1:])
 
@@ -385,7 +411,7 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     else:
         return out
     claim = None if inverted else _claim_after(doc, verb, last)
-    if claim is not None and all(opinion(doc, s, e) or _prediction(doc, s, e) for s, e in _clauses(doc, *claim)):
+    if claim is not None and all(_not_a_claim(doc, s, e) for s, e in _clauses(doc, *claim)):
         return []  # "Farm unions say the money is too little": an opinion, and nobody to propose for it
     if claim is None and attribution > first and (doc[attribution - 1].text in (",", *_QUOTES)):
         claim = _trim(doc, first, attribution)
@@ -478,6 +504,6 @@ def quoted_sentences(doc: Any) -> list[tuple[int, int, str]]:
                 inside = not inside if token.text == '"' else token.text in ("“", "«")
         if opens:
             claim = _trim(doc, start, close if close is not None else sent.end)
-            if claim is not None and not (opinion(doc, *claim) or _prediction(doc, *claim)):
+            if claim is not None and not _not_a_claim(doc, *claim):
                 out.append((claim[0], claim[1], STATEMENT))
     return out
