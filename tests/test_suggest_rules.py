@@ -438,3 +438,10 @@ def test_out_of_and_fractions_of_a_change(text: str, figures: list[str]) -> None
 ])
 def test_judgements_with_nothing_to_check_are_not_claims(text: str, claims: list[str]) -> None:
     assert found(text, "STATEMENT") == claims
+
+
+def test_a_clause_after_whoever_was_told() -> None:
+    text = "Dock workers told the Herald they had lost 300 shifts."
+    assert found(text, "SOURCE") == ["Dock workers"]
+    assert found(text, "STATEMENT") == ["they had lost 300 shifts"]
+    assert found("The mayor told reporters in Dorvan about the 300 shifts.", "STATEMENT") == []

@@ -458,6 +458,10 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
         if doc[nxt].is_title and not doc[nxt].is_stop and doc[nxt].lower_ not in _PRONOUNS:
             return None  # "said Marko Ilić": a name after the verb, not a clause
         return _trim(doc, nxt, last)
+    if doc[verb].lower_ in _TOLD:
+        told = phrase_right(doc, nxt, last, loose=True)  # "told the Courier they had seen fewer fish"
+        if told is not None and told[1] - told[0] <= 4 and told[1] < last and doc[told[1]].lower_ in _SUBJECTS:
+            return _trim(doc, told[1], last)
     return None
 
 
