@@ -445,3 +445,9 @@ def test_a_clause_after_whoever_was_told() -> None:
     assert found(text, "SOURCE") == ["Dock workers"]
     assert found(text, "STATEMENT") == ["they had lost 300 shifts"]
     assert found("The mayor told reporters in Dorvan about the 300 shifts.", "STATEMENT") == []
+
+
+def test_currencies_by_code_and_by_a_letter_joined_to_the_number() -> None:
+    text = "Bids of US$40m, CHF 12 million, R2,500 and HK$3bn were made."
+    assert found(text, "FIGURE") == ["US$40m", "CHF 12 million", "R2,500", "HK$3bn"]
+    assert found("The BBC 2 show ran at R2-D2 speed.", "FIGURE") == []

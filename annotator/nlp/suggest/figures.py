@@ -30,7 +30,10 @@ ORDINALS = frozenset(["first", "second", "third", "fourth", "fifth", "sixth", "s
                       "tenth", "eleventh", "twelfth", "twentieth", "hundredth", "thousandth", "millionth"])
 # "m." is how the tokenizer leaves "£310m." at a sentence's end (an abbreviation's full stop).
 _SCALES = ["thousand", "million", "billion", "trillion", "bn", "m", "m.", "k", "tn", "mln"]
-_CURRENCIES = ["$", "€", "£", "¥", "₴", "₽", "usd", "eur", "gbp", "uah"]
+# Signs and ISO codes of currencies, and the signs that a letter makes local ("US$", "HK$", "kr", "zł").
+_CURRENCIES = ["$", "€", "£", "¥", "₴", "₽", "₹", "usd", "eur", "gbp", "uah", "chf", "nok", "sek", "dkk", "pln", "czk",
+               "huf", "ron", "zar", "jpy", "cny", "inr", "aud", "cad", "nzd", "hkd", "sgd", "rub", "brl", "mxn", "us$",
+               "a$", "c$", "nz$", "hk$", "s$", "r$", "rs", "kr", "zł", "kč"]
 _PERCENT = ["%", "percent", "pc"]
 _MULTIPLES = ["twice", "half", "double", "triple", "thrice"]
 _MEASURES = ["size", "area", "number", "population", "amount", "length", "height", "weight", "volume", "level"]
@@ -53,6 +56,8 @@ _COMPARATIVES = ["fewer", "higher", "lower", "larger", "smaller", "greater", "bi
 _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
 _NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn|p)$"}}  # "12.5p": pence
+# A currency the tokenizer leaves joined to its number: "R350" (rand), "HK$4bn", "Rs400".
+_NUM_PREFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^(R|Rs|R\$|[A-Z]{1,2}\$)\d[\d.,]*(bn|m|k|tn)?$"}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
 _NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False,
                          "LOWER": {"NOT_IN": sorted(MONTHS) + _COMPARATIVES}}
@@ -72,7 +77,7 @@ def patterns() -> list[list[dict[str, Any]]]:
         [_WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
         [{"LOWER": {"IN": _PERCENT}}], [{"LOWER": "per"}, {"LOWER": "cent"}],
     ]
-    for number in (_NUM, _NUM_SUFFIXED):
+    for number in (_NUM, _NUM_SUFFIXED, _NUM_PREFIXED):
         core = [currency, number, _THOUSANDS, scale]
         out += [[*core, *tail] for tail in tails]
         out.append([number, {"LOWER": "in"}, number, {**_NOUN, "OP": "?"}])  # "one in five patients", "one in three"
