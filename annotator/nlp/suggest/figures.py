@@ -147,7 +147,8 @@ def keep(doc: Any, start: int, end: int) -> bool:
     if before is not None and after is not None and before.text == after.text == "," and start > 1 \
             and doc[start - 2].is_title:
         return False  # "Berg, 34, said": an age
-    return not (before is not None and before.is_title and not before.is_sent_start and not _is_hedge_end(doc, start))
+    named = before is not None and (before.is_title or before.is_upper and before.is_alpha)  # "Route 66", "BBC 2"
+    return not (named and not before.is_sent_start and not _is_hedge_end(doc, start))
 
 
 def _fraction(doc: Any, start: int, end: int) -> bool:
