@@ -451,3 +451,8 @@ def test_currencies_by_code_and_by_a_letter_joined_to_the_number() -> None:
     text = "Bids of US$40m, CHF 12 million, R2,500 and HK$3bn were made."
     assert found(text, "FIGURE") == ["US$40m", "CHF 12 million", "R2,500", "HK$3bn"]
     assert found("The BBC 2 show ran at R2-D2 speed.", "FIGURE") == []
+
+
+def test_a_sum_of_money_does_not_take_the_noun_it_qualifies() -> None:
+    text = "The club paid a £8m fee and a €2 million bonus to 40 players."
+    assert found(text, "FIGURE") == ["£8m", "€2 million", "40 players"]

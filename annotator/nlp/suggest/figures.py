@@ -57,7 +57,8 @@ _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
 _NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn|p)$"}}  # "12.5p": pence
 # A currency the tokenizer leaves joined to its number: "R350" (rand), "HK$4bn", "Rs400".
-_NUM_PREFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^(R|Rs|R\$|[A-Z]{1,2}\$)\d[\d.,]*(bn|m|k|tn)?$"}}
+_PREFIXED = r"^(R|Rs|R\$|[A-Z]{1,2}\$)\d[\d.,]*(bn|m|k|tn)?$"
+_NUM_PREFIXED: dict[str, Any] = {"TEXT": {"REGEX": _PREFIXED}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
 _NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False,
                          "LOWER": {"NOT_IN": sorted(MONTHS) + _COMPARATIVES}}
@@ -165,7 +166,14 @@ def _fraction(doc: Any, start: int, end: int) -> bool:
 
 def figure_end(doc: Any, start: int, stop: int) -> int:
     """Where the figure matched in [start, stop) ends: before a second plural noun ("40 homes residents"), or on
-    the plural noun that two words after an adjective reach ("five different supply teachers")."""
+    the plural noun that two words after an adjective reach ("five different supply teachers"), and before the
+    noun a sum of money qualifies ("a [£8m] fee", "a [€2 million] grant")."""
+    if doc[start].lower_ in _CURRENCIES or re.match(_PREFIXED, doc[start].text):
+        k = start + (doc[start].lower_ in _CURRENCIES)
+        k += 1  # the number
+        while k < stop and (re.fullmatch(r"\d{3}", doc[k].text) or doc[k].lower_ in _SCALES):
+            k += 1
+        return k
     if stop - start == 2 and not doc[stop - 1].lower_.endswith("s"):
         for k in (stop, stop + 1):
             if k >= len(doc) or not (doc[k].is_alpha and doc[k].is_lower and not doc[k].is_stop):
