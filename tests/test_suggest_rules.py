@@ -307,6 +307,7 @@ def test_claims_on_both_sides_of_an_attribution_and_after_one_of_them(text: str,
 @pytest.mark.parametrize(("text", "places"), [
     ("Maize prices rose in the Karoo State and in the Velden Free State.", ["the Karoo State", "the Velden Free State"]),
     ("The Tarnby-based maker and a Port Selmar-based fund lost money.", ["Tarnby", "Port Selmar"]),
+    ("Two Harwick-registered trawlers and the state-owned Velta Foods were fined.", ["Harwick"]),
     ("Buses between Orvik and Lyon were cut, and trains from Paris to Dremmel too.",
      ["Orvik", "Lyon", "Paris", "Dremmel"]),
     ("Talks between Hansen and Berg failed.", []),  # neither name is a place: nothing to go by

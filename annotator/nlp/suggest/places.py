@@ -271,12 +271,17 @@ def speaks(doc: Any, end: int) -> bool:
     return end < len(doc) and doc[end].lower_ in ("said", "says", "told", "tells", "added", "wrote", "writes")
 
 
+# Participles after a hyphen that make the name before it a place ("Selmar-based", "Dorvan-registered trawlers").
+_PLACED = frozenset(["based", "registered", "flagged", "born", "bound", "headquartered"])
+
+
 def based(doc: Any) -> list[tuple[int, int]]:
-    """The place before "-based" ("the Selmar-based maker", "a New Dorvan-based fund"): its capitalised words."""
+    """The place before "-based" and the like ("the Selmar-based maker", "a New Dorvan-based fund", "Pilsk-registered
+    boats"): its capitalised words."""
     out = []
     for token in doc:
         i = token.i
-        if (token.lower_ == "based" and i >= 2 and doc[i - 1].text in ("-", "‑") and not doc[i - 1].whitespace_
+        if (token.lower_ in _PLACED and i >= 2 and doc[i - 1].text in ("-", "‑") and not doc[i - 1].whitespace_
                 and not doc[i - 2].whitespace_):
             start = i - 1
             while start > 0 and doc[start - 1].is_title and not doc[start - 1].is_stop and i - start < 5:
