@@ -338,6 +338,7 @@ def test_fractions_periods_rhythms_and_comparatives(text: str, figures: list[str
     ("Insurers said claims could reach €40 million, but weather forecasters warned that rain would return on Sunday.",
      ["Insurers", "weather forecasters"]),
     ("According to police records, the bridge was closed twice.", ["police records"]),
+    ("The repairs went according to plan, and according to schedule.", []),  # a manner: nobody speaks
     ("According to the board's chairman, Piet Vos, the vote was late.", ["the board's chairman, Piet Vos"]),
     ('"The water came at night," said Lina Ruus, a mother of three from Selmar.',
      ["Lina Ruus, a mother of three from Selmar"]),

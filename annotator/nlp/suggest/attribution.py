@@ -208,6 +208,9 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
         if token.lower_ == "according" and i + 2 < last and doc[i + 1].lower_ == "to":
             # after "according to" anything named is who it is according to: "according to court documents"
             source = _with_name(doc, phrase_right(doc, _past_evidence(doc, i + 2, last), last, loose=True), last)
+            if source is not None and source[1] - source[0] == 1 and doc[source[0]].is_lower \
+                    and not doc[source[0]].lower_.endswith("s"):
+                source = None  # "according to plan", "according to schedule": a manner, nobody speaks
             add(source, SOURCE)
             if source is None:
                 continue
