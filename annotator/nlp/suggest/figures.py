@@ -55,10 +55,11 @@ _COMPARATIVES = ["fewer", "higher", "lower", "larger", "smaller", "greater", "bi
 
 _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
-_NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn|p)$"}}  # "12.5p": pence
 # A currency the tokenizer leaves joined to its number: "R350" (rand), "HK$4bn", "Rs400".
 _PREFIXED = r"^(R|Rs|R\$|[A-Z]{1,2}\$)\d[\d.,]*(bn|m|k|tn)?$"
-_NUM_PREFIXED: dict[str, Any] = {"TEXT": {"REGEX": _PREFIXED}}
+# A number the tokenizer leaves joined to its scale ("3.1bn", "12.5p": pence) or to its currency (_PREFIXED); one
+# pattern for both (every pattern costs the matcher about as much as any other).
+_NUM_JOINED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn|p)$|" + _PREFIXED}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
 _NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False,
                          "LOWER": {"NOT_IN": sorted(MONTHS) + _COMPARATIVES}}
@@ -78,7 +79,7 @@ def patterns() -> list[list[dict[str, Any]]]:
         [_WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
         [{"LOWER": {"IN": _PERCENT}}], [{"LOWER": "per"}, {"LOWER": "cent"}],
     ]
-    for number in (_NUM, _NUM_SUFFIXED, _NUM_PREFIXED):
+    for number in (_NUM, _NUM_JOINED):
         core = [currency, number, _THOUSANDS, scale]
         out += [[*core, *tail] for tail in tails]
         out.append([number, {"LOWER": "in"}, number, {**_NOUN, "OP": "?"}])  # "one in five patients", "one in three"

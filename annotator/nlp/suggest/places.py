@@ -84,9 +84,6 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
             [{"LOWER": {"IN": _ROUTES}}, {"LOWER": {"IN": ["to", "from"]}}, name],
             # "in northern Dorvan", "across rural Velmora"
             [{"LOWER": {"IN": sorted(_DIRECTIONS)}, "IS_LOWER": True}, name],
-            # "fishermen from Velmora", "families from Pilsk": people and boats come from places
-            [{"IS_LOWER": True, "TEXT": {"REGEX": "(ers|ors|ists|ians|ents|ants|people|boats|families|men|women|"
-                                                  "children)$"}}, {"LOWER": "from"}, name],
         ],
     }
 
@@ -220,8 +217,8 @@ def named_thing(doc: Any, start: int) -> bool:
 
 def described(doc: Any) -> list[tuple[int, int]]:
     """Names that an apposition calls a place ("Velmora, a town of 20,000 people", "Selmar, the regional capital")
-    and the place a person's apposition says they are from ("Ana Ris, a farmer from Dorvan", "a mother of two
-    from Pilsk")."""
+    and the place a person's apposition or people say they are from ("Ana Ris, a farmer from Dorvan", "a mother of
+    two from Pilsk", "fishermen from Harwick")."""
     out = []
     for token in doc:
         i = token.i
@@ -237,13 +234,18 @@ def described(doc: Any) -> list[tuple[int, int]]:
                     first -= 1
                 if first < i:
                     out.append((first, i))
-        elif token.lower_ == "from" and i + 1 < len(doc) and doc[i + 1].is_title and _in_apposition(doc, i):
+        elif token.lower_ == "from" and i + 1 < len(doc) and doc[i + 1].is_title and (
+                _in_apposition(doc, i) or i > 0 and doc[i - 1].is_lower and doc[i - 1].lower_.endswith(_FROM_PLACES)):
             end = i + 1
             while end < len(doc) and end - i <= 3 and doc[end].is_title and not doc[end].is_stop:
                 end += 1
-            if end > i + 1:
+            if end > i + 1 and _is_word(doc[i + 1:end]):
                 out.append((i + 1, end))
     return out
+
+
+# How the plurals of people and boats end, who come from places ("fishermen from Harwick", "families from Pilsk").
+_FROM_PLACES = ("ers", "ors", "ists", "ians", "ents", "ants", "people", "boats", "families", "men", "women", "children")
 
 
 def _in_apposition(doc: Any, at: int) -> bool:
