@@ -458,3 +458,8 @@ def test_currencies_by_code_and_by_a_letter_joined_to_the_number() -> None:
 def test_a_sum_of_money_does_not_take_the_noun_it_qualifies() -> None:
     text = "The club paid a £8m fee and a €2 million bonus to 40 players."
     assert found(text, "FIGURE") == ["£8m", "€2 million", "40 players"]
+
+
+def test_places_off_a_coast_and_no_club_after_moved_to() -> None:
+    text = "Trawlers fished off Kestrel Point and in the Harl fjord; he moved to Selmar United in May."
+    assert found(text, "LOCATION") == ["Kestrel Point", "the Harl fjord"]

@@ -21,7 +21,7 @@ PLACE_WORDS = ["region", "oblast", "district", "province", "county", "river", "s
                "territory", "gulf", "strait", "highlands", "delta", "reservoir", "lighthouse", "dam", "harbour",
                "harbor", "canal", "forest", "plain", "plateau", "basin", "hills", "lagoon", "pass", "estuary",
                "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier", "state", "area",
-               "docks", "port", "airport"]
+               "docks", "port", "airport", "fjord", "firth"]
 # Place words of several places, after a list of names ("the Harkiv, Poltava and Sumy regions").
 _PLURAL_PLACES = ["regions", "districts", "provinces", "oblasts", "counties", "rivers", "valleys", "islands",
                   "municipalities", "territories", "mountains", "lakes"]
@@ -53,10 +53,11 @@ _OF_PLACE = ["outskirts", "centre", "center", "heart", "edge", "north", "south",
              "outside", "people"]
 _DIRECTIONS = frozenset(["northern", "southern", "eastern", "western", "central", "north-eastern", "north-western",
                          "south-eastern", "south-western", "rural", "coastal", "neighbouring", "neighboring"])
-# Words of travel and trade before "to" or "from" and a place ("the ferry to Ostrava", "flights from Selmar").
+# Words of travel and trade before "to" or "from" and a place ("the ferry to Ostrava", "flights from Selmar"); not
+# "moved" or "returned", which players and managers do to clubs.
 _ROUTES = ["ferry", "ferries", "flight", "flights", "train", "trains", "bus", "buses", "route", "routes", "road",
-           "roads", "exports", "imports", "shipments", "deliveries", "travel", "travelled", "traveled", "moved",
-           "fled", "returned", "evacuated", "sailed", "drove", "flew", "commute", "commuters", "crossing",
+           "roads", "exports", "imports", "shipments", "deliveries", "travel", "travelled", "traveled",
+           "fled", "evacuated", "sailed", "drove", "flew", "commute", "commuters", "crossing",
            "service", "services", "link", "links", "connection", "connections", "trip", "trips", "journey"]
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # A capitalised word that can be part of a place name: not a stop word, month or day.
@@ -79,7 +80,7 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
         ],
         "NAME": [
             [{"LOWER": {"IN": _SETTLEMENTS}}, {"LOWER": "of"}, name],
-            [{"LOWER": {"IN": ["in", "near", "outside", "across", "throughout", "towards", "toward"]}}, name],
+            [{"LOWER": {"IN": ["in", "near", "outside", "off", "across", "throughout", "towards", "toward"]}}, name],
             [{"LOWER": {"IN": _OF_PLACE}}, {"LOWER": "of"}, name],
             [{"LOWER": {"IN": _ROUTES}}, {"LOWER": {"IN": ["to", "from"]}}, name],
             # "in northern Dorvan", "across rural Velmora"
