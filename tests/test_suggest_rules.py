@@ -463,3 +463,8 @@ def test_a_sum_of_money_does_not_take_the_noun_it_qualifies() -> None:
 def test_places_off_a_coast_and_no_club_after_moved_to() -> None:
     text = "Trawlers fished off Kestrel Point and in the Harl fjord; he moved to Selmar United in May."
     assert found(text, "LOCATION") == ["Kestrel Point", "the Harl fjord"]
+
+
+def test_organisations_named_after_places_are_not_places() -> None:
+    text = "Staff in Velmora City Council, the Selmar Harbour Authority and near Pilsk Hospital agreed in Pilsk."
+    assert found(text, "LOCATION") == ["Pilsk"]

@@ -130,7 +130,7 @@ def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
             stop += 1
         if stop > end + 1:
             out.append((end + 1, stop))
-    return [(s, e) for s, e in out if _is_word(doc[s:e])]
+    return [(s, e) for s, e in out if _is_word(doc[s:e]) and doc[e - 1].lower_ not in _ORGANISATIONS]
 
 
 def _listed(doc: Any, end: int) -> list[int]:
@@ -147,6 +147,17 @@ def _listed(doc: Any, end: int) -> list[int]:
     if out and k + 1 < len(doc) and doc[k].lower_ == "and" and doc[k + 1].is_title:
         return [*out, k - 1]
     return []
+
+
+# Last words of an organisation's name: "in Velmora City Council" names a body, not a place.
+_ORGANISATIONS = frozenset([*_BODIES, "association", "institute", "union", "federation", "lines", "airlines",
+                            "group", "ltd", "inc", "plc", "fc", "united", "rovers", "corporation", "trust",
+                            "foundation", "commission", "committee", "society", "council", "authority"])
+
+
+def body_after(doc: Any, end: int) -> bool:
+    """Whether a capitalised word of an organisation follows token `end` ("the Selmar Harbour Authority")."""
+    return end < len(doc) and doc[end].is_title and doc[end].lower_ in _ORGANISATIONS
 
 
 def _is_word(span: Any) -> bool:

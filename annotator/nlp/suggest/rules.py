@@ -94,7 +94,7 @@ def _propose(text: str, lang: str) -> list[Span]:
                 found.append((first, stop, FIGURE))
         elif kind == "PLACE_NAME":
             found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end) if not places.held(doc, s)]
-        elif kind == "PLACE":
+        elif kind == "PLACE" and not places.body_after(doc, end):
             found.append((places.list_start(doc, start, end), end, LOCATION))
     places_of = gazetteer(lang)
     for s, e in places_of.spans(doc):
