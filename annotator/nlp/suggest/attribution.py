@@ -12,7 +12,10 @@ could take a week"), a quotation after a colon ('X said on Tuesday: "..."'), or 
 ('"...," X said', "..., according to X"), without the quotation marks and punctuation at its edges; two clauses
 joined by ", and" or "and that" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X
 said' gives S1 and S2, and so does a quotation that goes on after the sentence naming its speaker); so is a
-sentence of the reporter's own that holds a figure (plain_claims). Questions are not claims.
+sentence of the reporter's own that holds a figure (plain_claims). Questions are not claims, nor are predictions and
+judgements with nothing in them to check ("the losses will be far higher", "It is chaos"); whoever only makes those is
+no source either. People named by what they do are sources before a verb ("Insurers said"), and so is data that
+shows ("official figures showed").
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ Decided: a bare year ("in 2024", "the 1990s"), a day of a date ("24 February", "
 a time ago ("three years ago"), a page, article or route number ("page 12", "Route 66") and an ordinal ("third",
 "3rd") are not figures; a bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable
 quantity); "a week", "an hour" are figures after a hedge ("up to a week", "more than a year"), not alone. A number
-takes two nouns when the second is plural ("three fishing boats"). A figure in a headline (a line that ends no
+takes two nouns when the second is plural ("three fishing boats"), a sum of money none ("a [£8m] fee"). Fractions of a
+whole or of a change are figures ("a quarter of", "more than half of", "fell by a third"); a duration after "every",
+"the past", "the next" or before "to June" is a period, and "over" before one is no hedge ("$12m over four years"); a
+number between commas after a name is an age ("Varga, 52,"). A figure in a headline (a line that ends no
 sentence) is not proposed (rules.py). Number words and the hedges are English; in other languages digits and the
 language's own number words still match, with the lowercase word after them, without hedges.
 """
@@ -149,7 +152,9 @@ def keep(doc: Any, start: int, end: int) -> bool:
     if before is not None and after is not None and before.text == after.text == "," and start > 1 \
             and doc[start - 2].is_title:
         return False  # "Berg, 34, said": an age
-    named = before is not None and (before.is_title or before.is_upper and before.is_alpha)  # "Route 66", "BBC 2"
+    if before is None:
+        return True
+    named = before.is_title or before.is_upper and before.is_alpha  # "Route 66", "BBC 2"
     return not (named and not before.is_sent_start and not _is_hedge_end(doc, start))
 
 

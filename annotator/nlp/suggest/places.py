@@ -6,8 +6,13 @@ region", "the Black Sea coast", "the Kerevan reservoir", "the Harkiv, Poltava an
 Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Streets: a name before "Street", "Road"
 and the like, after "Rue", "Rúa", "Calle" and the like, or one word ending in "strasse" ("Felberstrasse"). Names
 after "along", "across", "into" or "in the" ("along the Danube", "in the Tyrol"). A country written with "the"
-keeps it ("the Netherlands", "the Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Other
-languages get the gazetteer.
+keeps it ("the Netherlands", "the Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Also: "the X
+State" and "the X area", names before "-based" ("the Selmar-based maker"), after "the outskirts of", "north of",
+"residents of", "off", "across", a lower-case direction ("northern Dorvan") or a route ("ferries to X", "flights from
+X", the other end of "between A and B"), lists ("in A, B and C"), a name an apposition calls a town ("X, a town of
+9,000 people") and where a person or people are from ("a farmer from X", "fishermen from X"). Not places: a name
+after "shares in" or "the consultancy" and the like (a company), one that speaks ("Holt said"), begins a compound
+("Pre-tax") or ends an organisation's name ("Velmora City Council"). Other languages get the gazetteer.
 """
 
 from __future__ import annotations
