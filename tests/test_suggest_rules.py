@@ -468,3 +468,12 @@ def test_places_off_a_coast_and_no_club_after_moved_to() -> None:
 def test_organisations_named_after_places_are_not_places() -> None:
     text = "Staff in Velmora City Council, the Selmar Harbour Authority and near Pilsk Hospital agreed in Pilsk."
     assert found(text, "LOCATION") == ["Pilsk"]
+
+
+@pytest.mark.parametrize(("text", "claims"), [
+    ("Assembly will move to a larger plant in Pilsk.", ["Assembly will move to a larger plant in Pilsk"]),
+    ("The mill stood empty for years.", []),  # no figure and no place: nothing to check
+    ("Harbour pilots in the Selmar district say the winter will be hard.", []),  # someone's prediction
+])
+def test_a_reporters_sentence_that_names_a_place_is_a_claim(text: str, claims: list[str]) -> None:
+    assert found(text, "STATEMENT") == claims

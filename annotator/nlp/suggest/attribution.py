@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.nlp.suggest.figures import FRACTIONS
-from annotator.nlp.suggest.roles import FIGURE, SOURCE, STATEMENT
+from annotator.nlp.suggest.roles import FIGURE, LOCATION, SOURCE, STATEMENT
 
 REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
                        "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained",
@@ -240,15 +240,17 @@ def _with_name(doc: Any, source: tuple[int, int] | None, last: int) -> tuple[int
 
 def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """A STATEMENT for each sentence that no attribution or quotation touches, ends with a full stop and holds a
-    FIGURE: the reporter's own checkable statement ("A year ago the grid lost 40 per cent of its capacity.").
-    A sentence that opens with a pronoun ("It expects ...") goes on with someone's words: not proposed."""
+    FIGURE or a place: the reporter's own checkable statement ("A year ago the grid lost 40 per cent of its
+    capacity.", "Production will move to a plant in Brno."). A sentence that opens with a pronoun ("It expects ...")
+    goes on with someone's words, and one with a verb of saying holds someone's opinion or prediction (the
+    attribution rules proposed nothing for it): not proposed."""
     out: list[tuple[int, int, str]] = []
-    figures = [s for s, _, role in found if role == FIGURE]
+    figures = [s for s, _, role in found if role in (FIGURE, LOCATION)]
     spoken = [(s, e) for s, e, role in found if role in (SOURCE, STATEMENT)]
     for sent in doc.sents:
         words = [t for t in sent if not t.is_space]
         if (len(words) < 5 or not words[-1].text.endswith(".") or words[0].lower_ in _PRONOUNS
-                or any(t.text in _DOUBLE_QUOTES for t in words)
+                or any(t.text in _DOUBLE_QUOTES or t.lower_ in _SAYING for t in words)
                 or any(s < sent.end and sent.start < e for s, e in spoken)
                 or not any(sent.start <= s < sent.end for s in figures)):
             continue
