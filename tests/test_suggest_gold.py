@@ -82,13 +82,19 @@ def test_the_dev_and_held_out_articles_are_new_news_articles_of_250_to_450_words
 # (the health ministry, weather service, railway company and prime minister's office of a country whose towns and
 # rivers are now invented; an invented province, town, school and car parts maker in Poland): the rules before any
 # tuning, between the rounds and after them propose the same spans on its new text as on its old one.
+# The development floors were raised by branch rules3 (general rules tuned on frames, dev and dev2 only; measured
+# 2 December 2026: frames CLAIM .967/1.0 SOURCE 1.0/.947; dev CLAIM .864/.946 FIGURE .972/.972 LOCATION 1.0/.981
+# SOURCE .978/.978; dev2 CLAIM .922/.922 FIGURE .983/.951 LOCATION 1.0/1.0 SOURCE .976/1.0).
 # heldout.jsonl (written and committed before any rule ran on it; no rule changed since) measured on 2 December 2026:
 # CLAIM .839/.867, FIGURE .899/.849, LOCATION .895/.708, SOURCE .821/.842; keys per gold span 2.15 (dev2 1.74).
+# Measured once more, after branch rules3's last rule change (commit c82b96d, tuned on frames, dev and dev2 only):
+# CLAIM .879/.850, FIGURE .913/.863, LOCATION 1.0/.708, SOURCE .821/.842; keys per gold span 2.17. CLAIM's recall
+# fell below its floor (.86), which stays as it was (floors here are only raised); the others are raised where higher.
 FLOORS = {
-    "frames.jsonl": {"CLAIM": (0.93, 0.96), "FIGURE": (0.93, 0.96), "LOCATION": (1.0, 0.94), "SOURCE": (0.94, 0.94)},
-    "dev.jsonl": {"CLAIM": (0.81, 0.94), "FIGURE": (0.92, 0.90), "LOCATION": (0.97, 0.92), "SOURCE": (0.93, 0.97)},
-    "dev2.jsonl": {"CLAIM": (0.82, 0.85), "FIGURE": (0.93, 0.91), "LOCATION": (0.91, 0.93), "SOURCE": (0.84, 0.82)},
-    "heldout.jsonl": {"CLAIM": (0.83, 0.86), "FIGURE": (0.89, 0.84), "LOCATION": (0.89, 0.70), "SOURCE": (0.82, 0.84)},
+    "frames.jsonl": {"CLAIM": (0.96, 1.0), "FIGURE": (0.93, 0.96), "LOCATION": (1.0, 0.94), "SOURCE": (1.0, 0.94)},
+    "dev.jsonl": {"CLAIM": (0.86, 0.94), "FIGURE": (0.97, 0.97), "LOCATION": (1.0, 0.98), "SOURCE": (0.97, 0.97)},
+    "dev2.jsonl": {"CLAIM": (0.92, 0.92), "FIGURE": (0.98, 0.95), "LOCATION": (1.0, 1.0), "SOURCE": (0.97, 1.0)},
+    "heldout.jsonl": {"CLAIM": (0.87, 0.86), "FIGURE": (0.91, 0.86), "LOCATION": (1.0, 0.70), "SOURCE": (0.82, 0.84)},
 }
 
 

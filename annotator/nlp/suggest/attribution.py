@@ -12,14 +12,18 @@ could take a week"), a quotation after a colon ('X said on Tuesday: "..."'), or 
 ('"...," X said', "..., according to X"), without the quotation marks and punctuation at its edges; two clauses
 joined by ", and" or "and that" are two claims. Every sentence of a quotation is a claim of its own ('"S1. S2," X
 said' gives S1 and S2, and so does a quotation that goes on after the sentence naming its speaker); so is a
-sentence of the reporter's own that holds a figure (plain_claims). Questions are not claims.
+sentence of the reporter's own that holds a figure (plain_claims). Questions are not claims, nor are predictions and
+judgements with nothing in them to check ("the losses will be far higher", "It is chaos"); whoever only makes those is
+no source either. People named by what they do are sources before a verb ("Insurers said"), and so is data that
+shows ("official figures showed").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from annotator.nlp.suggest.roles import FIGURE, SOURCE, STATEMENT
+from annotator.nlp.suggest.figures import FRACTIONS
+from annotator.nlp.suggest.roles import FIGURE, LOCATION, SOURCE, STATEMENT
 
 REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells", "stated", "states",
                        "claimed", "claims", "added", "announced", "reported", "reports", "noted", "explained",
@@ -27,16 +31,17 @@ REPORTING = frozenset(["said", "says", "say", "wrote", "writes", "told", "tells"
                        "argues", "alleged", "alleges", "admitted", "declared", "posted", "ruled", "concluded",
                        "acknowledged", "revealed", "predicted", "stressed", "emphasised", "emphasized",
                        "indicated", "recalled", "promised", "pledged", "denied", "testified", "reiterated",
-                       "asserted", "maintained", "replied", "responded", "disclosed", "found", "finds"])
+                       "asserted", "maintained", "replied", "responded", "disclosed", "found", "finds", "showed",
+                       "show", "shows"])
 # Verbs that also take a thing as their object: "reported a net loss", "announced its results" report nothing.
 _TAKE_OBJECTS = frozenset(["reported", "reports", "announced", "posted", "confirmed", "denied", "revealed",
                            "disclosed", "predicted", "promised", "pledged", "estimated", "estimates", "found",
-                           "finds"])
+                           "finds", "showed", "show", "shows"])
 _FOUND = frozenset(["found", "finds"])
 _OBJECTS = frozenset(["a", "an", "its", "their", "his", "her", "our", "any", "all", "no"])
 # Verbs whose object may be the claim itself, without "that" ("said repairs could take a week").
 _SAYING = frozenset(["said", "says", "say", "wrote", "writes", "stated", "states", "claimed", "claims",
-                     "insisted", "argued", "alleged"])
+                     "insisted", "argued", "alleged", "show", "shows", "showed"])
 _DETERMINERS = frozenset(["the", "a", "an", "its", "his", "her", "their", "our", "this", "that"])
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you", "who", "which", "this", "that", "there"])
 _SUBJECTS = frozenset(["he", "she", "they", "it", "we", "i"])
@@ -48,6 +53,9 @@ _CONTAINERS = frozenset(["statement", "report", "press", "release", "announcemen
 _EVIDENCE = frozenset([*_CONTAINERS, "data", "figures", "estimates", "statistics", "numbers", "records", "survey",
                        "poll", "study", "documents", "published", "released", "compiled", "collected", "latest",
                        "new", "preliminary", "official", "initial"])
+# Evidence that speaks for itself before a verb: "official data showed", "figures from the agency show".
+_RECORDS = frozenset(["data", "figures", "statistics", "numbers", "records", "survey", "poll", "study", "estimates",
+                      "documents"])
 # A verb whose object is the person told, not the speaker: '"...," told X' is not an inversion.
 _TOLD = frozenset(["told", "tells"])
 ROLE_NOUNS = frozenset(["officials", "police", "residents", "witnesses", "analysts", "experts", "authorities",
@@ -75,12 +83,21 @@ _STANCE = frozenset([*_WANTING, "expect", "hope", "think", "believe", "feel", "f
 
 # Stop words that are part of a role: "a former board member", "the first deputy minister".
 _ROLE_STOPS = frozenset(["former", "first", "last", "latter", "whole"])
+# Reporting verbs that are never nouns: no phrase holds one ("Insurers said claims ...": "claims" is the noun).
+_PAST_REPORTING = frozenset(w for w in REPORTING if w.endswith("ed") or w in ("said", "told", "wrote", "found"))
+# How the plural of a noun of agents ends: "insurers", "forecasters", "economists", "physicians", "residents".
+_AGENTS = ("ers", "ors", "ists", "ians", "ents", "ants")
 
 
 def _content(token: Any) -> bool:
     """A word that can be part of a name or a role ("governor", "Dobrić", "NATO"), not a function word."""
     return ((not token.is_stop or token.lower_ in _ROLE_STOPS) and not token.is_punct and not token.like_num
-            and any(c.isalpha() for c in token.text))
+            and any(c.isalpha() for c in token.text) and token.lower_ not in _PAST_REPORTING)
+
+
+def _agents(doc: Any, start: int, end: int) -> bool:
+    """Whether a phrase of one or two words names people by what they do ("Insurers", "weather forecasters")."""
+    return end - start <= 2 and doc[end - 1].is_alpha and doc[end - 1].lower_.endswith(_AGENTS)
 
 
 def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[int, int] | None:
@@ -99,7 +116,7 @@ def phrase_left(doc: Any, end: int, floor: int, loose: bool = False) -> tuple[in
         else:
             break
         i -= 1
-    return _valid(doc, start, end, loose)
+    return _valid(doc, start, end, loose, subject=True)
 
 
 def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tuple[int, int] | None:
@@ -109,13 +126,17 @@ def phrase_right(doc: Any, start: int, ceiling: int, loose: bool = False) -> tup
         i += 1
     end = i
     while i < ceiling and i - start < _MAX_PHRASE:
-        token = doc[i]
-        if _content(token):
+        if _content(doc[i]) or _how_many(doc, i):
             end = i + 1
-        elif not (_joins(doc, i) or token.lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
+        elif not (_joins(doc, i) or doc[i].lower_ == "the" and doc[i - 1].lower_ in _JOINERS):
             break
         i += 1
-    return _valid(doc, start, end, loose) if end > start and _content(doc[end - 1]) else None
+    return _valid(doc, start, end, loose) if end > start and (_content(doc[end - 1]) or _how_many(doc, end - 1)) else None
+
+
+def _how_many(doc: Any, i: int) -> bool:
+    """A number word after "of" that ends a role: "a mother of two", "a father of three from Selmar"."""
+    return i > 0 and doc[i].like_num and doc[i].is_alpha and doc[i - 1].lower_ == "of"
 
 
 def _joins(doc: Any, i: int) -> bool:
@@ -126,7 +147,9 @@ def _joins(doc: Any, i: int) -> bool:
     return token.lower_ in _JOINERS
 
 
-def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, int] | None:
+def _valid(doc: Any, start: int, end: int, loose: bool = False, subject: bool = False) -> tuple[int, int] | None:
+    """The phrase [start, end) as a source's token range, if it can be one: named, a role, with a determiner, or
+    `loose`; as the `subject` before a reporting verb, people named by what they do too ("Insurers said")."""
     while start < end and doc[start].lower_ in _JOINERS:
         start += 1
     if start >= end or doc[end - 1].lower_ in _JOINERS or doc[end - 1].lower_ in _DETERMINERS:
@@ -135,7 +158,8 @@ def _valid(doc: Any, start: int, end: int, loose: bool = False) -> tuple[int, in
     if all(t.lower_ in _PRONOUNS or t.lower_ in _DETERMINERS for t in words):
         return None
     named = any(t.is_title or t.is_upper and t.is_alpha for t in words)
-    if named or loose or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS:
+    if (named or loose or doc[start].lower_ in _DETERMINERS or doc[end - 1].lower_ in ROLE_NOUNS
+            or subject and (_agents(doc, start, end) or doc[end - 1].lower_ in _RECORDS)):
         return _unwrap(doc, start, end)
     return None
 
@@ -154,7 +178,8 @@ def _trim(doc: Any, start: int, end: int) -> tuple[int, int] | None:
     """A claim's token range without punctuation or quotation marks at its edges; None if too short or a question."""
     while start < end and (doc[start].is_punct or doc[start].is_space or doc[start].text in _QUOTES):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text in _QUOTES):
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text != "%" or doc[end - 1].is_space
+                           or doc[end - 1].text in _QUOTES):  # "rose by 9%": the sign is the figure's
         if doc[end - 1].text == "?":
             return None
         end -= 1
@@ -184,7 +209,11 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
     for i in range(first, last):
         token = doc[i]
         if token.lower_ == "according" and i + 2 < last and doc[i + 1].lower_ == "to":
-            source = phrase_right(doc, _past_evidence(doc, i + 2, last), last)
+            # after "according to" anything named is who it is according to: "according to court documents"
+            source = _with_name(doc, phrase_right(doc, _past_evidence(doc, i + 2, last), last, loose=True), last)
+            if source is not None and source[1] - source[0] == 1 and doc[source[0]].is_lower \
+                    and not doc[source[0]].lower_.endswith("s"):
+                source = None  # "according to plan", "according to schedule": a manner, nobody speaks
             add(source, SOURCE)
             if source is None:
                 continue
@@ -198,17 +227,30 @@ def _in_sentence(doc: Any, first: int, last: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _with_name(doc: Any, source: tuple[int, int] | None, last: int) -> tuple[int, int] | None:
+    """A source with the name that follows it between commas: "the commission's chairman, Hendrik Vos, said"."""
+    if source is None or source[1] + 2 >= last or doc[source[1]].text != ",":
+        return source
+    name = phrase_right(doc, source[1] + 1, last)
+    if (name is not None and name[1] < last and doc[name[1]].text == "," and doc[name[0]].is_title
+            and all(t.is_title or t.lower_ in _JOINERS for t in doc[name[0]:name[1]])):
+        return source[0], name[1]
+    return source
+
+
 def plain_claims(doc: Any, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """A STATEMENT for each sentence that no attribution or quotation touches, ends with a full stop and holds a
-    FIGURE: the reporter's own checkable statement ("A year ago the grid lost 40 per cent of its capacity.").
-    A sentence that opens with a pronoun ("It expects ...") goes on with someone's words: not proposed."""
+    FIGURE or a place: the reporter's own checkable statement ("A year ago the grid lost 40 per cent of its
+    capacity.", "Production will move to a plant in Brno."). A sentence that opens with a pronoun ("It expects ...")
+    goes on with someone's words, and one with a verb of saying holds someone's opinion or prediction (the
+    attribution rules proposed nothing for it): not proposed."""
     out: list[tuple[int, int, str]] = []
-    figures = [s for s, _, role in found if role == FIGURE]
+    figures = [s for s, _, role in found if role in (FIGURE, LOCATION)]
     spoken = [(s, e) for s, e, role in found if role in (SOURCE, STATEMENT)]
     for sent in doc.sents:
         words = [t for t in sent if not t.is_space]
-        if (len(words) < 5 or words[-1].text != "." or words[0].lower_ in _PRONOUNS
-                or any(t.text in _DOUBLE_QUOTES for t in words)
+        if (len(words) < 5 or not words[-1].text.endswith(".") or words[0].lower_ in _PRONOUNS
+                or any(t.text in _DOUBLE_QUOTES or t.lower_ in _SAYING for t in words)
                 or any(s < sent.end and sent.start < e for s, e in spoken)
                 or not any(sent.start <= s < sent.end for s in figures)):
             continue
@@ -231,14 +273,19 @@ def _past_evidence(doc: Any, start: int, last: int) -> int:
 
 
 def claims(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
-    """The claims in a claim's token range (_clauses), without the ones that are opinions."""
-    return [(s, e) for s, e in _clauses(doc, start, end) if not opinion(doc, s, e)]
+    """The claims in a claim's token range (_clauses), without the ones that are opinions or empty predictions."""
+    return [(s, e) for s, e in _clauses(doc, start, end) if not _not_a_claim(doc, s, e)]
+
+
+def _not_a_claim(doc: Any, start: int, end: int) -> bool:
+    return opinion(doc, start, end) or _prediction(doc, start, end) or _judgement(doc, start, end)
 
 
 def opinion(doc: Any, start: int, end: int) -> bool:
     """Whether a clause is an opinion, a wish or a condition rather than a claim one could check: it says what
     should be ("should also stop"), opens with "if", judges by "too" or "not enough" ("too little", "comes too
-    late"), wants ("needed an independent auditor"), or is a first person's stance ("We need", "We do not expect")."""
+    late"), wants ("needed an independent auditor"), or is a first person's stance ("We need", "We do not expect").
+    (A prediction is no claim either, but whoever makes it is still a source: _prediction.)"""
     words = [t.lower_ for t in doc[start:end]]
     if words[0] in ("if", "unless") or _OUGHT.intersection(words) or _WANTING.intersection(words[:4]):
         return True
@@ -246,6 +293,46 @@ def opinion(doc: Any, start: int, end: int) -> bool:
             words):
         return True
     return words[0] in ("we", "i") and len(words) > 1 and words[1] in _STANCE
+
+
+# Modals of the future: "will", "would" (the future of reported speech), "'ll".
+_FUTURE = frozenset(["will", "would", "'ll", "’ll", "wo"])
+# Words of amount that are figures without a digit: "twice that amount", "dozens of homes".
+_AMOUNTS = frozenset(["twice", "double", "triple", "thrice", "dozen", "dozens", "hundreds", "thousands", "millions",
+                      *FRACTIONS])
+
+
+def _prediction(doc: Any, start: int, end: int) -> bool:
+    """Whether a clause says what will be and holds nothing one could check: no number, and no name, place or date
+    after its first word ("the losses will be far higher", "he would not seek the presidency"); "Repairs will cost
+    €1.8 million" and "the council would appeal to the Supreme Court" hold one."""
+    tokens = doc[start:end]
+    if not any(t.lower_ in _FUTURE for t in tokens):
+        return False
+    return _nothing_to_check(tokens)
+
+
+def _judgement(doc: Any, start: int, end: int) -> bool:
+    """Whether a clause judges rather than tells: a pronoun or a possessive, a copula, and words that are not a
+    participle ("It is chaos", "This is a disgrace", "Our margins are thin"), with nothing in it to check
+    ("Nobody was hurt" tells; "It is 40 per cent" holds a figure)."""
+    words = [t.lower_ for t in doc[start:end]]
+    if words[0] not in _JUDGING_SUBJECTS:
+        return False
+    at = next((k for k in (1, 2) if k < len(words) and words[k] in _COPULAS), None)
+    if at is None or at + 1 >= len(words) or words[at + 1].endswith("ed") or words[at + 1] in ("not", "never"):
+        return False
+    return _nothing_to_check(doc[start:end])
+
+
+_JUDGING_SUBJECTS = frozenset(["it", "this", "that", "these", "those", "our", "my", "their", "its", "your"])
+_COPULAS = frozenset(["is", "are", "was", "were", "'s", "’s", "'re", "’re"])
+
+
+def _nothing_to_check(tokens: Any) -> bool:
+    """No number, amount, name, place or date after the first word."""
+    return not any(t.like_num or t.is_currency or t.text == "%" or t.lower_ in _AMOUNTS for t in tokens) and not any(
+        t.is_title or t.is_upper and t.is_alpha and len(t) > 1 for t in tokens[1:])
 
 
 def _clauses(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
@@ -289,6 +376,11 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     before = verb - 1
     source = phrase_left(doc, verb, first)
     attribution = source[0] if source else verb
+    if source is not None and source[0] - 2 > first and doc[source[0] - 1].lower_ == "by":
+        # "..., a report by the charity X says": the report and its author stand where the attribution begins
+        made = phrase_left(doc, source[0] - 1, first, loose=True)
+        if made is not None and doc[made[1] - 1].lower_ in _CONTAINERS | _RECORDS:
+            attribution = made[0]
     if source is None and before > first and doc[before].text == ",":
         # An apposition, taken whole: "a spokesman for the service, Marko Ilić, told reporters".
         name = phrase_left(doc, before, first, loose=True)
@@ -300,6 +392,9 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
                 source, attribution = (described[0], name[1]), described[0]
             elif _valid(doc, *name):
                 source, attribution = name, name[0] - 1
+        if source is None and before - 2 > first and _age(doc, before - 1):
+            source = phrase_left(doc, before - 2, first)  # "Berg, 34, said"
+            attribution = source[0] if source else attribution
         if source is None:
             source = _before_relative_clause(doc, first, before)
             attribution = source[0] if source else attribution
@@ -324,7 +419,7 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     else:
         return out
     claim = None if inverted else _claim_after(doc, verb, last)
-    if claim is not None and all(opinion(doc, s, e) for s, e in _clauses(doc, *claim)):
+    if claim is not None and all(_not_a_claim(doc, s, e) for s, e in _clauses(doc, *claim)):
         return []  # "Farm unions say the money is too little": an opinion, and nobody to propose for it
     if claim is None and attribution > first and (doc[attribution - 1].text in (",", *_QUOTES)):
         claim = _trim(doc, first, attribution)
@@ -338,12 +433,18 @@ def _reporting(doc: Any, first: int, last: int, verb: int) -> list[tuple[int, in
     return out
 
 
+def _age(doc: Any, i: int) -> bool:
+    """Whether token `i` is an age between commas after a name ("Berg, 34, said")."""
+    return (0 < i < len(doc) - 1 and doc[i].like_num and doc[i].is_digit and doc[i - 1].text == ","
+            and doc[i + 1].text == "," and i > 1 and doc[i - 2].is_title)
+
+
 def _before_relative_clause(doc: Any, first: int, comma: int) -> tuple[int, int] | None:
     """The name before ", who ...," or a participle's ", published in May," that ends at `comma` ("Dr Vesna Korać,
     who heads the ward, told")."""
     for i in range(comma - 1, max(first, comma - 16), -1):
         participle = doc[i].is_lower and doc[i].lower_.endswith("ed")  # "A study by X, published in May, found"
-        if (doc[i].lower_ in ("who", "whose") or participle) and doc[i - 1].text == ",":
+        if (doc[i].lower_ in ("who", "whose", "which") or participle) and doc[i - 1].text == ",":
             return phrase_left(doc, i - 1, first)
         if doc[i].text in (",", ";", ":") or doc[i].text in _QUOTES:
             return None
@@ -354,7 +455,7 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
     for i in range(verb + 1, min(verb + 8, last)):
         if doc[i].lower_ == "that" and doc[i - 1].lower_ == "and":
             break  # "said the report was old and that ...": the first clause follows the verb directly
-        if doc[i].lower_ == "that":
+        if doc[i].lower_ == "that" and not _pointing(doc, i):
             return _trim(doc, i + 1, last)
         if doc[i].text == ":":  # 'said on Tuesday: "Engineers restored ..."': the quotation, or what follows
             return _quotation(doc, i + 1, last)
@@ -365,7 +466,20 @@ def _claim_after(doc: Any, verb: int, last: int) -> tuple[int, int] | None:
         if doc[nxt].is_title and not doc[nxt].is_stop and doc[nxt].lower_ not in _PRONOUNS:
             return None  # "said Marko Ilić": a name after the verb, not a clause
         return _trim(doc, nxt, last)
+    if doc[verb].lower_ in _TOLD:
+        told = phrase_right(doc, nxt, last, loose=True)  # "told the Courier they had seen fewer fish"
+        if told is not None and told[1] - told[0] <= 4 and told[1] < last and doc[told[1]].lower_ in _SUBJECTS:
+            return _trim(doc, told[1], last)
     return None
+
+
+# Words after which "that" points at a thing rather than opening a clause: "twice that number", "by that time".
+_POINTED = frozenset([*_AMOUNTS, "than", "of", "in", "on", "at", "by", "for", "with", "from", "like", "all", "about"])
+
+
+def _pointing(doc: Any, i: int) -> bool:
+    """Whether "that" at token `i` is a determiner ("would carry twice that number"), not the start of a clause."""
+    return doc[i - 1].lower_ in _POINTED
 
 
 def _quotation(doc: Any, start: int, last: int) -> tuple[int, int] | None:
@@ -402,6 +516,6 @@ def quoted_sentences(doc: Any) -> list[tuple[int, int, str]]:
                 inside = not inside if token.text == '"' else token.text in ("“", "«")
         if opens:
             claim = _trim(doc, start, close if close is not None else sent.end)
-            if claim is not None and not opinion(doc, *claim):
+            if claim is not None and not _not_a_claim(doc, *claim):
                 out.append((claim[0], claim[1], STATEMENT))
     return out

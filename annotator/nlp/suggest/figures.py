@@ -4,7 +4,10 @@ Decided: a bare year ("in 2024", "the 1990s"), a day of a date ("24 February", "
 a time ago ("three years ago"), a page, article or route number ("page 12", "Route 66") and an ordinal ("third",
 "3rd") are not figures; a bare count ("shot down 14") is, and so is "24 hours" (a duration is a checkable
 quantity); "a week", "an hour" are figures after a hedge ("up to a week", "more than a year"), not alone. A number
-takes two nouns when the second is plural ("three fishing boats"). A figure in a headline (a line that ends no
+takes two nouns when the second is plural ("three fishing boats"), a sum of money none ("a [£8m] fee"). Fractions of a
+whole or of a change are figures ("a quarter of", "more than half of", "fell by a third"); a duration after "every",
+"the past", "the next" or before "to June" is a period, and "over" before one is no hedge ("$12m over four years"); a
+number between commas after a name is an age ("Varga, 52,"). A figure in a headline (a line that ends no
 sentence) is not proposed (rules.py). Number words and the hedges are English; in other languages digits and the
 language's own number words still match, with the lowercase word after them, without hedges.
 """
@@ -28,8 +31,12 @@ MONTHS = frozenset(["january", "february", "march", "april", "may", "june", "jul
                     "sept", "oct", "nov", "dec"])
 ORDINALS = frozenset(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                       "tenth", "eleventh", "twelfth", "twentieth", "hundredth", "thousandth", "millionth"])
-_SCALES = ["thousand", "million", "billion", "trillion", "bn", "m", "k", "tn", "mln"]
-_CURRENCIES = ["$", "€", "£", "¥", "₴", "₽", "usd", "eur", "gbp", "uah"]
+# "m." is how the tokenizer leaves "£310m." at a sentence's end (an abbreviation's full stop).
+_SCALES = ["thousand", "million", "billion", "trillion", "bn", "m", "m.", "k", "tn", "mln"]
+# Signs and ISO codes of currencies, and the signs that a letter makes local ("US$", "HK$", "kr", "zł").
+_CURRENCIES = ["$", "€", "£", "¥", "₴", "₽", "₹", "usd", "eur", "gbp", "uah", "chf", "nok", "sek", "dkk", "pln", "czk",
+               "huf", "ron", "zar", "jpy", "cny", "inr", "aud", "cad", "nzd", "hkd", "sgd", "rub", "brl", "mxn", "us$",
+               "a$", "c$", "nz$", "hk$", "s$", "r$", "rs", "kr", "zł", "kč"]
 _PERCENT = ["%", "percent", "pc"]
 _MULTIPLES = ["twice", "half", "double", "triple", "thrice"]
 _MEASURES = ["size", "area", "number", "population", "amount", "length", "height", "weight", "volume", "level"]
@@ -39,12 +46,26 @@ _NO_NUMBER_BEFORE = frozenset(["page", "pages", "p.", "pp.", "chapter", "section
 _AFTER_TIME = frozenset(["am", "pm", "a.m.", "p.m.", "gmt", "utc", "cet", "eet", "o'clock"])
 _SMALL_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
 _TIME_UNITS = ["second", "minute", "hour", "day", "week", "fortnight", "month", "year", "decade", "century"]
+# Words before a duration that make it a period or a rhythm, not a quantity: "in the past five years", "every two
+# hours", "over the next three months".
+_PERIOD_BEFORE = frozenset(["every", "past", "last", "next", "coming", "first"])
+# Parts of a whole: "a quarter of it", "more than half of the cases", "two-thirds of the vote".
+FRACTIONS = ["half", "halves", "third", "thirds", "quarter", "quarters", "fifth", "fifths", "tenth", "tenths"]
+_FRACTION_COUNTS = frozenset(["a", "one", "two", "three", "four", "nine"])
+# Comparatives after a number are not its noun: "about 6,000 fewer than in 2019".
+_COMPARATIVES = ["fewer", "higher", "lower", "larger", "smaller", "greater", "bigger", "earlier", "later", "longer",
+                 "shorter", "cheaper", "dearer", "older", "younger"]
 
 _NUM: dict[str, Any] = {"LIKE_NUM": True, "LOWER": {"NOT_IN": sorted(ORDINALS)}}
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)$")
-_NUM_SUFFIXED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn)$"}}
+# A currency the tokenizer leaves joined to its number: "R350" (rand), "HK$4bn", "Rs400".
+_PREFIXED = r"^(R|Rs|R\$|[A-Z]{1,2}\$)\d[\d.,]*(bn|m|k|tn)?$"
+# A number the tokenizer leaves joined to its scale ("3.1bn", "12.5p": pence) or to its currency (_PREFIXED); one
+# pattern for both (every pattern costs the matcher about as much as any other).
+_NUM_JOINED: dict[str, Any] = {"TEXT": {"REGEX": r"^\d[\d.,]*(bn|m|k|tn|p)$|" + _PREFIXED}}
 _THOUSANDS: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{3}$"}, "OP": "?"}  # "17 000": a space between thousands
-_NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS)}}
+_NOUN: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True, "IS_STOP": False,
+                         "LOWER": {"NOT_IN": sorted(MONTHS) + _COMPARATIVES}}
 _PLURAL: dict[str, Any] = {**_NOUN, "TEXT": {"REGEX": r"[^s]s$"}}
 _WORD: dict[str, Any] = {"IS_ALPHA": True, "IS_LOWER": True}
 
@@ -61,10 +82,11 @@ def patterns() -> list[list[dict[str, Any]]]:
         [_WORD, {"ORTH": "-"}, _WORD, _NOUN],  # "two urban-type settlements"
         [{"LOWER": {"IN": _PERCENT}}], [{"LOWER": "per"}, {"LOWER": "cent"}],
     ]
-    for number in (_NUM, _NUM_SUFFIXED):
+    for number in (_NUM, _NUM_JOINED):
         core = [currency, number, _THOUSANDS, scale]
         out += [[*core, *tail] for tail in tails]
         out.append([number, {"LOWER": "in"}, number, {**_NOUN, "OP": "?"}])  # "one in five patients", "one in three"
+        out.append([number, {"LOWER": "out"}, {"LOWER": "of"}, number, {**_NOUN, "OP": "?"}])  # "nine out of ten"
     measure: list[Token] = [{"LOWER": "the"}, {"LOWER": {"IN": _MEASURES}}, {"LOWER": "of"}]
     named: Token = {"IS_TITLE": True, "OP": "+"}
     # "the city's old town": a possessive, then up to two words
@@ -75,6 +97,10 @@ def patterns() -> list[list[dict[str, Any]]]:
         [{"LOWER": {"IN": _MULTIPLES}}, *measure, *owned],
         # "twice that amount", "double the October average" ("amount" is a stop word: keep() looks at the last)
         [{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, {"IS_ALPHA": True, "OP": "?"}, _WORD],
+        # "half the long-term average": an adjective joined by a hyphen
+        [{"LOWER": {"IN": _MULTIPLES}}, {"LOWER": {"IN": ["that", "the"]}}, _WORD, {"ORTH": "-"}, _WORD, _WORD],
+        # "a quarter (of it)", "two-thirds (of the vote)": keep() wants "of" after it
+        [{"LOWER": {"IN": sorted(_FRACTION_COUNTS)}, "OP": "?"}, {"ORTH": "-", "OP": "?"}, {"LOWER": {"IN": FRACTIONS}}],
         [_NUM, {"LOWER": "times"}, *measure, named],
         [{"LOWER": "a", "OP": "?"}, {"LOWER": "dozen"}, _NOUN],  # "a dozen villages"
         [{"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": _TIME_UNITS}}],  # "up to a week": kept after a hedge only
@@ -91,10 +117,19 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False
     before = doc[start - 1] if start > 0 else None
     after = doc[end] if end < len(doc) else None
+    if doc[end - 1].lower_ in FRACTIONS:
+        return _fraction(doc, start, end)
+    if before is not None and before.lower_ in _PERIOD_BEFORE and any(_duration(t) for t in doc[start + 1:end]):
+        return False  # "in the past five years", "every two hours": a period, a rhythm
+    if first.lower_ == "one" and before is not None and before.lower_ in ("this", "that", "the", "each", "any"):
+        return False  # "this one sponsor": a determiner, not a count
     if before is not None and before.lower_ in MONTHS or after is not None and after.lower_ in MONTHS:
         return False  # a day of a date
     if before is not None and (before.lower_ in _NO_NUMBER_BEFORE or before.text == "-" and not before.whitespace_):
         return False  # a page or route number, a code like "Covid-19"
+    if (after is not None and after.lower_ == "to" and end + 1 < len(doc) and doc[end + 1].lower_ in MONTHS
+            and any(_duration(t) for t in doc[start + 1:end])):
+        return False  # "in the three months to September": a period
     if after is not None and after.lower_ == "ago":
         return False  # "three years ago", "a year ago": a date
     if after is not None and (after.lower_ in _AFTER_TIME or after.text in (":", "-") and not doc[end - 1].whitespace_):
@@ -114,12 +149,37 @@ def keep(doc: Any, start: int, end: int) -> bool:
         return False
     if first.lower_ in _SMALL_WORDS or first.is_alpha:
         return False
-    return not (before is not None and before.is_title and not before.is_sent_start and not _is_hedge_end(doc, start))
+    if before is not None and after is not None and before.text == after.text == "," and start > 1 \
+            and doc[start - 2].is_title:
+        return False  # "Berg, 34, said": an age
+    if before is None:
+        return True
+    named = before.is_title or before.is_upper and before.is_alpha  # "Route 66", "BBC 2"
+    return not (named and not before.is_sent_start and not _is_hedge_end(doc, start))
+
+
+def _fraction(doc: Any, start: int, end: int) -> bool:
+    """Whether a fraction word is a part of a whole ("a quarter of it", "more than half of the cases") or a change
+    ("cut by a third"), not a time ("the second half of the year", "in the third quarter") or a lone word: "of"
+    follows or "by" comes before, and a count or "a" comes before any fraction but "half"."""
+    before = doc[start - 1].lower_ if start > 0 else ""
+    if (end >= len(doc) or doc[end].lower_ != "of") and before != "by":
+        return False
+    if before in ORDINALS or before in ("the", "other", "last", "next", "past", "each", "every", "per"):
+        return False
+    return doc[start].lower_ in _FRACTION_COUNTS or doc[end - 1].lower_ == "half"
 
 
 def figure_end(doc: Any, start: int, stop: int) -> int:
     """Where the figure matched in [start, stop) ends: before a second plural noun ("40 homes residents"), or on
-    the plural noun that two words after an adjective reach ("five different supply teachers")."""
+    the plural noun that two words after an adjective reach ("five different supply teachers"), and before the
+    noun a sum of money qualifies ("a [£8m] fee", "a [€2 million] grant")."""
+    if doc[start].lower_ in _CURRENCIES or re.match(_PREFIXED, doc[start].text):
+        k = start + (doc[start].lower_ in _CURRENCIES)
+        k += 1  # the number
+        while k < stop and (re.fullmatch(r"\d{3}", doc[k].text) or doc[k].lower_ in _SCALES):
+            k += 1
+        return k
     if stop - start == 2 and not doc[stop - 1].lower_.endswith("s"):
         for k in (stop, stop + 1):
             if k >= len(doc) or not (doc[k].is_alpha and doc[k].is_lower and not doc[k].is_stop):
@@ -152,6 +212,10 @@ def range_start(doc: Any, start: int) -> int:
     return start
 
 
+def _duration(token: Any) -> bool:
+    return token.lower_.removesuffix("s") in _TIME_UNITS or token.lower_ == "centuries"
+
+
 def _plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
@@ -160,10 +224,13 @@ def _is_hedge_end(doc: Any, start: int) -> bool:
     return hedge_start(doc, start) < start
 
 
-def hedge_start(doc: Any, start: int) -> int:
-    """Where the hedge before token `start` begins ("more than", "at least"), or `start` without one."""
+def hedge_start(doc: Any, start: int, end: int | None = None) -> int:
+    """Where the hedge before token `start` begins ("more than", "at least"), or `start` without one; before a
+    duration that ends at `end`, "over" is the preposition of a period ("$12 million over four years")."""
     for hedge in HEDGES:
         n = len(hedge)
         if start >= n and tuple(t.lower_ for t in doc[start - n:start]) == hedge:
+            if hedge == ("over",) and end is not None and any(_duration(t) for t in doc[start + 1:end]):
+                return start
             return start - n
     return start

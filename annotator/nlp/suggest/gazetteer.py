@@ -27,7 +27,8 @@ COMMON_WORDS = frozenset(["Police", "Split", "Nice", "Mobile", "Reading", "Bath"
                           "Riverside", "Sandy", "Aurora", "Edison", "Sherman", "Warren", "Jackson",
                           "Franklin", "Clinton", "Madison", "Marion", "Monroe", "Carson", "Eugene", "Irving",
                           "Kent", "Lawrence", "Troy", "Tyler", "Vernon", "Wayne", "Gary", "Regina", "Mary",
-                          "Ada", "Leer", "Buren", "Minden", "Mandi", "Bara", "Nola", "Reservoir"])
+                          "Ada", "Leer", "Buren", "Minden", "Mandi", "Bara", "Nola", "Reservoir", "Young",
+                          "University", "College", "Industry", "Commerce", "Energy"])
 _LOCK = threading.Lock()
 
 

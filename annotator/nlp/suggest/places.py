@@ -6,8 +6,13 @@ region", "the Black Sea coast", "the Kerevan reservoir", "the Harkiv, Poltava an
 Hrebenka and Pilsk"), and after "in", "near" or "outside" ("in Westbury"). Streets: a name before "Street", "Road"
 and the like, after "Rue", "Rúa", "Calle" and the like, or one word ending in "strasse" ("Felberstrasse"). Names
 after "along", "across", "into" or "in the" ("along the Danube", "in the Tyrol"). A country written with "the"
-keeps it ("the Netherlands", "the Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Other
-languages get the gazetteer.
+keeps it ("the Netherlands", "the Gambia"), and a name goes on over a hyphen ("North Rhine-Westphalia"). Also: "the X
+State" and "the X area", names before "-based" ("the Selmar-based maker"), after "the outskirts of", "north of",
+"residents of", "off", "across", a lower-case direction ("northern Dorvan") or a route ("ferries to X", "flights from
+X", the other end of "between A and B"), lists ("in A, B and C"), a name an apposition calls a town ("X, a town of
+9,000 people") and where a person or people are from ("a farmer from X", "fishermen from X"). Not places: a name
+after "shares in" or "the consultancy" and the like (a company), one that speaks ("Holt said"), begins a compound
+("Pre-tax") or ends an organisation's name ("Velmora City Council"). Other languages get the gazetteer.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ PLACE_WORDS = ["region", "oblast", "district", "province", "county", "river", "s
                "mountains", "lake", "island", "islands", "peninsula", "municipality", "governorate", "raion",
                "territory", "gulf", "strait", "highlands", "delta", "reservoir", "lighthouse", "dam", "harbour",
                "harbor", "canal", "forest", "plain", "plateau", "basin", "hills", "lagoon", "pass", "estuary",
-               "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier"]
+               "republic", "street", "road", "avenue", "boulevard", "square", "lane", "glacier", "state", "area",
+               "docks", "port", "airport", "fjord", "firth"]
 # Place words of several places, after a list of names ("the Harkiv, Poltava and Sumy regions").
 _PLURAL_PLACES = ["regions", "districts", "provinces", "oblasts", "counties", "rivers", "valleys", "islands",
                   "municipalities", "territories", "mountains", "lakes"]
@@ -45,6 +51,19 @@ _QUALIFIED = frozenset(["channel", "account", "page", "feed", "newspaper", "maga
 _SETTLEMENTS = ["town", "towns", "city", "cities", "village", "villages", "port", "settlement", "settlements",
                 "region", "province", "capital", "district", "suburb", "suburbs", "island", "republic", "state",
                 "canton"]
+# Words before "of" and a name that make the name a place ("the outskirts of Velmora", "north of Dorvan",
+# "residents of Selmar", "the mayor of Pilsk").
+_OF_PLACE = ["outskirts", "centre", "center", "heart", "edge", "north", "south", "east", "west", "northeast",
+             "northwest", "southeast", "southwest", "mayor", "residents", "inhabitants", "streets", "coast", "shores",
+             "outside", "people"]
+_DIRECTIONS = frozenset(["northern", "southern", "eastern", "western", "central", "north-eastern", "north-western",
+                         "south-eastern", "south-western", "rural", "coastal", "neighbouring", "neighboring"])
+# Words of travel and trade before "to" or "from" and a place ("the ferry to Ostrava", "flights from Selmar"); not
+# "moved" or "returned", which players and managers do to clubs.
+_ROUTES = ["ferry", "ferries", "flight", "flights", "train", "trains", "bus", "buses", "route", "routes", "road",
+           "roads", "exports", "imports", "shipments", "deliveries", "travel", "travelled", "traveled",
+           "fled", "evacuated", "sailed", "drove", "flew", "commute", "commuters", "crossing",
+           "service", "services", "link", "links", "connection", "connections", "trip", "trips", "journey"]
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # A capitalised word that can be part of a place name: not a stop word, month or day.
 _NAME: dict[str, Any] = {"IS_TITLE": True, "IS_STOP": False, "LOWER": {"NOT_IN": sorted(MONTHS) + _DAYS}}
@@ -66,7 +85,11 @@ def patterns() -> dict[str, list[list[dict[str, Any]]]]:
         ],
         "NAME": [
             [{"LOWER": {"IN": _SETTLEMENTS}}, {"LOWER": "of"}, name],
-            [{"LOWER": {"IN": ["in", "near", "outside"]}}, name],
+            [{"LOWER": {"IN": ["in", "near", "outside", "off", "across", "throughout", "towards", "toward"]}}, name],
+            [{"LOWER": {"IN": _OF_PLACE}}, {"LOWER": "of"}, name],
+            [{"LOWER": {"IN": _ROUTES}}, {"LOWER": {"IN": ["to", "from"]}}, name],
+            # "in northern Dorvan", "across rural Velmora"
+            [{"LOWER": {"IN": sorted(_DIRECTIONS)}, "IS_LOWER": True}, name],
         ],
     }
 
@@ -102,19 +125,50 @@ def trailing_names(doc: Any, start: int, end: int) -> list[tuple[int, int]]:
     while first > start and doc[first - 1].is_title and not doc[first - 1].is_stop:  # not "In" at a sentence's head
         first -= 1
     out = [(first, end)]
+    listed = _listed(doc, end)  # "in Velmora, Dorvan and Selmar"
+    if listed:
+        out += [(k, k + 1) for k in listed[:-1]]
+        end = listed[-1] + 1
     if _is_word(doc[first:end]) and end + 1 < len(doc) and doc[end].lower_ == "and" and doc[end + 1].is_title:
         stop = end + 1
         while stop < len(doc) and doc[stop].is_title and not doc[stop].is_stop:
             stop += 1
         if stop > end + 1:
             out.append((end + 1, stop))
-    return [(s, e) for s, e in out if _is_word(doc[s:e])]
+    return [(s, e) for s, e in out if _is_word(doc[s:e]) and doc[e - 1].lower_ not in _ORGANISATIONS]
+
+
+def _listed(doc: Any, end: int) -> list[int]:
+    """The one-word names of a list that goes on after a name at `end`: ", B, C and D" gives B and C (the last name,
+    after "and", is the caller's); nothing unless the list ends with "and" and a name, and each name is one word
+    (", Ana Ris and Ola Berg said": people)."""
+    out = []
+    k = end
+    while k + 1 < len(doc) and doc[k].text == "," and doc[k + 1].is_title and not doc[k + 1].is_stop:
+        if k + 2 < len(doc) and doc[k + 2].is_title:
+            return []
+        out.append(k + 1)
+        k += 2
+    if out and k + 1 < len(doc) and doc[k].lower_ == "and" and doc[k + 1].is_title:
+        return [*out, k - 1]
+    return []
+
+
+# Last words of an organisation's name: "in Velmora City Council" names a body, not a place.
+_ORGANISATIONS = frozenset([*_BODIES, "association", "institute", "union", "federation", "lines", "airlines",
+                            "group", "ltd", "inc", "plc", "fc", "united", "rovers", "corporation", "trust",
+                            "foundation", "commission", "committee", "society", "council", "authority"])
+
+
+def body_after(doc: Any, end: int) -> bool:
+    """Whether a capitalised word of an organisation follows token `end` ("the Selmar Harbour Authority")."""
+    return end < len(doc) and doc[end].is_title and doc[end].lower_ in _ORGANISATIONS
 
 
 def _is_word(span: Any) -> bool:
-    # "in English", "in Russian": languages and nationalities are not places.
+    # "in English", "in Russian", "from European carmakers": languages and nationalities are not places.
     last = span[-1].lower_
-    return not (len(span) == 1 and last.endswith(("ian", "ish", "ese", "ans")))
+    return not (len(span) == 1 and last.endswith(("ian", "ish", "ese", "ans", "ean")))
 
 
 def stands_alone(doc: Any, start: int, end: int) -> bool:
@@ -153,6 +207,140 @@ def scanned(doc: Any) -> list[tuple[int, int]]:
             if doc[end - 1].lower_ not in _BODIES and not doc[end - 1].lower_.endswith(_BODY_ENDINGS):
                 out.append((i + 1, end))
     return out
+
+
+# Words before "in" that make the name after it a company, not a place ("shares in Kordel", "a stake in Arvo").
+_HOLDINGS = frozenset(["shares", "share", "stake", "stakes", "holding", "holdings", "investment", "invested",
+                       "interest"])
+# Lower-case words before a name that still leave it a place ("the northern Velmora", "the river Velna").
+_PLACE_QUALIFIERS = frozenset([*PLACE_WORDS, *_SETTLEMENTS, "northern", "southern", "eastern", "western",
+                               "central", "neighbouring", "neighboring", "nearby", "rural", "coastal"])
+
+
+def held(doc: Any, start: int) -> bool:
+    """Whether the name at `start` follows "shares in" or the like: a company's name ("shares in Kordel rose")."""
+    return start >= 2 and doc[start - 1].lower_ == "in" and doc[start - 2].lower_ in _HOLDINGS
+
+
+def named_thing(doc: Any, start: int) -> bool:
+    """Whether the name at `start` names the thing a determiner and common nouns before it say ("the consultancy
+    Arvada", "the car parts maker Selva", "a firm Lumo"): a body or a company, not a place."""
+    k = start - 1
+    while k >= 0 and start - k <= 3 and doc[k].is_alpha and doc[k].is_lower and not doc[k].is_stop:
+        k -= 1
+    return (k < start - 1 and k >= 0 and doc[k].lower_ in ("the", "a", "an", "its", "their")
+            and doc[start - 1].lower_ not in _PLACE_QUALIFIERS)
+
+
+def described(doc: Any) -> list[tuple[int, int]]:
+    """Names that an apposition calls a place ("Velmora, a town of 20,000 people", "Selmar, the regional capital")
+    and the place a person's apposition or people say they are from ("Ana Ris, a farmer from Dorvan", "a mother of
+    two from Pilsk", "fishermen from Harwick")."""
+    out = []
+    for token in doc:
+        i = token.i
+        if token.text == "," and i > 0 and i + 2 < len(doc) and doc[i + 1].lower_ in ("a", "an", "the"):
+            k = i + 2
+            while k < min(i + 5, len(doc)) and doc[k].is_lower and doc[k].lower_ not in _SETTLEMENTS:
+                k += 1
+            after = doc[k + 1] if k + 1 < len(doc) else None
+            qualifies = after is not None and after.is_alpha and after.is_lower and not after.is_stop  # "a city official"
+            if k < len(doc) and doc[k].lower_ in _SETTLEMENTS and doc[k].is_lower and not qualifies:
+                first = i
+                while first > 0 and i - first < 4 and doc[first - 1].is_title and not doc[first - 1].is_stop:
+                    first -= 1
+                if first < i:
+                    out.append((first, i))
+        elif token.lower_ == "from" and i + 1 < len(doc) and doc[i + 1].is_title and (
+                _in_apposition(doc, i) or i > 0 and doc[i - 1].is_lower and doc[i - 1].lower_.endswith(_FROM_PLACES)):
+            end = i + 1
+            while end < len(doc) and end - i <= 3 and doc[end].is_title and not doc[end].is_stop:
+                end += 1
+            if end > i + 1 and _is_word(doc[i + 1:end]):
+                out.append((i + 1, end))
+    return out
+
+
+# How the plurals of people and boats end, who come from places ("fishermen from Harwick", "families from Pilsk").
+_FROM_PLACES = ("ers", "ors", "ists", "ians", "ents", "ants", "people", "boats", "families", "men", "women", "children")
+
+
+def _in_apposition(doc: Any, at: int) -> bool:
+    """Whether token `at` is inside an apposition that describes a person: ", a [lower-case words] <at>"."""
+    for k in range(at - 1, max(at - 9, 0), -1):
+        if doc[k].lower_ in ("a", "an") and doc[k - 1].text == ",":
+            return k + 1 < at
+        if not (doc[k].is_lower or doc[k].like_num or doc[k].text in ("-", "‑")):
+            return False
+    return False
+
+
+def prefix(doc: Any, end: int) -> bool:
+    """Whether the name that ends before token `end` is the first part of a compound word ("Pre-tax", "Bio-fuel"):
+    a hyphen and a lower-case word follow it, not a participle ("Kyiv-controlled") or "-based" and the like."""
+    if end + 1 >= len(doc) or doc[end].text not in ("-", "‑") or doc[end - 1].whitespace_ or doc[end].whitespace_:
+        return False
+    word = doc[end + 1]
+    return word.is_lower and word.is_alpha and not word.lower_.endswith(("ed", "born", "bound", "wide"))
+
+
+def speaks(doc: Any, end: int) -> bool:
+    """Whether the name that ends before token `end` is followed by a verb of saying ("Holt said", "Dorvan told"):
+    a person or a body speaking, not a place."""
+    return end < len(doc) and doc[end].lower_ in ("said", "says", "told", "tells", "added", "wrote", "writes")
+
+
+# Participles after a hyphen that make the name before it a place ("Selmar-based", "Dorvan-registered trawlers").
+_PLACED = frozenset(["based", "registered", "flagged", "born", "bound", "headquartered"])
+
+
+def based(doc: Any) -> list[tuple[int, int]]:
+    """The place before "-based" and the like ("the Selmar-based maker", "a New Dorvan-based fund", "Pilsk-registered
+    boats"): its capitalised words."""
+    out = []
+    for token in doc:
+        i = token.i
+        if (token.lower_ in _PLACED and i >= 2 and doc[i - 1].text in ("-", "‑") and not doc[i - 1].whitespace_
+                and not doc[i - 2].whitespace_):
+            start = i - 1
+            while start > 0 and doc[start - 1].is_title and not doc[start - 1].is_stop and i - start < 5:
+                start -= 1
+            if start < i - 1:
+                out.append((start, i - 1))
+    return out
+
+
+def between(doc: Any, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The other name of "between A and B" or "from A to B" when one of the two is a place already found ("trains
+    between Linz and Dorvan"): both ends of a route are places."""
+    starts = {s: e for s, e in places}
+    ends = {e: s for s, e in places}
+    out = []
+    for token in doc:
+        if token.lower_ not in ("between", "from"):
+            continue
+        joiner = "and" if token.lower_ == "between" else "to"
+        first = token.i + 1
+        end = _name_end(doc, first)
+        if end == first or end >= len(doc) or doc[end].lower_ != joiner:
+            continue
+        second = end + 1
+        stop = _name_end(doc, second)
+        if stop == second:
+            continue
+        if starts.get(first) == end:
+            out.append((second, stop))
+        elif ends.get(stop) == second:
+            out.append((first, end))
+    return out
+
+
+def _name_end(doc: Any, start: int) -> int:
+    end = start
+    while end < len(doc) and end - start < 4 and doc[end].is_title and not doc[end].is_stop \
+            and doc[end].lower_ not in MONTHS and doc[end].lower_ not in _DAYS:
+        end += 1
+    return end
 
 
 def with_article(doc: Any, start: int, end: int) -> int:

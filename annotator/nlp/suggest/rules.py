@@ -89,20 +89,23 @@ def _propose(text: str, lang: str) -> list[Span]:
         kind = matcher.vocab.strings[match_id]
         if kind == FIGURE:
             if figures.keep(doc, start, end) and not (english and _in_headline(text, doc[start].idx)):
-                first = figures.hedge_start(doc, figures.range_start(doc, start)) if english else start
-                found.append((first, figures.figure_end(doc, start, end), FIGURE))
+                stop = figures.figure_end(doc, start, end)
+                first = figures.hedge_start(doc, figures.range_start(doc, start), stop) if english else start
+                found.append((first, stop, FIGURE))
         elif kind == "PLACE_NAME":
-            found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end)]
-        elif kind == "PLACE":
+            found += [(s, e, LOCATION) for s, e in places.trailing_names(doc, start, end) if not places.held(doc, s)]
+        elif kind == "PLACE" and not places.body_after(doc, end):
             found.append((places.list_start(doc, start, end), end, LOCATION))
     places_of = gazetteer(lang)
     for s, e in places_of.spans(doc):
-        if english and places.stands_alone(doc, s, e):
+        if english and places.stands_alone(doc, s, e) and not (places.held(doc, s) or places.named_thing(doc, s)
+                                                                or places.prefix(doc, e) or places.speaks(doc, e)):
             found.append((places.with_article(doc, s, e) if doc[s:e].text in places_of.countries else s, e, LOCATION))
         elif not english:
             found.append((s, e, LOCATION))
     if english:
-        found += [(s, e, LOCATION) for s, e in places.scanned(doc)]
+        found += [(s, e, LOCATION) for s, e in places.scanned(doc) + places.based(doc) + places.described(doc)]
+        found += [(s, e, LOCATION) for s, e in places.between(doc, [(s, e) for s, e, label in found if label == LOCATION])]
         found = [(s, places.hyphen_end(doc, e) if label == LOCATION else e, label) for s, e, label in found]
         found += attributions(doc)
         found += plain_claims(doc, found)
