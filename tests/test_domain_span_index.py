@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from annotator.domain.span_index import Change, SpanIndex, reading_order
+from annotator.domain.span_index import Change, SpanIndex, neighbour_across, reading_order
 from annotator.domain.spans import Span
 
 # A CLAIM holding a SOURCE and a FIGURE, two spans on the same characters (equal offsets, other labels),
@@ -118,3 +118,28 @@ def test_random_changes_agree_with_a_brute_force_list() -> None:
         assert set(index.over(a, b)) == {s for s in expected if s.start <= a and b <= s.end}
     rebuilt = SpanIndex(reversed(spans))  # one sort from any order
     assert list(rebuilt) == list(index)
+
+
+def test_the_next_and_previous_span_across_layers_agree_with_one_sorted_list_of_them_all() -> None:
+    """What the window's Tab / Shift+Tab between suggestions and the selection after an accept need, on random
+    layers (nested spans, equal offsets under other labels, the same span in two layers): one bisection a layer
+    gives what sorting every layer's spans by (start, -end, label), layers in order on a tie, gives."""
+    rnd = random.Random(11)
+    for _ in range(300):
+        layers: dict[str, SpanIndex] = {}
+        for name in ("rules", "occurrences", "trained")[: rnd.randint(1, 3)]:
+            spans = set()
+            for _ in range(rnd.randint(0, 12)):
+                start = rnd.randint(0, 30)
+                spans.add(Span(start, start + rnd.randint(1, 8), rnd.choice("ABC")))
+            layers[name] = SpanIndex(Span(s.start, s.end, s.label, i) for i, s in enumerate(sorted(spans), start=1))
+        everything = sorted(((owner, s) for owner, index in layers.items() for s in index),
+                            key=lambda pair: (pair[1].start, -pair[1].end, pair[1].label))
+        for _ in range(20):
+            start = rnd.randint(0, 32)
+            end = start + rnd.randint(0, 9)
+            here = (start, -end)
+            after = next((p for p in everything if (p[1].start, -p[1].end) > here), None)
+            before = next((p for p in reversed(everything) if (p[1].start, -p[1].end) < here), None)
+            assert neighbour_across(layers, start, end, forward=True) == after, (layers, start, end)
+            assert neighbour_across(layers, start, end, forward=False) == before, (layers, start, end)

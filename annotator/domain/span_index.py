@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from annotator.domain.spans import Span
+
+K = TypeVar("K", bound=Hashable)
 
 
 def reading_order(span: Span) -> tuple[int, int, int]:
@@ -114,6 +116,32 @@ class SpanIndex:
         i = selected[0] - 1 if selected else first - 1
         return self._spans[i] if i >= 0 else None
 
+    def after(self, start: int, end: int) -> list[Span]:
+        """The spans next after the offsets (start, end) in reading order, all of those on the same offsets: ones
+        starting at `start` and ending before `end` (inside it), else the first starting after `start`."""
+        first, last = bisect.bisect_left(self._starts, start), bisect.bisect_right(self._starts, start)
+        i = next((i for i in range(first, last) if self._spans[i].end < end), last)
+        return self._same_offsets(i)
+
+    def before(self, start: int, end: int) -> list[Span]:
+        """The spans next before the offsets (start, end) in reading order, all of those on the same offsets: ones
+        starting at `start` and ending after `end` (holding it), else the last starting before `start`."""
+        first, last = bisect.bisect_left(self._starts, start), bisect.bisect_right(self._starts, start)
+        i = next((i for i in range(last - 1, first - 1, -1) if self._spans[i].end > end), first - 1)
+        return self._same_offsets(i)
+
+    def _same_offsets(self, i: int) -> list[Span]:
+        """The span at row `i` and its neighbours on the same offsets (rows next to it), in reading order."""
+        if not 0 <= i < len(self._spans):
+            return []
+        key = (self._spans[i].start, self._spans[i].end)
+        low, high = i, i + 1
+        while low > 0 and (self._spans[low - 1].start, self._spans[low - 1].end) == key:
+            low -= 1
+        while high < len(self._spans) and (self._spans[high].start, self._spans[high].end) == key:
+            high += 1
+        return self._spans[low:high]
+
     def _starting_between(self, low: int, high: int) -> list[Span]:
         """Spans whose start lies in [low, high]."""
         return self._spans[bisect.bisect_left(self._starts, low) : bisect.bisect_right(self._starts, high)]
@@ -173,6 +201,22 @@ class SpanIndex:
         self._tell(True, Change.RESET, -1, None)
         self._fill(spans, ordered=ordered)
         self._tell(False, Change.RESET, -1, None)
+
+
+def neighbour_across(layers: Mapping[K, SpanIndex], start: int, end: int, *,
+                      forward: bool) -> tuple[K, Span] | None:
+    """Across several layers, the span after (or before) the offsets (start, end) in the order (start, -end, label),
+    layers in their order on a tie: what a sorted list of every layer's spans would give, by one bisection a layer."""
+    found = [(i, owner, s) for i, (owner, index) in enumerate(layers.items())
+             for s in (index.after(start, end) if forward else index.before(start, end))]
+    if not found:
+        return None
+
+    def order(item: tuple[int, K, Span]) -> tuple[int, int, str, int]:
+        return (item[2].start, -item[2].end, item[2].label, item[0])
+
+    _, owner, span = (min if forward else max)(found, key=order)
+    return owner, span
 
 
 def _innermost_first(spans: Iterable[Span]) -> list[Span]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -248,6 +250,26 @@ def snippet(text: str, span: Span, limit: int) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
+class _LayerRows:
+    """The rows of several layers one after another, (owner, span) by row, without a tuple made per span: a long
+    article's model layer has 10,000s of spans, and the table is set again after each accept. The layers' lengths
+    are read at each call (a few layers), so a row asked for while a layer changes is never past its end."""
+
+    def __init__(self, layers: Mapping[Owner, SpanIndex]) -> None:
+        self._layers = list(layers.items())
+
+    def __len__(self) -> int:
+        return sum(len(index) for _, index in self._layers)
+
+    def __getitem__(self, row: int) -> tuple[Owner, Span]:
+        ends = list(itertools.accumulate(len(index) for _, index in self._layers))
+        if not 0 <= row < (ends[-1] if ends else 0):
+            raise IndexError(row)
+        i = bisect.bisect_right(ends, row)
+        owner, index = self._layers[i]
+        return owner, index[row - (ends[i - 1] if i else 0)]
+
+
 class LayerSpanModel(_RowsModel):
     """The spans of the read-only layers (other people, gold, models), one table: whose, label, text.
 
@@ -259,14 +281,14 @@ class LayerSpanModel(_RowsModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[tuple[Owner, Span]] = []
+        self._rows: _LayerRows = _LayerRows({})
         self._text = ""
         self._colours: dict[str, str] = {}
 
     def set_layers(self, text: str, layers: Mapping[Owner, SpanIndex], labels: LabelSet) -> None:
         self.beginResetModel()
         self._text = text
-        self._rows = [(owner, span) for owner, index in layers.items() for span in index]
+        self._rows = _LayerRows(layers)
         self._colours = {label.name: label.colour for label in labels}
         self.endResetModel()
 

@@ -26,7 +26,7 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from annotator.domain.documents import Changes
 from annotator.domain.history import DecideStep, Step
 from annotator.domain.layers import Owner, OwnerKind
-from annotator.domain.span_index import SpanIndex
+from annotator.domain.span_index import SpanIndex, neighbour_across
 from annotator.domain.spans import Span
 from annotator.domain.suggestions import Decided, Suggestion, visible
 from annotator.errors import AnnotatorError
@@ -254,11 +254,14 @@ class SuggestionDesk(QObject):
 
     def neighbour(self, start: int, end: int, *, forward: bool) -> Suggestion | None:
         """The suggestion after (or before) the selection in reading order."""
-        here = (start, -end)
-        shown = self.shown()
-        if forward:
-            return next((s for s in shown if (s.start, -s.end) > here), None)
-        return next((s for s in reversed(shown) if (s.start, -s.end) < here), None)
+        # One bisection a layer, not a sorted list of every shown suggestion: a 1 MB article shows 10,000s of them,
+        # and this runs after every accept.
+        models = {owner: index for owner, index in self.session.shown_layers().items() if owner.kind is OwnerKind.MODEL}
+        found = neighbour_across(models, start, end, forward=forward)
+        if found is None:
+            return None
+        owner, s = found
+        return Suggestion(s.start, s.end, s.label, owner.name, s.id)
 
     # -- deciding (each an undo step) -------------------------------------------------------------
     def accept(self, suggestion: Suggestion, label: str | None = None, *, at: tuple[int, int] | None = None) -> bool:
@@ -315,8 +318,10 @@ class SuggestionDesk(QObject):
                 self.session.index.add(added.span)
             settled = {(c.start, c.end, c.label) for c in decided.decisions}
             for owner, index in self.session.layers.items():
-                if owner.kind is OwnerKind.MODEL:
-                    for span in [s for s in index if s.key() in settled]:
+                if owner.kind is OwnerKind.MODEL:  # looked up by offsets: a long article has 10,000s of ghosts
+                    places = {(start, end) for start, end, _ in settled}
+                    found = {s.id: s for start, end in places for s in index.over(start, end) if s.key() in settled}
+                    for span in found.values():
                         if span.id is not None:
                             index.remove(span.id)
                             removed.append((owner, span))
