@@ -194,9 +194,11 @@ def main() -> int:
         free = [i for i in range(1, len(text) - 1) if text[i - 1] == " " and text[i].isalpha()
                 and not any(s.label == "FIGURE" for s in window.session.spans_at(i))][:5000]
         latencies, service_only = [], []
+        on_ghost = []  # the presses made with the caret on a suggestion: the label key accepts it (or tags inside it)
         for position in rnd.sample(free, 60):
             window.article.select_range(position, position, centre=True)
             app.processEvents()
+            on_ghost.append(window.suggestions.at(position, position) is not None)
             began = time.perf_counter()
             QTest.keyClick(window.article, Qt.Key.Key_3)
             window.article.viewport().repaint()
@@ -214,9 +216,15 @@ def main() -> int:
         p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
         s50 = percentile(service_only, 50) * 1000
         figures.update(tag_p50_ms=p50, tag_p95_ms=p95, tag_max_ms=max(latencies) * 1000, tag_service_p50_ms=s50)
+        plain = [t for t, ghost in zip(latencies, on_ghost, strict=True) if not ghost]
+        ghostly = [t for t, ghost in zip(latencies, on_ghost, strict=True) if ghost]
+        figures.update(tag_plain_p95_ms=percentile(plain, 95) * 1000 if plain else 0.0, tag_plain=len(plain),
+                       tag_ghost_p95_ms=percentile(ghostly, 95) * 1000 if ghostly else 0.0, tag_ghost=len(ghostly))
         results.append(f"key -> committed -> repainted ({len(latencies)} presses on that document): "
                        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (service call alone p50 {s50:.1f} ms, "
-                       f"read + snap + add_span)")
+                       f"read + snap + add_span); caret off a suggestion ({len(plain)}) p95 "
+                       f"{figures['tag_plain_p95_ms']:.1f} ms, on one ({len(ghostly)}: its label key accepts it) p95 "
+                       f"{figures['tag_ghost_p95_ms']:.1f} ms")
         window.close()
         ws.close()
 
