@@ -33,6 +33,7 @@ class LayerPainter:
     def __init__(self) -> None:
         self._colours: dict[str, str] = {}
         self._statements: frozenset[str] = frozenset()
+        self._pens: dict[str, QPen] = {}  # label -> its suggestions' dashed pen
         self._paper = QColor("#ffffff")
 
     def set_paper(self, paper: QColor) -> None:
@@ -42,6 +43,7 @@ class LayerPainter:
     def set_labels(self, labels: LabelSet) -> None:
         self._colours = {label.name: label.colour for label in labels}
         self._statements = labels.statements()
+        self._pens = {}
 
     def paint(self, view: QPlainTextEdit, layers: Mapping[Owner, SpanIndex], offsets: OffsetMap) -> None:
         """Draw the shown read-only layers over the blocks now visible in `view`."""
@@ -59,6 +61,7 @@ class LayerPainter:
                      layers: Mapping[Owner, SpanIndex], offsets: OffsetMap) -> None:
         base, length = block.position(), block.length() - 1
         py_start, py_end = offsets.to_py(base), offsets.to_py(base + length)
+        lines = block_lines(block)  # once a block, not once a span: a ghost-dense paragraph has dozens of spans
         people = 0
         for owner, index in layers.items():
             slot = 0
@@ -67,13 +70,21 @@ class LayerPainter:
             for span in index.overlapping(py_start, max(py_end, py_start + 1)):
                 start = min(max(offsets.to_qt(span.start) - base, 0), length)
                 end = min(max(offsets.to_qt(span.end) - base, 0), length)
-                colour = QColor(self._colours.get(span.label, "#999999"))
                 statement = span.label in self._statements
-                for rect in line_rects(block, origin, start, end):
+                for rect in rects_on(lines, origin, start, end):
                     if owner.kind is OwnerKind.MODEL:
-                        self._ghost(painter, rect, colour, statement)
+                        self._ghost(painter, rect, self._ghost_pen(span.label), statement)
                     else:
+                        colour = QColor(self._colours.get(span.label, "#999999"))
                         self._underline(painter, rect, colour, statement, slot)
+
+    def _ghost_pen(self, label: str) -> QPen:
+        """The dashed pen of a label's suggestions, made once (a long article shows hundreds at a time)."""
+        pen = self._pens.get(label)
+        if pen is None:
+            pen = self._pens[label] = QPen(QColor(self._colours.get(label, "#999999")), GHOST_WIDTH,
+                                           Qt.PenStyle.DashLine)
+        return pen
 
     def _underline(self, painter: QPainter, rect: QRectF, colour: QColor, statement: bool, slot: int) -> None:
         y = rect.bottom() - LINE_WIDTH / 2 - SLOT * slot
@@ -95,8 +106,7 @@ class LayerPainter:
             painter.drawLine(right, right - QPointF(0, TICK))
 
     @staticmethod
-    def _ghost(painter: QPainter, rect: QRectF, colour: QColor, statement: bool) -> None:
-        pen = QPen(colour, GHOST_WIDTH, Qt.PenStyle.DashLine)
+    def _ghost(painter: QPainter, rect: QRectF, pen: QPen, statement: bool) -> None:
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if statement:
@@ -121,11 +131,31 @@ def visible_blocks(view: QPlainTextEdit) -> Iterator[tuple[QTextBlock, QPointF]]
 
 def line_rects(block: QTextBlock, origin: QPointF, start: int, end: int) -> list[QRectF]:
     """The rectangles, one per laid-out line, that the block's characters [start, end) take (Qt positions)."""
+    return rects_on(block_lines(block), origin, start, end)
+
+
+Line = tuple[int, int, QTextLine]  # (first, end) of a laid-out line's characters in its block, and the line
+
+
+def block_lines(block: QTextBlock) -> list[Line]:
+    """The block's laid-out lines with the characters each holds."""
     layout = block.layout()
-    rects = []
+    out = []
     for i in range(layout.lineCount()):
         line = layout.lineAt(i)
-        first, last = line.textStart(), line.textStart() + line.textLength()
+        first = line.textStart()
+        out.append((first, first + line.textLength(), line))
+    return out
+
+
+def rects_on(lines: list[Line], origin: QPointF, start: int, end: int) -> list[QRectF]:
+    """The rectangles, one per line of `lines`, that the characters [start, end) take."""
+    rects = []
+    for first, last, line in lines:
+        if last <= start:
+            continue
+        if first >= end:
+            break
         a, b = max(start, first), min(end, last)
         if a >= b:
             continue
