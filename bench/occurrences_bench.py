@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from data import WORDS, write_jsonl  # noqa: E402
-from run import Result  # noqa: E402
+from run import Result, run_alone  # noqa: E402
 
 FIRST = ["Irena", "Olena", "Daniel", "Amina", "Pavlo", "Marta", "Jonas", "Leila", "Tomas", "Nadia", "Ivan", "Sofia",
          "Oleh", "Hanna", "Yusuf", "Clara", "Bohdan", "Mira", "Anton", "Vera"]
@@ -179,19 +179,7 @@ def _timed_findall(pattern: re.Pattern[str], text: str) -> float:
 
 
 def main() -> int:
-    import argparse
-    import tempfile
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="200 documents instead of 2,000")
-    args = parser.parse_args()
-    from benchmarks import Context
-
-    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as tmp:
-        for result in bench_occurrences(Context(Path(tmp), args.quick)):
-            print(result.line(), flush=True)
-    return 0
-
+    return run_alone(bench_occurrences, __doc__, "200 documents instead of 2,000")
 
 if __name__ == "__main__":
     raise SystemExit(main())

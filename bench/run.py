@@ -12,8 +12,10 @@ import os
 import platform
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,6 +40,19 @@ class Result:
         verdict = {True: "MET", False: "MISSED", None: "n/a"}[self.met]
         return (f"{self.name:<8} ours {self.ours:.4g} {self.unit:<7} baseline {base:<16} ratio {ratio:<7} "
                 f"target {self.target:<22} {verdict}  {self.note}")
+
+
+def run_alone(bench: Callable[[Any], Iterator[Result]], description: str | None, quick: str) -> int:
+    """A script of one benchmark run by itself (`python bench/NAME_bench.py [--quick]`): its Result lines printed."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    args = parser.parse_args()
+    import benchmarks
+
+    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as tmp:
+        for result in bench(benchmarks.Context(Path(tmp), args.quick)):
+            print(result.line(), flush=True)
+    return 0
 
 
 def main() -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import Result  # noqa: E402
+from run import Result, run_alone  # noqa: E402
 
 ARTICLE = ("More than 12,000 residents have left Velmora since Monday, harbour master Irena Dobric said on "
            "Wednesday.\nThe ferry to Ostrel runs twice a day, the port office of Dorvan said.\n")
@@ -119,17 +118,7 @@ def bench_steps(ctx: Any) -> Iterator[Result]:
 
 
 def main() -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        ctx = type("Ctx", (), {"tmp": Path(tmp), "quick": args.quick})()
-        for result in bench_steps(ctx):
-            print(result.line())
-    return 0
-
+    return run_alone(bench_steps, __doc__, "30 rounds instead of 200")
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from data import write_jsonl  # noqa: E402
-from run import Result  # noqa: E402
+from run import Result, run_alone  # noqa: E402
 
 PLACES = ["Velmora", "Ostrava Bay", "東京", "Řeka 🌊", "大阪", "Hrebenka", "Saltmere", "Lindgrad 🏳️‍🌈"]
 
@@ -155,19 +155,7 @@ def _bench(ctx: Any) -> Iterator[Result]:
 
 
 def main() -> int:
-    import argparse
-    import tempfile
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a 200 KB article and 10,000 short ones")
-    args = parser.parse_args()
-    from benchmarks import Context
-
-    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as tmp:
-        for result in bench_tagged_read(Context(Path(tmp), args.quick)):
-            print(result.line(), flush=True)
-    return 0
-
+    return run_alone(bench_tagged_read, __doc__, "a 200 KB article and 10,000 short ones")
 
 if __name__ == "__main__":
     raise SystemExit(main())
